@@ -1,0 +1,114 @@
+# inetkit build. A plain Makefile: the tree is one library plus one command,
+# sources are found by wildcard, so a new module needs no edit here.
+#   make            build/inetkit (optimised)
+#   make run        build and start every service on loopback (inetkit up)
+#   make test       ASan+UBSan build, unit tests (Check), e2e tests (pytest)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 20)
+#   make bench      side-by-side benchmarks against the peers
+# Missing Debian packages are installed by scripts/deps.sh first.
+
+SAN ?= 0
+ifeq ($(SAN),1)
+VARIANT := asan
+OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+BIN := build/asan/inetkit
+else
+VARIANT := rel
+OPT := -O2 -g
+BIN := build/inetkit
+endif
+OBJ := build/obj/$(VARIANT)
+
+CC ?= cc
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wformat=2 -Wno-unused-parameter
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+CFLAGS ?=
+CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Isrc -MMD -MP
+LDLIBS := -lssl -lcrypto -lz -lgumbo -lpthread
+
+LIB_SRC := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(OBJ)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(OBJ)/%.o)
+LIB := $(OBJ)/libinetkit.a
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/$(VARIANT)-tests/%)
+
+.PHONY: all run test unit e2e fuzz bench clean deps deps-test
+all: deps $(BIN)
+
+deps:
+	@scripts/deps.sh build
+deps-test:
+	@scripts/deps.sh test
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+build/$(VARIANT)-tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) -lcheck -lsubunit -lm -lrt $(LDLIBS)
+
+unit-bins: $(UNIT_BIN)
+
+run: all
+	$(BIN) up
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+test: deps-test
+	@$(MAKE) --no-print-directory SAN=1 build/asan/inetkit unit-bins
+	@$(MAKE) --no-print-directory SAN=1 unit
+	@$(MAKE) --no-print-directory SAN=1 e2e
+
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+
+unit: unit-bins
+	@scripts/run-unit.sh $(UNIT_BIN)
+
+e2e: $(BIN)
+	INETKIT=$(abspath $(BIN)) /usr/bin/python3 -m pytest -q tests/e2e
+
+FUZZ_SECONDS ?= 20
+FUZZ_OBJ := build/obj/fuzz
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_OBJ)/%.o)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc \
+	-fsanitize=fuzzer-no-link,address,undefined
+
+$(FUZZ_OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+bench: all
+	@scripts/deps.sh bench
+	bench/run.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find build/obj -name '*.d' 2>/dev/null)

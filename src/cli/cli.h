@@ -1,0 +1,49 @@
+/* cli: the command layer. Each subcommand lives in its own file and turns
+ * argv into a config struct for an engine. Only this layer prints to the
+ * user and chooses exit codes: 0 success, 1 operation failed, 2 usage. */
+#ifndef INETKIT_CLI_H
+#define INETKIT_CLI_H
+
+#include <stdio.h>
+
+#include "net/addr.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* Subcommands: argv[0] is the subcommand's own name. */
+int cmd_serve(int argc, char **argv);
+int cmd_up(int argc, char **argv);
+int cmd_ipcalc(int argc, char **argv);
+int cmd_echo(int argc, char **argv);
+int cmd_daytime(int argc, char **argv);
+int cmd_time(int argc, char **argv);
+
+/* `inetkit serve SERVICE`: argv[0] is the service name. */
+int cmd_serve_svc(int argc, char **argv);
+
+/* Prints "inetkit CMD: MSG" and the usage text to stderr; returns 2. */
+int cli_usage_error(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* True when argv holds -h or --help; prints usage to stdout then. */
+int cli_wants_help(int argc, char **argv, const char *usage);
+/* Parses a decimal integer in [min, max]. Returns 0 or -1. */
+int cli_parse_int(const char *s, long min, long max, long *out);
+
+/* Listeners of one service, bound once per worker with SO_REUSEPORT. */
+#define CLI_MAX_LISTEN 16
+struct cli_listen {
+	struct net_addr addrs[CLI_MAX_LISTEN];
+	int n;
+};
+/* Adds "ADDR:PORT" from --listen. Returns 0 or -1 (bad address, too many). */
+int cli_listen_add(struct cli_listen *ls, const char *spec);
+/* Binds every address of ls for every worker: fds[w * ls->n + i] is
+ * worker w's socket for address i, of the given type (SOCK_STREAM or
+ * SOCK_DGRAM). Port 0 is resolved once, then reused by all workers, and
+ * ls->addrs is updated with the bound port. Prints one "listening SERVICE
+ * PROTO ADDR:PORT" line per address, flushed. Returns 0, or -errno after
+ * closing what it opened (the message is printed). */
+int cli_listen_bind(struct cli_listen *ls, const char *service, int type,
+		    int nworkers, int *fds);
+
+#endif

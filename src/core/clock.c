@@ -1,0 +1,67 @@
+/* clock: per-thread cached monotonic and wall clocks, and the HTTP date
+ * string rebuilt at most once a second. */
+#include <stdio.h>
+#include <time.h>
+
+#include "clock.h"
+
+static _Thread_local int64_t clock_mono;
+static _Thread_local time_t clock_now;
+static _Thread_local time_t clock_date_for = -1;
+static _Thread_local char clock_date[32];
+
+void
+clock_update(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_mono = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	clock_now = time(NULL);
+}
+
+int64_t
+clock_mono_ms(void)
+{
+	if (clock_mono == 0)
+		clock_update();
+	return clock_mono;
+}
+
+time_t
+clock_wall(void)
+{
+	if (clock_now == 0)
+		clock_update();
+	return clock_now;
+}
+
+void
+clock_format_http_date(time_t t, char *out)
+{
+	static const char days[7][4] = {
+		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
+	};
+	static const char months[12][4] = {
+		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+	};
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, 30, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+		 days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+const char *
+clock_http_date(void)
+{
+	time_t now = clock_wall();
+
+	if (now != clock_date_for) {
+		clock_format_http_date(now, clock_date);
+		clock_date_for = now;
+	}
+	return clock_date;
+}

@@ -1,0 +1,27 @@
+/* sock: small socket verbs. Every descriptor is non-blocking and
+ * close-on-exec. */
+#ifndef INETKIT_SOCK_H
+#define INETKIT_SOCK_H
+
+#include "addr.h"
+
+/* A bound socket of type SOCK_STREAM (listening) or SOCK_DGRAM, with
+ * SO_REUSEADDR and, when reuseport, SO_REUSEPORT so that each worker can
+ * hold its own socket on the same port. An IPv6 wildcard also takes IPv4.
+ * Returns the descriptor or -errno. */
+int net_listen(const struct net_addr *a, int type, int reuseport);
+/* The local address a socket is bound to. Returns 0 or -errno. */
+int net_local_addr(int fd, struct net_addr *out);
+/* Starts a non-blocking connect. Returns the descriptor (the connection
+ * may still be in progress: wait for writability, then net_connect_result)
+ * or -errno. */
+int net_connect_start(const struct net_addr *a, int type);
+/* After writability: 0 when connected, else -errno (SO_ERROR). */
+int net_connect_result(int fd);
+/* Blocking connect with a timeout in ms, for simple clients. The returned
+ * descriptor is blocking. Returns the descriptor, -errno or ERR_TIMEOUT. */
+int net_connect_timeout(const struct net_addr *a, int type, int timeout_ms);
+/* Sets TCP_NODELAY. Returns 0 or -errno. */
+int net_set_nodelay(int fd, int on);
+
+#endif

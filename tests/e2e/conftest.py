@@ -1,0 +1,123 @@
+"""Shared fixtures: start the real inetkit binary on port 0, read its
+`listening SERVICE PROTO ADDR:PORT` lines, stop it with SIGTERM and check
+that it exited cleanly with no sanitizer report."""
+import os
+import re
+import select
+import signal
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+INETKIT = os.environ.get("INETKIT", os.path.join(ROOT, "build/asan/inetkit"))
+LISTEN_RE = re.compile(r"^listening (\S+) (tcp|udp) (\S+):(\d+)$")
+
+
+def split_hostport(s):
+    host, _, port = s.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+class Server:
+    """A running inetkit server. `listeners` holds (service, proto, host,
+    port) tuples in the order they were printed."""
+
+    def __init__(self, args, expect=1, timeout=15, cwd=None, env=None):
+        self.args = args
+        self.errfile = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen([INETKIT] + args, stdout=subprocess.PIPE,
+                                     stderr=self.errfile, stdin=subprocess.DEVNULL,
+                                     cwd=cwd, env=env)
+        self.listeners = []
+        self.output = []
+        deadline = time.time() + timeout
+        buf = b""
+        while len(self.listeners) < expect:
+            left = deadline - time.time()
+            if left <= 0:
+                self.kill()
+                raise RuntimeError("no listening line from %r: %s" % (args, self.stderr()))
+            r, _, _ = select.select([self.proc.stdout], [], [], left)
+            if not r:
+                continue
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                self.proc.wait()
+                raise RuntimeError("server exited %s: %s" % (self.proc.returncode, self.stderr()))
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                text = line.decode()
+                self.output.append(text)
+                m = LISTEN_RE.match(text)
+                if m:
+                    self.listeners.append((m[1], m[2], m[3].strip("[]"), int(m[4])))
+
+    def addr(self, proto="tcp", service=None):
+        for s, p, h, port in self.listeners:
+            if p == proto and (service is None or s == service):
+                return h, port
+        raise KeyError(proto)
+
+    def port(self, proto="tcp", service=None):
+        return self.addr(proto, service)[1]
+
+    def stderr(self):
+        self.errfile.seek(0)
+        return self.errfile.read().decode(errors="replace")
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self, timeout=20):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def assert_clean_exit(server, rc):
+    err = server.stderr()
+    assert "Sanitizer" not in err and "runtime error" not in err, err
+    assert rc == 0, "exit %s: %s" % (rc, err)
+
+
+@pytest.fixture
+def start_server():
+    """start_server(args, expect=N) -> Server; every server is stopped with
+    SIGTERM at the end of the test and must exit 0 with no sanitizer
+    report."""
+    servers = []
+
+    def start(args, expect=1, **kw):
+        s = Server(args, expect=expect, **kw)
+        servers.append(s)
+        return s
+
+    yield start
+    for s in servers:
+        assert_clean_exit(s, s.stop())
+
+
+def run(args, input=None, timeout=20, **kw):
+    """Runs inetkit to completion; returns CompletedProcess with text."""
+    return subprocess.run([INETKIT] + args, input=input, capture_output=True,
+                          timeout=timeout, **kw)
+
+
+def assert_usage_error(args):
+    r = run(args)
+    assert r.returncode == 2, (args, r)
+    assert b"usage" in r.stderr.lower(), (args, r.stderr)
+    assert b"Sanitizer" not in r.stderr

@@ -52,8 +52,8 @@ static const struct ip_case ip_cases[] = {
 	{ "fe80::1%12345678", ERR_PARSE, 0, NULL },
 	{ "fe80::1%-1", ERR_PARSE, 0, NULL },
 	{ "1.2.3.4:80", ERR_PARSE, 0, NULL },
-	{ "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255%12345678901", ERR_PARSE,
-	  0, NULL },
+	{ "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255%12345678901",
+	  ERR_PARSE, 0, NULL },
 };
 
 START_TEST(test_ip_parse)

@@ -46,6 +46,7 @@ struct http_conn {
 	struct loop_timer timer;
 	unsigned head_timed : 1;	/* the header timer runs for this head */
 	size_t in_off, in_len;		/* current request at in + in_off */
+	size_t body_start;		/* first byte after the head */
 	uint64_t body_left;		/* Content-Length bytes to discard */
 	struct http_chunked chunked;
 	int seg;			/* reply segment being sent */
@@ -245,6 +246,7 @@ head_done(struct http_conn *c, size_t len)
 		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 		(void)send(c->fd, cont, sizeof cont - 1, MSG_NOSIGNAL);
 	}
+	c->body_start = c->in_off;
 	c->body_left = r->content_length;
 	http_chunked_init(&c->chunked);
 	c->state = HC_BODY;
@@ -313,8 +315,10 @@ step_body(struct http_conn *c)
 			return STEP_NEXT;
 		}
 	}
+	/* the head stays where it is (the request points into it); the
+	 * space behind it takes the next body bytes */
 	if (c->in_off == c->in_len)
-		c->in_off = c->in_len = 0;
+		c->in_off = c->in_len = c->body_start;
 	return conn_read(c);
 }
 

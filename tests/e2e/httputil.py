@@ -25,7 +25,7 @@ def connect(port, host="127.0.0.1", timeout=10):
 
 
 def read_until_close(c, limit=64 << 20):
-    data = b""
+    data = bytearray()
     while len(data) < limit:
         try:
             chunk = c.recv(65536)
@@ -34,7 +34,7 @@ def read_until_close(c, limit=64 << 20):
         if not chunk:
             break
         data += chunk
-    return data
+    return bytes(data)
 
 
 def raw(port, data, host="127.0.0.1", timeout=10):

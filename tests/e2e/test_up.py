@@ -17,16 +17,10 @@ def test_up_serves_the_classic_services(start_server):
 
 def test_up_prints_commands_that_work(start_server):
     srv = start_server(["up", "--workers", "1"], expect=6)
-    import time
-    deadline = time.time() + 5
-    import os
-    import select
-    text = ""
-    while "ipcalc" not in text and time.time() < deadline:
-        if select.select([srv.proc.stdout], [], [], 0.2)[0]:
-            text += os.read(srv.proc.stdout.fileno(), 4096).decode()
-    tips = [l.strip() for l in text.splitlines() if l.strip().startswith("inetkit ")]
-    assert len(tips) >= 3, text
+    lines = srv.wait_output("inetkit is up")
+    lines = srv.wait_output("inetkit ipcalc")
+    tips = [l.strip() for l in lines if l.startswith("  inetkit ")]
+    assert len(tips) >= 3, lines
     for tip in tips:
         if tip.startswith("inetkit ipcalc"):
             continue  # a separate command, tested on its own

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/workers.h"
 
 static const struct {
 	const char *name;
@@ -27,6 +28,8 @@ cmd_serve(int argc, char **argv)
 		fputs(serve_usage, stdout);
 		return EXIT_OK;
 	}
+	/* Before any listener is announced: see workers_block_signals. */
+	workers_block_signals();
 	for (size_t i = 0; i < sizeof servers / sizeof servers[0]; i++)
 		if (strcmp(argv[1], servers[i].name) == 0)
 			return servers[i].fn(argc - 1, argv + 1);

@@ -52,6 +52,7 @@ cmd_up(int argc, char **argv)
 					       argv[i]);
 		}
 	}
+	workers_block_signals();
 	for (; n < UP_NSVC; n++) {
 		cli_svc_defaults(&svcs[n], up_services[n].kind);
 		cli_listen_add(&svcs[n].listen, up_services[n].listen);

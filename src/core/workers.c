@@ -46,13 +46,21 @@ worker_main(void *p)
 }
 
 static void
-block_signals(sigset_t *set)
+stop_signals(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+void
+workers_block_signals(void)
+{
+	sigset_t set;
+
+	stop_signals(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -113,7 +121,8 @@ workers_run(const struct workers_config *c)
 	sigset_t set;
 	int rc = 0;
 
-	block_signals(&set);
+	workers_block_signals();
+	stop_signals(&set);
 	struct worker *ws = calloc((size_t)c->n, sizeof *ws);
 	if (ws == NULL)
 		return -ENOMEM;

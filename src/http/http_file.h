@@ -85,7 +85,8 @@ struct http_range {
  * overlap or touch. Returns the count (>= 1); 0 when the header must be
  * ignored (bad syntax, not "bytes", more than HTTP_MAX_RANGES ranges after
  * merging: CVE-2011-3192); ERR_RANGE when none is satisfiable (416). */
-int http_range_parse(struct http_slice v, uint64_t size, struct http_range *out);
+int http_range_parse(struct http_slice v, uint64_t size,
+		     struct http_range *out);
 
 /* Parses an IMF-fixdate, RFC 850 or asctime date (RFC 9110 section
  * 5.6.7). Returns 0 or ERR_PARSE. */

@@ -54,7 +54,8 @@ void http_reply_fini(struct http_reply *rep);
 const char *http_status_text(int status);
 
 /* Empties the reply (but keeps close, which the caller sets per request
- * and which only ever goes from 0 to 1) and writes "HTTP/1.1 status reason", Date and Server. */
+ * and which only ever goes from 0 to 1) and writes "HTTP/1.1 status
+ * reason", Date and Server. */
 void http_reply_begin(struct http_reply *rep, int status);
 /* Appends "name: value" to the head. */
 void http_reply_header(struct http_reply *rep, const char *name,

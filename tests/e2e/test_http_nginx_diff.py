@@ -12,7 +12,8 @@ import pytest
 
 from httputil import SITE, serve, raw, parse_one
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+NGINX = shutil.which("nginx") or (
+    "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 H = "Host: localhost\r\n"
 C = "Connection: close\r\n"
 
@@ -38,6 +39,7 @@ CASES = {
     "missing_in_dir": req("GET /docs/missing.html HTTP/1.1"),
     "missing_dir": req("GET /nodir/ HTTP/1.1"),
     "dir_no_slash": req("GET /docs HTTP/1.1"),
+    "head_dir_no_slash": req("HEAD /docs HTTP/1.1"),
     "dir_no_slash_query": req("GET /docs?x=1 HTTP/1.1"),
     "query_ignored": req("GET /about.html?x=1&y=2 HTTP/1.1"),
     "percent_encoded": req("GET /%61bout.html HTTP/1.1"),

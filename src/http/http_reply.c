@@ -135,8 +135,20 @@ http_reply_end(struct http_reply *rep, int keep_alive_10)
 	else if (keep_alive_10)
 		reply_str(rep, "Connection: keep-alive\r\n");
 	http_reply_raw(rep, "\r\n", 2);
-	if (rep->overflow)
+	if (rep->overflow) {
+		/* a head longer than the buffer: answer 500 and close rather
+		 * than send part of it */
+		rep->close = 1;
+		http_reply_begin(rep, 500);
+		rep->nsegs = 1;
+		static const char tail[] = "Content-Length: 0\r\n"
+			"Connection: close\r\n\r\n";
+		http_reply_raw(rep, tail, sizeof tail - 1);
+		rep->body_len = 0;
+		rep->head_only = 1;
+		rep->segs[0] = (struct http_seg){ HTTP_SEG_OUT, 0, rep->out_len };
 		return ERR_TOOBIG;
+	}
 	rep->segs[0] = (struct http_seg){ HTTP_SEG_OUT, 0, rep->out_len };
 	return 0;
 }

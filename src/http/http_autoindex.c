@@ -113,9 +113,38 @@ names_read(int dirfd, int dotfiles, char ***out, size_t *count)
 	return rc;
 }
 
+static void
+append(struct buf *b, const char *s, int *err)
+{
+	if (*err == 0 && buf_append(b, s, strlen(s)) < 0)
+		*err = ERR_TOOBIG;
+}
+
+/* One "<li><a href="ENC">ESC</a></li>"; a directory's trailing '/' stays
+ * a plain '/' in the link. */
+static void
+entry_write(struct buf *b, char *name, int *err)
+{
+	size_t n = strlen(name);
+	int dir = name[n - 1] == '/';
+
+	append(b, "<li><a href=\"", err);
+	name[n - dir] = '\0';
+	url_escape(b, name, err);
+	name[n - dir] = dir ? '/' : '\0';
+	append(b, dir ? "/\">" : "\">", err);
+	html_escape(b, name, err);
+	append(b, "</a></li>\n", err);
+}
+
 int
 http_autoindex(int dirfd, const char *path, int dotfiles, struct buf *page)
 {
+	static const char head[] = "<!DOCTYPE html>\n<html><head>"
+		"<meta charset=\"utf-8\"><title>Index of ";
+	static const char body[] = "</title></head>\n<body><h1>Index of ";
+	static const char list[] = "</h1>\n<ul>\n"
+		"<li><a href=\"../\">../</a></li>\n";
 	char **names;
 	size_t n;
 	int err = names_read(dirfd, dotfiles, &names, &n);
@@ -123,31 +152,14 @@ http_autoindex(int dirfd, const char *path, int dotfiles, struct buf *page)
 	buf_reset(page);
 	if (err == 0) {
 		qsort(names, n, sizeof *names, name_cmp);
-		static const char *const head[] = {
-			"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-			"<title>Index of ", "</title></head>\n<body><h1>Index of ",
-			"</h1>\n<ul>\n<li><a href=\"../\">../</a></li>\n" };
-		for (int k = 0; k < 3 && !err; k++) {
-			if (buf_append(page, head[k], strlen(head[k])) < 0)
-				err = ERR_TOOBIG;
-			if (k < 2)
-				html_escape(page, path, &err);
-		}
-		for (size_t i = 0; i < n && !err; i++) {
-			err = buf_append(page, "<li><a href=\"", 13);
-			url_escape(page, names[i], &err);
-			if (!err && names[i][strlen(names[i]) - 1] == '/')
-				page->len -= 3;	/* the '/' stays a '/' */
-			if (!err && names[i][strlen(names[i]) - 1] == '/')
-				err = buf_append(page, "/", 1);
-			if (!err)
-				err = buf_append(page, "\">", 2);
-			html_escape(page, names[i], &err);
-			if (!err)
-				err = buf_append(page, "</a></li>\n", 10);
-		}
-		if (!err)
-			err = buf_append(page, "</ul>\n</body></html>\n", 21);
+		append(page, head, &err);
+		html_escape(page, path, &err);
+		append(page, body, &err);
+		html_escape(page, path, &err);
+		append(page, list, &err);
+		for (size_t i = 0; i < n; i++)
+			entry_write(page, names[i], &err);
+		append(page, "</ul>\n</body></html>\n", &err);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);

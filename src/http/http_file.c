@@ -397,6 +397,8 @@ serve_file(struct http_reply *rep, const struct http_request *r,
 	}
 	if (pre == 304) {
 		http_reply_begin(rep, 304);
+		rep->head_only = 1;
+		rep->body_len = (uint64_t)f->st.st_size;
 		http_reply_header(rep, "Last-Modified", f->modified, 29);
 		http_reply_header(rep, "ETag", f->etag, f->etag_len);
 		if (f->vary)

@@ -127,9 +127,8 @@ http_reply_header_u64(struct http_reply *rep, const char *name, uint64_t v)
 int
 http_reply_end(struct http_reply *rep, int keep_alive_10)
 {
-	/* 1xx and 304 carry no Content-Length (RFC 9110 section 8.6). */
-	if (rep->status != 304)
-		http_reply_header_u64(rep, "Content-Length", rep->body_len);
+	/* on a 304 it is the length a 200 would have (RFC 9110 section 8.6) */
+	http_reply_header_u64(rep, "Content-Length", rep->body_len);
 	if (rep->close)
 		reply_str(rep, "Connection: close\r\n");
 	else if (keep_alive_10)

@@ -56,15 +56,52 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names of the directory (directories with a trailing '/'), in one
- * allocation the caller frees. */
+/* Appends name (with '/' when dir) to the vector. Returns 0 or an error. */
+static int
+name_push(char ***v, size_t *n, size_t *cap, const char *name, int dir)
+{
+	if (*n == HTTP_AUTOINDEX_MAX_NAMES)
+		return ERR_TOOBIG;
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		char **nv = realloc(*v, c * sizeof *nv);
+		if (nv == NULL)
+			return -ENOMEM;
+		*v = nv;
+		*cap = c;
+	}
+	size_t len = strlen(name);
+	char *s = malloc(len + 2);
+	if (s == NULL)
+		return -ENOMEM;
+	memcpy(s, name, len);
+	s[len] = '/';
+	s[len + dir] = '\0';
+	(*v)[(*n)++] = s;
+	return 0;
+}
+
+/* A directory, not following symlinks: a link that leads out of the
+ * root tells nothing about what it points to. */
+static int
+entry_is_dir(int dirfd, const struct dirent *e)
+{
+	struct stat st;
+
+	if (e->d_type != DT_UNKNOWN)
+		return e->d_type == DT_DIR;
+	return fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		S_ISDIR(st.st_mode);
+}
+
+/* The names of the directory (directories with a trailing '/'); the
+ * caller frees each and the vector. */
 static int
 names_read(int dirfd, int dotfiles, char ***out, size_t *count)
 {
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	char **v = NULL;
-	size_t n = 0, cap = 0;
+	size_t cap = 0;
 	int rc = 0;
 
 	*out = NULL;
@@ -76,40 +113,14 @@ names_read(int dirfd, int dotfiles, char ***out, size_t *count)
 		return rc;
 	}
 	struct dirent *e;
-	while ((e = readdir(d)) != NULL && rc == 0) {
-		if (e->d_name[0] == '.' && (!dotfiles || !strcmp(e->d_name, ".") ||
-					    !strcmp(e->d_name, "..")))
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		const char *nm = e->d_name;
+		if (nm[0] == '.' && (!dotfiles || !strcmp(nm, ".") ||
+				     !strcmp(nm, "..")))
 			continue;
-		struct stat st;
-		int dir = fstatat(dirfd, e->d_name, &st, 0) == 0 &&
-			S_ISDIR(st.st_mode);
-		if (n == HTTP_AUTOINDEX_MAX_NAMES) {
-			rc = ERR_TOOBIG;
-			break;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **nv = realloc(v, cap * sizeof *v);
-			if (nv == NULL) {
-				rc = -ENOMEM;
-				break;
-			}
-			v = nv;
-		}
-		size_t len = strlen(e->d_name);
-		v[n] = malloc(len + 2);
-		if (v[n] == NULL) {
-			rc = -ENOMEM;
-			break;
-		}
-		memcpy(v[n], e->d_name, len);
-		v[n][len] = '/';
-		v[n][len + dir] = '\0';
-		n++;
+		rc = name_push(out, count, &cap, nm, entry_is_dir(dirfd, e));
 	}
 	closedir(d);
-	*out = v;
-	*count = n;
 	return rc;
 }
 

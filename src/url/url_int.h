@@ -77,9 +77,11 @@ void url_w_pct_norm(struct url_w *w, struct url_slice s, int lower);
 
 /* Writes "//" and the authority of u as it was written. */
 void url_w_authority(struct url_w *w, const struct url *u);
-/* A path with no authority before it must not start with "//": prefixes
- * "/." to the path written from offset start when needed. */
-void url_w_fix_path(struct url_w *w, size_t start, int authority);
+/* Removes the dot segments of path[0..n) in place (5.2.4), then writes
+ * it. A path with no authority before it must not start with "//", which
+ * would read as one: "/." in front keeps its meaning (WHATWG does the
+ * same; RFC 3986 5.2.4 leaves the case open). */
+void url_w_path(struct url_w *w, char *path, size_t n, int authority);
 
 /* Parses an IPv6 address (RFC 3986 IPv6address, no zone) into 16 bytes.
  * Returns 0 or ERR_PARSE. */

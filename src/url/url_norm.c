@@ -125,39 +125,28 @@ put_authority(struct url_w *w, const struct url *u)
 	put_port(w, u);
 }
 
-/* A path with no authority in front must not start with "//", which
- * would read as one; "/." in front keeps its meaning (WHATWG does the
- * same; RFC 3986 5.2.4 leaves the case open). */
-void
-url_w_fix_path(struct url_w *w, size_t start, int authority)
-{
-	if (authority || w->err || w->len - start < 2 ||
-	    w->p[start] != '/' || w->p[start + 1] != '/')
-		return;
-	url_w_put(w, "..", 2);
-	if (w->err)
-		return;
-	memmove(w->p + start + 2, w->p + start, w->len - start - 2);
-	w->p[start] = '/';
-	w->p[start + 1] = '.';
-}
-
+/* The path's escapes are normalised first, so that "%2E%2E" is seen as
+ * ".." (6.2.2.3); this happens in a scratch buffer so that the output
+ * needs room for the result only. */
 static void
 put_path(struct url_w *w, const struct url *u)
 {
-	size_t start = w->len;
+	char tmp[URL_MAX_LEN + 1];
+	struct url_w t;
 	int authority = (u->flags & URL_HAS_AUTHORITY) != 0;
 
-	/* Escapes first, so that "%2E%2E" is seen as ".." (6.2.2.3). */
-	url_w_pct_norm(w, u->path, 0);
-	if (w->err)
+	url_w_init(&t, tmp, sizeof tmp);
+	url_w_pct_norm(&t, u->path, 0);
+	if (t.err) {
+		w->err = t.err;
 		return;
+	}
 	if ((u->flags & URL_HAS_SCHEME) || authority ||
-	    (u->path.n && u->path.p[0] == '/'))
-		w->len = start + url_remove_dot_segments(w->p + start,
-							 w->len - start);
-	url_w_fix_path(w, start, authority);
-	if (w->len == start && authority && is_http(u))
+	    (t.len && tmp[0] == '/'))
+		url_w_path(w, tmp, t.len, authority);
+	else
+		url_w_put(w, tmp, t.len);
+	if (t.len == 0 && authority && is_http(u))
 		url_w_putc(w, '/');
 }
 

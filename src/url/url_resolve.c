@@ -65,66 +65,65 @@ url_remove_dot_segments(char *p, size_t n)
 	return o;
 }
 
-/* merge (5.2.3) written at the cursor: the base path up to its last "/"
- * (or "/" alone for an empty path under an authority), then ref's path. */
-static void
-put_merged(struct url_w *w, const struct url *base, const struct url *ref)
+void
+url_w_path(struct url_w *w, char *path, size_t n, int authority)
 {
-	const char *slash = NULL;
-
-	if ((base->flags & URL_HAS_AUTHORITY) && base->path.n == 0) {
-		url_w_putc(w, '/');
-	} else {
-		for (size_t i = base->path.n; i > 0 && !slash; i--)
-			if (base->path.p[i - 1] == '/')
-				slash = base->path.p + i - 1;
-		if (slash)
-			url_w_put(w, base->path.p,
-				  (size_t)(slash - base->path.p) + 1);
-	}
-	url_w_slice(w, ref->path);
+	n = url_remove_dot_segments(path, n);
+	if (!authority && n >= 2 && path[0] == '/' && path[1] == '/')
+		url_w_put(w, "/.", 2);
+	url_w_put(w, path, n);
 }
 
-/* Writes T.path and T.query for a reference without scheme or authority
- * (the "else" branch of 5.2.2 that uses the base's authority). */
-static void
-put_relative(struct url_w *w, const struct url *base, const struct url *ref,
-	     size_t start)
+/* merge (5.2.3) into tmp: the base path up to its last "/" (or "/" alone
+ * for an empty path under an authority), then ref's path. Both are at
+ * most URL_MAX_LEN bytes. Returns the length. */
+static size_t
+merge(char *tmp, const struct url *base, const struct url *ref)
 {
-	const struct url *q = ref;
+	size_t n = 0;
 
-	if (ref->path.n == 0) {
+	if ((base->flags & URL_HAS_AUTHORITY) && base->path.n == 0) {
+		tmp[n++] = '/';
+	} else {
+		for (n = base->path.n; n > 0; n--)
+			if (base->path.p[n - 1] == '/')
+				break;
+		if (n)
+			memcpy(tmp, base->path.p, n);
+	}
+	if (ref->path.n)
+		memcpy(tmp + n, ref->path.p, ref->path.n);
+	return n + ref->path.n;
+}
+
+/* T.path and T.query (5.2.2): a reference's own path has its dot
+ * segments removed, an empty one takes the base's path and maybe query,
+ * a relative one is merged with the base's. */
+static void
+put_path_query(struct url_w *w, const struct url *base,
+	       const struct url *ref, int authority)
+{
+	char tmp[2 * URL_MAX_LEN + 1];
+	const struct url *q = ref;
+	size_t n;
+
+	if (ref->path.n == 0 && base) {
 		url_w_slice(w, base->path);
 		if (!(ref->flags & URL_HAS_QUERY))
 			q = base;
 	} else {
-		if (ref->path.p[0] == '/')
-			url_w_slice(w, ref->path);
-		else
-			put_merged(w, base, ref);
-		if (!w->err)
-			w->len = start + url_remove_dot_segments(
-						 w->p + start, w->len - start);
+		if (base && ref->path.p[0] != '/') {
+			n = merge(tmp, base, ref);
+		} else {
+			n = ref->path.n;
+			if (n)
+				memcpy(tmp, ref->path.p, n);
+		}
+		url_w_path(w, tmp, n, authority);
 	}
-	url_w_fix_path(w, start, (base->flags & URL_HAS_AUTHORITY) != 0);
 	if (q->flags & URL_HAS_QUERY) {
 		url_w_putc(w, '?');
 		url_w_slice(w, q->query);
-	}
-}
-
-/* Path and query of a reference that brings its own authority or scheme. */
-static void
-put_own(struct url_w *w, const struct url *ref, size_t start)
-{
-	url_w_slice(w, ref->path);
-	if (!w->err)
-		w->len = start + url_remove_dot_segments(w->p + start,
-							 w->len - start);
-	url_w_fix_path(w, start, (ref->flags & URL_HAS_AUTHORITY) != 0);
-	if (ref->flags & URL_HAS_QUERY) {
-		url_w_putc(w, '?');
-		url_w_slice(w, ref->query);
 	}
 }
 
@@ -145,10 +144,8 @@ url_resolve(const struct url *base, const struct url *ref, char *out,
 		auth = base;
 	if (auth->flags & URL_HAS_AUTHORITY)
 		url_w_authority(&w, auth);
-	if (auth == base)
-		put_relative(&w, base, ref, w.len);
-	else
-		put_own(&w, ref, w.len);
+	put_path_query(&w, auth == base ? base : NULL, ref,
+		       (auth->flags & URL_HAS_AUTHORITY) != 0);
 	if (ref->flags & URL_HAS_FRAGMENT) {
 		url_w_putc(&w, '#');
 		url_w_slice(&w, ref->fragment);

@@ -226,7 +226,8 @@ find_base_href(const GumboNode *root)
 {
 	for (const GumboNode *n = root; n; n = next_node(n)) {
 		const GumboElement *el = &n->v.element;
-		if (n->type != GUMBO_NODE_ELEMENT || el->tag != GUMBO_TAG_BASE ||
+		if (n->type != GUMBO_NODE_ELEMENT ||
+		    el->tag != GUMBO_TAG_BASE ||
 		    el->tag_namespace != GUMBO_NAMESPACE_HTML)
 			continue;
 		GumboAttribute *a = gumbo_get_attribute(&el->attributes,

@@ -8,7 +8,8 @@
  * buffer, always NUL-terminate it, return the length written (without the
  * NUL), and return ERR_TOOBIG when the result does not fit or would be
  * longer than URL_MAX_LEN, so whatever they produce parses again.
- * Inputs longer than URL_MAX_LEN are refused with ERR_TOOBIG. */
+ * Inputs longer than URL_MAX_LEN are refused with ERR_TOOBIG. Dot-segment
+ * removal works in a scratch buffer on the stack (up to 16 KiB). */
 #ifndef INETKIT_URL_H
 #define INETKIT_URL_H
 
@@ -69,7 +70,7 @@ int url_scheme_is(const struct url *u, const char *s);
 
 /* Character sets for url_pct_encode: the bytes kept as they are. */
 enum url_enc {
-	URL_ENC_COMPONENT,	/* unreserved only: a value inside a component */
+	URL_ENC_COMPONENT,	/* unreserved only: a value in a component */
 	URL_ENC_PATH,		/* pchar and "/": a path from raw bytes */
 	URL_ENC_QUERY,		/* pchar, "/" and "?" */
 	URL_ENC_FIXUP,		/* everything RFC 3986 allows, "%" included:

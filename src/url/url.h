@@ -5,9 +5,10 @@
  * that a client needs for its request (RFC 9112 3.2).
  *
  * Nothing here allocates. Functions that produce text write into a caller
- * buffer, always NUL-terminate it, return the length written (without the
+ * buffer, NUL-terminate it on success, return the length (without the
  * NUL), and return ERR_TOOBIG when the result does not fit or would be
- * longer than URL_MAX_LEN, so whatever they produce parses again.
+ * longer than URL_MAX_LEN, so whatever they produce parses again. An
+ * output buffer must not overlap the input (url_pct_decode excepted).
  * Inputs longer than URL_MAX_LEN are refused with ERR_TOOBIG. Dot-segment
  * removal works in a scratch buffer on the stack (up to 16 KiB). */
 #ifndef INETKIT_URL_H

@@ -261,8 +261,11 @@ path_parse(const struct url *u)
 static int
 tail_parse(const char *s, const char *end, struct url *u)
 {
-	const char *hash = memchr(s, '#', (size_t)(end - s));
+	const char *hash;
 
+	if (s == end)
+		return 0;
+	hash = memchr(s, '#', (size_t)(end - s));
 	if (hash) {
 		u->flags |= URL_HAS_FRAGMENT;
 		u->fragment = (struct url_slice){ hash + 1,

@@ -43,6 +43,8 @@ TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=build/$(VARIANT)-tools/%)
 
 .PHONY: all run test unit unit-bins tools e2e fuzz bench clean deps deps-test
+# Objects built through pattern chains are kept, not deleted as temporary.
+.SECONDARY:
 all: deps $(BIN)
 
 deps:

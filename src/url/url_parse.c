@@ -74,6 +74,22 @@ h16(const char *s, size_t n, unsigned *v)
 	return i;
 }
 
+/* With a "::" after group gap, moves the groups that follow it to the end
+ * and fills the gap with zeros; without one, there must be eight. */
+static int
+ipv6_expand(uint8_t out[16], int ngroups, int gap)
+{
+	int tail = (ngroups - gap) * 2, shift = 16 - ngroups * 2;
+
+	if (gap < 0)
+		return ngroups == 8 ? 0 : ERR_PARSE;
+	if (ngroups > 7)
+		return ERR_PARSE;
+	memmove(out + gap * 2 + shift, out + gap * 2, (size_t)tail);
+	memset(out + gap * 2, 0, (size_t)shift);
+	return 0;
+}
+
 /* IPv6address (3.2.2): eight 16-bit groups, one "::" standing for one or
  * more zero groups, the last two groups maybe written as an IPv4address. */
 int
@@ -120,15 +136,7 @@ url_ipv6_parse(const char *s, size_t n, uint8_t out[16])
 			i++;
 		}
 	}
-	if (gap < 0)
-		return ngroups == 8 ? 0 : ERR_PARSE;
-	if (ngroups > 7)
-		return ERR_PARSE;
-	/* Move the groups after "::" to the end; zeros fill the gap. */
-	int tail = (ngroups - gap) * 2, shift = 16 - ngroups * 2;
-	memmove(out + gap * 2 + shift, out + gap * 2, (size_t)tail);
-	memset(out + gap * 2, 0, (size_t)shift);
-	return 0;
+	return ipv6_expand(out, ngroups, gap);
 }
 
 /* IP-literal without its brackets: IPv6address or IPvFuture. */

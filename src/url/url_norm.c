@@ -86,6 +86,8 @@ put_host(struct url_w *w, const struct url *u)
 		url_w_putc(w, '[');
 		if (url_ipv6_parse(u->host.p, u->host.n, a) == 0)
 			url_w_ipv6(w, a);
+		else
+			w->err = ERR_PARSE;	/* a struct not from url_parse */
 		url_w_putc(w, ']');
 		break;
 	case URL_HOST_IPVFUTURE:

@@ -5,7 +5,8 @@
 # to the other; then 10,000 idle connections held by inetkit.
 # Markdown tables on stdout, progress on stderr. Settings (environment):
 #   ECHO_ROUNDS (5), ECHO_SECONDS per measurement (3), ECHO_CONNS (64),
-#   ECHO_IDLE connections (10000), INETKIT (build/inetkit).
+#   ECHO_IDLE connections (10000), ECHO_NICE (-10: the priority of the
+#   servers and the load generator alike), INETKIT (build/inetkit).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -337,7 +338,8 @@ errors=$(awk '{ s += $10 } END { print s + 0 }' "$tmp/results")
 echo "## Echo (RFC 862): inetkit, openbsd-inetd, socat"
 echo
 echo "One worker each; the server pinned to CPU $SERVER_CPU, the load" \
-	"generator (\`build/bench/echo_load\`, one thread, epoll) to CPU $LOAD_CPU." \
+	"generator (\`build/bench/echo_load\`, one thread, epoll) to CPU $LOAD_CPU," \
+	"both at nice $NICE." \
 	"$ROUNDS rounds of $SECS s per measurement, the order of servers" \
 	"alternated between rounds; medians over rounds. round trips/s: $CONNS" \
 	"persistent connections, each sending 64 bytes and waiting for the whole" \

@@ -44,6 +44,7 @@ struct conn {
 static struct addrinfo *target;
 static int epfd;
 static long errors;
+static size_t lost;		/* connections the server closed or broke */
 static volatile sig_atomic_t stop_requested;
 
 static double
@@ -174,6 +175,14 @@ connect_all(struct conn *c, size_t n)
 	}
 }
 
+static void
+conn_lose(struct conn *x, size_t index)
+{
+	x->dead = 1;
+	lost++;
+	ep_set(EPOLL_CTL_DEL, x->fd, 0, index);
+}
+
 /* The next message of a connection: depends on its index and sequence
  * number, so an echo of a stale or foreign message is caught. */
 static void
@@ -191,7 +200,7 @@ msg_send(struct conn *x, size_t index)
 	/* 64 bytes always fit an empty socket buffer. */
 	if (send(x->fd, x->want, MSG_LEN, MSG_NOSIGNAL) != MSG_LEN) {
 		error_note("conn %zu: send failed (seq %u)", index, x->seq);
-		x->dead = 1;
+		conn_lose(x, index);
 	}
 }
 
@@ -206,8 +215,7 @@ msg_read(struct conn *x, size_t index)
 	if (r <= 0) {
 		error_note("conn %zu: closed by the server (seq %u)", index,
 			   x->seq);
-		x->dead = 1;
-		ep_set(EPOLL_CTL_DEL, x->fd, 0, index);
+		conn_lose(x, index);
 		return 0;
 	}
 	x->got += (size_t)r;
@@ -257,6 +265,10 @@ run_rtt(size_t n, double seconds)
 		t = now_s();
 		if (warm == n && t >= end)
 			break;
+		if (lost == n) {
+			fprintf(stderr, "echo_load: every connection lost\n");
+			return 1;
+		}
 		if (warm < n && t >= warm_deadline) {
 			fprintf(stderr, "echo_load: only %zu of %zu connections "
 				"answered within %d s\n", warm, n, WARM_LIMIT_S);
@@ -386,18 +398,18 @@ run_idle(size_t n)
 			answered++;
 		}
 	}
+	int ok = answered == n && errors == 0;
 	printf("%s conns=%zu answered=%zu seconds=%.3f errors=%ld\n",
-	       answered == n ? "ready" : "failed", n, answered, now_s() - t0,
-	       errors);
+	       ok ? "ready" : "failed", n, answered, now_s() - t0, errors);
 	fflush(stdout);
-	while (!stop_requested)
+	while (ok && !stop_requested)
 		pause();
 	for (size_t i = 0; i < n; i++) {
 		setsockopt(c[i].fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 		close(c[i].fd);
 	}
 	free(c);
-	return errors || answered < n ? 1 : 0;
+	return ok ? 0 : 1;
 }
 
 static long

@@ -4,15 +4,15 @@
 # server pinned to one CPU and the load generator (build/bench/echo_load)
 # to the other; then 10,000 idle connections held by inetkit.
 # Markdown tables on stdout, progress on stderr. Settings (environment):
-#   ECHO_ROUNDS (5), ECHO_SECONDS per measurement (3), ECHO_CONNS (64),
-#   ECHO_IDLE connections (10000), ECHO_NICE (-10: the priority of the
-#   servers and the load generator alike), INETKIT (build/inetkit).
+#   ECHO_ROUNDS (3), ECHO_SECONDS per measurement (3), ECHO_CONNS (64),
+#   ECHO_IDLE connections (10000), ECHO_PRIO (nice or rt, see below),
+#   INETKIT (build/inetkit).
 set -eu
 cd "$(dirname "$0")/.."
 
 INETKIT=${INETKIT:-build/inetkit}
 LOAD=build/bench/echo_load
-ROUNDS=${ECHO_ROUNDS:-5}
+ROUNDS=${ECHO_ROUNDS:-3}
 SECS=${ECHO_SECONDS:-3}
 CONNS=${ECHO_CONNS:-64}
 IDLE=${ECHO_IDLE:-10000}
@@ -22,13 +22,28 @@ HZ=$(getconf CLK_TCK)
 SERVER_CPU=0
 LOAD_CPU=1
 [ "$(nproc)" -ge 2 ] || LOAD_CPU=0
-# Other users of the machine (builds, fuzzers) would take turns on our
-# CPUs; a higher priority for every server and the load generator alike
-# keeps the comparison fair and the figures steadier. Needs root.
-NICE=${ECHO_NICE:--10}
-[ "$(id -u)" -eq 0 ] || NICE=0
-PIN_SERVER=(nice -n "$NICE" taskset -c "$SERVER_CPU")
-PIN_LOAD=(nice -n "$NICE" taskset -c "$LOAD_CPU")
+# Other users of the machine (builds, fuzzers) take turns on our CPUs and
+# delay every wake-up. The servers and the load generator alike run at a
+# higher priority: nice -10 by default; ECHO_PRIO=rt runs them SCHED_FIFO
+# (steady figures, but the load generator then keeps its CPU from others
+# while it runs). Either needs root; without it, plain priority.
+PRIO=${ECHO_PRIO:-nice}
+case $PRIO in
+nice) prio=(nice -n -10) ;;
+rt) prio=(chrt -f 1) ;;
+*) echo "echo.sh: ECHO_PRIO is nice or rt" >&2; exit 2 ;;
+esac
+if [ "$(id -u)" -ne 0 ]; then
+	PRIO=none
+	prio=()
+fi
+case $PRIO in
+nice) prio_text="both at nice -10" ;;
+rt) prio_text="both SCHED_FIFO (chrt -f 1)" ;;
+none) prio_text="at normal priority" ;;
+esac
+PIN_SERVER=("${prio[@]}" taskset -c "$SERVER_CPU")
+PIN_LOAD=("${prio[@]}" taskset -c "$LOAD_CPU")
 
 for f in "$INETKIT" "$LOAD"; do
 	[ -x "$f" ] || { echo "echo.sh: $f missing: run make bench" >&2; exit 2; }
@@ -70,11 +85,9 @@ tree_ticks() {
 		{ s += t[$1] } END { print s + 0 }' "$2" -
 }
 
-# Ticks of every process outside this script's own tree: the rest of the
-# machine (other users' builds) while we measure.
-other_ticks() {
-	awk 'NR == FNR { mine[$1] = 1; next } !($1 in mine) { s += $3 }
-		END { print s + 0 }' <(tree_of $$ <"$1") "$1"
+# Busy ticks of the whole machine (user, nice, system, irq, softirq).
+machine_ticks() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
 }
 
 children_of() {
@@ -153,15 +166,16 @@ start_inetkit() {
 }
 
 # Internal services answer on their standard port only (7), which needs
-# root. nowait.10000 lifts inetd's default of 256 connections a minute,
-# past which it would disable the service for ten minutes.
+# root. nowait.1000000 lifts inetd's default of 256 connections a minute,
+# past which it would disable the service for ten minutes; -q 4096 gives
+# it the listen queue inetkit has (its default is 128).
 start_inetd() {
 	[ "$(id -u)" -eq 0 ] || { reason="needs root for port 7"; return 1; }
 	[ -x /usr/sbin/inetd ] || { reason="openbsd-inetd not installed"; return 1; }
 	is_listening 7 && { reason="port 7 is in use"; return 1; }
-	echo "127.0.0.1:echo stream tcp nowait.10000 root internal" \
+	echo "127.0.0.1:echo stream tcp nowait.1000000 root internal" \
 		>"$tmp/inetd.conf"
-	"${PIN_SERVER[@]}" /usr/sbin/inetd -d "$tmp/inetd.conf" \
+	"${PIN_SERVER[@]}" /usr/sbin/inetd -d -q 4096 "$tmp/inetd.conf" \
 		>/dev/null 2>"$tmp/inetd.log" &
 	pid=$!
 	started[$pid]=1
@@ -192,12 +206,13 @@ start_socat() {
 # value is round trips/s or MiB/s; count is round trips or bytes.
 measure() {
 	local round=$1 name=$2 spid=$3 sport=$4 mode=$5 out rc=0
-	local t0 t1 s0 s1 o0 o1
+	local t0 t1 s0 s1 o0 o1 m0 m1
 	settle "$spid"
+	m0=$(machine_ticks)
 	snapshot >"$tmp/snap0"
 	t0=$(date +%s.%N)
-	if [ "$mode" = rtt ]; then
-		out=$("${PIN_LOAD[@]}" $LOAD rtt 127.0.0.1 "$sport" \
+	if [ "$mode" = rtt ] || [ "$mode" = conn ]; then
+		out=$("${PIN_LOAD[@]}" $LOAD "$mode" 127.0.0.1 "$sport" \
 			"$CONNS" "$SECS") || rc=$?
 	else
 		out=$("${PIN_LOAD[@]}" $LOAD stream 127.0.0.1 "$sport" \
@@ -206,6 +221,7 @@ measure() {
 	settle "$spid"
 	t1=$(date +%s.%N)
 	snapshot >"$tmp/snap1"
+	m1=$(machine_ticks)
 	if [ -z "$out" ]; then
 		log "$name $mode: the load generator failed (status $rc)"
 		echo "$round $name $mode fail 0 0 0 0 0 1" >>"$tmp/results"
@@ -213,12 +229,17 @@ measure() {
 	fi
 	s0=$(tree_ticks "$spid" "$tmp/snap0")
 	s1=$(tree_ticks "$spid" "$tmp/snap1")
-	o0=$(other_ticks "$tmp/snap0")
-	o1=$(other_ticks "$tmp/snap1")
+	# The rest of the machine (other users' builds): busy time beyond
+	# what this script's own process tree used.
+	o0=$((m0 - $(tree_ticks $$ "$tmp/snap0")))
+	o1=$((m1 - $(tree_ticks $$ "$tmp/snap1")))
 	local value count
 	if [ "$mode" = rtt ]; then
 		value=$(kv trips_per_s "$out")
 		count=$(kv total_trips "$out")
+	elif [ "$mode" = conn ]; then
+		value=$(kv conns_per_s "$out")
+		count=$(kv conns "$out")
 	else
 		value=$(kv mib_per_s "$out")
 		count=$(kv received "$out")
@@ -226,7 +247,8 @@ measure() {
 	echo "$round $name $mode $value $count" \
 		"$(awk -v a="$s0" -v b="$s1" -v hz="$HZ" 'BEGIN { print (b - a) / hz }')" \
 		"$(kv cpu "$out")" \
-		"$(awk -v a="$o0" -v b="$o1" -v hz="$HZ" 'BEGIN { print (b - a) / hz }')" \
+		"$(awk -v a="$o0" -v b="$o1" -v hz="$HZ" \
+			'BEGIN { d = (b - a) / hz; print (d > 0 ? d : 0) }')" \
 		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
 		"$(kv errors "$out")" >>"$tmp/results"
 	log "round $round $name $mode: $out"
@@ -262,8 +284,9 @@ for round in $(seq "$ROUNDS"); do
 		done
 	fi
 	for s in "${order[@]}"; do
-		measure "$round" "$s" "${spid[$s]}" "${sport[$s]}" rtt
-		measure "$round" "$s" "${spid[$s]}" "${sport[$s]}" stream
+		for mode in rtt conn stream; do
+			measure "$round" "$s" "${spid[$s]}" "${sport[$s]}" $mode
+		done
 	done
 done
 for s in "${servers[@]}"; do
@@ -331,51 +354,62 @@ ratio() {
 		}' "$tmp/results" | median
 }
 
-cpu_per_trip='$6 / $5 * 1e6'	# server CPU us per round trip
-cpu_per_gib='$6 / ($5 / 1073741824)'	# server CPU s per GiB echoed
+per_1000='$6 / $5 * 1000 * 1000'	# server CPU ms per 1000 trips or conns
+per_gib='$6 / ($5 / 1073741824)'	# server CPU s per GiB echoed
 errors=$(awk '{ s += $10 } END { print s + 0 }' "$tmp/results")
 
 echo "## Echo (RFC 862): inetkit, openbsd-inetd, socat"
 echo
 echo "One worker each; the server pinned to CPU $SERVER_CPU, the load" \
 	"generator (\`build/bench/echo_load\`, one thread, epoll) to CPU $LOAD_CPU," \
-	"both at nice $NICE." \
-	"$ROUNDS rounds of $SECS s per measurement, the order of servers" \
-	"alternated between rounds; medians over rounds. round trips/s: $CONNS" \
-	"persistent connections, each sending 64 bytes and waiting for the whole" \
-	"echo before the next. stream: one connection sending and reading at" \
-	"once. Server CPU is user+system time of the server's process tree" \
-	"(forked children included), per 1000 round trips (ms) and per GiB" \
-	"echoed (s). Every echoed byte is checked: $errors errors or failed runs."
+	"$prio_text. $ROUNDS rounds of $SECS s per measurement, the order of" \
+	"servers alternated between rounds; medians over rounds." \
+	"**round trips/s**: $CONNS persistent connections, each sending 64 bytes" \
+	"and waiting for the whole echo before the next." \
+	"**connections/s**: $CONNS clients, each connecting, sending 64 bytes," \
+	"reading the echo and closing, over and over." \
+	"**stream**: one connection sending and reading at once." \
+	"Server CPU is user+system time of the server's process tree (forked" \
+	"children included) per 1000 round trips or connections, and per GiB" \
+	"echoed. Every echoed byte is checked: $errors errors or failed runs."
 echo
-echo "| server | round trips/s | server CPU / 1000 trips | stream MiB/s | server CPU / GiB |"
-echo "|---|---:|---:|---:|---:|"
+echo "| server | round trips/s | CPU / 1000 trips | connections/s | CPU / 1000 conns | stream MiB/s | CPU / GiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for s in inetkit inetd socat; do
 	if [ -n "${skip[$s]:-}" ]; then
-		echo "| $(label $s) | skipped: ${skip[$s]} | | | |"
+		echo "| $(label $s) | skipped: ${skip[$s]} | | | | | |"
 		continue
 	fi
-	printf '| %s | %.0f | %.1f ms | %.0f | %.2f s |\n' "$(label $s)" \
-		"$(med $s rtt '$4')" "$(med $s rtt "$cpu_per_trip")" \
-		"$(med $s stream '$4')" "$(med $s stream "$cpu_per_gib")"
+	printf '| %s | %.0f | %.1f ms | %.0f | %.0f ms | %.0f | %.2f s |\n' \
+		"$(label $s)" \
+		"$(med $s rtt '$4')" "$(med $s rtt "$per_1000")" \
+		"$(med $s conn '$4')" "$(med $s conn "$per_1000")" \
+		"$(med $s stream '$4')" "$(med $s stream "$per_gib")"
 done
 echo
-echo "Ratios (median of the per-round ratios):"
+echo "inetkit against each peer: rates as inetkit / peer, CPU as" \
+	"peer / inetkit (so above 1 is better for inetkit everywhere); the" \
+	"median of the ratios within each round:"
 echo
-echo "| inetkit against | round trips/s (inetkit / peer) | CPU per round trip (peer / inetkit) | stream MiB/s (inetkit / peer) | CPU per GiB (peer / inetkit) |"
-echo "|---|---:|---:|---:|---:|"
+echo "| inetkit against | round trips/s | CPU per trip | connections/s | CPU per connection | stream MiB/s | CPU per GiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for s in inetd socat; do
 	[ -n "${spid[$s]:-}" ] || continue
-	printf '| %s | %.2fx | %.2fx | %.2fx | %.2fx |\n' "$(label $s)" \
-		"$(ratio $s rtt '$4')" "$(ratio $s rtt "$cpu_per_trip" inverse)" \
-		"$(ratio $s stream '$4')" "$(ratio $s stream "$cpu_per_gib" inverse)"
+	printf '| %s | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx |\n' \
+		"$(label $s)" \
+		"$(ratio $s rtt '$4')" "$(ratio $s rtt "$per_1000" inverse)" \
+		"$(ratio $s conn '$4')" "$(ratio $s conn "$per_1000" inverse)" \
+		"$(ratio $s stream '$4')" "$(ratio $s stream "$per_gib" inverse)"
 done
 echo
 if [ -n "${spid[inetd]:-}" ]; then
 	r=$(ratio inetd rtt '$4')
-	verdict=$(awk -v r="$r" -v t="$RTT_TARGET" 'BEGIN { print (r >= t ? "PASS" : "FAIL") }')
-	printf 'Target (issue 2): at least %dx inetd'"'"'s round trips/s: %.2fx, **%s**.\n\n' \
-		"$RTT_TARGET" "$r" "$verdict"
+	verdict=$(awk -v r="$r" -v t="$RTT_TARGET" \
+		'BEGIN { print (r >= t ? "PASS" : "FAIL") }')
+	printf 'Target (issue 2): at least %dx inetd'"'"'s round trips/s' \
+		"$RTT_TARGET"
+	printf ' (%d persistent connections): %.2fx, **%s**.\n\n' \
+		"$CONNS" "$r" "$verdict"
 fi
 echo "Per round (load: the load generator's CPU as a share of the" \
 	"measurement; other: CPU used by every process outside the benchmark" \
@@ -384,7 +418,7 @@ echo
 echo "| round | server | mode | result | server CPU s | load | other | errors |"
 echo "|---:|---|---|---:|---:|---:|---:|---:|"
 awk '$4 != "fail" {
-	unit = $3 == "rtt" ? "trips/s" : "MiB/s"
+	unit = $3 == "rtt" ? "trips/s" : $3 == "conn" ? "conns/s" : "MiB/s"
 	printf "| %d | %s | %s | %.0f %s | %.2f | %.0f%% | %.2f | %d |\n",
 	    $1, $2, $3, $4, unit, $6, 100 * $7 / $9, $8 / $9, $10 }
 	$4 == "fail" { printf "| %d | %s | %s | failed | | | | |\n", $1, $2, $3 }' \
@@ -394,7 +428,6 @@ echo "### $IDLE idle connections held by inetkit"
 echo
 case $idle_line in
 ready*)
-	grown=$((rss1 - rss0))
 	verdict=$(awk -v r="$rss1" -v t="$IDLE_TARGET_MIB" \
 		'BEGIN { print (r < t * 1024 ? "PASS" : "FAIL") }')
 	echo "Each connection echoed one byte (so the server has accepted and" \

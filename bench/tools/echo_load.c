@@ -2,6 +2,7 @@
  * bench/echo.sh. One thread, epoll, non-blocking sockets, libc only.
  *
  *   echo_load rtt HOST PORT CONNS SECONDS    round trips of 64-byte messages
+ *   echo_load conn HOST PORT CLIENTS SECONDS  a new connection per message
  *   echo_load stream HOST PORT SECONDS       one connection, bytes echoed
  *   echo_load idle HOST PORT CONNS           hold CONNS connections open
  *
@@ -30,11 +31,13 @@
 #define PATTERN_PERIOD 65521	/* prime: chunks never align with it */
 #define MAX_EVENTS 256
 #define MAX_ERROR_LINES 10
+#define MAX_ERRORS 1000		/* conn mode gives up after so many */
 #define WARM_LIMIT_S 10		/* every rtt connection answers by then */
 
 struct conn {
 	int fd;
 	int dead;
+	int connected;		/* conn mode: the handshake is done */
 	uint32_t seq;		/* messages completed on this connection */
 	size_t got;		/* bytes of the current echo received */
 	uint8_t want[MSG_LEN];
@@ -284,6 +287,102 @@ run_rtt(size_t n, double seconds)
 	return errors ? 1 : 0;
 }
 
+static void
+cycle_start(struct conn *x, size_t index)
+{
+	x->fd = connect_start();
+	x->connected = 0;
+	x->got = 0;
+	ep_set(EPOLL_CTL_ADD, x->fd, EPOLLOUT, index);
+}
+
+/* Closes with a reset, so that no TIME_WAIT state piles up on the client
+ * side at thousands of connections a second, and starts the next. */
+static void
+cycle_restart(struct conn *x, size_t index)
+{
+	struct linger lg = { 1, 0 };
+
+	setsockopt(x->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	close(x->fd);
+	cycle_start(x, index);
+}
+
+/* One step of a client in conn mode; returns 1 when a connection has
+ * carried its message there and back. */
+static int
+cycle_step(struct conn *x, size_t index)
+{
+	if (!x->connected) {
+		int err = 0;
+		socklen_t len = sizeof err;
+		getsockopt(x->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		if (err != 0) {
+			error_note("client %zu: connect: %s", index,
+				   strerror(err));
+			cycle_restart(x, index);
+			return 0;
+		}
+		x->connected = 1;
+		ep_set(EPOLL_CTL_MOD, x->fd, EPOLLIN, index);
+		msg_fill(x, index);
+		if (send(x->fd, x->want, MSG_LEN, MSG_NOSIGNAL) != MSG_LEN) {
+			error_note("client %zu: send failed", index);
+			cycle_restart(x, index);
+		}
+		return 0;
+	}
+	ssize_t r = recv(x->fd, x->in + x->got, MSG_LEN - x->got, 0);
+	if (r < 0 && errno == EAGAIN)
+		return 0;
+	if (r <= 0) {
+		error_note("client %zu: closed before the echo (connection "
+			   "%u)", index, x->seq);
+		cycle_restart(x, index);
+		return 0;
+	}
+	x->got += (size_t)r;
+	if (x->got < MSG_LEN)
+		return 0;
+	if (memcmp(x->in, x->want, MSG_LEN) != 0)
+		error_note("client %zu: echo differs (connection %u)", index,
+			   x->seq);
+	x->seq++;
+	cycle_restart(x, index);
+	return 1;
+}
+
+/* conn: n clients, each connecting, sending one message, reading its
+ * echo and closing, over and over: what a connection costs the server
+ * (for inetd, a fork). */
+static int
+run_conn(size_t n, double seconds)
+{
+	struct conn *c = calloc(n, sizeof *c);
+	struct epoll_event evs[MAX_EVENTS];
+	long conns = 0;
+	double t0 = now_s(), t;
+
+	if (c == NULL)
+		fail("calloc");
+	for (size_t i = 0; i < n; i++)
+		cycle_start(&c[i], i);
+	while ((t = now_s()) < t0 + seconds && errors < MAX_ERRORS) {
+		int k = epoll_wait(epfd, evs, MAX_EVENTS, 100);
+		for (int i = 0; i < k; i++) {
+			size_t idx = evs[i].data.u64;
+			conns += cycle_step(&c[idx], idx);
+		}
+	}
+	printf("conn clients=%zu seconds=%.3f conns=%ld conns_per_s=%.0f "
+	       "cpu=%.3f errors=%ld\n", n, t - t0, conns, conns / (t - t0),
+	       cpu_s(), errors);
+	for (size_t i = 0; i < n; i++)
+		close(c[i].fd);
+	free(c);
+	return errors ? 1 : 0;
+}
+
 static uint8_t *
 pattern_new(void)
 {
@@ -431,6 +530,7 @@ main(int argc, char **argv)
 	if (argc < 5) {
 		fprintf(stderr,
 			"usage: echo_load rtt HOST PORT CONNS SECONDS\n"
+			"       echo_load conn HOST PORT CLIENTS SECONDS\n"
 			"       echo_load stream HOST PORT SECONDS\n"
 			"       echo_load idle HOST PORT CONNS\n");
 		return 2;
@@ -444,6 +544,9 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "rtt") == 0 && argc == 6)
 		return run_rtt((size_t)arg_num(argv[4], 1, 1000000),
 			       (double)arg_num(argv[5], 1, 3600));
+	if (strcmp(argv[1], "conn") == 0 && argc == 6)
+		return run_conn((size_t)arg_num(argv[4], 1, 100000),
+				(double)arg_num(argv[5], 1, 3600));
 	if (strcmp(argv[1], "stream") == 0 && argc == 5)
 		return run_stream((double)arg_num(argv[4], 1, 3600));
 	if (strcmp(argv[1], "idle") == 0 && argc == 5)

@@ -23,7 +23,8 @@ int cmd_time(int argc, char **argv);
 /* `inetkit serve SERVICE`: argv[0] is the service name. */
 int cmd_serve_svc(int argc, char **argv);
 
-/* Prints "inetkit CMD: MSG" and the usage text to stderr; returns 2. */
+/* Prints "inetkit: MSG" and the usage text to stderr; returns 2. MSG
+ * starts with the subcommand ("ipcalc: bad address"). */
 int cli_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* True when argv holds -h or --help; prints usage to stdout then. */
@@ -76,5 +77,25 @@ struct cli_svc {
 void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
 int cli_svc_setup(struct cli_svc *e, int nworkers, struct cli_engine *out);
 void cli_svc_fini(struct cli_svc *e);
+
+/* The web server as an engine (cmd_http.c), the same way: defaults, then
+ * add roots to site (http_site_add) and set listen/cfg/log_path, then
+ * setup (opens the access log, binds, fills the engine), then fini. */
+#include "http/http_server.h"
+struct cli_http {
+	struct http_site site;
+	struct http_server_config cfg;
+	struct cli_listen listen;
+	const char *log_path;	/* NULL: none; "-": stdout */
+	int log_fd;
+	int nworkers;
+	int *fds;
+	struct http_worker **workers;
+};
+void cli_http_defaults(struct cli_http *e);
+int cli_http_setup(struct cli_http *e, int nworkers, struct cli_engine *out);
+void cli_http_fini(struct cli_http *e);
+/* `inetkit serve http`. */
+int cmd_serve_http(int argc, char **argv);
 
 #endif

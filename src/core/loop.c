@@ -40,7 +40,7 @@ struct loop {
 	int stopping;		/* stop requested: hooks ran, draining */
 	int done;		/* leave loop_run now */
 	int64_t deadline;	/* when draining must end (monotonic ms) */
-	int async_deadline_ms;
+	_Atomic int async_deadline_ms;	/* set by loop_stop_async, any thread */
 };
 
 struct loop *

@@ -161,7 +161,10 @@ start_inetkit() {
 		[ -n "$line" ] && break
 		sleep 0.1
 	done
-	[ -n "$line" ] || { reason="did not start: $(cat "$tmp/inetkit.err")"; return 1; }
+	[ -n "$line" ] || {
+		reason="did not start: $(cat "$tmp/inetkit.err")"
+		return 1
+	}
 	port=${line##*:}
 }
 
@@ -180,7 +183,10 @@ start_inetd() {
 	pid=$!
 	started[$pid]=1
 	port=7
-	wait_listening 7 || { reason="did not listen: $(tail -3 "$tmp/inetd.log")"; return 1; }
+	wait_listening 7 || {
+		reason="did not listen: $(tail -3 "$tmp/inetd.log")"
+		return 1
+	}
 }
 
 # socat listens with a backlog of 5 unless told otherwise: 64 connects at
@@ -198,12 +204,16 @@ start_socat() {
 		2>"$tmp/socat.err" &
 	pid=$!
 	started[$pid]=1
-	wait_listening "$port" || { reason="did not listen: $(cat "$tmp/socat.err")"; return 1; }
+	wait_listening "$port" || {
+		reason="did not listen: $(cat "$tmp/socat.err")"
+		return 1
+	}
 }
 
 # One measurement. Appends to $tmp/results:
 #   round server mode value count server_s load_s other_s wall_s errors
-# value is round trips/s or MiB/s; count is round trips or bytes.
+# value is round trips/s, connections/s or MiB/s; count is round trips,
+# connections or bytes.
 measure() {
 	local round=$1 name=$2 spid=$3 sport=$4 mode=$5 out rc=0
 	local t0 t1 s0 s1 o0 o1 m0 m1
@@ -445,3 +455,7 @@ ready*)
 	;;
 esac
 echo
+# A wrong echo or a failed run fails the section, after the tables.
+if [ "$errors" -ne 0 ] || [ "${idle_line%% *}" != ready ]; then
+	exit 1
+fi

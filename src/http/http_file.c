@@ -44,18 +44,61 @@ struct http_file {
 	char modified[32];	/* Last-Modified */
 };
 
+/* Without openat2 (kernels before 5.6, valgrind): walks rel one
+ * component at a time with O_NOFOLLOW, so no symlink is followed at all
+ * (stricter than RESOLVE_BENEATH, which follows those that stay beneath).
+ * The path is clean: no "." or ".." segments, no repeated slashes. */
+static int
+open_walk(int root_fd, const char *rel)
+{
+	char part[256];
+	int dir = root_fd;
+
+	for (;;) {
+		const char *slash = strchr(rel, '/');
+		size_t n = slash ? (size_t)(slash - rel) : strlen(rel);
+		if (n >= sizeof part) {
+			if (dir != root_fd)
+				close(dir);
+			return -ENAMETOOLONG;
+		}
+		memcpy(part, rel, n);
+		part[n] = '\0';
+		int fd = openat(dir, n ? part : ".", O_RDONLY | O_CLOEXEC |
+				O_NONBLOCK | O_NOCTTY | O_NOFOLLOW |
+				(slash && slash[1] ? O_DIRECTORY : 0));
+		int err = errno;
+		if (dir != root_fd)
+			close(dir);
+		if (fd < 0)
+			return -err;
+		if (slash == NULL || slash[1] == '\0')
+			return fd;
+		dir = fd;
+		rel = slash + 1;
+	}
+}
+
 /* Opens rel beneath the root. Returns the descriptor or -errno. */
 static int
 open_beneath(int root_fd, const char *rel)
 {
+	static int no_openat2;
 	struct open_how how = {
 		.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, root_fd, rel[0] ? rel : ".", &how,
-			  sizeof how);
 
-	return fd < 0 ? -errno : (int)fd;
+	if (!no_openat2) {
+		long fd = syscall(SYS_openat2, root_fd, rel[0] ? rel : ".",
+				  &how, sizeof how);
+		if (fd >= 0)
+			return (int)fd;
+		if (errno != ENOSYS)
+			return -errno;
+		no_openat2 = 1;
+	}
+	return open_walk(root_fd, rel);
 }
 
 static int

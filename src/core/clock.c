@@ -8,6 +8,7 @@ static _Thread_local int64_t clock_mono;
 static _Thread_local time_t clock_now;
 static _Thread_local time_t clock_date_for = -1;
 static _Thread_local char clock_date[32];
+static _Thread_local uint64_t clock_gen;
 
 void
 clock_update(void)
@@ -17,6 +18,13 @@ clock_update(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	clock_mono = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	clock_now = time(NULL);
+	clock_gen++;
+}
+
+uint64_t
+clock_generation(void)
+{
+	return clock_gen;
 }
 
 int64_t

@@ -9,6 +9,10 @@
 /* Re-reads the clocks into this thread's cache. The loop calls it after
  * every wait; call it yourself outside a loop. */
 void clock_update(void);
+/* Counts clock_update() calls in this thread: it changes once per loop
+ * iteration, so a value cached with it is known to predate every event
+ * of a later iteration. */
+uint64_t clock_generation(void);
 /* Monotonic milliseconds, as of the last clock_update(). */
 int64_t clock_mono_ms(void);
 /* Wall-clock seconds since the epoch, as of the last clock_update(). */

@@ -34,7 +34,10 @@ static const char *const http_file_fields[HF_COUNT] = {
 /* What the responder knows about the representation it serves. */
 struct http_file {
 	const struct http_slice *h[HF_COUNT];	/* NULL when absent */
-	int fd;
+	int fd;			/* owned, or -1 */
+	int cache_fd;		/* the cache's descriptor (borrowed), or -1 */
+	const char *body;	/* the cache's copy of a small file, or NULL */
+	int validated;		/* etag and modified are filled in */
 	struct stat st;
 	const char *type;	/* Content-Type */
 	const char *encoding;	/* Content-Encoding, or NULL */
@@ -79,9 +82,8 @@ open_walk(int root_fd, const char *rel)
 	}
 }
 
-/* Opens rel beneath the root. Returns the descriptor or -errno. */
-static int
-open_beneath(int root_fd, const char *rel)
+int
+http_file_open(int root_fd, const char *rel)
 {
 	static int no_openat2;
 	struct open_how how = {
@@ -138,20 +140,58 @@ hex_format(char *out, uint64_t v)
 
 /* A strong validator: mtime to the nanosecond and size (RFC 9110 section
  * 8.8.3). A compressed sibling has its own stat, hence its own tag. */
+size_t
+http_file_etag(const struct stat *st, char *out)
+{
+	char *e = out;
+
+	*e++ = '"';
+	e += hex_format(e, (uint64_t)st->st_mtim.tv_sec);
+	*e++ = '-';
+	e += hex_format(e, (uint64_t)st->st_mtim.tv_nsec);
+	*e++ = '-';
+	e += hex_format(e, (uint64_t)st->st_size);
+	*e++ = '"';
+	return (size_t)(e - out);
+}
+
 static void
 file_validators(struct http_file *f)
 {
-	char *e = f->etag;
-
-	*e++ = '"';
-	e += hex_format(e, (uint64_t)f->st.st_mtim.tv_sec);
-	*e++ = '-';
-	e += hex_format(e, (uint64_t)f->st.st_mtim.tv_nsec);
-	*e++ = '-';
-	e += hex_format(e, (uint64_t)f->st.st_size);
-	*e++ = '"';
-	f->etag_len = (size_t)(e - f->etag);
+	if (f->validated)
+		return;
+	f->etag_len = http_file_etag(&f->st, f->etag);
 	clock_format_http_date(f->st.st_mtim.tv_sec, f->modified);
+	f->validated = 1;
+}
+
+/* Makes f the cached file e (no descriptor of its own yet). */
+static void
+file_from_cache(struct http_file *f, const struct http_cache_entry *e)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	f->cache_fd = e->fd;
+	f->body = e->body;
+	f->st = e->st;
+	memcpy(f->etag, e->etag, e->etag_len);
+	f->etag_len = e->etag_len;
+	memcpy(f->modified, e->modified, 30);
+	f->validated = 1;
+}
+
+/* A descriptor of f for the reply to own: its own, or a duplicate of the
+ * cache's (which the cache may close at any time). -1 on failure. */
+static int
+file_take_fd(struct http_file *f)
+{
+	int fd = f->fd;
+
+	f->fd = -1;
+	if (fd < 0 && f->cache_fd >= 0)
+		fd = fcntl(f->cache_fd, F_DUPFD_CLOEXEC, 0);
+	return fd;
 }
 
 /* True when the entity-tag list v holds tag (or is "*"); strong refuses
@@ -262,11 +302,44 @@ coding_accepted(struct http_slice v, const char *coding)
 	return 0;
 }
 
+/* The sibling name.ext as f, from the cache when there is one. Returns 0,
+ * or -1 when there is no such regular file. */
+static int
+sibling_open(struct http_cache *cache, const struct http_vhost *v,
+	     const char *path, size_t n, struct http_file *f)
+{
+	const struct http_cache_entry *e;
+	struct stat st;
+	int rc = cache ? http_cache_get(cache, v, path, n, &e) :
+		HTTP_CACHE_UNCACHED;
+
+	if (rc == 0)
+		file_from_cache(f, e);
+	if (rc != HTTP_CACHE_UNCACHED)
+		return rc == 0 ? 0 : -1;
+	int fd = http_file_open(v->root_fd, path + 1);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = fd;
+	f->cache_fd = -1;
+	f->body = NULL;
+	f->validated = 0;
+	f->st = st;
+	return 0;
+}
+
 /* Swaps f to a precompressed sibling (name.br, name.gz) when the client
  * takes it. */
 static void
-pick_encoding(const struct http_request *r, int root_fd, char *path,
-	      size_t n, struct http_file *f)
+pick_encoding(const struct http_request *r, struct http_cache *cache,
+	      const struct http_vhost *v, char *path, size_t n,
+	      struct http_file *f)
 {
 	static const struct { const char *ext, *coding; } sib[] = {
 		{ ".br", "br" }, { ".gz", "gzip" },
@@ -279,18 +352,10 @@ pick_encoding(const struct http_request *r, int root_fd, char *path,
 		if (!coding_accepted(*ae, sib[k].coding))
 			continue;
 		memcpy(path + n, sib[k].ext, 4);
-		int fd = open_beneath(root_fd, path + 1);
+		int rc = sibling_open(cache, v, path, n + 3, f);
 		path[n] = '\0';
-		struct stat st;
-		if (fd < 0)
+		if (rc < 0)
 			continue;
-		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-			close(fd);
-			continue;
-		}
-		close(f->fd);
-		f->fd = fd;
-		f->st = st;
 		f->encoding = sib[k].coding;
 		f->vary = 1;
 		return;
@@ -387,7 +452,12 @@ reply_whole(struct http_reply *rep, const struct http_request *r,
 		return;
 	size_t at = rep->out_len;
 	if (size <= HTTP_SMALL_BODY && size <= HTTP_OUT_SIZE - at) {
-		ssize_t got = pread(f->fd, rep->out + at, (size_t)size, 0);
+		ssize_t got = (ssize_t)size;
+		if (f->body)
+			memcpy(rep->out + at, f->body, (size_t)size);
+		else
+			got = pread(f->fd >= 0 ? f->fd : f->cache_fd,
+				    rep->out + at, (size_t)size, 0);
 		if (got == (ssize_t)size) {
 			rep->out_len += (size_t)size;
 			http_reply_seg(rep, HTTP_SEG_OUT, at, size);
@@ -427,6 +497,23 @@ range_applies(const struct http_request *r, const struct http_file *f)
 	return ir->n == 29 && memcmp(ir->p, f->modified, 29) == 0;
 }
 
+/* Gives the reply a descriptor of its own when it sends bytes of the
+ * file from the file. */
+static void
+reply_attach_fd(struct http_reply *rep, const struct http_request *r,
+		struct http_file *f)
+{
+	for (int i = 1; i < rep->nsegs; i++) {
+		if (rep->segs[i].kind != HTTP_SEG_FILE)
+			continue;
+		rep->fd = file_take_fd(f);
+		if (rep->fd < 0)
+			http_reply_error(rep, 503, 1, 0, NULL,
+					 r->method == HTTP_M_HEAD);
+		return;
+	}
+}
+
 static void
 serve_file(struct http_reply *rep, const struct http_request *r,
 	   struct http_file *f)
@@ -459,14 +546,12 @@ serve_file(struct http_reply *rep, const struct http_request *r,
 		}
 		if (n > 0) {
 			reply_ranges(rep, r, f, rg, n);
-			rep->fd = f->fd;
-			f->fd = -1;
+			reply_attach_fd(rep, r, f);
 			return;
 		}
 	}
 	reply_whole(rep, r, f);
-	rep->fd = f->fd;
-	f->fd = -1;
+	reply_attach_fd(rep, r, f);
 }
 
 static void
@@ -512,7 +597,7 @@ reply_autoindex(struct http_reply *rep, const struct http_request *r,
 static void
 serve_dir(struct http_reply *rep, const struct http_request *r,
 	  const struct http_site *s, const struct http_vhost *v,
-	  struct http_file *f, char *path, size_t n)
+	  struct http_file *f, struct http_cache *cache, char *path, size_t n)
 {
 	static const char index[] = "index.html";
 
@@ -521,14 +606,14 @@ serve_dir(struct http_reply *rep, const struct http_request *r,
 		return;
 	}
 	memcpy(path + n, index, sizeof index);
-	int fd = open_beneath(v->root_fd, path + 1);
+	int fd = http_file_open(v->root_fd, path + 1);
 	path[n] = '\0';
 	if (fd >= 0 && fstat(fd, &f->st) == 0 && S_ISREG(f->st.st_mode)) {
 		memcpy(path + n, index, sizeof index);
 		close(f->fd);
 		f->fd = fd;
 		f->type = http_mime_type(index, sizeof index - 1);
-		pick_encoding(r, v->root_fd, path, n + sizeof index - 1, f);
+		pick_encoding(r, cache, v, path, n + sizeof index - 1, f);
 		serve_file(rep, r, f);
 		return;
 	}
@@ -539,6 +624,42 @@ serve_dir(struct http_reply *rep, const struct http_request *r,
 	else
 		http_reply_error(rep, 403, 0, r->version == 10 && r->keep_alive,
 				 NULL, r->method == HTTP_M_HEAD);
+}
+
+/* The request from the worker's cache: a file, or a directory's
+ * index.html. Returns 0 when the uncached path must answer instead
+ * (directories, a missing index, paths the cache does not take). */
+static int
+serve_cached(const struct http_request *r, struct http_file_scratch *sc,
+	     const struct http_vhost *v, size_t n, struct http_reply *rep,
+	     struct http_file *f)
+{
+	static const char index[] = "index.html";
+	const struct http_cache_entry *e;
+	size_t len = n;
+
+	if (sc->path[n - 1] == '/') {
+		memcpy(sc->path + n, index, sizeof index);
+		len = n + sizeof index - 1;
+	}
+	int rc = http_cache_get(sc->cache, v, sc->path, len, &e);
+	if (rc != 0) {
+		sc->path[n] = '\0';
+		if (rc == HTTP_CACHE_NOT_FILE || rc == HTTP_CACHE_UNCACHED ||
+		    len != n)
+			return 0;
+		http_reply_error(rep, errno_status(rc), 0,
+				 r->version == 10 && r->keep_alive, NULL,
+				 r->method == HTTP_M_HEAD);
+		return 1;
+	}
+	file_from_cache(f, e);
+	f->type = e->type;
+	pick_encoding(r, sc->cache, v, sc->path, len, f);
+	serve_file(rep, r, f);
+	if (f->fd >= 0)
+		close(f->fd);
+	return 1;
 }
 
 static void
@@ -553,11 +674,14 @@ serve_path(const struct http_site *s, const struct http_request *r,
 				    sizeof sc->path - 16);
 	int status = v == NULL ? 404 : n < 0 ? 400 :
 		!s->dotfiles && http_path_is_hidden(sc->path) ? 404 : 0;
-	struct http_file f = { .fd = -1 };
+	struct http_file f = { .fd = -1, .cache_fd = -1 };
 
 	fields_collect(r, &f);
+	if (status == 0 && sc->cache &&
+	    serve_cached(r, sc, v, (size_t)n, rep, &f))
+		return;
 	if (status == 0) {
-		f.fd = open_beneath(v->root_fd, sc->path + 1);
+		f.fd = http_file_open(v->root_fd, sc->path + 1);
 		if (f.fd < 0)
 			status = errno_status(f.fd);
 		else if (fstat(f.fd, &f.st) < 0)
@@ -566,12 +690,12 @@ serve_path(const struct http_site *s, const struct http_request *r,
 	if (status) {
 		http_reply_error(rep, status, 0, ka10, NULL, head);
 	} else if (S_ISDIR(f.st.st_mode)) {
-		serve_dir(rep, r, s, v, &f, sc->path, (size_t)n);
+		serve_dir(rep, r, s, v, &f, sc->cache, sc->path, (size_t)n);
 	} else if (!S_ISREG(f.st.st_mode)) {
 		http_reply_error(rep, 404, 0, ka10, NULL, head);
 	} else {
 		f.type = http_mime_type(sc->path, (size_t)n);
-		pick_encoding(r, v->root_fd, sc->path, (size_t)n, &f);
+		pick_encoding(r, sc->cache, v, sc->path, (size_t)n, &f);
 		serve_file(rep, r, &f);
 	}
 	if (f.fd >= 0)

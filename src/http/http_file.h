@@ -4,6 +4,7 @@
  *
  *   http_site_*           virtual hosts and their roots
  *   http_file_respond     the reply to one parsed request
+ *   http_cache_*          a worker's cache of open files
  *   http_path_clean       percent-decoding and dot-segment removal
  *   http_mime_type        Content-Type from a file name
  *   http_range_parse      a Range header into merged byte ranges
@@ -14,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -51,10 +53,57 @@ void http_site_fini(struct http_site *s);
 const struct http_vhost *http_site_find(const struct http_site *s,
 					struct http_slice host);
 
+/* A worker's cache of open files (http_cache.c): descriptor, stat,
+ * validators and the bytes of small files. An entry is good for the loop
+ * iteration that checked it (clock_generation()); the first use in a later
+ * one compares a fresh stat of the path. One per worker, not shared. */
+#define HTTP_CACHE_ENTRIES 1024		/* least recently used out first */
+#define HTTP_CACHE_PATH 256		/* longer paths are not cached */
+#define HTTP_CACHE_NOT_FILE 1		/* exists, not a regular file */
+#define HTTP_CACHE_UNCACHED 2		/* not cached: open it yourself */
+
+struct http_cache_entry {
+	struct http_cache_entry *hash_next, *lru_prev, *lru_next;
+	const struct http_vhost *v;
+	uint32_t hash;
+	uint64_t gen;		/* clock_generation() of the last check */
+	int fd;			/* -1 in a negative entry */
+	int err;		/* negative entry: -ENOENT or -ENOTDIR */
+	struct stat st;
+	char *body;		/* the whole file when small, else NULL */
+	const char *type;	/* Content-Type, from the name */
+	char etag[64];
+	size_t etag_len;
+	char modified[32];	/* Last-Modified */
+	size_t path_len;
+	char path[HTTP_CACHE_PATH];	/* clean, starting with '/' */
+};
+
+struct http_cache;
+/* An empty cache. NULL when out of memory. */
+struct http_cache *http_cache_new(void);
+/* Closes every descriptor and frees the cache. */
+void http_cache_free(struct http_cache *c);
+/* The regular file at the clean path p[0..n) beneath v: 0 with *out (owned
+ * by the cache, valid until the next call), HTTP_CACHE_NOT_FILE for a
+ * directory or other non-file, HTTP_CACHE_UNCACHED when the path is too
+ * long or memory is short, or -errno when it cannot be opened. */
+int http_cache_get(struct http_cache *c, const struct http_vhost *v,
+		   const char *p, size_t n, const struct http_cache_entry **out);
+
 /* Per-request scratch the responder needs, owned by the connection. */
 struct http_file_scratch {
 	char path[HTTP_MAX_LINE + 32];	/* decoded path */
+	struct http_cache *cache;	/* the worker's, or NULL: no cache */
 };
+
+/* Opens rel (a clean path without its leading '/') beneath the root
+ * directory root_fd, following no symlink out of it. Returns the
+ * descriptor (O_RDONLY, O_CLOEXEC, O_NONBLOCK) or -errno. */
+int http_file_open(int root_fd, const char *rel);
+/* A strong ETag from mtime and size into out (64 bytes). Returns its
+ * length. */
+size_t http_file_etag(const struct stat *st, char *out);
 
 /* Fills rep with the answer to r: a file, a directory redirect or index,
  * a 304/412/416, or an error page (404, 403, 405 with Allow, 501, 400 for

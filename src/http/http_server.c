@@ -2,10 +2,19 @@
  * connection owns fixed buffers reused from request to request and moves
  * through one explicit state machine: read a head, discard a body, send a
  * reply (head and small body in one write, files by sendfile), then the
- * next pipelined request, in order. Three timers drop slow clients: the
+ * next pipelined request, in order. Three deadlines drop slow clients: the
  * head must arrive within header_timeout (slowloris), a reply must make
  * progress within send_timeout (slow readers), and an idle keep-alive
- * connection lasts idle_timeout. */
+ * connection lasts idle_timeout.
+ *
+ * Costs per request on the fast path (a cached small file, keep-alive):
+ * one read and one write. The buffers, the parsed request and the reply
+ * live in a context that a connection holds only while it has a request
+ * in progress; an idle keep-alive connection is a few hundred bytes. A
+ * short read means the socket is empty, so the next read waits for the
+ * next edge of the (edge-triggered) loop instead of meeting EAGAIN. A
+ * deadline moves without touching the timer heap: the timer, when it
+ * fires, checks the deadline and re-arms itself if the deadline moved. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +34,8 @@
 #define HTTP_LINGER_MS 2000		/* reading after our last reply */
 #define HTTP_ACCEPT_RETRY_MS 100
 #define HTTP_FREE_CONNS 64		/* connections kept for reuse */
+#define HTTP_FREE_CTX 64		/* request contexts kept for reuse */
+#define HTTP_DRAIN_SIZE 4096
 #define HTTP_SENDFILE_MAX (1 << 30)
 
 enum http_conn_state {
@@ -38,26 +49,36 @@ enum http_conn_state {
 /* What a step tells the loop in conn_run. */
 enum { STEP_WAIT, STEP_NEXT };
 
-struct http_conn {
-	struct http_worker *w;
-	struct http_conn *prev, *next;
-	int fd;
-	enum http_conn_state state;
-	struct loop_timer timer;
-	unsigned head_timed : 1;	/* the header timer runs for this head */
-	size_t in_off, in_len;		/* current request at in + in_off */
-	size_t body_start;		/* first byte after the head */
-	uint64_t body_left;		/* Content-Length bytes to discard */
-	struct http_chunked chunked;
-	int seg;			/* reply segment being sent */
-	uint64_t seg_done;		/* bytes of it already sent */
-	struct net_addr peer;
+/* What a connection needs while a request is in progress. */
+struct http_ctx {
+	struct http_ctx *next;		/* in the worker's free list */
 	struct http_request req;
 	struct http_reply rep;
 	struct http_file_scratch sc;
 	struct buf page;
 	char in[HTTP_IN_SIZE];
 	char out[HTTP_OUT_SIZE];
+};
+
+struct http_conn {
+	struct http_worker *w;
+	struct http_conn *prev, *next;
+	int fd;
+	enum http_conn_state state;
+	struct loop_timer timer;
+	int64_t deadline;		/* monotonic ms; the timer checks it */
+	unsigned head_timed : 1;	/* the header timer runs for this head */
+	unsigned drained : 1;		/* the last read was short */
+	unsigned rdhup : 1;		/* the peer half-closed */
+	unsigned client_close : 1;	/* the request said close, no body */
+	struct http_ctx *x;		/* NULL while idle */
+	size_t in_off, in_len;		/* current request at x->in + in_off */
+	size_t body_start;		/* first byte after the head */
+	uint64_t body_left;		/* Content-Length bytes to discard */
+	struct http_chunked chunked;
+	int seg;			/* reply segment being sent */
+	uint64_t seg_done;		/* bytes of it already sent */
+	struct net_addr peer;
 };
 
 struct http_worker {
@@ -67,6 +88,10 @@ struct http_worker {
 	int nfds;
 	struct http_conn *conns, *free;
 	int nconns, nfree;
+	struct http_ctx *free_ctx;
+	int nfree_ctx;
+	struct http_cache *cache;
+	char drain[HTTP_DRAIN_SIZE];
 	struct loop_timer accept_retry;
 	struct loop_timer log_timer;
 	struct http_log *log;
@@ -85,6 +110,55 @@ http_server_config_init(struct http_server_config *c)
 }
 
 static void
+ctx_put(struct http_worker *w, struct http_ctx *x)
+{
+	http_reply_fini(&x->rep);
+	buf_fini(&x->page);
+	if (w->nfree_ctx < HTTP_FREE_CTX) {
+		x->next = w->free_ctx;
+		w->free_ctx = x;
+		w->nfree_ctx++;
+	} else {
+		free(x);
+	}
+}
+
+/* A context for a connection that starts reading a request. NULL when
+ * out of memory. */
+static struct http_ctx *
+ctx_get(struct http_worker *w)
+{
+	struct http_ctx *x = w->free_ctx;
+
+	if (x) {
+		w->free_ctx = x->next;
+		w->nfree_ctx--;
+	} else {
+		/* not calloc: the buffers are large and need no zeroing */
+		x = malloc(sizeof *x);
+		if (x == NULL)
+			return NULL;
+		buf_init(&x->page, HTTP_AUTOINDEX_MAX);
+	}
+	http_reply_init(&x->rep, x->out, &x->page);
+	http_request_init(&x->req);
+	x->sc.cache = w->cache;
+	return x;
+}
+
+/* Moves the deadline; the timer is touched only when it must fire
+ * earlier than it is set to (conn_on_timer re-arms for a later one). */
+static void
+conn_deadline(struct http_conn *c, int ms)
+{
+	int64_t when = clock_mono_ms() + ms;
+
+	c->deadline = when;
+	if (!loop_timer_is_armed(&c->timer) || c->timer.when > when)
+		loop_timer_set(c->w->loop, &c->timer, ms);
+}
+
+static void
 conn_close(struct http_conn *c)
 {
 	struct http_worker *w = c->w;
@@ -92,7 +166,9 @@ conn_close(struct http_conn *c)
 	loop_del_fd(w->loop, c->fd);
 	loop_timer_del(w->loop, &c->timer);
 	close(c->fd);
-	http_reply_fini(&c->rep);
+	if (c->x)
+		ctx_put(w, c->x);
+	c->x = NULL;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -101,12 +177,10 @@ conn_close(struct http_conn *c)
 		c->next->prev = c->prev;
 	w->nconns--;
 	if (w->nfree < HTTP_FREE_CONNS) {
-		buf_reset(&c->page);
 		c->next = w->free;
 		w->free = c;
 		w->nfree++;
 	} else {
-		buf_fini(&c->page);
 		free(c);
 	}
 }
@@ -122,14 +196,14 @@ conn_log(struct http_conn *c, struct http_slice line)
 		return;
 	if (net_addr_format(&c->peer, 0, host, sizeof host) < 0)
 		strcpy(host, "-");
-	if (line.p == c->req.method_name.p) {
-		ref = http_header_find(c->req.headers, c->req.nheaders,
+	if (line.p == c->x->req.method_name.p) {
+		ref = http_header_find(c->x->req.headers, c->x->req.nheaders,
 				       "referer");
-		ua = http_header_find(c->req.headers, c->req.nheaders,
+		ua = http_header_find(c->x->req.headers, c->x->req.nheaders,
 				      "user-agent");
 	}
-	http_log_add(g, host, line, c->rep.status,
-		     c->rep.head_only ? -1 : (int64_t)c->rep.body_len,
+	http_log_add(g, host, line, c->x->rep.status,
+		     c->x->rep.head_only ? -1 : (int64_t)c->x->rep.body_len,
 		     ref ? &ref->value : NULL, ua ? &ua->value : NULL);
 }
 
@@ -137,12 +211,12 @@ conn_log(struct http_conn *c, struct http_slice line)
 static struct http_slice
 request_line(struct http_conn *c, int parsed)
 {
-	const char *p = c->in + c->in_off;
+	const char *p = c->x->in + c->in_off;
 	size_t n = c->in_len - c->in_off, i = 0;
 
 	if (parsed)
-		return (struct http_slice){ c->req.method_name.p,
-					    c->req.line_len };
+		return (struct http_slice){ c->x->req.method_name.p,
+					    c->x->req.line_len };
 	while (i < n && i < 256 && p[i] != '\r' && p[i] != '\n')
 		i++;
 	return (struct http_slice){ p, i };
@@ -154,7 +228,6 @@ start_send(struct http_conn *c)
 	c->seg = 0;
 	c->seg_done = 0;
 	c->state = HC_SEND;
-	loop_timer_set(c->w->loop, &c->timer, c->w->cfg.send_timeout_ms);
 }
 
 /* An error answer to a request we could not parse or will not read:
@@ -162,9 +235,9 @@ start_send(struct http_conn *c)
 static void
 reply_fatal(struct http_conn *c, int status, int parsed)
 {
-	int head = parsed && c->req.method == HTTP_M_HEAD;
+	int head = parsed && c->x->req.method == HTTP_M_HEAD;
 
-	http_reply_error(&c->rep, status, 1, 0, NULL, head);
+	http_reply_error(&c->x->rep, status, 1, 0, NULL, head);
 	conn_log(c, request_line(c, parsed));
 	start_send(c);
 }
@@ -172,7 +245,7 @@ reply_fatal(struct http_conn *c, int status, int parsed)
 static void
 respond(struct http_conn *c)
 {
-	http_file_respond(c->w->cfg.site, &c->req, &c->sc, &c->rep);
+	http_file_respond(c->w->cfg.site, &c->x->req, &c->x->sc, &c->x->rep);
 	conn_log(c, request_line(c, 1));
 	start_send(c);
 }
@@ -182,18 +255,40 @@ respond(struct http_conn *c)
 static int
 conn_read(struct http_conn *c)
 {
+	if (c->drained) {
+		/* the socket was empty at the last read: wait for an edge */
+		if (c->in_len == 0 && c->x) {
+			ctx_put(c->w, c->x);
+			c->x = NULL;
+		}
+		return STEP_WAIT;
+	}
+	if (c->x == NULL) {
+		c->x = ctx_get(c->w);
+		if (c->x == NULL) {
+			c->state = HC_CLOSE;
+			return STEP_NEXT;
+		}
+	}
 	if (c->in_len == HTTP_IN_SIZE) {
 		/* cannot happen while the head limits are below the size */
 		c->state = HC_CLOSE;
 		return STEP_NEXT;
 	}
-	ssize_t n = read(c->fd, c->in + c->in_len, HTTP_IN_SIZE - c->in_len);
+	size_t room = HTTP_IN_SIZE - c->in_len;
+	ssize_t n = read(c->fd, c->x->in + c->in_len, room);
 	if (n > 0) {
 		c->in_len += (size_t)n;
+		c->drained = (size_t)n < room && !c->rdhup;
 		return STEP_NEXT;
 	}
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		if (c->in_len == 0) {
+			ctx_put(c->w, c->x);
+			c->x = NULL;
+		}
 		return STEP_WAIT;
+	}
 	c->state = HC_CLOSE;
 	return STEP_NEXT;
 }
@@ -207,13 +302,14 @@ request_begin(struct http_conn *c)
 	if (c->in_off == c->in_len) {
 		c->in_off = c->in_len = 0;
 	} else if (HTTP_IN_SIZE - c->in_off < HTTP_MAX_HEAD + 64) {
-		memmove(c->in, c->in + c->in_off, c->in_len - c->in_off);
+		memmove(c->x->in, c->x->in + c->in_off, c->in_len - c->in_off);
 		c->in_len -= c->in_off;
 		c->in_off = 0;
 	}
-	http_request_init(&c->req);
-	http_reply_fini(&c->rep);
+	http_request_init(&c->x->req);
+	http_reply_fini(&c->x->rep);
 	c->head_timed = 0;
+	c->client_close = 0;
 }
 
 /* A parsed head: decide about the body (RFC 9112 section 6.3, RFC 9110
@@ -221,13 +317,14 @@ request_begin(struct http_conn *c)
 static void
 head_done(struct http_conn *c, size_t len)
 {
-	struct http_request *r = &c->req;
+	struct http_request *r = &c->x->req;
 	int body = r->framing != HTTP_BODY_NONE;
 	int servable = r->method == HTTP_M_GET || r->method == HTTP_M_HEAD ||
 		r->method == HTTP_M_OPTIONS;
 
 	c->in_off += len;
-	c->rep.close = !r->keep_alive || loop_is_stopping(c->w->loop);
+	c->client_close = !r->keep_alive && !body;
+	c->x->rep.close = !r->keep_alive || loop_is_stopping(c->w->loop);
 	if (!body) {
 		respond(c);
 		return;
@@ -239,7 +336,7 @@ head_done(struct http_conn *c, size_t len)
 	}
 	if (r->expect_continue && !servable) {
 		/* refuse before the client sends the body, then close */
-		c->rep.close = 1;
+		c->x->rep.close = 1;
 		respond(c);
 		return;
 	}
@@ -259,20 +356,19 @@ step_head(struct http_conn *c)
 	struct http_worker *w = c->w;
 
 	if (c->in_len > c->in_off) {
-		ssize_t rc = http_parse_request(&c->req, c->in + c->in_off,
+		ssize_t rc = http_parse_request(&c->x->req, c->x->in + c->in_off,
 						c->in_len - c->in_off);
 		if (rc > 0) {
 			head_done(c, (size_t)rc);
 			return STEP_NEXT;
 		}
 		if (rc != ERR_AGAIN) {
-			reply_fatal(c, c->req.status ? c->req.status : 400, 0);
+			reply_fatal(c, c->x->req.status ? c->x->req.status : 400, 0);
 			return STEP_NEXT;
 		}
 		if (!c->head_timed) {
 			c->head_timed = 1;
-			loop_timer_set(w->loop, &c->timer,
-				       w->cfg.header_timeout_ms);
+			conn_deadline(c, w->cfg.header_timeout_ms);
 		}
 	} else if (loop_is_stopping(w->loop)) {
 		c->state = HC_CLOSE;
@@ -287,8 +383,8 @@ step_body(struct http_conn *c)
 {
 	size_t avail = c->in_len - c->in_off;
 
-	loop_timer_set(c->w->loop, &c->timer, c->w->cfg.header_timeout_ms);
-	if (c->req.framing == HTTP_BODY_LENGTH) {
+	conn_deadline(c, c->w->cfg.header_timeout_ms);
+	if (c->x->req.framing == HTTP_BODY_LENGTH) {
 		size_t k = avail < c->body_left ? avail : (size_t)c->body_left;
 		c->in_off += k;
 		c->body_left -= k;
@@ -299,7 +395,7 @@ step_body(struct http_conn *c)
 	} else if (avail) {
 		size_t len = avail;
 		ssize_t rc = http_chunked_decode(&c->chunked,
-						 c->in + c->in_off, &len);
+						 c->x->in + c->in_off, &len);
 		if (rc >= 0 || rc == ERR_AGAIN)
 			c->in_off = rc >= 0 ? c->in_off + len : c->in_len;
 		if (rc == ERR_TOOBIG || c->chunked.total > c->w->cfg.max_body) {
@@ -328,7 +424,7 @@ step_body(struct http_conn *c)
 static ssize_t
 send_memory(struct http_conn *c)
 {
-	struct http_reply *rep = &c->rep;
+	struct http_reply *rep = &c->x->rep;
 	struct iovec iov[HTTP_MAX_SEGS];
 	int n = 0, more = 0;
 
@@ -353,12 +449,12 @@ send_memory(struct http_conn *c)
 static void
 sent(struct http_conn *c, uint64_t k)
 {
-	while (k > 0 && c->seg < c->rep.nsegs) {
-		uint64_t left = c->rep.segs[c->seg].len - c->seg_done;
+	while (k > 0 && c->seg < c->x->rep.nsegs) {
+		uint64_t left = c->x->rep.segs[c->seg].len - c->seg_done;
 		uint64_t take = k < left ? k : left;
 		c->seg_done += take;
 		k -= take;
-		if (c->seg_done == c->rep.segs[c->seg].len) {
+		if (c->seg_done == c->x->rep.segs[c->seg].len) {
 			c->seg++;
 			c->seg_done = 0;
 		}
@@ -368,32 +464,41 @@ sent(struct http_conn *c, uint64_t k)
 static int
 reply_done(struct http_conn *c)
 {
-	int close_it = c->rep.close;
+	int close_it = c->x->rep.close;
+	/* the client asked to close, sent nothing more (the last read found
+	 * the socket empty) and we read all it sent: a plain close sends no
+	 * reset, so no lingering is needed */
+	int plain = close_it && c->client_close && c->drained &&
+		c->in_off == c->in_len;
 
 	request_begin(c);
+	if (plain) {
+		c->state = HC_CLOSE;
+		return STEP_NEXT;
+	}
 	if (close_it) {
 		/* RFC 9112 section 9.6: close the write side first and read
 		 * on, so that our reply is not lost to a reset */
 		shutdown(c->fd, SHUT_WR);
 		c->state = HC_LINGER;
-		loop_timer_set(c->w->loop, &c->timer, HTTP_LINGER_MS);
+		conn_deadline(c, HTTP_LINGER_MS);
 		return STEP_NEXT;
 	}
 	c->state = HC_HEAD;
-	loop_timer_set(c->w->loop, &c->timer, c->w->cfg.idle_timeout_ms);
+	conn_deadline(c, c->w->cfg.idle_timeout_ms);
 	return STEP_NEXT;
 }
 
 static int
 step_send(struct http_conn *c)
 {
-	while (c->seg < c->rep.nsegs) {
-		const struct http_seg *s = &c->rep.segs[c->seg];
+	while (c->seg < c->x->rep.nsegs) {
+		const struct http_seg *s = &c->x->rep.segs[c->seg];
 		ssize_t n;
 		if (s->kind == HTTP_SEG_FILE) {
 			off_t off = (off_t)(s->off + c->seg_done);
 			uint64_t left = s->len - c->seg_done;
-			n = sendfile(c->fd, c->rep.fd, &off,
+			n = sendfile(c->fd, c->x->rep.fd, &off,
 				     left < HTTP_SENDFILE_MAX ? (size_t)left :
 				     HTTP_SENDFILE_MAX);
 			if (n == 0) {	/* the file shrank under us */
@@ -404,13 +509,15 @@ step_send(struct http_conn *c)
 			n = send_memory(c);
 		}
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return STEP_WAIT;
-			c->state = HC_CLOSE;
-			return STEP_NEXT;
+			if (errno != EAGAIN && errno != EINTR) {
+				c->state = HC_CLOSE;
+				return STEP_NEXT;
+			}
+			/* blocked: the reply must progress from now on */
+			conn_deadline(c, c->w->cfg.send_timeout_ms);
+			return STEP_WAIT;
 		}
 		sent(c, (uint64_t)n);
-		loop_timer_set(c->w->loop, &c->timer, c->w->cfg.send_timeout_ms);
 	}
 	return reply_done(c);
 }
@@ -418,7 +525,7 @@ step_send(struct http_conn *c)
 static int
 step_linger(struct http_conn *c)
 {
-	ssize_t n = read(c->fd, c->in, HTTP_IN_SIZE);
+	ssize_t n = read(c->fd, c->w->drain, HTTP_DRAIN_SIZE);
 
 	if (n > 0)
 		return STEP_NEXT;
@@ -458,13 +565,32 @@ conn_run(struct http_conn *c)
 static void
 conn_on_event(struct loop *l, int fd, int events, void *arg)
 {
-	conn_run(arg);
+	struct http_conn *c = arg;
+
+	if (events & LOOP_RDHUP)
+		c->rdhup = 1;
+	if (events & (LOOP_READ | LOOP_HUP))
+		c->drained = 0;
+	/* a write edge while waiting for a request, or a read edge while
+	 * waiting to write, changes nothing (edge-triggered: the other
+	 * edge still comes) */
+	if (!(events & LOOP_HUP) &&
+	    ((c->state == HC_HEAD && !(events & LOOP_READ)) ||
+	     (c->state == HC_SEND && !(events & LOOP_WRITE))))
+		return;
+	conn_run(c);
 }
 
 static void
 conn_on_timer(struct loop *l, void *arg)
 {
-	conn_close(arg);
+	struct http_conn *c = arg;
+	int64_t left = c->deadline - clock_mono_ms();
+
+	if (left > 0)
+		loop_timer_set(l, &c->timer, left);
+	else
+		conn_close(c);
 }
 
 static struct http_conn *
@@ -477,11 +603,7 @@ conn_new(struct http_worker *w)
 		w->nfree--;
 		return c;
 	}
-	/* not calloc: the buffers are large and need no zeroing */
-	c = malloc(sizeof *c);
-	if (c)
-		buf_init(&c->page, HTTP_AUTOINDEX_MAX);
-	return c;
+	return malloc(sizeof *c);
 }
 
 static void
@@ -503,18 +625,17 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer)
 	c->peer = *peer;
 	c->state = HC_HEAD;
 	c->in_off = c->in_len = 0;
-	http_reply_init(&c->rep, c->out, &c->page);
-	http_request_init(&c->req);
+	c->x = NULL;
+	c->drained = c->rdhup = c->client_close = 0;
 	c->head_timed = 1;
 	loop_timer_init(&c->timer, conn_on_timer, c);
-	loop_timer_set(w->loop, &c->timer, w->cfg.header_timeout_ms);
+	conn_deadline(c, w->cfg.header_timeout_ms);
 	c->prev = NULL;
 	c->next = w->conns;
 	if (w->conns)
 		w->conns->prev = c;
 	w->conns = c;
 	w->nconns++;
-	net_set_nodelay(fd, 1);
 	conn_run(c);
 }
 
@@ -593,8 +714,8 @@ http_on_stop(struct loop *l, void *arg)
 		struct http_conn *next = c->next;
 		if (c->state == HC_HEAD && c->in_len == c->in_off)
 			conn_close(c);
-		else
-			c->rep.close = 1;
+		else if (c->x)
+			c->x->rep.close = 1;
 		c = next;
 	}
 }
@@ -608,10 +729,13 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 	if (w == NULL)
 		return NULL;
 	w->fds = malloc(sizeof(int) * (size_t)(n + 1));
+	w->cache = http_cache_new();
 	if (c->access_log_fd >= 0)
 		w->log = calloc(1, sizeof *w->log);
-	if (w->fds == NULL || (c->access_log_fd >= 0 && w->log == NULL)) {
+	if (w->fds == NULL || w->cache == NULL ||
+	    (c->access_log_fd >= 0 && w->log == NULL)) {
 		free(w->fds);
+		http_cache_free(w->cache);
 		free(w->log);
 		free(w);
 		return NULL;
@@ -620,6 +744,11 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 	w->cfg = *c;
 	w->nfds = n;
 	memcpy(w->fds, fds, sizeof(int) * (size_t)n);
+	/* accepted sockets inherit TCP_NODELAY from their listener: no
+	 * system call per connection (replies leave in one write anyway;
+	 * this is for pipelined replies) */
+	for (int i = 0; i < n; i++)
+		(void)net_set_nodelay(w->fds[i], 1);
 	if (w->log)
 		w->log->fd = c->access_log_fd;
 	loop_timer_init(&w->accept_retry, on_accept_retry, w);
@@ -647,9 +776,14 @@ http_worker_free(struct http_worker *w)
 	while (w->free) {
 		struct http_conn *c = w->free;
 		w->free = c->next;
-		buf_fini(&c->page);
 		free(c);
 	}
+	while (w->free_ctx) {
+		struct http_ctx *x = w->free_ctx;
+		w->free_ctx = x->next;
+		free(x);
+	}
+	http_cache_free(w->cache);
 	for (int i = 0; i < w->nfds; i++) {
 		if (w->fds[i] >= 0) {
 			loop_del_fd(w->loop, w->fds[i]);

@@ -117,6 +117,33 @@ same_file(const struct stat *a, const struct stat *b)
 		a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+static size_t
+put_str(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return n;
+}
+
+/* The fields every plain 200 of this file carries, built once. */
+static void
+entry_head(struct http_cache_entry *e)
+{
+	size_t tn = strlen(e->type), n = 0;
+	char *p = e->head;
+
+	e->head_len = 0;
+	if (tn + e->etag_len + 100 > HTTP_CACHE_HEAD)
+		return;
+	n += put_str(p + n, "Content-Type: ", 14);
+	n += put_str(p + n, e->type, tn);
+	n += put_str(p + n, "\r\nLast-Modified: ", 17);
+	n += put_str(p + n, e->modified, 29);
+	n += put_str(p + n, "\r\nETag: ", 8);
+	n += put_str(p + n, e->etag, e->etag_len);
+	n += put_str(p + n, "\r\nAccept-Ranges: bytes\r\n", 24);
+	e->head_len = n;
+}
+
 /* Fills e from the open regular file fd (taken over) and its stat: the
  * validators, and the bytes of a small file (read after the stat, so a
  * change during the read shows at the next check). */
@@ -129,6 +156,7 @@ entry_fill(struct http_cache_entry *e, int fd, const struct stat *st)
 	e->st = *st;
 	e->etag_len = http_file_etag(st, e->etag);
 	clock_format_http_date(st->st_mtim.tv_sec, e->modified);
+	entry_head(e);
 	size_t size = (size_t)st->st_size;
 	if (size == 0 || size > HTTP_SMALL_BODY)
 		return;

@@ -37,6 +37,8 @@ struct http_file {
 	int fd;			/* owned, or -1 */
 	int cache_fd;		/* the cache's descriptor (borrowed), or -1 */
 	const char *body;	/* the cache's copy of a small file, or NULL */
+	const char *head;	/* the cache's fields of a plain 200, or NULL */
+	size_t head_len;
 	int validated;		/* etag and modified are filled in */
 	struct stat st;
 	const char *type;	/* Content-Type */
@@ -356,6 +358,7 @@ pick_encoding(const struct http_request *r, struct http_cache *cache,
 		path[n] = '\0';
 		if (rc < 0)
 			continue;
+		f->head = NULL;
 		f->encoding = sib[k].coding;
 		f->vary = 1;
 		return;
@@ -444,8 +447,12 @@ reply_whole(struct http_reply *rep, const struct http_request *r,
 
 	http_reply_begin(rep, 200);
 	rep->head_only = r->method == HTTP_M_HEAD;
-	common_fields(rep, f);
-	http_reply_raw(rep, "Accept-Ranges: bytes\r\n", 22);
+	if (f->head) {
+		http_reply_raw(rep, f->head, f->head_len);
+	} else {
+		common_fields(rep, f);
+		http_reply_raw(rep, "Accept-Ranges: bytes\r\n", 22);
+	}
 	rep->body_len = size;
 	http_reply_end(rep, r->version == 10 && r->keep_alive);
 	if (rep->head_only || size == 0)
@@ -655,6 +662,10 @@ serve_cached(const struct http_request *r, struct http_file_scratch *sc,
 	}
 	file_from_cache(f, e);
 	f->type = e->type;
+	if (e->head_len) {
+		f->head = e->head;
+		f->head_len = e->head_len;
+	}
 	pick_encoding(r, sc->cache, v, sc->path, len, f);
 	serve_file(rep, r, f);
 	if (f->fd >= 0)

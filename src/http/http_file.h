@@ -59,6 +59,7 @@ const struct http_vhost *http_site_find(const struct http_site *s,
  * one compares a fresh stat of the path. One per worker, not shared. */
 #define HTTP_CACHE_ENTRIES 1024		/* least recently used out first */
 #define HTTP_CACHE_PATH 256		/* longer paths are not cached */
+#define HTTP_CACHE_HEAD 256		/* prebuilt reply fields */
 #define HTTP_CACHE_NOT_FILE 1		/* exists, not a regular file */
 #define HTTP_CACHE_UNCACHED 2		/* not cached: open it yourself */
 
@@ -75,6 +76,9 @@ struct http_cache_entry {
 	char etag[64];
 	size_t etag_len;
 	char modified[32];	/* Last-Modified */
+	/* the fields of a plain 200, from Content-Type to Accept-Ranges */
+	char head[HTTP_CACHE_HEAD];
+	size_t head_len;	/* 0 when they did not fit */
 	size_t path_len;
 	char path[HTTP_CACHE_PATH];	/* clean, starting with '/' */
 };

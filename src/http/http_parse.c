@@ -258,20 +258,41 @@ method_lookup(struct http_slice m)
 	return HTTP_M_UNKNOWN;
 }
 
+/* True when the field name s (as long as lower) equals the lowercase
+ * name lower, ignoring case. */
+static int
+name_is(struct http_slice s, const char *lower)
+{
+	/* tchars only: none but 'A'-'Z' turns into a letter or '-' */
+	for (size_t i = 0; i < s.n; i++)
+		if ((s.p[i] | 0x20) != lower[i])
+			return 0;
+	return 1;
+}
+
 /* uri-host [":" port] with the characters of RFC 3986 reg-name, IPv4 and
  * IP-literal: anything else (a slash, a backslash, "@") is refused, since
  * the host picks a directory. */
 static int
+host_char_is_valid(uint8_t c)
+{
+	if (((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9'))
+		return 1;
+	switch (c) {
+	case '-': case '.': case '_': case '~': case '!': case '$': case '&':
+	case '\'': case '(': case ')': case '*': case '+': case ',': case ';':
+	case '=': case ':': case '[': case ']': case '%':
+		return 1;
+	}
+	return 0;
+}
+
+static int
 host_is_valid(struct http_slice h)
 {
-	static const char ok[] = "-._~!$&'()*+,;=:[]%";
-
-	for (size_t i = 0; i < h.n; i++) {
-		char c = h.p[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || (c && strchr(ok, c))))
+	for (size_t i = 0; i < h.n; i++)
+		if (!host_char_is_valid((uint8_t)h.p[i]))
 			return 0;
-	}
 	return 1;
 }
 
@@ -359,22 +380,38 @@ request_fields_apply(struct http_request *r)
 
 	for (size_t i = 0; i < r->nheaders; i++) {
 		const struct http_header *h = &r->headers[i];
-		if (http_slice_eqi(h->name, "host")) {
-			hosts++;
-			host = h->value;
-		} else if (http_slice_eqi(h->name, "content-length")) {
-			if (++lengths > 1 ||
-			    length_parse(h->value, &r->content_length) < 0)
+		/* the length picks the one name to compare with */
+		switch (h->name.n) {
+		case 4:
+			if (name_is(h->name, "host")) {
+				hosts++;
+				host = h->value;
+			}
+			break;
+		case 14:
+			if (name_is(h->name, "content-length") &&
+			    (++lengths > 1 ||
+			     length_parse(h->value, &r->content_length) < 0))
 				return ERR_PARSE;
-		} else if (http_slice_eqi(h->name, "transfer-encoding")) {
-			if (++codings > 1 || !http_slice_eqi(h->value, "chunked"))
+			break;
+		case 17:
+			if (name_is(h->name, "transfer-encoding") &&
+			    (++codings > 1 ||
+			     !http_slice_eqi(h->value, "chunked")))
 				return ERR_PARSE;
-		} else if (http_slice_eqi(h->name, "connection")) {
-			close |= http_token_list_has(h->value, "close");
-			keep |= http_token_list_has(h->value, "keep-alive");
-		} else if (http_slice_eqi(h->name, "expect")) {
-			r->expect_continue =
-				http_slice_eqi(h->value, "100-continue");
+			break;
+		case 10:
+			if (name_is(h->name, "connection")) {
+				close |= http_token_list_has(h->value, "close");
+				keep |= http_token_list_has(h->value,
+							    "keep-alive");
+			}
+			break;
+		case 6:
+			if (name_is(h->name, "expect"))
+				r->expect_continue =
+					http_slice_eqi(h->value, "100-continue");
+			break;
 		}
 	}
 	if (hosts > 1 || (hosts == 0 && r->version == 11) ||

@@ -37,7 +37,14 @@ http_status_text(int status)
 void
 http_reply_init(struct http_reply *rep, char *out, struct buf *page)
 {
-	memset(rep, 0, sizeof *rep);
+	/* not the segments: http_reply_begin sets them up */
+	rep->status = 0;
+	rep->out_len = 0;
+	rep->overflow = 0;
+	rep->nsegs = 0;
+	rep->body_len = 0;
+	rep->close = 0;
+	rep->head_only = 0;
 	rep->fd = -1;
 	rep->out = out;
 	rep->page = page;

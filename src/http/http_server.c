@@ -441,6 +441,9 @@ send_memory(struct http_conn *c)
 		iov[n].iov_len = (size_t)(s->len - skip);
 		n++;
 	}
+	if (n == 1 && !more)	/* the common case: head and body together */
+		return send(c->fd, iov[0].iov_base, iov[0].iov_len,
+			    MSG_NOSIGNAL);
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)n };
 	return sendmsg(c->fd, &m, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
 }

@@ -55,14 +55,14 @@ echo
 echo "inclusive (per request):"
 callgrind_annotate --threshold=100 --auto=no --inclusive=yes "$dump" 2>/dev/null |
 	awk -v n="$N" '/^ *[0-9,]+ .*\(/ && !/clone|start_thread|worker_main|TOTALS/ && c < 20 {
-		v = $1; gsub(",", "", v); $1 = ""
+		v = $1; gsub(",", "", v); $1 = ""; sub(/^ *\/.*\/src\//, " src/")
 		sub(/ \[.*$/, ""); sub(/\(.*%\) +/, "")
 		if (!seen[$0]++) { printf "%8.0f %s\n", v / n, $0; c++ } }'
 echo
 echo "self (per request):"
 callgrind_annotate --threshold=100 --auto=no "$dump" 2>/dev/null |
 	awk -v n="$N" '/^ *[0-9,]+ .*\(/ && !/clone|start_thread|worker_main|TOTALS/ && c < 20 {
-		v = $1; gsub(",", "", v); $1 = ""
+		v = $1; gsub(",", "", v); $1 = ""; sub(/^ *\/.*\/src\//, " src/")
 		sub(/ \[.*$/, ""); sub(/\(.*%\) +/, "")
 		if (!seen[$0]++) { printf "%8.0f %s\n", v / n, $0; c++ } }'
 [ -z "${CALLGRIND_KEEP:-}" ] || cp "$dump" "$CALLGRIND_KEEP/"

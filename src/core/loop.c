@@ -140,6 +140,16 @@ loop_del_fd(struct loop *l, int fd)
 	l->nfds--;
 }
 
+void
+loop_forget_fd(struct loop *l, int fd)
+{
+	if (fd < 0 || (size_t)fd >= l->nslots || !l->slots[fd].used)
+		return;
+	l->slots[fd].used = 0;
+	l->slots[fd].gen++;
+	l->nfds--;
+}
+
 unsigned
 loop_fd_count(const struct loop *l)
 {

@@ -49,6 +49,10 @@ int loop_add_fd(struct loop *l, int fd, loop_fd_fn fn, void *arg);
 int loop_add_fd_read(struct loop *l, int fd, loop_fd_fn fn, void *arg);
 /* Stops watching fd; pending events for it are dropped. Call before close. */
 void loop_del_fd(struct loop *l, int fd);
+/* Like loop_del_fd, for a descriptor the caller closes at once and never
+ * duplicated: the close takes it out of epoll, so this makes no system
+ * call. */
+void loop_forget_fd(struct loop *l, int fd);
 /* Number of descriptors registered. */
 unsigned loop_fd_count(const struct loop *l);
 

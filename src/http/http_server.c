@@ -71,6 +71,7 @@ struct http_conn {
 	unsigned drained : 1;		/* the last read was short */
 	unsigned rdhup : 1;		/* the peer half-closed */
 	unsigned client_close : 1;	/* the request said close, no body */
+	unsigned registered : 1;	/* in the loop (from the first wait) */
 	struct http_ctx *x;		/* NULL while idle */
 	size_t in_off, in_len;		/* current request at x->in + in_off */
 	size_t body_start;		/* first byte after the head */
@@ -163,7 +164,9 @@ conn_close(struct http_conn *c)
 {
 	struct http_worker *w = c->w;
 
-	loop_del_fd(w->loop, c->fd);
+	/* connections are never duplicated: the close unregisters it */
+	if (c->registered)
+		loop_forget_fd(w->loop, c->fd);
 	loop_timer_del(w->loop, &c->timer);
 	close(c->fd);
 	if (c->x)
@@ -538,6 +541,8 @@ step_linger(struct http_conn *c)
 	return STEP_NEXT;
 }
 
+static void conn_on_event(struct loop *l, int fd, int events, void *arg);
+
 /* The state machine: runs steps until one has to wait for the socket. */
 static void
 conn_run(struct http_conn *c)
@@ -562,6 +567,16 @@ conn_run(struct http_conn *c)
 			conn_close(c);
 			return;
 		}
+	}
+	/* a connection joins the loop only when it first has to wait: one
+	 * answered at once and closed never costs an epoll_ctl (the loop is
+	 * edge-triggered, and adding reports what is ready already) */
+	if (!c->registered) {
+		if (loop_add_fd(c->w->loop, c->fd, conn_on_event, c) < 0) {
+			conn_close(c);
+			return;
+		}
+		c->registered = 1;
 	}
 }
 
@@ -614,12 +629,7 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer)
 {
 	struct http_conn *c = conn_new(w);
 
-	if (c == NULL || loop_add_fd(w->loop, fd, conn_on_event, c) < 0) {
-		if (c) {
-			c->next = w->free;
-			w->free = c;
-			w->nfree++;
-		}
+	if (c == NULL) {
 		close(fd);
 		return;
 	}
@@ -629,7 +639,7 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer)
 	c->state = HC_HEAD;
 	c->in_off = c->in_len = 0;
 	c->x = NULL;
-	c->drained = c->rdhup = c->client_close = 0;
+	c->drained = c->rdhup = c->client_close = c->registered = 0;
 	c->head_timed = 1;
 	loop_timer_init(&c->timer, conn_on_timer, c);
 	conn_deadline(c, w->cfg.header_timeout_ms);

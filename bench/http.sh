@@ -437,18 +437,22 @@ echo
 echo "Each connection fetched the 1 KiB file once and then stayed open" \
 	"(\`build/bench/http_load idle\`); meanwhile wrk fetched the 1 KiB" \
 	"file over 8 more connections for $SECS s. PSS of the server's" \
-	"processes before the connections and after the load."
+	"processes before the connections and after the load. **growth**:" \
+	"(after - before) / connections, the target's measure; nginx" \
+	"allocates its connection table (\`worker_connections\`, here" \
+	"$((IDLE + 1000))) at start, so its \"before\" already holds part of" \
+	"the cost: **after / conn** (everything / connections) shows it."
 echo
-echo "| server | PSS before | PSS after | bytes per idle connection | requests/s meanwhile |"
-echo "|---|---:|---:|---:|---:|"
+echo "| server | PSS before | PSS after | growth per connection | after / conn | requests/s meanwhile |"
+echo "|---|---:|---:|---:|---:|---:|"
 while read -r s state m0 m1 rps; do
 	if [ "$state" != ready ]; then
-		echo "| $(label "$s") | failed: $(cat "$tmp/idle.err" | head -1) | | | |"
+		echo "| $(label "$s") | failed: $(head -1 "$tmp/idle.err") | | | | |"
 		continue
 	fi
 	awk -v l="$(label "$s")" -v a="$m0" -v b="$m1" -v n="$IDLE" -v r="$rps" \
-		'BEGIN { printf "| %s | %.1f MiB | %.1f MiB | %.0f | %.0f |\n",
-		    l, a / 1024, b / 1024, (b - a) * 1024 / n, r }'
+		'BEGIN { printf "| %s | %.1f MiB | %.1f MiB | %.0f B | %.0f B | %.0f |\n",
+		    l, a / 1024, b / 1024, (b - a) * 1024 / n, b * 1024 / n, r }'
 done <"$tmp/idle"
 echo
 

@@ -2,11 +2,14 @@
  * descriptor, its stat, its validators (ETag, Last-Modified) and, for a
  * small file, its bytes, so that a hit costs no open, fstat or read.
  *
- * Freshness: an entry holds for the loop iteration in which it was
- * checked (clock_generation()). The first use in a later iteration stats
- * the path (one fstatat) and compares device, inode, size, mtime and
- * ctime; only a difference opens the file again (beneath the root, as on
- * a miss). So a change made on disk before a request arrived is always
+ * Freshness: an entry holds for the epoch in which it was checked. An
+ * epoch ends with each loop iteration (clock_generation()) and whenever
+ * the server calls http_cache_expire() because it is about to read bytes
+ * that may have arrived after the iteration began (a connection accepted
+ * in a loop, a second read). The first use in a later epoch stats the
+ * path (one fstatat) and compares device, inode, size, mtime and ctime;
+ * only a difference opens the file again (beneath the root, as on a
+ * miss). So a change made on disk before a request was sent is always
  * seen, and under load one stat serves every request of an iteration.
  * The stat only ever confirms a file that was opened safely: a path that
  * now leads elsewhere (a symlink out of the root) differs and is opened
@@ -26,6 +29,8 @@
 
 struct http_cache {
 	int n;
+	uint64_t epoch;		/* entries checked in it hold */
+	uint64_t loop_gen;	/* clock_generation() when it began */
 	struct http_cache_entry *lru_first, *lru_last;
 	struct http_cache_entry *buckets[HTTP_CACHE_BUCKETS];
 };
@@ -170,12 +175,13 @@ entry_fill(struct http_cache_entry *e, int fd, const struct stat *st)
 /* Opens e's path and brings e up to date. Returns 0 for a regular file,
  * HTTP_CACHE_NOT_FILE or -errno; e->err holds a cacheable error. */
 static int
-entry_check(const struct http_vhost *v, struct http_cache_entry *e)
+entry_check(const struct http_cache *c, const struct http_vhost *v,
+	    struct http_cache_entry *e)
 {
 	struct stat st;
 	int fd = http_file_open(v->root_fd, e->path + 1);
 
-	e->gen = clock_generation();
+	e->gen = c->epoch;
 	if (fd < 0) {
 		entry_clear(e);
 		e->err = fd;
@@ -254,18 +260,29 @@ entry_new(struct http_cache *c, const struct http_vhost *v, uint32_t h,
 	return e;
 }
 
+void
+http_cache_expire(struct http_cache *c)
+{
+	c->epoch++;
+}
+
 int
 http_cache_get(struct http_cache *c, const struct http_vhost *v,
 	       const char *path, size_t n, const struct http_cache_entry **out)
 {
 	uint32_t h = cache_hash(v, path, n);
-	uint64_t gen = clock_generation();
 	struct http_cache_entry *e;
+	uint64_t gen;
 	int rc;
 
 	*out = NULL;
 	if (n >= HTTP_CACHE_PATH)
 		return HTTP_CACHE_UNCACHED;
+	if (clock_generation() != c->loop_gen) {
+		c->loop_gen = clock_generation();
+		c->epoch++;
+	}
+	gen = c->epoch;
 	e = entry_find(c, v, h, path, n);
 	if (e && e->gen != gen && entry_still_valid(v, e))
 		e->gen = gen;
@@ -282,7 +299,7 @@ http_cache_get(struct http_cache *c, const struct http_vhost *v,
 		if (e == NULL)
 			return HTTP_CACHE_UNCACHED;
 	}
-	rc = entry_check(v, e);
+	rc = entry_check(c, v, e);
 	if (rc == 0)
 		*out = e;
 	else if (!err_is_cached(rc))

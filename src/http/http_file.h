@@ -54,9 +54,10 @@ const struct http_vhost *http_site_find(const struct http_site *s,
 					struct http_slice host);
 
 /* A worker's cache of open files (http_cache.c): descriptor, stat,
- * validators and the bytes of small files. An entry is good for the loop
- * iteration that checked it (clock_generation()); the first use in a later
- * one compares a fresh stat of the path. One per worker, not shared. */
+ * validators and the bytes of small files. An entry is good for the epoch
+ * that checked it (a loop iteration, or less: http_cache_expire); the
+ * first use in a later one compares a fresh stat of the path. One per
+ * worker, not shared. */
 #define HTTP_CACHE_ENTRIES 1024		/* least recently used out first */
 #define HTTP_CACHE_PATH 256		/* longer paths are not cached */
 #define HTTP_CACHE_HEAD 256		/* prebuilt reply fields */
@@ -67,7 +68,7 @@ struct http_cache_entry {
 	struct http_cache_entry *hash_next, *lru_prev, *lru_next;
 	const struct http_vhost *v;
 	uint32_t hash;
-	uint64_t gen;		/* clock_generation() of the last check */
+	uint64_t gen;		/* the cache's epoch at the last check */
 	int fd;			/* -1 in a negative entry */
 	int err;		/* negative entry: -ENOENT or -ENOTDIR */
 	struct stat st;
@@ -88,6 +89,10 @@ struct http_cache;
 struct http_cache *http_cache_new(void);
 /* Closes every descriptor and frees the cache. */
 void http_cache_free(struct http_cache *c);
+/* Ends the current epoch: entries are checked against the disk again at
+ * their next use. Call before reading bytes that may have been sent after
+ * the loop iteration began. */
+void http_cache_expire(struct http_cache *c);
 /* The regular file at the clean path p[0..n) beneath v: 0 with *out (owned
  * by the cache, valid until the next call), HTTP_CACHE_NOT_FILE for a
  * directory or other non-file, HTTP_CACHE_UNCACHED when the path is too

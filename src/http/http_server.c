@@ -16,6 +16,7 @@
  * deadline moves without touching the timer heap: the timer, when it
  * fires, checks the deadline and re-arms itself if the deadline moved. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -52,6 +53,11 @@ enum { STEP_WAIT, STEP_NEXT };
 /* What a connection needs while a request is in progress. */
 struct http_ctx {
 	struct http_ctx *next;		/* in the worker's free list */
+	size_t body_start;		/* first byte after the head */
+	uint64_t body_left;		/* Content-Length bytes to discard */
+	struct http_chunked chunked;
+	int seg;			/* reply segment being sent */
+	uint64_t seg_done;		/* bytes of it already sent */
 	struct http_request req;
 	struct http_reply rep;
 	struct http_file_scratch sc;
@@ -72,14 +78,16 @@ struct http_conn {
 	unsigned rdhup : 1;		/* the peer half-closed */
 	unsigned client_close : 1;	/* the request said close, no body */
 	unsigned registered : 1;	/* in the loop (from the first wait) */
+	unsigned read_once : 1;		/* read since the last event */
 	struct http_ctx *x;		/* NULL while idle */
 	size_t in_off, in_len;		/* current request at x->in + in_off */
-	size_t body_start;		/* first byte after the head */
-	uint64_t body_left;		/* Content-Length bytes to discard */
-	struct http_chunked chunked;
-	int seg;			/* reply segment being sent */
-	uint64_t seg_done;		/* bytes of it already sent */
-	struct net_addr peer;
+	/* the client's address, compact (an idle connection is mostly
+	 * this struct): IPv4 or IPv6, for the access log */
+	union {
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	} peer;
+	socklen_t peer_len;
 };
 
 struct http_worker {
@@ -197,7 +205,9 @@ conn_log(struct http_conn *c, struct http_slice line)
 
 	if (g == NULL)
 		return;
-	if (net_addr_format(&c->peer, 0, host, sizeof host) < 0)
+	struct net_addr peer = { .len = c->peer_len };
+	memcpy(&peer.ss, &c->peer, c->peer_len);
+	if (net_addr_format(&peer, 0, host, sizeof host) < 0)
 		strcpy(host, "-");
 	if (line.p == c->x->req.method_name.p) {
 		ref = http_header_find(c->x->req.headers, c->x->req.nheaders,
@@ -228,8 +238,8 @@ request_line(struct http_conn *c, int parsed)
 static void
 start_send(struct http_conn *c)
 {
-	c->seg = 0;
-	c->seg_done = 0;
+	c->x->seg = 0;
+	c->x->seg_done = 0;
 	c->state = HC_SEND;
 }
 
@@ -278,6 +288,12 @@ conn_read(struct http_conn *c)
 		c->state = HC_CLOSE;
 		return STEP_NEXT;
 	}
+	/* bytes of a second read may have been sent after this loop
+	 * iteration began, perhaps after a file changed: the cache must
+	 * look at the disk again for them (see http_cache.c) */
+	if (c->read_once)
+		http_cache_expire(c->w->cache);
+	c->read_once = 1;
 	size_t room = HTTP_IN_SIZE - c->in_len;
 	ssize_t n = read(c->fd, c->x->in + c->in_len, room);
 	if (n > 0) {
@@ -347,9 +363,9 @@ head_done(struct http_conn *c, size_t len)
 		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 		(void)send(c->fd, cont, sizeof cont - 1, MSG_NOSIGNAL);
 	}
-	c->body_start = c->in_off;
-	c->body_left = r->content_length;
-	http_chunked_init(&c->chunked);
+	c->x->body_start = c->in_off;
+	c->x->body_left = r->content_length;
+	http_chunked_init(&c->x->chunked);
 	c->state = HC_BODY;
 }
 
@@ -388,20 +404,20 @@ step_body(struct http_conn *c)
 
 	conn_deadline(c, c->w->cfg.header_timeout_ms);
 	if (c->x->req.framing == HTTP_BODY_LENGTH) {
-		size_t k = avail < c->body_left ? avail : (size_t)c->body_left;
+		size_t k = avail < c->x->body_left ? avail : (size_t)c->x->body_left;
 		c->in_off += k;
-		c->body_left -= k;
-		if (c->body_left == 0) {
+		c->x->body_left -= k;
+		if (c->x->body_left == 0) {
 			respond(c);
 			return STEP_NEXT;
 		}
 	} else if (avail) {
 		size_t len = avail;
-		ssize_t rc = http_chunked_decode(&c->chunked,
+		ssize_t rc = http_chunked_decode(&c->x->chunked,
 						 c->x->in + c->in_off, &len);
 		if (rc >= 0 || rc == ERR_AGAIN)
 			c->in_off = rc >= 0 ? c->in_off + len : c->in_len;
-		if (rc == ERR_TOOBIG || c->chunked.total > c->w->cfg.max_body) {
+		if (rc == ERR_TOOBIG || c->x->chunked.total > c->w->cfg.max_body) {
 			reply_fatal(c, 413, 1);
 			return STEP_NEXT;
 		}
@@ -418,11 +434,11 @@ step_body(struct http_conn *c)
 	/* the head stays where it is (the request points into it); the
 	 * space behind it takes the next body bytes */
 	if (c->in_off == c->in_len)
-		c->in_off = c->in_len = c->body_start;
+		c->in_off = c->in_len = c->x->body_start;
 	return conn_read(c);
 }
 
-/* Sends memory segments from c->seg on with one sendmsg; MSG_MORE when a
+/* Sends memory segments from c->x->seg on with one sendmsg; MSG_MORE when a
  * file follows, so that the head leaves with the file's first bytes. */
 static ssize_t
 send_memory(struct http_conn *c)
@@ -431,7 +447,7 @@ send_memory(struct http_conn *c)
 	struct iovec iov[HTTP_MAX_SEGS];
 	int n = 0, more = 0;
 
-	for (int i = c->seg; i < rep->nsegs; i++) {
+	for (int i = c->x->seg; i < rep->nsegs; i++) {
 		const struct http_seg *s = &rep->segs[i];
 		if (s->kind == HTTP_SEG_FILE) {
 			more = 1;
@@ -439,7 +455,7 @@ send_memory(struct http_conn *c)
 		}
 		const char *base = s->kind == HTTP_SEG_OUT ? rep->out :
 			(const char *)rep->page->p;
-		uint64_t skip = i == c->seg ? c->seg_done : 0;
+		uint64_t skip = i == c->x->seg ? c->x->seg_done : 0;
 		iov[n].iov_base = (char *)base + s->off + skip;
 		iov[n].iov_len = (size_t)(s->len - skip);
 		n++;
@@ -455,14 +471,14 @@ send_memory(struct http_conn *c)
 static void
 sent(struct http_conn *c, uint64_t k)
 {
-	while (k > 0 && c->seg < c->x->rep.nsegs) {
-		uint64_t left = c->x->rep.segs[c->seg].len - c->seg_done;
+	while (k > 0 && c->x->seg < c->x->rep.nsegs) {
+		uint64_t left = c->x->rep.segs[c->x->seg].len - c->x->seg_done;
 		uint64_t take = k < left ? k : left;
-		c->seg_done += take;
+		c->x->seg_done += take;
 		k -= take;
-		if (c->seg_done == c->x->rep.segs[c->seg].len) {
-			c->seg++;
-			c->seg_done = 0;
+		if (c->x->seg_done == c->x->rep.segs[c->x->seg].len) {
+			c->x->seg++;
+			c->x->seg_done = 0;
 		}
 	}
 }
@@ -498,12 +514,12 @@ reply_done(struct http_conn *c)
 static int
 step_send(struct http_conn *c)
 {
-	while (c->seg < c->x->rep.nsegs) {
-		const struct http_seg *s = &c->x->rep.segs[c->seg];
+	while (c->x->seg < c->x->rep.nsegs) {
+		const struct http_seg *s = &c->x->rep.segs[c->x->seg];
 		ssize_t n;
 		if (s->kind == HTTP_SEG_FILE) {
-			off_t off = (off_t)(s->off + c->seg_done);
-			uint64_t left = s->len - c->seg_done;
+			off_t off = (off_t)(s->off + c->x->seg_done);
+			uint64_t left = s->len - c->x->seg_done;
 			n = sendfile(c->fd, c->x->rep.fd, &off,
 				     left < HTTP_SENDFILE_MAX ? (size_t)left :
 				     HTTP_SENDFILE_MAX);
@@ -589,6 +605,7 @@ conn_on_event(struct loop *l, int fd, int events, void *arg)
 		c->rdhup = 1;
 	if (events & (LOOP_READ | LOOP_HUP))
 		c->drained = 0;
+	c->read_once = 0;
 	/* a write edge while waiting for a request, or a read edge while
 	 * waiting to write, changes nothing (edge-triggered: the other
 	 * edge still comes) */
@@ -635,11 +652,15 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer)
 	}
 	c->w = w;
 	c->fd = fd;
-	c->peer = *peer;
+	c->peer_len = peer->len <= sizeof c->peer ? peer->len : 0;
+	memcpy(&c->peer, &peer->ss, c->peer_len);
 	c->state = HC_HEAD;
 	c->in_off = c->in_len = 0;
 	c->x = NULL;
 	c->drained = c->rdhup = c->client_close = c->registered = 0;
+	c->read_once = 0;
+	/* its request may have been sent after this iteration began */
+	http_cache_expire(w->cache);
 	c->head_timed = 1;
 	loop_timer_init(&c->timer, conn_on_timer, c);
 	conn_deadline(c, w->cfg.header_timeout_ms);

@@ -64,11 +64,13 @@ declare -A URLPATH=([small]=/1k.html [close]=/1k.html [big]=/10m.bin)
 declare -A CONNS=([small]=64 [close]=64 [big]=8)
 
 # ---- servers: start_NAME WORKERS sets pid and port or returns 1 ----
+# Each server runs in a session of its own: h2o signals its whole process
+# group when it stops, which would otherwise stop this script too.
 pin_server=()
 pin_load=()
 
 start_inetkit() {
-	"${prio[@]}" "${pin_server[@]}" "$INETKIT" serve http \
+	setsid "${prio[@]}" "${pin_server[@]}" "$INETKIT" serve http \
 		--root "$tmp/root" --listen 127.0.0.1:0 --workers "$1" \
 		--max-conns $((IDLE + 1000)) >"$tmp/inetkit.out" \
 		2>"$tmp/inetkit.err" &
@@ -114,7 +116,7 @@ start_nginx() {
 		}
 	}
 	EOF
-	"${prio[@]}" "${pin_server[@]}" /usr/sbin/nginx -c "$tmp/nginx/nginx.conf" \
+	setsid "${prio[@]}" "${pin_server[@]}" /usr/sbin/nginx -c "$tmp/nginx/nginx.conf" \
 		-g 'daemon off;' >/dev/null 2>"$tmp/nginx/err" &
 	pid=$!
 	started[$pid]=1
@@ -137,7 +139,7 @@ start_lighttpd() {
 		echo 'mimetype.assign = (".html" => "text/html",' \
 			'".bin" => "application/octet-stream")'
 	} >"$tmp/lighttpd/lighttpd.conf"
-	"${prio[@]}" "${pin_server[@]}" /usr/sbin/lighttpd -D \
+	setsid "${prio[@]}" "${pin_server[@]}" /usr/sbin/lighttpd -D \
 		-f "$tmp/lighttpd/lighttpd.conf" >/dev/null 2>"$tmp/lighttpd/err" &
 	pid=$!
 	started[$pid]=1
@@ -161,7 +163,7 @@ start_h2o() {
 	      /:
 	        file.dir: $tmp/root
 	EOF
-	"${prio[@]}" "${pin_server[@]}" /usr/bin/h2o -m worker \
+	setsid "${prio[@]}" "${pin_server[@]}" /usr/bin/h2o -m worker \
 		-c "$tmp/h2o/h2o.conf" >/dev/null 2>"$tmp/h2o/err" &
 	pid=$!
 	started[$pid]=1

@@ -40,7 +40,9 @@ CLI_OBJ := $(CLI_SRC:%.c=$(OBJ)/%.o)
 LIB := $(OBJ)/libinetkit.a
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/$(VARIANT)-tests/%)
 
-.PHONY: all run test unit e2e fuzz bench clean deps deps-test
+.PHONY: all run test unit e2e fuzz bench clean deps deps-test unit-bins
+# Objects built through pattern chains are kept, not deleted as temporary.
+.SECONDARY:
 all: deps $(BIN)
 
 deps:

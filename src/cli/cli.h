@@ -8,6 +8,8 @@
 
 #include "net/addr.h"
 
+struct loop;
+
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 /* Subcommands: argv[0] is the subcommand's own name. */
@@ -45,5 +47,34 @@ int cli_listen_add(struct cli_listen *ls, const char *spec);
  * closing what it opened (the message is printed). */
 int cli_listen_bind(struct cli_listen *ls, const char *service, int type,
 		    int nworkers, int *fds);
+
+/* An engine to run on every worker: start(loop, index, arg) sets up that
+ * worker's part, end(loop, index, arg) tears it down after the loop ends. */
+struct cli_engine {
+	int (*start)(struct loop *l, int index, void *arg);
+	void (*end)(struct loop *l, int index, void *arg);
+	void (*hup)(void *arg);	/* on SIGHUP, in the main thread; may be NULL */
+	void *arg;
+};
+/* Runs the engines on nworkers threads until SIGTERM/SIGINT, after raising
+ * the descriptor limit. Returns an exit status. */
+int cli_run_engines(const struct cli_engine *engines, int n, int nworkers);
+
+
+/* The classic services as an engine (cmd_svc.c): defaults, then set
+ * listen/tcp/udp/cfg, then setup binds and fills an engine for
+ * cli_run_engines. fini frees what setup allocated. */
+#include "services/svc.h"
+struct cli_svc {
+	struct svc_config cfg;
+	struct cli_listen listen;
+	int tcp, udp;		/* which transports to serve */
+	int nworkers;
+	int *tcp_fds, *udp_fds;
+	struct svc_worker **workers;
+};
+void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
+int cli_svc_setup(struct cli_svc *e, int nworkers, struct cli_engine *out);
+void cli_svc_fini(struct cli_svc *e);
 
 #endif

@@ -1,6 +1,5 @@
 /* clock: per-thread cached monotonic and wall clocks, and the HTTP date
  * string rebuilt at most once a second. */
-#include <stdio.h>
 #include <time.h>
 
 #include "clock.h"
@@ -39,19 +38,12 @@ clock_wall(void)
 void
 clock_format_http_date(time_t t, char *out)
 {
-	static const char days[7][4] = {
-		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
-	};
-	static const char months[12][4] = {
-		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-	};
 	struct tm tm;
 
+	/* The library never calls setlocale, so names are the C locale's,
+	 * which are the ones RFC 9110 wants. */
 	gmtime_r(&t, &tm);
-	snprintf(out, 30, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-		 days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	strftime(out, 30, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
 const char *

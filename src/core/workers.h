@@ -28,6 +28,11 @@ struct workers_config {
  * first start error (after stopping the workers that did start). */
 int workers_run(const struct workers_config *c);
 
+/* Blocks SIGTERM/SIGINT/SIGHUP in the calling thread (and the threads it
+ * starts later) and ignores SIGPIPE. A server calls it before it announces
+ * its listeners, so that a signal sent right after is not lost or fatal. */
+void workers_block_signals(void);
+
 /* Number of online CPUs (at least 1): the default worker count. */
 int workers_default_count(void);
 

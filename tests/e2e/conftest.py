@@ -33,28 +33,41 @@ class Server:
                                      cwd=cwd, env=env)
         self.listeners = []
         self.output = []
+        self._buf = b""
         deadline = time.time() + timeout
-        buf = b""
         while len(self.listeners) < expect:
-            left = deadline - time.time()
-            if left <= 0:
+            if not self._read_some(deadline):
                 self.kill()
                 raise RuntimeError("no listening line from %r: %s" % (args, self.stderr()))
-            r, _, _ = select.select([self.proc.stdout], [], [], left)
-            if not r:
-                continue
-            chunk = os.read(self.proc.stdout.fileno(), 4096)
-            if not chunk:
-                self.proc.wait()
-                raise RuntimeError("server exited %s: %s" % (self.proc.returncode, self.stderr()))
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                text = line.decode()
-                self.output.append(text)
-                m = LISTEN_RE.match(text)
-                if m:
-                    self.listeners.append((m[1], m[2], m[3].strip("[]"), int(m[4])))
+
+    def _read_some(self, deadline):
+        """Reads what stdout has until deadline; False on timeout or EOF."""
+        left = deadline - time.time()
+        if left <= 0:
+            return False
+        r, _, _ = select.select([self.proc.stdout], [], [], left)
+        if not r:
+            return False
+        chunk = os.read(self.proc.stdout.fileno(), 4096)
+        if not chunk:
+            return False
+        self._buf += chunk
+        while b"\n" in self._buf:
+            line, self._buf = self._buf.split(b"\n", 1)
+            text = line.decode()
+            self.output.append(text)
+            m = LISTEN_RE.match(text)
+            if m:
+                self.listeners.append((m[1], m[2], m[3].strip("[]"), int(m[4])))
+        return True
+
+    def wait_output(self, needle, timeout=10):
+        """Reads stdout until a line contains needle; returns all lines."""
+        deadline = time.time() + timeout
+        while not any(needle in l for l in self.output):
+            if not self._read_some(deadline):
+                raise RuntimeError("no %r in output: %r" % (needle, self.output))
+        return self.output
 
     def addr(self, proto="tcp", service=None):
         for s, p, h, port in self.listeners:

@@ -1,0 +1,127 @@
+/* cli_util: usage errors, --help, numbers, and the listeners every server
+ * binds (one SO_REUSEPORT socket per worker and address). */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "core/err.h"
+#include "net/sock.h"
+
+int
+cli_usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("inetkit: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n", stderr);
+	fputs(usage, stderr);
+	return EXIT_USAGE;
+}
+
+int
+cli_wants_help(int argc, char **argv, const char *usage)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(usage, stdout);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+cli_parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+cli_listen_add(struct cli_listen *ls, const char *spec)
+{
+	if (ls->n == CLI_MAX_LISTEN)
+		return -1;
+	if (net_addr_parse(spec, &ls->addrs[ls->n]) < 0)
+		return -1;
+	ls->n++;
+	return 0;
+}
+
+static void
+close_all(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* Binds address i for every worker; the first socket fixes the port that
+ * the others (and the listening line) use when port 0 was asked for. */
+static int
+bind_one(struct cli_listen *ls, int i, int type, int nworkers, int *fds)
+{
+	struct net_addr *a = &ls->addrs[i];
+
+	for (int w = 0; w < nworkers; w++) {
+		int fd = net_listen(a, type, 1);
+		if (fd < 0)
+			return fd;
+		fds[w * ls->n + i] = fd;
+		if (w == 0 && net_addr_port(a) == 0) {
+			struct net_addr bound;
+			int rc = net_local_addr(fd, &bound);
+			if (rc < 0)
+				return rc;
+			net_addr_set_port(a, net_addr_port(&bound));
+		}
+	}
+	return 0;
+}
+
+int
+cli_listen_bind(struct cli_listen *ls, const char *service, int type,
+		int nworkers, int *fds)
+{
+	int total = ls->n * nworkers;
+
+	for (int i = 0; i < total; i++)
+		fds[i] = -1;
+	for (int i = 0; i < ls->n; i++) {
+		char text[NET_ADDR_STRLEN];
+		net_addr_format(&ls->addrs[i], 1, text, sizeof text);
+		int rc = bind_one(ls, i, type, nworkers, fds);
+		if (rc < 0) {
+			fprintf(stderr, "inetkit: %s: cannot listen on %s: %s\n",
+				service, text, err_str(rc));
+			close_all(fds, total);
+			return rc;
+		}
+	}
+	for (int i = 0; i < ls->n; i++) {
+		char text[NET_ADDR_STRLEN];
+		net_addr_format(&ls->addrs[i], 1, text, sizeof text);
+		printf("listening %s %s %s\n", service,
+		       type == SOCK_DGRAM ? "udp" : "tcp", text);
+	}
+	fflush(stdout);
+	return 0;
+}

@@ -1,0 +1,334 @@
+/* svc_server: echo, daytime and time servers on one worker's loop.
+ *
+ * TCP echo streams with back-pressure: bytes read go straight back out;
+ * only what the socket will not take is kept (at most one read's worth),
+ * and nothing more is read until it is gone. An idle connection holds no
+ * buffer at all. UDP replies are never larger than the request, so the
+ * services cannot amplify a spoofed flood. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "svc.h"
+
+#define SVC_SCRATCH (64 * 1024)
+#define SVC_ACCEPT_RETRY_MS 100
+
+struct svc_conn {
+	struct svc_worker *w;
+	struct svc_conn *prev, *next;
+	struct loop_timer idle;
+	struct buf pending;	/* echo bytes the socket would not take */
+	int fd;
+	int peer_done;		/* the client half-closed: finish and close */
+};
+
+struct svc_worker {
+	struct loop *loop;
+	struct svc_config cfg;
+	int *fds;		/* tcp listeners, then udp sockets */
+	int ntcp, nudp;
+	struct svc_conn *conns;
+	int nconns;
+	struct loop_timer accept_retry;
+	uint8_t scratch[SVC_SCRATCH];
+};
+
+static void
+conn_close(struct svc_conn *c)
+{
+	struct svc_worker *w = c->w;
+
+	loop_del_fd(w->loop, c->fd);
+	loop_timer_del(w->loop, &c->idle);
+	close(c->fd);
+	buf_fini(&c->pending);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	w->nconns--;
+	free(c);
+}
+
+/* Sends what is pending. Returns 1 when all went, 0 when the socket is
+ * full, or -errno. */
+static int
+conn_flush(struct svc_conn *c)
+{
+	while (buf_size(&c->pending) > 0) {
+		ssize_t n = send(c->fd, buf_data(&c->pending),
+				 buf_size(&c->pending), MSG_NOSIGNAL);
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		buf_consume(&c->pending, (size_t)n);
+	}
+	buf_fini(&c->pending);
+	return 1;
+}
+
+/* Moves bytes from the socket back to the socket until one side would
+ * block. Returns 0 to keep the connection, negative to close it. */
+static int
+echo_pump(struct svc_conn *c)
+{
+	uint8_t *scratch = c->w->scratch;
+
+	for (;;) {
+		int rc = conn_flush(c);
+		if (rc <= 0)
+			return rc;
+		if (c->peer_done || loop_is_stopping(c->w->loop))
+			return ERR_CLOSED;
+		ssize_t n = read(c->fd, scratch, SVC_SCRATCH);
+		if (n == 0) {
+			c->peer_done = 1;
+			continue;
+		}
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		ssize_t sent = send(c->fd, scratch, (size_t)n, MSG_NOSIGNAL);
+		if (sent < 0 && errno != EAGAIN)
+			return -errno;
+		if (sent < 0)
+			sent = 0;
+		if (sent < n && buf_append(&c->pending, scratch + sent,
+					   (size_t)(n - sent)) < 0)
+			return ERR_TOOBIG;
+	}
+}
+
+static void
+conn_on_event(struct loop *l, int fd, int events, void *arg)
+{
+	struct svc_conn *c = arg;
+
+	if (echo_pump(c) < 0) {
+		conn_close(c);
+		return;
+	}
+	loop_timer_set(l, &c->idle, c->w->cfg.idle_timeout_ms);
+}
+
+static void
+conn_on_idle(struct loop *l, void *arg)
+{
+	conn_close(arg);
+}
+
+static void
+conn_start_echo(struct svc_worker *w, int fd)
+{
+	struct svc_conn *c = calloc(1, sizeof *c);
+
+	if (c == NULL || loop_add_fd(w->loop, fd, conn_on_event, c) < 0) {
+		free(c);
+		close(fd);
+		return;
+	}
+	c->w = w;
+	c->fd = fd;
+	buf_init(&c->pending, w->cfg.echo_pending_max);
+	loop_timer_init(&c->idle, conn_on_idle, c);
+	loop_timer_set(w->loop, &c->idle, w->cfg.idle_timeout_ms);
+	c->next = w->conns;
+	if (w->conns)
+		w->conns->prev = c;
+	w->conns = c;
+	w->nconns++;
+}
+
+/* daytime and time answer on connect and close (RFC 867, RFC 868). */
+static void
+answer_and_close(struct svc_worker *w, int fd)
+{
+	char text[SVC_DAYTIME_LEN + 1];
+	uint8_t bin[4];
+
+	if (w->cfg.kind == SVC_DAYTIME) {
+		svc_daytime_format(clock_wall(), text);
+		(void)send(fd, text, SVC_DAYTIME_LEN, MSG_NOSIGNAL);
+	} else {
+		svc_time_format(clock_wall(), bin);
+		(void)send(fd, bin, sizeof bin, MSG_NOSIGNAL);
+	}
+	close(fd);
+}
+
+static void accept_all(struct svc_worker *w);
+
+static void
+on_accept_retry(struct loop *l, void *arg)
+{
+	accept_all(arg);
+}
+
+static void
+accept_one_listener(struct svc_worker *w, int lfd)
+{
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE) {
+				/* Out of descriptors: the pending ones stay
+				 * queued; look again shortly. */
+				log_warn("echo: accept: %s", strerror(errno));
+				loop_timer_set(w->loop, &w->accept_retry,
+					       SVC_ACCEPT_RETRY_MS);
+			}
+			return;
+		}
+		if (w->cfg.kind != SVC_ECHO)
+			answer_and_close(w, fd);
+		else if (w->nconns >= w->cfg.max_conns)
+			close(fd);
+		else
+			conn_start_echo(w, fd);
+	}
+}
+
+static void
+accept_all(struct svc_worker *w)
+{
+	for (int i = 0; i < w->ntcp; i++)
+		if (w->fds[i] >= 0)
+			accept_one_listener(w, w->fds[i]);
+}
+
+static void
+on_listener(struct loop *l, int fd, int events, void *arg)
+{
+	accept_one_listener(arg, fd);
+}
+
+/* The reply to one datagram, or 0 for none: never larger than the
+ * request, so that a forged source address gains an attacker nothing. */
+static size_t
+udp_reply(struct svc_worker *w, uint8_t *msg, size_t n)
+{
+	switch (w->cfg.kind) {
+	case SVC_ECHO:
+		return n;
+	case SVC_DAYTIME:
+		if (n < SVC_DAYTIME_LEN)
+			return 0;
+		svc_daytime_format(clock_wall(), (char *)msg);
+		return SVC_DAYTIME_LEN;
+	case SVC_TIME:
+		if (n < 4)
+			return 0;
+		svc_time_format(clock_wall(), msg);
+		return 4;
+	}
+	return 0;
+}
+
+static int
+port_is_privileged(const struct sockaddr_storage *ss)
+{
+	struct net_addr a = { .ss = *ss, .len = sizeof *ss };
+
+	/* Two services answering each other would loop forever; nothing
+	 * legitimate talks to them from a system port (inetd does alike). */
+	return net_addr_port(&a) < 1024;
+}
+
+static void
+on_datagram(struct loop *l, int fd, int events, void *arg)
+{
+	struct svc_worker *w = arg;
+
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t fromlen = sizeof from;
+		ssize_t n = recvfrom(fd, w->scratch, SVC_SCRATCH, 0,
+				     (struct sockaddr *)&from, &fromlen);
+		if (n < 0)
+			return;
+		if (port_is_privileged(&from))
+			continue;
+		size_t len = udp_reply(w, w->scratch, (size_t)n);
+		if (len > 0)
+			(void)sendto(fd, w->scratch, len, 0,
+				     (struct sockaddr *)&from, fromlen);
+	}
+}
+
+/* Stop: no new clients; connections close once their bytes are out. */
+static void
+svc_on_stop(struct loop *l, void *arg)
+{
+	struct svc_worker *w = arg;
+
+	for (int i = 0; i < w->ntcp + w->nudp; i++) {
+		loop_del_fd(l, w->fds[i]);
+		close(w->fds[i]);
+		w->fds[i] = -1;
+	}
+	loop_timer_del(l, &w->accept_retry);
+	struct svc_conn *c = w->conns;
+	while (c) {
+		struct svc_conn *next = c->next;
+		if (buf_size(&c->pending) == 0)
+			conn_close(c);
+		c = next;
+	}
+}
+
+struct svc_worker *
+svc_worker_start(struct loop *l, const struct svc_config *c,
+		 const int *tcp_fds, int ntcp, const int *udp_fds, int nudp)
+{
+	struct svc_worker *w = calloc(1, sizeof *w);
+
+	if (w == NULL)
+		return NULL;
+	w->fds = malloc(sizeof(int) * (size_t)(ntcp + nudp + 1));
+	if (w->fds == NULL) {
+		free(w);
+		return NULL;
+	}
+	w->loop = l;
+	w->cfg = *c;
+	w->ntcp = ntcp;
+	w->nudp = nudp;
+	memcpy(w->fds, tcp_fds, sizeof(int) * (size_t)ntcp);
+	memcpy(w->fds + ntcp, udp_fds, sizeof(int) * (size_t)nudp);
+	loop_timer_init(&w->accept_retry, on_accept_retry, w);
+	int rc = loop_on_stop(l, svc_on_stop, w);
+	for (int i = 0; i < ntcp && rc == 0; i++)
+		rc = loop_add_fd_read(l, w->fds[i], on_listener, w);
+	for (int i = ntcp; i < ntcp + nudp && rc == 0; i++)
+		rc = loop_add_fd_read(l, w->fds[i], on_datagram, w);
+	if (rc < 0) {
+		log_error("%s: %s", svc_kind_name(c->kind), err_str(rc));
+		svc_worker_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void
+svc_worker_free(struct svc_worker *w)
+{
+	if (w == NULL)
+		return;
+	while (w->conns)
+		conn_close(w->conns);
+	for (int i = 0; i < w->ntcp + w->nudp; i++) {
+		if (w->fds[i] >= 0) {
+			loop_del_fd(w->loop, w->fds[i]);
+			close(w->fds[i]);
+		}
+	}
+	free(w->fds);
+	free(w);
+}

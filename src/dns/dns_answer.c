@@ -21,6 +21,7 @@ struct ans {
 	int have_q, rcode, aa, tc;
 	uint16_t count[3];
 	const uint8_t *addl[ANS_MAX_ADDL];
+	const struct dns_zone *addl_zone[ANS_MAX_ADDL];
 	int naddl;
 	const struct dns_rrset *done[ANS_MAX_DONE];
 	int ndone;
@@ -58,8 +59,10 @@ note_targets(struct ans *a, const struct dns_zone *z,
 		return;
 	for (unsigned i = 0; i < rs->count; i++) {
 		size_t len = (size_t)p[0] << 8 | p[1];
-		if (a->naddl < ANS_MAX_ADDL && len > skip)
+		if (a->naddl < ANS_MAX_ADDL && len > skip) {
+			a->addl_zone[a->naddl] = z;
 			a->addl[a->naddl++] = p + 2 + skip;
+		}
 		p += 2 + len;
 	}
 }
@@ -126,16 +129,15 @@ put_zone_ns(struct ans *a, const struct dns_zone *z)
 		put_rrset(a, SEC_NS, z, z->apex, ns, ns->ttl);
 }
 
+/* The node of name inside zone z only (NSD adds no address from another
+ * zone), or NULL. */
 static const struct dns_node *
-find_node(const struct dns_db *db, const uint8_t *name,
-	  const struct dns_zone **zp)
+find_in_zone(const struct dns_zone *z, const uint8_t *name)
 {
 	uint8_t low[DNS_NAME_MAX + 1];
-	const struct dns_zone *z = dns_db_zone(db, name);
 
-	if (z == NULL)
+	if (dns_name_suffix(name, z->apex) < 0)
 		return NULL;
-	*zp = z;
 	size_t n = dns_name_lower(name, low) - z->apex_len;
 	return dns_zone_lookup(z, low, n);
 }
@@ -148,8 +150,8 @@ put_additional(struct ans *a)
 	static const uint16_t types[] = { DNS_T_A, DNS_T_AAAA };
 
 	for (int i = 0; i < a->naddl; i++) {
-		const struct dns_zone *z;
-		const struct dns_node *nd = find_node(a->db, a->addl[i], &z);
+		const struct dns_zone *z = a->addl_zone[i];
+		const struct dns_node *nd = find_in_zone(z, a->addl[i]);
 		for (int t = 0; nd && t < 2; t++) {
 			const struct dns_rrset *rs = dns_node_rrset(z, nd,
 								    types[t]);
@@ -262,15 +264,14 @@ static void
 resolve(struct ans *a, const uint8_t *sname)
 {
 	uint8_t low[DNS_NAME_MAX + 1], wc[DNS_NAME_MAX + 2];
-	const struct dns_zone *z = NULL, *last = NULL;
+	const struct dns_zone *z;
 
 	for (int depth = 0; sname && depth <= DNS_MAX_CHAIN; depth++) {
 		size_t enc;
 		const struct dns_node *cut, *nd;
 		z = dns_db_zone(a->db, sname);
 		if (z == NULL)
-			break;
-		last = z;
+			return;	/* the chain left our zones: what we have stands */
 		size_t n = dns_name_lower(sname, low) - z->apex_len;
 		nd = walk(a, z, low, n, &enc, &cut);
 		if (cut) {
@@ -293,9 +294,6 @@ resolve(struct ans *a, const uint8_t *sname)
 			return;
 		sname = answer_node(a, z, nd, sname);
 	}
-	/* The chain left our zones (or ran too long): what we have stands. */
-	if (last && a->count[SEC_NS] == 0)
-		put_zone_ns(a, last);
 }
 
 /* Reads the query. Returns 0, a DNS rcode for an error reply, or -1 to

@@ -14,11 +14,13 @@
 
 static const char lookup_usage[] =
 	"usage: inetkit lookup NAME [TYPE] [@ADDR[:PORT]] [--tcp]\n"
-	"                      [--timeout SECONDS] [--norec]\n"
+	"                      [--timeout SECONDS] [--norec] [--noedns]\n"
 	"  Asks one name server (default: the first nameserver of\n"
 	"  /etc/resolv.conf) for NAME's records of TYPE (default A) and\n"
-	"  prints the reply like dig. A truncated UDP reply is asked again\n"
-	"  over TCP. Exit 1 when no reply comes.\n";
+	"  prints the reply like dig. Queries carry EDNS0 (1232 bytes) unless\n"
+	"  --noedns; a truncated UDP reply is asked again over TCP. Each wait\n"
+	"  lasts --timeout seconds (3), UDP is tried 3 times. Exit 1 when no\n"
+	"  reply comes.\n";
 
 struct lookup {
 	const char *name;
@@ -66,6 +68,8 @@ lookup_args(struct lookup *lk, int argc, char **argv)
 			lk->c.tcp = 1;
 		else if (strcmp(a, "--norec") == 0)
 			lk->c.rd = 0;
+		else if (strcmp(a, "--noedns") == 0)
+			lk->c.edns_size = 0;
 		else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
 			if (cli_parse_int(argv[++i], 1, 3600, &v) < 0)
 				return cli_usage_error(lookup_usage, "bad --timeout '%s'", argv[i]);

@@ -54,11 +54,14 @@ def raw_udp(host, port, data, timeout=2):
             return None
 
 
-def raw_tcp(host, port, payload, timeout=3):
-    """Sends bytes on a new TCP connection and reads until the server
-    closes or goes quiet; returns what came back."""
+def raw_tcp(host, port, payload, timeout=3, half_close=True):
+    """Sends bytes on a new TCP connection (then half-closes it, unless
+    told not to) and reads until the server closes or goes quiet; returns
+    what came back."""
     with socket.create_connection((host, port), timeout=timeout) as s:
         s.sendall(payload)
+        if half_close:
+            s.shutdown(socket.SHUT_WR)
         got = b""
         try:
             while True:

@@ -331,7 +331,7 @@ zp_owner(struct zp *z, int *i)
 static int
 zp_record(struct zp *z)
 {
-	int i = 0, has_ttl = 0, type, rc;
+	int i = 0, has_ttl = 0, type = 0, rc;
 	uint32_t ttl = 0;
 	const char *why = NULL;
 	char tbuf[16];

@@ -183,7 +183,7 @@ any_pick(const struct dns_zone *z, const struct dns_node *nd)
 
 	if (soa)
 		return soa;
-	return nd->nrrset ? &z->rrsets[nd->rrset] : NULL;
+	return dns_node_nrrset(nd) ? &z->rrsets[nd->rrset] : NULL;
 }
 
 static int
@@ -220,7 +220,7 @@ walk(const struct ans *a, const struct dns_zone *z, const uint8_t *low,
 			return NULL;
 		*enc = offs[k];
 		/* DS lives on the parent side of a cut (RFC 4035 3.1.4.1). */
-		if ((nd->flags & DNS_NODE_CUT) &&
+		if (dns_node_is_cut(nd) &&
 		    !(k == 0 && a->q.type == DNS_T_DS)) {
 			*cut = nd;
 			return NULL;

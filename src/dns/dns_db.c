@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,9 @@
 #include "dns_rr.h"
 #include "dns_zone.h"
 
-#define NODE_HAS_CNAME 0x100	/* build-time flags */
-#define NODE_HAS_OTHER 0x200
+#define NODE_HAS_CNAME 1	/* build-time flags, in dns_node.rrset */
+#define NODE_HAS_OTHER 2
+#define NAME_OFF(n) ((n)->name & ~DNS_NODE_CUT)
 
 struct brec {
 	uint32_t node, rd, ttl;
@@ -56,10 +58,17 @@ name_hash(const uint8_t *p, size_t n)
 	return h;
 }
 
+/* Maps a hash onto [0, cap) without a division (Lemire's reduction). */
+static inline uint32_t
+slot_of(const struct dns_zone *z, uint32_t h)
+{
+	return (uint32_t)(((uint64_t)h * z->hash_cap) >> 32);
+}
+
 static int
 node_is(const struct dns_zone *z, uint32_t idx, const uint8_t *rel, size_t n)
 {
-	const uint8_t *s = z->names + z->nodes[idx].name;
+	const uint8_t *s = z->names + NAME_OFF(&z->nodes[idx]);
 
 	return s[0] == n && memcmp(s + 1, rel, n) == 0;
 }
@@ -69,9 +78,9 @@ dns_zone_lookup(const struct dns_zone *z, const uint8_t *rel, size_t n)
 {
 	if (z->hash == NULL)
 		return NULL;
-	uint32_t i = name_hash(rel, n) & z->hash_mask;
+	uint32_t i = slot_of(z, name_hash(rel, n));
 
-	for (; z->hash[i]; i = (i + 1) & z->hash_mask)
+	for (; z->hash[i]; i = i + 1 == z->hash_cap ? 0 : i + 1)
 		if (node_is(z, z->hash[i] - 1, rel, n))
 			return &z->nodes[z->hash[i] - 1];
 	return NULL;
@@ -80,32 +89,38 @@ dns_zone_lookup(const struct dns_zone *z, const uint8_t *rel, size_t n)
 static void
 hash_put(struct dns_zone *z, uint32_t idx)
 {
-	const uint8_t *s = z->names + z->nodes[idx].name;
-	uint32_t i = name_hash(s + 1, s[0]) & z->hash_mask;
+	const uint8_t *s = z->names + NAME_OFF(&z->nodes[idx]);
+	uint32_t i = slot_of(z, name_hash(s + 1, s[0]));
 
 	while (z->hash[i])
-		i = (i + 1) & z->hash_mask;
+		i = i + 1 == z->hash_cap ? 0 : i + 1;
 	z->hash[i] = idx + 1;
 }
 
-/* Keeps the load factor at most 3/4. */
 static int
-hash_grow(struct dns_zone *z)
+hash_build(struct dns_zone *z, size_t cap)
 {
-	size_t cap = (size_t)z->hash_mask + 1;
-
-	if (z->hash && (size_t)z->nnodes * 4 < cap * 3)
-		return 0;
-	cap = z->hash ? cap * 2 : 1024;
 	uint32_t *h = calloc(cap, sizeof *h);
+
 	if (h == NULL)
 		return -ENOMEM;
 	free(z->hash);
 	z->hash = h;
-	z->hash_mask = (uint32_t)cap - 1;
+	z->hash_cap = (uint32_t)cap;
 	for (uint32_t i = 0; i < z->nnodes; i++)
 		hash_put(z, i);
 	return 0;
+}
+
+/* While building: doubles to keep the load factor at most 3/4. */
+static int
+hash_grow(struct dns_zone *z)
+{
+	size_t cap = z->hash_cap;
+
+	if (z->hash && (size_t)z->nnodes * 4 < cap * 3)
+		return 0;
+	return hash_build(z, z->hash ? cap * 2 : 1024);
 }
 
 /* The node index of rel[0..n), created with its ancestors (the empty
@@ -125,7 +140,7 @@ node_get(struct dns_zone *z, const uint8_t *rel, size_t n)
 		return -ENOMEM;
 	z->nodes_cap = (uint32_t)ncap;
 	struct dns_node *nd = &z->nodes[z->nnodes];
-	memset(nd, 0, sizeof *nd);
+	nd->rrset = 0;
 	nd->name = (uint32_t)z->names_len;
 	z->names[z->names_len] = (uint8_t)n;
 	if (n)
@@ -180,15 +195,15 @@ zone_check_cname(struct dns_zone *z, struct dns_node *nd, uint16_t type,
 	int cname = type == DNS_T_CNAME;
 
 	dns_name_format(owner, text, sizeof text);
-	if (cname && (nd->flags & NODE_HAS_CNAME))
+	if (cname && (nd->rrset & NODE_HAS_CNAME))
 		snprintf(z->build->why, sizeof z->build->why,
 			 "more than one CNAME at %s", text);
-	else if (cname ? nd->flags & NODE_HAS_OTHER :
-		 nd->flags & NODE_HAS_CNAME)
+	else if (cname ? nd->rrset & NODE_HAS_OTHER :
+		 nd->rrset & NODE_HAS_CNAME)
 		snprintf(z->build->why, sizeof z->build->why,
 			 "CNAME and other data at %s", text);
 	else {
-		nd->flags |= cname ? NODE_HAS_CNAME : NODE_HAS_OTHER;
+		nd->rrset |= cname ? NODE_HAS_CNAME : NODE_HAS_OTHER;
 		return 0;
 	}
 	*why = z->build->why;
@@ -212,7 +227,7 @@ zone_add(struct dns_zone *z, const uint8_t *owner, uint16_t type,
 	if (rc < 0)
 		return rc;
 	if (type == DNS_T_NS && n > 0) {
-		z->nodes[idx].flags |= DNS_NODE_CUT;
+		z->nodes[idx].name |= DNS_NODE_CUT;
 		z->has_cuts = 1;
 	}
 	if (grow((void **)&b->recs, &b->cap, b->n + 1, sizeof *b->recs) ||
@@ -254,60 +269,71 @@ rrset_append(struct dns_zone *z, uint8_t *out, size_t *o,
 	z->rrsets[z->nrrsets - 1].count++;
 }
 
-/* Sorts the records into RRsets and drops the build state. */
+/* Gives back what the doubling reserved, and sizes the hash for the
+ * final count (load factor 3/4). */
+static int
+zone_shrink(struct dns_zone *z)
+{
+	void *q = realloc(z->rrsets, sizeof *z->rrsets * (z->nrrsets + 1));
+
+	if (q)
+		z->rrsets = q;
+	q = realloc(z->nodes, sizeof *z->nodes * (z->nnodes + 1));
+	if (q)
+		z->nodes = q;
+	q = realloc(z->names, z->names_len);
+	if (q)
+		z->names = q;
+	return hash_build(z, (size_t)z->nnodes + z->nnodes / 3 + 1);
+}
+
+/* Sorts the records into RRsets and drops the build state. Node i's
+ * RRsets are rrsets[nodes[i].rrset .. nodes[i + 1].rrset). */
 static int
 zone_finish(struct dns_zone *z)
 {
 	struct dns_zone_build *b = z->build;
 	uint8_t *out = malloc(z->rdata_len + 2 * b->n + 1);
-	size_t o = 0;
+	size_t o = 0, ncap = z->nodes_cap;
+	uint32_t next = 0;
 
 	z->rrsets = malloc(sizeof *z->rrsets * (b->n + 1));
-	if (out == NULL || z->rrsets == NULL) {
+	if (out == NULL || z->rrsets == NULL ||
+	    grow((void **)&z->nodes, &ncap, z->nnodes + 1, sizeof *z->nodes)) {
 		free(out);
 		return -ENOMEM;
 	}
+	z->nodes_cap = (uint32_t)ncap;
+	z->nodes[z->nnodes].name = 0;	/* the sentinel */
 	qsort_r(b->recs, b->n, sizeof *b->recs, brec_cmp, z->rdata);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct brec *r = &b->recs[i], *p = i ? r - 1 : NULL;
 		if (p && brec_cmp(p, r, z->rdata) == 0)
 			continue;
-		struct dns_node *nd = &z->nodes[r->node];
 		if (!p || p->node != r->node || p->type != r->type) {
-			if (nd->nrrset == 0)
-				nd->rrset = z->nrrsets;
-			nd->nrrset++;
+			while (next <= r->node)
+				z->nodes[next++].rrset = z->nrrsets;
 			z->rrsets[z->nrrsets++] = (struct dns_rrset){
 				r->type, 0, r->ttl, (uint32_t)o };
 		}
 		rrset_append(z, out, &o, r);
 	}
-	for (uint32_t i = 0; i < z->nnodes; i++)
-		z->nodes[i].flags &= DNS_NODE_CUT;
+	while (next <= z->nnodes)
+		z->nodes[next++].rrset = z->nrrsets;
 	free(z->rdata);
 	z->rdata = out;
 	z->rdata_len = z->rdata_cap = o;
 	free(b->recs);
 	free(b);
 	z->build = NULL;
-	/* Give back what the doubling reserved. */
-	void *q = realloc(z->rrsets, sizeof *z->rrsets * (z->nrrsets + 1));
-	if (q)
-		z->rrsets = q;
-	q = realloc(z->nodes, sizeof *z->nodes * z->nnodes);
-	if (q)
-		z->nodes = q;
-	q = realloc(z->names, z->names_len);
-	if (q)
-		z->names = q;
-	return 0;
+	return zone_shrink(z);
 }
 
 const struct dns_rrset *
 dns_node_rrset(const struct dns_zone *z, const struct dns_node *n,
 	       uint16_t type)
 {
-	for (uint32_t i = 0; i < n->nrrset; i++)
+	for (uint32_t i = 0; i < dns_node_nrrset(n); i++)
 		if (z->rrsets[n->rrset + i].type == type)
 			return &z->rrsets[n->rrset + i];
 	return NULL;
@@ -594,6 +620,8 @@ dns_db_load(const char *const *zone_files, int nzones, const char *hosts_file,
 		dns_db_free(ld.db);
 		return rc;
 	}
+	/* The build freed more than it keeps: return it to the system. */
+	malloc_trim(0);
 	*out = ld.db;
 	return 0;
 }

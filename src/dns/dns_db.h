@@ -11,13 +11,14 @@
 
 #include "dns_wire.h"
 
-#define DNS_NODE_CUT 1		/* NS below the apex: a delegation */
+/* In dns_node.name: NS below the apex, a delegation. */
+#define DNS_NODE_CUT 0x80000000u
 
+/* A name of the zone: 8 bytes. Its RRsets run from rrset up to the next
+ * node's (the array ends with a sentinel node). */
 struct dns_node {
 	uint32_t name;		/* offset in the names blob: [len][labels] */
 	uint32_t rrset;		/* first RRset in the zone's array */
-	uint16_t nrrset;
-	uint16_t flags;
 };
 
 struct dns_rrset {
@@ -34,7 +35,7 @@ struct dns_zone {
 	struct dns_node *nodes;
 	uint32_t nnodes, nodes_cap;
 	uint32_t *hash;		/* node index + 1; 0 is empty */
-	uint32_t hash_mask;
+	uint32_t hash_cap;
 	struct dns_rrset *rrsets;
 	uint32_t nrrsets;
 	int has_cuts;
@@ -66,6 +67,18 @@ const struct dns_zone *dns_db_zone(const struct dns_db *db,
  * the apex), or NULL. */
 const struct dns_node *dns_zone_lookup(const struct dns_zone *z,
 				       const uint8_t *rel, size_t n);
+static inline int
+dns_node_is_cut(const struct dns_node *n)
+{
+	return (n->name & DNS_NODE_CUT) != 0;
+}
+
+static inline uint32_t
+dns_node_nrrset(const struct dns_node *n)
+{
+	return n[1].rrset - n[0].rrset;
+}
+
 /* The node's RRset of the given type, or NULL. */
 const struct dns_rrset *dns_node_rrset(const struct dns_zone *z,
 				       const struct dns_node *n, uint16_t type);

@@ -20,8 +20,11 @@ int cmd_echo(int argc, char **argv);
 int cmd_daytime(int argc, char **argv);
 int cmd_time(int argc, char **argv);
 
+int cmd_lookup(int argc, char **argv);
+
 /* `inetkit serve SERVICE`: argv[0] is the service name. */
 int cmd_serve_svc(int argc, char **argv);
+int cmd_serve_dns(int argc, char **argv);
 
 /* Prints "inetkit: MSG" and the usage text to stderr; returns 2. MSG
  * starts with the subcommand ("ipcalc: bad address"). */
@@ -77,5 +80,25 @@ struct cli_svc {
 void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
 int cli_svc_setup(struct cli_svc *e, int nworkers, struct cli_engine *out);
 void cli_svc_fini(struct cli_svc *e);
+
+/* The name server as an engine (cmd_dns.c): defaults, then fill zones,
+ * hosts, listen and cfg; setup loads the zones (printing file:line errors:
+ * returns -2) and binds TCP and UDP on the same ports (-1 on failure). */
+#include "dns/dns_server.h"
+#define CLI_MAX_ZONES 64
+struct cli_dns {
+	const char *zones[CLI_MAX_ZONES];
+	int nzones;
+	const char *hosts;	/* an /etc/hosts file, or NULL */
+	struct cli_listen listen;
+	struct dns_server_config cfg;
+	struct dns_served served;
+	int nworkers;
+	int *tcp_fds, *udp_fds;
+	struct dns_worker **workers;
+};
+void cli_dns_defaults(struct cli_dns *e);
+int cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out);
+void cli_dns_fini(struct cli_dns *e);
 
 #endif

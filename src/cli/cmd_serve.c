@@ -11,11 +11,12 @@ static const struct {
 	{ "echo", cmd_serve_svc },
 	{ "daytime", cmd_serve_svc },
 	{ "time", cmd_serve_svc },
+	{ "dns", cmd_serve_dns },
 };
 
 static const char serve_usage[] =
 	"usage: inetkit serve SERVICE [OPTIONS]\n"
-	"services: echo, daytime, time\n"
+	"services: echo, daytime, time, dns\n"
 	"'inetkit serve SERVICE --help' describes each.\n";
 
 int

@@ -12,7 +12,8 @@ static const struct {
 	const char *what;
 } commands[] = {
 	{ "up", cmd_up, "every service on loopback with the bundled site and zone" },
-	{ "serve", cmd_serve, "run a server: echo, daytime, time" },
+	{ "serve", cmd_serve, "run a server: echo, daytime, time, dns" },
+	{ "lookup", cmd_lookup, "ask a name server, print the reply like dig" },
 	{ "echo", cmd_echo, "echo client (RFC 862)" },
 	{ "daytime", cmd_daytime, "daytime client (RFC 867)" },
 	{ "time", cmd_time, "time client (RFC 868)" },

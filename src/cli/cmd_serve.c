@@ -12,11 +12,12 @@ static const struct {
 	{ "daytime", cmd_serve_svc },
 	{ "time", cmd_serve_svc },
 	{ "dns", cmd_serve_dns },
+	{ "http", cmd_serve_http },
 };
 
 static const char serve_usage[] =
 	"usage: inetkit serve SERVICE [OPTIONS]\n"
-	"services: echo, daytime, time, dns\n"
+	"services: echo, daytime, time, http, dns\n"
 	"'inetkit serve SERVICE --help' describes each.\n";
 
 int

@@ -21,6 +21,7 @@ int cmd_daytime(int argc, char **argv);
 int cmd_time(int argc, char **argv);
 
 int cmd_lookup(int argc, char **argv);
+int cmd_get(int argc, char **argv);
 
 /* `inetkit serve SERVICE`: argv[0] is the service name. */
 int cmd_serve_svc(int argc, char **argv);
@@ -34,6 +35,24 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
 int cli_wants_help(int argc, char **argv, const char *usage);
 /* Parses a decimal integer in [min, max]. Returns 0 or -1. */
 int cli_parse_int(const char *s, long min, long max, long *out);
+
+/* Seconds with an optional fraction ("2", "0.5") into milliseconds in
+ * [1, 3600000]. Returns 0 or -1. */
+int cli_parse_seconds(const char *s, int *ms);
+
+/* The resolver options of the client commands (cli_resolve.c). init sets
+ * the defaults; option handles --dns ADDR:PORT (repeatable), --resolve
+ * NAME:ADDR (repeatable) and --dns-timeout SECONDS: it returns 1 when it
+ * took opt and val, 0 when opt is not one of them, or the usage status
+ * (2) after printing the error. finish fills what was not given from
+ * resolv.conf and sets the hosts file ($INETKIT_RESOLV_CONF and
+ * $INETKIT_HOSTS override /etc/resolv.conf and /etc/hosts); returns 0 or
+ * -errno. */
+#include "dns/dns_resolve.h"
+void cli_resolver_init(struct dns_resolver_config *c);
+int cli_resolver_option(struct dns_resolver_config *c, const char *opt,
+			const char *val, const char *usage, const char *cmd);
+int cli_resolver_finish(struct dns_resolver_config *c);
 
 /* Listeners of one service, bound once per worker with SO_REUSEPORT. */
 #define CLI_MAX_LISTEN 16

@@ -77,13 +77,13 @@ struct crawl_limits {
  * times, 256 queries per path, the start host only. */
 void crawl_limits_default(struct crawl_limits *lim);
 
-struct crawl_slot {
+struct crawl_set_slot {
 	uint32_t hash;
 	uint32_t id1;			/* entry id + 1; 0: empty */
 };
 
 struct crawl_set {			/* open addressing: hash -> entry id */
-	struct crawl_slot *slots;
+	struct crawl_set_slot *slots;
 	size_t mask, used;
 };
 

@@ -221,6 +221,7 @@ static void
 print_skipped(const struct crawl_frontier *f)
 {
 	size_t count[CRAWL_SKIP_VARIANTS + 1] = { 0 }, total = 0;
+	const char *sep = " (";
 
 	for (size_t i = 0; i < f->nnodes; i++)
 		if (f->nodes[i].skip != CRAWL_SKIP_NONE &&
@@ -229,10 +230,13 @@ print_skipped(const struct crawl_frontier *f)
 			total++;
 		}
 	printf("skipped: %zu", total);
-	for (int k = 1; k <= CRAWL_SKIP_VARIANTS; k++)
-		if (count[k])
-			printf("%s %s %zu", total == count[k] ? " (" : ", ",
-			       crawl_skip_str((enum crawl_skip)k), count[k]);
+	for (int k = 1; k <= CRAWL_SKIP_VARIANTS; k++) {
+		if (!count[k])
+			continue;
+		printf("%s%s %zu", sep, crawl_skip_str((enum crawl_skip)k),
+		       count[k]);
+		sep = ", ";
+	}
 	printf("%s\n", total ? ")" : "");
 }
 

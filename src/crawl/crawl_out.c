@@ -140,7 +140,7 @@ crawl_out_broken(struct buf *b, const struct crawl_frontier *f, uint32_t id)
 			rc = buf_printf(b, "    <- %s\n",
 					f->nodes[f->edges[k].from].url);
 	if (rc == 0 && shown > CRAWL_OUT_REFERRERS)
-		rc = buf_printf(b, "    <- and %u more\n",
+		rc = buf_printf(b, "    <- (and %u more)\n",
 				shown - CRAWL_OUT_REFERRERS);
 	if (rc == 0 && shown == 0)
 		rc = buf_printf(b, "    <- (the start URL)\n");

@@ -769,16 +769,39 @@ crawl_fini(struct crawl *cr)
 		close(cr->mirror_fd);
 }
 
+/* mkdir -p dir. Returns 0 or -errno. */
+static int
+make_dirs(const char *dir)
+{
+	char path[4096];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof path)
+		return -ENAMETOOLONG;
+	memcpy(path, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		path[i] = i < n ? '/' : '\0';
+	}
+	return 0;
+}
+
 static int
 mirror_setup(struct crawl *cr)
 {
 	const char *dir = cr->cfg->mirror_dir;
+	int rc;
 
 	cr->mirror_fd = -1;
 	if (!dir)
 		return 0;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
+	rc = make_dirs(dir);
+	if (rc < 0)
+		return rc;
 	cr->mirror_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return cr->mirror_fd < 0 ? -errno : 0;
 }

@@ -20,6 +20,7 @@
 #include "core/loop.h"
 #include "crawl/crawl.h"
 #include "crawl/crawl_out.h"
+#include "crawl/crawl_parse.h"
 #include "crawl/crawl_robots.h"
 #include "html/html_links.h"
 #include "http/http_client.h"
@@ -74,6 +75,8 @@ struct crawl {
 	struct crawl_frontier *f;
 	struct loop *loop;
 	struct dns_resolver *res;
+	struct crawl_parse_pool *pool;	/* parser threads, or NULL */
+	unsigned parsing;		/* jobs with the pool */
 	struct crawl_slot *slots;
 	int nslots;
 	unsigned active;
@@ -99,6 +102,7 @@ crawl_config_default(struct crawl_config *c)
 	c->delay_ms = -1;
 	c->timeout_ms = 10000;
 	c->robots = 1;
+	c->parse_threads = -1;
 	dns_resolver_config_init(&c->dns);
 }
 
@@ -560,6 +564,45 @@ extract_links(struct crawl *cr, struct crawl_slot *s)
 			 err_str(rc));
 }
 
+/* The links of a parsed page join the frontier. */
+static void
+on_parsed(void *arg, struct crawl_parse_job *job)
+{
+	struct crawl *cr = arg;
+	const char *p = (const char *)buf_data(&job->links);
+	const char *end = p + buf_size(&job->links);
+
+	cr->parsing--;
+	while (p < end) {
+		size_t n = strlen(p);
+
+		crawl_frontier_add(cr->f, job->id, p, n);
+		p += n + 1;
+	}
+	if (job->rc < 0 && job->rc != ERR_TOOBIG)
+		log_warn("crawl: links of %s: %s", job->url, err_str(job->rc));
+	crawl_parse_job_free(job);
+	pump(cr);
+}
+
+/* Hands the page in s->body to the parser threads, or parses it here
+ * when there are none (or no memory for a job). */
+static void
+parse_page(struct crawl *cr, struct crawl_slot *s)
+{
+	const struct crawl_node *nd = &cr->f->nodes[s->id];
+	struct crawl_parse_job *job = NULL;
+
+	if (cr->pool)
+		job = crawl_parse_job_new(s->id, nd->url, nd->len, &s->body);
+	if (!job) {
+		extract_links(cr, s);
+		return;
+	}
+	cr->parsing++;
+	crawl_parse_submit(cr->pool, job);
+}
+
 /* RFC 9309 2.3.1: a 2xx file is parsed; 4xx (and a redirect, which is not
  * followed) means no rules; 5xx means disallow everything; no answer at
  * all fails the host's pages with that error. */
@@ -602,7 +645,7 @@ on_done(void *arg, int status)
 		robots_done(cr, s, status);
 	} else {
 		if (status == 0 && s->html)
-			extract_links(cr, s);
+			parse_page(cr, s);
 		finish_node(cr, s->id, status == 0 ? s->status : status,
 			    s->size, ms);
 	}
@@ -714,7 +757,7 @@ pump(struct crawl *cr)
 		host_start(cr, cr->hosts[i]);
 	cr->pumping = 0;
 	if (cr->active == 0 && cr->resolving == 0 && cr->pending == 0 &&
-	    cr->f->qhead == cr->f->qtail)
+	    cr->parsing == 0 && cr->f->qhead == cr->f->qtail)
 		loop_stop(cr->loop, 0);
 }
 
@@ -756,6 +799,8 @@ crawl_fini(struct crawl *cr)
 		buf_fini(&cr->slots[i].body);
 	}
 	free(cr->slots);
+	if (cr->pool)
+		crawl_parse_pool_free(cr->pool);
 	if (cr->res)
 		dns_resolver_free(cr->res);
 	for (size_t i = 0; i < cr->nhosts; i++) {
@@ -806,6 +851,20 @@ mirror_setup(struct crawl *cr)
 	return cr->mirror_fd < 0 ? -errno : 0;
 }
 
+/* Parser threads: as asked, or one per CPU when there are several. */
+static int
+pool_setup(struct crawl *cr)
+{
+	int n = cr->cfg->parse_threads;
+
+	if (n < 0)
+		n = crawl_parse_cpus() > 1 ? crawl_parse_cpus() : 0;
+	if (n == 0)
+		return 0;
+	cr->pool = crawl_parse_pool_new(cr->loop, n, on_parsed, cr);
+	return cr->pool ? 0 : -ENOMEM;
+}
+
 /* Seeds the frontier with the start URL, which must be fetchable. */
 static int
 seed(struct crawl *cr)
@@ -843,6 +902,8 @@ crawl_run(const struct crawl_config *c, struct crawl_frontier *f)
 		cr.res = dns_resolver_new(cr.loop, &c->dns);
 		rc = cr.res ? slots_new(&cr) : -ENOMEM;
 	}
+	if (rc == 0)
+		rc = pool_setup(&cr);
 	if (rc == 0) {
 		cr.t0 = clock_mono_ms();
 		pump(&cr);

@@ -4,7 +4,8 @@
  * Each host's robots.txt (RFC 9309) is fetched before its pages; requests
  * to one host start at least delay_ms apart (or the host's Crawl-delay).
  * HTML answers (text/html, application/xhtml+xml) are parsed for links
- * (src/html/html_links), which go into the frontier (src/crawl/
+ * (src/html/html_links, on helper threads: src/crawl/crawl_parse), which
+ * go into the frontier (src/crawl/
  * crawl_frontier); a redirect's Location counts as a link of its page.
  * With a mirror directory every successful answer is saved as
  * crawl_out_mirror_path names it. The frontier holds the results. */
@@ -43,6 +44,9 @@ struct crawl_config {
 	int delay_ms;
 	int timeout_ms;		/* connect, silence and head; default 10000 */
 	int robots;		/* honour robots.txt; default 1 */
+	/* Threads that parse HTML beside the loop; 0: parse in the loop;
+	 * -1 (the default): one per CPU when there are several, else 0. */
+	int parse_threads;
 	const char *mirror_dir;	/* save answers under it, or NULL */
 	struct dns_resolver_config dns;
 	crawl_progress_fn progress;	/* after each answer, or NULL */

@@ -4,6 +4,9 @@ link is reported with the page that links to it, and the exit status is 1
 (0 once the site has no broken link)."""
 import os
 import shutil
+import subprocess
+
+from conftest import INETKIT
 
 from crawlutil import SITE, broken, crawl, pages, serve_http, serve_zone
 
@@ -63,3 +66,18 @@ def test_unknown_name_is_broken(start_server, tmp_path):
     r = crawl("http://nosuch.example.test:1/", "--dns", dns)
     assert r.returncode == 1
     assert broken(r.out) == {"http://nosuch.example.test:1/": ("dns", [])}
+
+
+def test_one_cpu_parses_in_the_loop(start_server, tmp_path):
+    # with one CPU there are no parser threads: the same pages are found
+    dns = serve_zone(start_server, tmp_path)
+    port = serve_http(start_server, SITE, "--vhost",
+                      "www.example.test=%s" % SITE)
+    base = "http://www.example.test:%d" % port
+    r = subprocess.run(["taskset", "-c", "0", INETKIT, "crawl", base + "/",
+                        "--dns", dns], capture_output=True, timeout=60)
+    assert r.returncode == 1, r.stderr
+    assert b"Sanitizer" not in r.stderr
+    out = r.stdout.decode()
+    assert set(pages(out)) == expected_urls(base)
+    assert list(broken(out)) == [base + "/news.html"]

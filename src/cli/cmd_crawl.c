@@ -19,7 +19,8 @@ static const char crawl_usage[] =
 	"usage: inetkit crawl URL [--dns ADDR:PORT] [--resolve NAME:ADDR]\n"
 	"                     [--max-pages N] [--depth N] [--concurrency N]\n"
 	"                     [--delay MS] [--timeout SECONDS] [--all-hosts]\n"
-	"                     [--ignore-robots] [--report FILE]\n"
+	"                     [--ignore-robots] [--parse-threads N]\n"
+	"                     [--report FILE]\n"
 	"                     [--graph FILE] [--mirror DIR] [-q]\n"
 	"  Crawls the http site at URL and checks its links: pages, style\n"
 	"  sheets, images (src and srcset), scripts and frames, honouring\n"
@@ -32,6 +33,8 @@ static const char crawl_usage[] =
 	"  --delay MS       least time between requests to one host (default:\n"
 	"                   0 on a loopback address, 100 elsewhere)\n"
 	"  --timeout S      connect, silence and response head (10)\n"
+	"  --parse-threads N  threads parsing HTML beside the loop (default:\n"
+	"                   one per CPU when there are several; 0: none)\n"
 	"  --report FILE    one JSON object per URL (JSON Lines)\n"
 	"  --graph FILE     the links as a Graphviz DOT digraph\n"
 	"  --mirror DIR     save the answers under DIR/HOST[:PORT]/PATH\n"
@@ -85,6 +88,10 @@ value_opt(struct crawl_cli *c, const char *opt, const char *val)
 		if (num_opt(opt, val, 0, 600000, &v))
 			return EXIT_USAGE;
 		cfg->delay_ms = (int)v;
+	} else if (strcmp(opt, "--parse-threads") == 0) {
+		if (num_opt(opt, val, 0, 64, &v))
+			return EXIT_USAGE;
+		cfg->parse_threads = (int)v;
 	} else if (strcmp(opt, "--timeout") == 0) {
 		if (val == NULL || cli_parse_seconds(val, &ms) < 0)
 			return cli_usage_error(crawl_usage, "crawl: bad "

@@ -7,11 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/loop.h"
 #include "crawl/crawl_parse.h"
 #include "html/html_links.h"
+
+/* The parsers' niceness (setpriority(2) applies per thread on Linux). */
+#define PARSE_NICE 10
 
 /* Bytes of link text a job may return: every link at the longest. */
 #define LINKS_MAX ((size_t)HTML_LINKS_MAX * 2048)
@@ -92,6 +96,10 @@ worker(void *arg)
 	struct crawl_parse_pool *p = arg;
 	const uint64_t one = 1;
 
+	/* Parsing can wait; the loop's next request (and a server on the
+	 * same machine) cannot: the parsers yield the CPU to them. */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), PARSE_NICE) < 0)
+		errno = 0;
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		struct crawl_parse_job *job;

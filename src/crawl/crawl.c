@@ -5,6 +5,7 @@
  * (RFC 9112 9.3) and prefer a client already connected to the host. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -47,6 +48,8 @@ struct crawl_host {
 	int naddrs;
 	enum robots_state robots_state;
 	struct crawl_robots robots;
+	char *robots_target;	/* after a redirect; NULL: "/robots.txt" */
+	int robots_redirects;
 	int delay_ms;
 	int64_t next_ok;	/* no request starts before (monotonic ms) */
 	struct loop_timer timer;
@@ -236,6 +239,7 @@ host_free(struct crawl_host *h)
 	if (!h)
 		return;
 	crawl_robots_fini(&h->robots);
+	free(h->robots_target);
 	free(h->origin);
 	free(h->name);
 	free(h->hostport);
@@ -463,6 +467,36 @@ mirror_open(struct crawl *cr, const char *url, size_t n)
 	return fd;
 }
 
+/* RFC 9309 2.3.1.2: a redirected robots.txt is followed, up to five
+ * times, when it stays on the same host; robots_done fetches the new
+ * target (h->robots_target) instead of parsing. */
+static void
+robots_redirect(struct crawl_host *h, const char *target,
+		const struct http_response *r)
+{
+	const struct http_header *loc = http_header_find(r->headers,
+							 r->nheaders,
+							 "Location");
+	char base[URL_MAX_LEN + 1], out[URL_MAX_LEN + 1];
+	int n = snprintf(base, sizeof base, "%s%s", h->origin, target);
+	ssize_t len;
+
+	if (!loc || n < 0 || (size_t)n >= sizeof base ||
+	    h->robots_redirects >= 5)
+		return;
+	len = url_resolve_str(base, (size_t)n, loc->value.p, loc->value.n,
+			      out, sizeof out);
+	if (len < 0 || (size_t)len <= h->origin_len ||
+	    memcmp(out, h->origin, h->origin_len) != 0 ||
+	    out[h->origin_len] != '/')
+		return;
+	free(h->robots_target);
+	h->robots_target = strndup(out + h->origin_len,
+				   (size_t)len - h->origin_len);
+	if (h->robots_target)
+		h->robots_redirects++;
+}
+
 static int
 on_head(void *arg, const struct http_response *r, const char *raw,
 	size_t rawlen)
@@ -475,8 +509,11 @@ on_head(void *arg, const struct http_response *r, const char *raw,
 	s->status = r->status;
 	if (r->framing == HTTP_BODY_LENGTH)
 		s->size = r->content_length;
-	if (s->robots)
+	if (s->robots) {
+		if (r->status >= 300 && r->status < 400)
+			robots_redirect(s->host, s->target, r);
 		return ok ? 0 : 1;
+	}
 	nd = &cr->f->nodes[s->id];
 	free(nd->ctype);
 	nd->ctype = media_type(r);
@@ -603,8 +640,8 @@ parse_page(struct crawl *cr, struct crawl_slot *s)
 	crawl_parse_submit(cr->pool, job);
 }
 
-/* RFC 9309 2.3.1: a 2xx file is parsed; 4xx (and a redirect, which is not
- * followed) means no rules; 5xx means disallow everything; no answer at
+/* RFC 9309 2.3.1: a 2xx file is parsed; 4xx (and a redirect not followed:
+ * off the host, or a sixth) means no rules; 5xx means disallow everything; no answer at
  * all fails the host's pages with that error. */
 static void
 robots_done(struct crawl *cr, struct crawl_slot *s, int status)
@@ -612,6 +649,11 @@ robots_done(struct crawl *cr, struct crawl_slot *s, int status)
 	struct crawl_host *h = s->host;
 
 	h->robots_state = ROBOTS_DONE;
+	if (status == 0 && h->robots_target &&
+	    strcmp(h->robots_target, s->target) != 0) {
+		h->robots_state = ROBOTS_TODO;	/* a redirect to follow */
+		return;
+	}
 	if (status != 0 && s->status == 0) {
 		host_fail(cr, h, status);
 		return;
@@ -711,7 +753,8 @@ host_start(struct crawl *cr, struct crawl_host *h)
 		if (!s)
 			return;
 		h->robots_state = ROBOTS_FETCHING;
-		memcpy(s->target, "/robots.txt", 12);
+		snprintf(s->target, sizeof s->target, "%s",
+			 h->robots_target ? h->robots_target : "/robots.txt");
 		fetch_start(cr, s, h, CRAWL_NONE, 1);
 		if (h->robots_state != ROBOTS_DONE)
 			return;

@@ -74,3 +74,45 @@ def test_robots_503_forbids_all():
         assert "skipped: 1 (robots 1)" in r.out
     finally:
         srv.close()
+
+
+def test_robots_redirect_followed():
+    def handler(path):
+        if path == "/robots.txt":
+            return (301, "text/plain", b"", {"Location": "/moved/robots"})
+        if path == "/moved/robots":
+            return (302, "text/plain", b"", {"Location": "/real-robots.txt"})
+        if path == "/real-robots.txt":
+            return (200, "text/plain", ROBOTS, {})
+        if path == "/":
+            return (200, "text/html", html("/public", "/secret/a"), {})
+        return (200, "text/html", html(), {})
+
+    srv = PyServer(handler)
+    try:
+        r = crawl("http://127.0.0.1:%d/" % srv.port)
+        assert r.returncode == 0
+        assert srv.requests[:3] == ["/robots.txt", "/moved/robots",
+                                    "/real-robots.txt"]
+        assert "/secret/a" not in srv.requests
+        assert "/public" in srv.requests
+    finally:
+        srv.close()
+
+
+def test_robots_redirect_loop_allows_all():
+    def handler(path):
+        if path in ("/robots.txt", "/r2"):
+            other = "/r2" if path == "/robots.txt" else "/robots.txt"
+            return (301, "text/plain", b"", {"Location": other})
+        return (200, "text/html", html("/x") if path == "/" else html(), {})
+
+    srv = PyServer(handler)
+    try:
+        r = crawl("http://127.0.0.1:%d/" % srv.port)
+        assert r.returncode == 0
+        robots = [p for p in srv.requests if p in ("/robots.txt", "/r2")]
+        assert len(robots) == 6  # the first fetch and five redirects
+        assert "/x" in srv.requests
+    finally:
+        srv.close()

@@ -316,7 +316,8 @@ part_on_stub(struct dns_stub *s, void *arg)
 	part_end(q, p, s->status);
 }
 
-/* The cache holds both types: answer from it. Returns 1 when it did. */
+/* Takes what the cache holds for each type; a part answered so is done
+ * and asks no server. Returns 1 when both parts were answered. */
 static int
 query_from_cache(struct dns_query *q)
 {
@@ -325,11 +326,14 @@ query_from_cache(struct dns_query *q)
 		const struct dns_cache_entry *e = dns_cache_get(
 			&q->r->cache, q->name, p->type, clock_mono_ms());
 		if (e == NULL)
-			return 0;
+			continue;
+		p->done = 1;
 		p->naddrs = e->naddrs;
 		memcpy(p->addrs, e->addrs, (size_t)e->naddrs * sizeof *p->addrs);
 		p->status = e->naddrs > 0 ? 0 : ERR_NOTFOUND;
 	}
+	if (!q->part[0].done || !q->part[1].done)
+		return 0;
 	query_merge(q);
 	return 1;
 }
@@ -365,8 +369,9 @@ query_on_kick(struct loop *l, void *arg)
 		return;
 	}
 	for (int i = 0; i < 2; i++)
-		dns_stub_start(&q->part[i].stub, q->name, q->part[i].type,
-			       part_on_stub, q);
+		if (!q->part[i].done)
+			dns_stub_start(&q->part[i].stub, q->name,
+				       q->part[i].type, part_on_stub, q);
 }
 
 /* Fills q->text and q->name from name; ERR_PARSE for a bad one. */

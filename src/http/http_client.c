@@ -443,6 +443,11 @@ static int
 client_head(struct http_client *c)
 {
 	for (;;) {
+		/* Not HTTP at all (an SSH banner, a TLS alert): say so now
+		 * rather than wait for a head that will never end. */
+		size_t k = c->rlen < 5 ? c->rlen : 5;
+		if (memcmp(c->rbuf, "HTTP/", k) != 0)
+			return ERR_PARSE;
 		ssize_t hl = http_parse_response(&c->resp, c->rbuf, c->rlen,
 						 c->method);
 		if (hl == ERR_AGAIN)

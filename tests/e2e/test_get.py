@@ -428,3 +428,44 @@ def test_progress_bar_on_a_terminal(server, tmp_path):
     assert re.search(rb"\r +3\.0 MiB / 3\.0 MiB +100% +[0-9.]+ [KMG]?i?B/s",
                      text), text
     assert text.endswith(b"\r\n")
+
+
+@pytest.fixture
+def blackhole():
+    """Makes connects to 127.0.0.2:port hang: a listener with a full
+    backlog that never accepts, so further SYNs are dropped."""
+    import socket
+    socks = []
+
+    def make(port=0):
+        lst = socket.socket()
+        lst.bind(("127.0.0.2", port))
+        lst.listen(0)
+        socks.append(lst)
+        port = lst.getsockname()[1]
+        for _ in range(4):
+            s = socket.socket()
+            s.setblocking(False)
+            try:
+                s.connect(("127.0.0.2", port))
+            except BlockingIOError:
+                pass
+            socks.append(s)
+        return port
+    yield make
+    for s in socks:
+        s.close()
+
+
+def test_connect_timeout(blackhole):
+    port = blackhole()
+    failed(get("http://127.0.0.2:%d/" % port, "--connect-timeout", "0.5"),
+           "timed out")
+
+
+def test_failover_after_connect_timeout(inetkit_http, blackhole):
+    blackhole(inetkit_http)
+    r = get("http://www.site.test:%d/" % inetkit_http, "--connect-timeout",
+            "0.5", "--resolve", "www.site.test:127.0.0.2",
+            "--resolve", "www.site.test:127.0.0.1")
+    assert ok(r) == SMALL

@@ -58,7 +58,8 @@ struct http_client_cb {
 	 * r's slices point into it; both only during the call. Return 0 to
 	 * receive the body through on_body, 1 to have it read and dropped
 	 * (a redirect's; past HTTP_CLIENT_MAX_SKIP bytes the connection is
-	 * closed instead, without an error), or a negative code to stop: on_done then gets it. */
+	 * closed instead, without an error), or a negative code to stop:
+	 * on_done then gets it. */
 	int (*on_head)(void *arg, const struct http_response *r,
 		       const char *raw, size_t rawlen);
 	/* A piece of the decoded body. Return 0, or a negative code to stop

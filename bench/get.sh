@@ -4,7 +4,8 @@
 # server on loopback, fetched to /dev/null by `inetkit get -o /dev/null`
 # and by `curl -o /dev/null`, in alternating order, GET_ROUNDS times;
 # medians of the throughput and their ratio (target: inetkit at least
-# 0.95x curl). The server is pinned to one CPU, the clients to the other.
+# 0.95x curl), and of the client's CPU time. inetkit moves a body that
+# needs no decoding to its output with splice(2); curl copies it. The server is pinned to one CPU, the clients to the other.
 # Markdown on stdout, progress on stderr; a section of bench/run.sh, and
 # runnable alone. Settings (environment): GET_ROUNDS (3), GET_BYTES
 # (1073741824), INETKIT (build/inetkit).
@@ -52,22 +53,25 @@ port=$(awk '/^listening http tcp/ { n = split($4, a, ":"); print a[n]; exit }' \
 [ -n "$port" ] || { log "the server did not start"; exit 1; }
 url="http://127.0.0.1:$port/big.bin"
 
-# Runs one client; prints the throughput in MiB/s (3 decimals).
+# Runs one client; prints its throughput in MiB/s and its CPU time (user
+# + system seconds), space-separated.
 measure() {
-	local t0 t1
-	t0=$(date +%s%N)
+	local TIMEFORMAT='%R %U %S' t
 	case $1 in
-	inetkit) "${prio[@]}" taskset -c "$CLIENT_CPU" "$INETKIT" get \
-			-o /dev/null "$url" ;;
-	curl) "${prio[@]}" taskset -c "$CLIENT_CPU" curl -sS -o /dev/null \
-			"$url" ;;
+	inetkit) t=$( { time "${prio[@]}" taskset -c "$CLIENT_CPU" "$INETKIT" \
+			get -o /dev/null "$url" >/dev/null; } 2>&1 ) ;;
+	curl) t=$( { time "${prio[@]}" taskset -c "$CLIENT_CPU" curl -sS \
+			-o /dev/null "$url" >/dev/null; } 2>&1 ) ;;
 	esac
-	t1=$(date +%s%N)
-	awk -v b="$BYTES" -v ns=$((t1 - t0)) \
-		'BEGIN { printf "%.3f\n", b / 1048576 / (ns / 1e9) }'
+	echo "$t" | awk -v b="$BYTES" '{ printf "%.1f %.3f\n",
+		b / 1048576 / $1, $2 + $3 }'
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# The median of column $1 of stdin.
+median() {
+	awk -v c="$1" '{ print $c }' | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
 
 # One warm-up of each puts the file in the page cache.
 measure curl >/dev/null
@@ -77,12 +81,14 @@ for r in $(seq "$ROUNDS"); do
 	if [ $((r % 2)) -eq 1 ]; then order="inetkit curl"; else order="curl inetkit"; fi
 	for c in $order; do
 		v=$(measure "$c")
-		log "round $r: $c $v MiB/s"
+		log "round $r: $c: $v (MiB/s, CPU s)"
 		echo "$v" >>"$tmp/$c"
 	done
 done
-mi=$(median <"$tmp/inetkit")
-mc=$(median <"$tmp/curl")
+mi=$(median 1 <"$tmp/inetkit")
+mc=$(median 1 <"$tmp/curl")
+ci=$(median 2 <"$tmp/inetkit")
+cc=$(median 2 <"$tmp/curl")
 ratio=$(awk -v a="$mi" -v b="$mc" 'BEGIN { printf "%.2f", a / b }')
 verdict=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.95) ? "met" : "NOT met" }')
 
@@ -92,10 +98,10 @@ echo "inetkit's web server (one worker, CPU $SERVER_CPU) serves a sparse file;"
 echo "each client (CPU $CLIENT_CPU) writes it to /dev/null. $ROUNDS rounds,"
 echo "alternating order, medians. $(curl --version | head -1 | cut -d' ' -f1-2)."
 echo
-echo "| client | MiB/s (median) | rounds |"
-echo "|---|---:|---|"
-echo "| inetkit get -o /dev/null | $mi | $(paste -sd' ' "$tmp/inetkit") |"
-echo "| curl -o /dev/null | $mc | $(paste -sd' ' "$tmp/curl") |"
+echo "| client | MiB/s (median) | client CPU s (median) | rounds (MiB/s) |"
+echo "|---|---:|---:|---|"
+echo "| inetkit get -o /dev/null | $mi | $ci | $(cut -d' ' -f1 "$tmp/inetkit" | paste -sd' ') |"
+echo "| curl -o /dev/null | $mc | $cc | $(cut -d' ' -f1 "$tmp/curl" | paste -sd' ') |"
 echo
 echo "inetkit / curl: **${ratio}x** (target 0.95x: $verdict)"
 echo

@@ -225,7 +225,7 @@ static int
 on_body(void *arg, const void *p, size_t n)
 {
 	struct get *g = arg;
-	int rc = write_all(g->out_fd, p, n);
+	int rc = p ? write_all(g->out_fd, p, n) : 0;
 
 	if (rc < 0) {
 		g->write_err = rc;
@@ -287,7 +287,26 @@ on_done(void *arg, int status)
 	loop_stop(g->l, 0);
 }
 
-static const struct http_client_cb get_cb = { on_head, on_body, on_done };
+/* The output takes the body by splice(2) when it is a regular file or a
+ * device other than a terminal (/dev/null): no copy through our memory. */
+static int
+body_fd(void *arg)
+{
+	struct get *g = arg;
+	struct stat st;
+
+	if (fstat(g->out_fd, &st) < 0 || isatty(g->out_fd))
+		return -1;
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		return -1;
+	if (fcntl(g->out_fd, F_GETFL) & (O_APPEND | O_NONBLOCK))
+		return -1;
+	return g->out_fd;
+}
+
+static const struct http_client_cb get_cb = {
+	on_head, on_body, on_done, body_fd,
+};
 
 static void
 get_request(struct get *g)

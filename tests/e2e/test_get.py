@@ -469,3 +469,33 @@ def test_failover_after_connect_timeout(inetkit_http, blackhole):
             "0.5", "--resolve", "www.site.test:127.0.0.2",
             "--resolve", "www.site.test:127.0.0.1")
     assert ok(r) == SMALL
+
+
+def test_close_delimited_body_to_file(scripted, tmp_path):
+    """To a file the body goes by splice(2): the same bytes, whichever
+    way it is framed."""
+    data = os.urandom(2 * 1024 * 1024 + 3)
+
+    def handler(conn, req):
+        conn.sendall(b"HTTP/1.0 200 OK\r\n\r\n" + data[:100])
+        conn.sendall(data[100:])
+    s = scripted(handler)
+    out = tmp_path / "f.bin"
+    assert ok(get(s.url(), "-o", out)) == b""
+    assert out.read_bytes() == data
+
+
+def test_length_body_to_file_in_pieces(scripted, tmp_path):
+    import time
+    data = os.urandom(300000)
+
+    def handler(conn, req):
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n"
+                     % len(data) + data[:10])
+        for i in range(10, len(data), 65536):
+            time.sleep(0.01)
+            conn.sendall(data[i:i + 65536])
+    s = scripted(handler)
+    out = tmp_path / "f.bin"
+    assert ok(get(s.url(), "-o", out)) == b""
+    assert out.read_bytes() == data

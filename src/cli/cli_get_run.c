@@ -213,8 +213,10 @@ on_head(void *arg, const struct http_response *r, const char *raw,
 	if (g->o->head_only)
 		return 1;
 	int rc = output_open(g);
-	if (rc < 0)
+	if (rc < 0) {
+		g->write_err = rc;
 		return rc;
+	}
 	get_progress_start(&g->prog, isatty(STDERR_FILENO),
 			   r->framing == HTTP_BODY_LENGTH ? r->content_length
 							  : 0);

@@ -372,3 +372,31 @@ def test_negative_answer_cached(start_server, tmp_path, fake):
              f.addr])
     assert r.returncode == 0, r.stderr
     assert f.count("udp", "AAAA") == 1    # NODATA, cached for 60 s
+
+
+def test_name_server_over_ipv6(start_server, tmp_path, echo, no_system_dns):
+    z = tmp_path / "site.test.zone"
+    z.write_text(ZONE)
+    srv = start_server(["serve", "dns", "--listen", "[::1]:0", "--workers",
+                        "1", "--zone", str(z)], expect=2)
+    assert_echoed(echo_via("alias.site.test", echo, "--dns",
+                           "[::1]:%d" % srv.port("udp")))
+
+
+def test_both_families_fall_over_to_ipv4(start_server, tmp_path,
+                                        no_system_dns):
+    """A name with an AAAA and an A record, a web server on IPv4 only: the
+    IPv6 address (tried first) is refused, the IPv4 one answers."""
+    z = tmp_path / "site.test.zone"
+    z.write_text(ZONE + "both IN AAAA ::1\nboth IN A 127.0.0.1\n")
+    dns = start_server(["serve", "dns", "--listen", "127.0.0.1:0",
+                        "--workers", "1", "--zone", str(z)], expect=2)
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "index.html").write_text("v4 only\n")
+    web = start_server(["serve", "http", "--root", str(root), "--listen",
+                        "127.0.0.1:0", "--workers", "1"])
+    r = run(["get", "http://both.site.test:%d/" % web.port(), "--dns",
+             "127.0.0.1:%d" % dns.port("udp")])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"v4 only\n"

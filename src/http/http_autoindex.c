@@ -56,15 +56,52 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names of the directory (directories with a trailing '/'), in one
- * allocation the caller frees. */
+/* Appends name (with '/' when dir) to the vector. Returns 0 or an error. */
+static int
+name_push(char ***v, size_t *n, size_t *cap, const char *name, int dir)
+{
+	if (*n == HTTP_AUTOINDEX_MAX_NAMES)
+		return ERR_TOOBIG;
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		char **nv = realloc(*v, c * sizeof *nv);
+		if (nv == NULL)
+			return -ENOMEM;
+		*v = nv;
+		*cap = c;
+	}
+	size_t len = strlen(name);
+	char *s = malloc(len + 2);
+	if (s == NULL)
+		return -ENOMEM;
+	memcpy(s, name, len);
+	s[len] = '/';
+	s[len + dir] = '\0';
+	(*v)[(*n)++] = s;
+	return 0;
+}
+
+/* A directory, not following symlinks: a link that leads out of the
+ * root tells nothing about what it points to. */
+static int
+entry_is_dir(int dirfd, const struct dirent *e)
+{
+	struct stat st;
+
+	if (e->d_type != DT_UNKNOWN)
+		return e->d_type == DT_DIR;
+	return fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		S_ISDIR(st.st_mode);
+}
+
+/* The names of the directory (directories with a trailing '/'); the
+ * caller frees each and the vector. */
 static int
 names_read(int dirfd, int dotfiles, char ***out, size_t *count)
 {
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	char **v = NULL;
-	size_t n = 0, cap = 0;
+	size_t cap = 0;
 	int rc = 0;
 
 	*out = NULL;
@@ -76,46 +113,49 @@ names_read(int dirfd, int dotfiles, char ***out, size_t *count)
 		return rc;
 	}
 	struct dirent *e;
-	while ((e = readdir(d)) != NULL && rc == 0) {
-		if (e->d_name[0] == '.' && (!dotfiles || !strcmp(e->d_name, ".") ||
-					    !strcmp(e->d_name, "..")))
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		const char *nm = e->d_name;
+		if (nm[0] == '.' && (!dotfiles || !strcmp(nm, ".") ||
+				     !strcmp(nm, "..")))
 			continue;
-		struct stat st;
-		int dir = fstatat(dirfd, e->d_name, &st, 0) == 0 &&
-			S_ISDIR(st.st_mode);
-		if (n == HTTP_AUTOINDEX_MAX_NAMES) {
-			rc = ERR_TOOBIG;
-			break;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **nv = realloc(v, cap * sizeof *v);
-			if (nv == NULL) {
-				rc = -ENOMEM;
-				break;
-			}
-			v = nv;
-		}
-		size_t len = strlen(e->d_name);
-		v[n] = malloc(len + 2);
-		if (v[n] == NULL) {
-			rc = -ENOMEM;
-			break;
-		}
-		memcpy(v[n], e->d_name, len);
-		v[n][len] = '/';
-		v[n][len + dir] = '\0';
-		n++;
+		rc = name_push(out, count, &cap, nm, entry_is_dir(dirfd, e));
 	}
 	closedir(d);
-	*out = v;
-	*count = n;
 	return rc;
+}
+
+static void
+append(struct buf *b, const char *s, int *err)
+{
+	if (*err == 0 && buf_append(b, s, strlen(s)) < 0)
+		*err = ERR_TOOBIG;
+}
+
+/* One "<li><a href="ENC">ESC</a></li>"; a directory's trailing '/' stays
+ * a plain '/' in the link. */
+static void
+entry_write(struct buf *b, char *name, int *err)
+{
+	size_t n = strlen(name);
+	int dir = name[n - 1] == '/';
+
+	append(b, "<li><a href=\"", err);
+	name[n - dir] = '\0';
+	url_escape(b, name, err);
+	name[n - dir] = dir ? '/' : '\0';
+	append(b, dir ? "/\">" : "\">", err);
+	html_escape(b, name, err);
+	append(b, "</a></li>\n", err);
 }
 
 int
 http_autoindex(int dirfd, const char *path, int dotfiles, struct buf *page)
 {
+	static const char head[] = "<!DOCTYPE html>\n<html><head>"
+		"<meta charset=\"utf-8\"><title>Index of ";
+	static const char body[] = "</title></head>\n<body><h1>Index of ";
+	static const char list[] = "</h1>\n<ul>\n"
+		"<li><a href=\"../\">../</a></li>\n";
 	char **names;
 	size_t n;
 	int err = names_read(dirfd, dotfiles, &names, &n);
@@ -123,31 +163,14 @@ http_autoindex(int dirfd, const char *path, int dotfiles, struct buf *page)
 	buf_reset(page);
 	if (err == 0) {
 		qsort(names, n, sizeof *names, name_cmp);
-		static const char *const head[] = {
-			"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-			"<title>Index of ", "</title></head>\n<body><h1>Index of ",
-			"</h1>\n<ul>\n<li><a href=\"../\">../</a></li>\n" };
-		for (int k = 0; k < 3 && !err; k++) {
-			if (buf_append(page, head[k], strlen(head[k])) < 0)
-				err = ERR_TOOBIG;
-			if (k < 2)
-				html_escape(page, path, &err);
-		}
-		for (size_t i = 0; i < n && !err; i++) {
-			err = buf_append(page, "<li><a href=\"", 13);
-			url_escape(page, names[i], &err);
-			if (!err && names[i][strlen(names[i]) - 1] == '/')
-				page->len -= 3;	/* the '/' stays a '/' */
-			if (!err && names[i][strlen(names[i]) - 1] == '/')
-				err = buf_append(page, "/", 1);
-			if (!err)
-				err = buf_append(page, "\">", 2);
-			html_escape(page, names[i], &err);
-			if (!err)
-				err = buf_append(page, "</a></li>\n", 10);
-		}
-		if (!err)
-			err = buf_append(page, "</ul>\n</body></html>\n", 21);
+		append(page, head, &err);
+		html_escape(page, path, &err);
+		append(page, body, &err);
+		html_escape(page, path, &err);
+		append(page, list, &err);
+		for (size_t i = 0; i < n; i++)
+			entry_write(page, names[i], &err);
+		append(page, "</ul>\n</body></html>\n", &err);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);

@@ -19,8 +19,21 @@
 #define HTTP_ALLOW "GET, HEAD, OPTIONS"
 #define HTTP_BOUNDARY "inetkit-7e3a9c1f5b2d4a60"
 
+/* The request fields the responder reads, found in one pass. */
+enum {
+	HF_IF_MATCH, HF_IF_NONE_MATCH, HF_IF_MODIFIED_SINCE,
+	HF_IF_UNMODIFIED_SINCE, HF_RANGE, HF_IF_RANGE, HF_ACCEPT_ENCODING,
+	HF_COUNT,
+};
+
+static const char *const http_file_fields[HF_COUNT] = {
+	"if-match", "if-none-match", "if-modified-since",
+	"if-unmodified-since", "range", "if-range", "accept-encoding",
+};
+
 /* What the responder knows about the representation it serves. */
 struct http_file {
+	const struct http_slice *h[HF_COUNT];	/* NULL when absent */
 	int fd;
 	struct stat st;
 	const char *type;	/* Content-Type */
@@ -130,13 +143,20 @@ etag_list_match(struct http_slice v, const char *tag, size_t n, int strong)
 	return 0;
 }
 
-static const struct http_slice *
-field(const struct http_request *r, const char *name)
+static void
+fields_collect(const struct http_request *r, struct http_file *f)
 {
-	const struct http_header *h =
-		http_header_find(r->headers, r->nheaders, name);
-
-	return h ? &h->value : NULL;
+	for (size_t i = 0; i < r->nheaders; i++) {
+		const struct http_header *h = &r->headers[i];
+		/* every name of interest starts with 'i', 'r' or 'a' */
+		char c = (char)(h->name.p[0] | 0x20);
+		if (c != 'i' && c != 'r' && c != 'a')
+			continue;
+		for (int k = 0; k < HF_COUNT; k++)
+			if (f->h[k] == NULL &&
+			    http_slice_eqi(h->name, http_file_fields[k]))
+				f->h[k] = &h->value;
+	}
 }
 
 /* RFC 9110 section 13.2.2, steps 1-4: 0 to go on, or 304 / 412. */
@@ -146,19 +166,19 @@ preconditions(const struct http_request *r, const struct http_file *f)
 	const struct http_slice *v;
 	time_t t;
 
-	v = field(r, "if-match");
+	v = f->h[HF_IF_MATCH];
 	if (v && !etag_list_match(*v, f->etag, f->etag_len, 1))
 		return 412;
 	if (v == NULL) {
-		v = field(r, "if-unmodified-since");
+		v = f->h[HF_IF_UNMODIFIED_SINCE];
 		if (v && http_date_parse(*v, &t) == 0 &&
 		    f->st.st_mtim.tv_sec > t)
 			return 412;
 	}
-	v = field(r, "if-none-match");
+	v = f->h[HF_IF_NONE_MATCH];
 	if (v)
 		return etag_list_match(*v, f->etag, f->etag_len, 0) ? 304 : 0;
-	v = field(r, "if-modified-since");
+	v = f->h[HF_IF_MODIFIED_SINCE];
 	if (v && http_date_parse(*v, &t) == 0 && f->st.st_mtim.tv_sec <= t)
 		return 304;
 	return 0;
@@ -208,7 +228,7 @@ pick_encoding(const struct http_request *r, int root_fd, char *path,
 	static const struct { const char *ext, *coding; } sib[] = {
 		{ ".br", "br" }, { ".gz", "gzip" },
 	};
-	const struct http_slice *ae = field(r, "accept-encoding");
+	const struct http_slice *ae = f->h[HF_ACCEPT_ENCODING];
 
 	if (ae == NULL)
 		return;
@@ -352,9 +372,9 @@ reply_416(struct http_reply *rep, const struct http_request *r,
 static int
 range_applies(const struct http_request *r, const struct http_file *f)
 {
-	const struct http_slice *ir = field(r, "if-range");
+	const struct http_slice *ir = f->h[HF_IF_RANGE];
 
-	if (r->method != HTTP_M_GET || field(r, "range") == NULL)
+	if (r->method != HTTP_M_GET || f->h[HF_RANGE] == NULL)
 		return 0;
 	if (ir == NULL)
 		return 1;
@@ -377,6 +397,8 @@ serve_file(struct http_reply *rep, const struct http_request *r,
 	}
 	if (pre == 304) {
 		http_reply_begin(rep, 304);
+		rep->head_only = 1;
+		rep->body_len = (uint64_t)f->st.st_size;
 		http_reply_header(rep, "Last-Modified", f->modified, 29);
 		http_reply_header(rep, "ETag", f->etag, f->etag_len);
 		if (f->vary)
@@ -386,7 +408,7 @@ serve_file(struct http_reply *rep, const struct http_request *r,
 	}
 	if (range_applies(r, f)) {
 		struct http_range rg[HTTP_MAX_RANGES];
-		int n = http_range_parse(*field(r, "range"),
+		int n = http_range_parse(*f->h[HF_RANGE],
 					 (uint64_t)f->st.st_size, rg);
 		if (n == ERR_RANGE) {
 			reply_416(rep, r, f);
@@ -490,6 +512,7 @@ serve_path(const struct http_site *s, const struct http_request *r,
 		!s->dotfiles && http_path_is_hidden(sc->path) ? 404 : 0;
 	struct http_file f = { .fd = -1 };
 
+	fields_collect(r, &f);
 	if (status == 0) {
 		f.fd = open_beneath(v->root_fd, sc->path + 1);
 		if (f.fd < 0)

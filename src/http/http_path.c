@@ -36,10 +36,12 @@ percent_decode(const char *p, size_t n, char *out)
 			if (hi < 0 || lo < 0)
 				return ERR_PARSE;
 			c = (char)(hi << 4 | lo);
-			if (c == '\0' || c == '/')
+			if (c == '/')
 				return ERR_PARSE;
 			i += 2;
 		}
+		if (c == '\0')
+			return ERR_PARSE;
 		out[w++] = c;
 	}
 	return (ssize_t)w;

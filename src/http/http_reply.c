@@ -127,16 +127,27 @@ http_reply_header_u64(struct http_reply *rep, const char *name, uint64_t v)
 int
 http_reply_end(struct http_reply *rep, int keep_alive_10)
 {
-	/* 1xx and 304 carry no Content-Length (RFC 9110 section 8.6). */
-	if (rep->status != 304)
-		http_reply_header_u64(rep, "Content-Length", rep->body_len);
+	/* on a 304 it is the length a 200 would have (RFC 9110 section 8.6) */
+	http_reply_header_u64(rep, "Content-Length", rep->body_len);
 	if (rep->close)
 		reply_str(rep, "Connection: close\r\n");
 	else if (keep_alive_10)
 		reply_str(rep, "Connection: keep-alive\r\n");
 	http_reply_raw(rep, "\r\n", 2);
-	if (rep->overflow)
+	if (rep->overflow) {
+		/* a head longer than the buffer: answer 500 and close rather
+		 * than send part of it */
+		rep->close = 1;
+		http_reply_begin(rep, 500);
+		rep->nsegs = 1;
+		static const char tail[] = "Content-Length: 0\r\n"
+			"Connection: close\r\n\r\n";
+		http_reply_raw(rep, tail, sizeof tail - 1);
+		rep->body_len = 0;
+		rep->head_only = 1;
+		rep->segs[0] = (struct http_seg){ HTTP_SEG_OUT, 0, rep->out_len };
 		return ERR_TOOBIG;
+	}
 	rep->segs[0] = (struct http_seg){ HTTP_SEG_OUT, 0, rep->out_len };
 	return 0;
 }

@@ -154,6 +154,7 @@ start_send(struct http_conn *c)
 	c->seg = 0;
 	c->seg_done = 0;
 	c->state = HC_SEND;
+	loop_timer_set(c->w->loop, &c->timer, c->w->cfg.send_timeout_ms);
 }
 
 /* An error answer to a request we could not parse or will not read:

@@ -36,6 +36,8 @@ def test_curl_z_if_modified_since(start_server, tmp_path):
     r = get(port, "/page.html", {"If-Modified-Since": "Tue, 14 Nov 2023 22:13:20 GMT"})
     assert r.status == 304 and r.body == b""
     assert r.header("etag") and r.header("date")
+    # the length a 200 would have (RFC 9110 section 8.6), and no body
+    assert r.header("content-length") == "12"
 
 
 def test_if_none_match(start_server, tmp_path):
@@ -73,3 +75,20 @@ def test_etag_changes_with_content(start_server, tmp_path):
     (tmp_path / "page.html").write_text("<p>new page</p>\n")
     r = get(port, "/page.html", {"If-None-Match": etag})
     assert r.status == 200 and b"new page" in r.body
+
+
+def test_304_keeps_the_connection_in_step(start_server, tmp_path):
+    import http.client
+    _, port = serve(start_server, site(tmp_path))
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/page.html")
+    resp = conn.getresponse()
+    etag = resp.getheader("ETag")
+    assert resp.read() == b"<p>page</p>\n"
+    conn.request("GET", "/page.html", headers={"If-None-Match": etag})
+    resp = conn.getresponse()
+    assert resp.status == 304 and resp.read() == b""
+    conn.request("GET", "/page.html")
+    resp = conn.getresponse()
+    assert resp.status == 200 and resp.read() == b"<p>page</p>\n"
+    conn.close()

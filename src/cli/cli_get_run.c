@@ -45,6 +45,7 @@ struct get {
 	int http_status;
 	char reason[128];
 	int write_err;			/* the output failed: -errno */
+	int bad_location;		/* a redirect's Location is unusable */
 
 	int out_fd;
 	int tmp;			/* out_fd is a temporary file */
@@ -203,8 +204,10 @@ on_head(void *arg, const struct http_response *r, const char *raw,
 		return -errno;
 	if (g->o->follow && is_redirect(r->status) && loc != NULL) {
 		int rc = redirect_target(g, loc->value);
-		if (rc < 0)
+		if (rc < 0) {
+			g->bad_location = 1;
 			return rc;
+		}
 		g->redirect = 1;
 		return 1;
 	}
@@ -275,6 +278,9 @@ on_done(void *arg, int status)
 		if (g->write_err)
 			get_fail(g, "cannot write the output: %s",
 				 err_str(g->write_err));
+		else if (g->bad_location)
+			get_fail(g, "HTTP %d with an unusable Location",
+				 g->http_status);
 		else
 			get_fail(g, "%s", get_strerror(status));
 		return;

@@ -47,8 +47,10 @@ struct dns_query {
 	uint8_t name[DNS_NAME_MAX + 1];	/* wire form */
 	dns_resolve_fn fn;
 	void *arg;
-	struct loop_timer kick;		/* 0 ms: start or deliver */
+	struct loop_timer kick;		/* 0 ms: start or deliver; then the
+					 * grace left to the other family */
 	int local;			/* answered without the servers */
+	int grace;			/* kick now ends the grace period */
 	int status;
 	struct net_addr addrs[DNS_RESOLVE_MAX_ADDRS];
 	int naddrs;
@@ -290,6 +292,13 @@ part_end(struct dns_query *q, struct dns_query_part *p, int status)
 	if (q->part[0].done && q->part[1].done) {
 		query_merge(q);
 		query_deliver(q);
+		return;
+	}
+	/* RFC 8305 section 3: addresses of one family are not held back
+	 * long for a server slow to answer (or deaf to) the other type. */
+	if (p->naddrs > 0) {
+		q->grace = 1;
+		loop_timer_set(r->l, &q->kick, DNS_RESOLVE_GRACE_MS);
 	}
 }
 
@@ -365,6 +374,19 @@ query_on_kick(struct loop *l, void *arg)
 	struct dns_query *q = arg;
 
 	if (q->local) {
+		query_deliver(q);
+		return;
+	}
+	if (q->grace) {
+		for (int i = 0; i < 2; i++) {
+			struct dns_query_part *p = &q->part[i];
+			if (p->done)
+				continue;
+			dns_stub_stop(&p->stub);
+			p->done = 1;
+			p->status = ERR_TIMEOUT;
+		}
+		query_merge(q);
 		query_deliver(q);
 		return;
 	}

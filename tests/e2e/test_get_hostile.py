@@ -234,3 +234,12 @@ def test_trickled_body_hits_max_time(hostile):
     s = hostile(lambda c, r: trickle(
         c, b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"t" * 1000))
     failed(get(s.url(), "--max-time", "1"), "timed out")
+
+
+@pytest.mark.parametrize("location", [b"http://[bad/", b"ht tp://x/",
+                                      b"http://x:99999/"])
+def test_unusable_location(hostile, location):
+    s = hostile(lambda c, r: c.sendall(
+        b"HTTP/1.1 302 Found\r\nLocation: " + location +
+        b"\r\nContent-Length: 0\r\n\r\n"))
+    failed(get("-L", s.url()), "unusable Location")

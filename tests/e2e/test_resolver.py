@@ -400,3 +400,14 @@ def test_both_families_fall_over_to_ipv4(start_server, tmp_path,
              "127.0.0.1:%d" % dns.port("udp")])
     assert r.returncode == 0, r.stderr
     assert r.stdout == b"v4 only\n"
+
+
+def test_server_deaf_to_aaaa(echo, fake):
+    """A server that never answers AAAA: once the A answer is in, the
+    lookup does not wait for the AAAA timeouts and retries (with a 30 s
+    timeout, waiting would outlast the run's own limit)."""
+    f = fake(GOOD, lambda proto, q: "drop" if q.question[0].rdtype == 28
+             else None)
+    assert_echoed(echo_via("www.fake.test", echo, "--dns", f.addr,
+                           "--dns-timeout", "30"))
+    assert f.count("udp", "AAAA") == 1

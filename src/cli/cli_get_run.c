@@ -220,7 +220,10 @@ on_head(void *arg, const struct http_response *r, const char *raw,
 		g->write_err = rc;
 		return rc;
 	}
-	get_progress_start(&g->prog, isatty(STDERR_FILENO),
+	/* As curl: no bar over a body being written to the same terminal. */
+	int bar = isatty(STDERR_FILENO) &&
+		  !(g->out_fd == STDOUT_FILENO && isatty(STDOUT_FILENO));
+	get_progress_start(&g->prog, bar,
 			   r->framing == HTTP_BODY_LENGTH ? r->content_length
 							  : 0);
 	return 0;

@@ -38,7 +38,8 @@ static const char get_usage[] =
 	"  --connect-timeout S  per address (default 10); --timeout S: longest\n"
 	"                    silence and the whole head (default 30);\n"
 	"                    --max-time S: the whole transfer (default none)\n"
-	"  A progress bar is drawn on standard error when it is a terminal.\n"
+	"  A progress bar is drawn on standard error when it is a terminal\n"
+	"  (and the body does not go to that terminal).\n"
 	"  Exit status: 0 success, 1 failure (network, HTTP status >= 400),\n"
 	"  2 usage.\n";
 

@@ -7,6 +7,7 @@ import os
 import pty
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -407,24 +408,40 @@ def test_max_size(server, tmp_path):
         SMALL
 
 
-def test_progress_bar_on_a_terminal(server, tmp_path):
+def run_on_pty(args, stdout_too=False):
+    """Runs inetkit with stderr (and stdout when asked) on a pseudo
+    terminal, reading it while it runs; returns (status, what the
+    terminal got, stdout when it was a pipe)."""
+    import select
     master, slave = pty.openpty()
-    out = tmp_path / "big.bin"
-    p = subprocess.run([INETKIT, "get", url(server, "/big.bin"), "-o",
-                        str(out)], stderr=slave, stdout=subprocess.PIPE,
-                       timeout=20)
+    p = subprocess.Popen([INETKIT] + args, stderr=slave,
+                         stdout=slave if stdout_too else subprocess.PIPE)
     os.close(slave)
     text = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        r, _, _ = select.select([master], [], [], 0.1)
+        if r:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            text += chunk
+        elif p.poll() is not None:
             break
-        if not chunk:
-            break
-        text += chunk
+    out = p.stdout.read() if p.stdout else b""
+    rc = p.wait(10)
     os.close(master)
-    assert p.returncode == 0
+    return rc, text, out
+
+
+def test_progress_bar_on_a_terminal(server, tmp_path):
+    out = tmp_path / "big.bin"
+    rc, text, _ = run_on_pty(["get", url(server, "/big.bin"), "-o",
+                              str(out)])
+    assert rc == 0
     assert re.search(rb"\r +3\.0 MiB / 3\.0 MiB +100% +[0-9.]+ [KMG]?i?B/s",
                      text), text
     assert text.endswith(b"\r\n")
@@ -499,3 +516,11 @@ def test_length_body_to_file_in_pieces(scripted, tmp_path):
     out = tmp_path / "f.bin"
     assert ok(get(s.url(), "-o", out)) == b""
     assert out.read_bytes() == data
+
+
+def test_no_progress_bar_over_a_body_on_the_terminal(server):
+    rc, text, _ = run_on_pty(["get", url(server, "/text.txt")],
+                             stdout_too=True)
+    assert rc == 0
+    assert b"plain text line" in text
+    assert b"/s" not in text and b"%" not in text

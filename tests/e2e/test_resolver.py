@@ -411,3 +411,36 @@ def test_server_deaf_to_aaaa(echo, fake):
     assert_echoed(echo_via("www.fake.test", echo, "--dns", f.addr,
                            "--dns-timeout", "30"))
     assert f.count("udp", "AAAA") == 1
+
+
+def test_formerr_to_edns_asks_again_without(echo, fake):
+    import dns.message
+    import dns.rcode
+
+    def no_edns(proto, q):
+        if q.edns >= 0:
+            r = dns.message.make_response(q)
+            r.use_edns(False)
+            r.set_rcode(dns.rcode.FORMERR)
+            return r
+        return None
+    f = fake(GOOD, no_edns)
+    assert_echoed(echo_via("www.fake.test", echo, "--dns", f.addr))
+    assert f.count("udp", "A") == 2
+
+
+def test_truncated_and_tcp_broken_then_next_server(echo, fake):
+    import dns.flags
+    import dns.message
+
+    def tc_only(proto, q):
+        if proto == "tcp":
+            return "drop"
+        r = dns.message.make_response(q)
+        r.flags |= dns.flags.TC
+        return r
+    bad = fake(GOOD, tc_only)
+    good = fake(GOOD)
+    assert_echoed(echo_via("www.fake.test", echo, "--dns", bad.addr,
+                           "--dns", good.addr))
+    assert bad.count("tcp", "A") == 1 and good.count("udp", "A") == 1

@@ -52,6 +52,7 @@ struct get {
 	char tmp_path[PATH_MAX];
 	struct get_progress prog;
 	int status;			/* exit status */
+	int ended;			/* the verdict is in: say nothing more */
 };
 
 static void get_start(struct get *g);
@@ -66,6 +67,9 @@ get_fail(struct get *g, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (g->ended)
+		return;
+	g->ended = 1;
 	get_progress_end(&g->prog);
 	fprintf(stderr, "inetkit get: %s: ", g->url[0] ? g->url : g->o->url);
 	va_start(ap, fmt);
@@ -268,6 +272,8 @@ on_done(void *arg, int status)
 {
 	struct get *g = arg;
 
+	if (g->ended)
+		return;
 	if (status == 0 && g->redirect) {
 		get_follow(g);
 		return;
@@ -295,6 +301,7 @@ on_done(void *arg, int status)
 		return;
 	}
 	g->status = EXIT_OK;
+	g->ended = 1;
 	loop_stop(g->l, 0);
 }
 

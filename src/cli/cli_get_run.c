@@ -45,12 +45,14 @@ struct get {
 	int http_status;
 	char reason[128];
 	int write_err;			/* the output failed: -errno */
+	int bad_location;		/* a redirect's Location is unusable */
 
 	int out_fd;
 	int tmp;			/* out_fd is a temporary file */
 	char tmp_path[PATH_MAX];
 	struct get_progress prog;
 	int status;			/* exit status */
+	int ended;			/* the verdict is in: say nothing more */
 };
 
 static void get_start(struct get *g);
@@ -65,6 +67,9 @@ get_fail(struct get *g, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (g->ended)
+		return;
+	g->ended = 1;
 	get_progress_end(&g->prog);
 	fprintf(stderr, "inetkit get: %s: ", g->url[0] ? g->url : g->o->url);
 	va_start(ap, fmt);
@@ -203,8 +208,10 @@ on_head(void *arg, const struct http_response *r, const char *raw,
 		return -errno;
 	if (g->o->follow && is_redirect(r->status) && loc != NULL) {
 		int rc = redirect_target(g, loc->value);
-		if (rc < 0)
+		if (rc < 0) {
+			g->bad_location = 1;
 			return rc;
+		}
 		g->redirect = 1;
 		return 1;
 	}
@@ -213,9 +220,14 @@ on_head(void *arg, const struct http_response *r, const char *raw,
 	if (g->o->head_only)
 		return 1;
 	int rc = output_open(g);
-	if (rc < 0)
+	if (rc < 0) {
+		g->write_err = rc;
 		return rc;
-	get_progress_start(&g->prog, isatty(STDERR_FILENO),
+	}
+	/* As curl: no bar over a body being written to the same terminal. */
+	int bar = isatty(STDERR_FILENO) &&
+		  !(g->out_fd == STDOUT_FILENO && isatty(STDOUT_FILENO));
+	get_progress_start(&g->prog, bar,
 			   r->framing == HTTP_BODY_LENGTH ? r->content_length
 							  : 0);
 	return 0;
@@ -225,7 +237,7 @@ static int
 on_body(void *arg, const void *p, size_t n)
 {
 	struct get *g = arg;
-	int rc = write_all(g->out_fd, p, n);
+	int rc = p ? write_all(g->out_fd, p, n) : 0;
 
 	if (rc < 0) {
 		g->write_err = rc;
@@ -260,6 +272,8 @@ on_done(void *arg, int status)
 {
 	struct get *g = arg;
 
+	if (g->ended)
+		return;
 	if (status == 0 && g->redirect) {
 		get_follow(g);
 		return;
@@ -273,6 +287,9 @@ on_done(void *arg, int status)
 		if (g->write_err)
 			get_fail(g, "cannot write the output: %s",
 				 err_str(g->write_err));
+		else if (g->bad_location)
+			get_fail(g, "HTTP %d with an unusable Location",
+				 g->http_status);
 		else
 			get_fail(g, "%s", get_strerror(status));
 		return;
@@ -284,10 +301,30 @@ on_done(void *arg, int status)
 		return;
 	}
 	g->status = EXIT_OK;
+	g->ended = 1;
 	loop_stop(g->l, 0);
 }
 
-static const struct http_client_cb get_cb = { on_head, on_body, on_done };
+/* The output takes the body by splice(2) when it is a regular file or a
+ * device other than a terminal (/dev/null): no copy through our memory. */
+static int
+body_fd(void *arg)
+{
+	struct get *g = arg;
+	struct stat st;
+
+	if (fstat(g->out_fd, &st) < 0 || isatty(g->out_fd))
+		return -1;
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		return -1;
+	if (fcntl(g->out_fd, F_GETFL) & (O_APPEND | O_NONBLOCK))
+		return -1;
+	return g->out_fd;
+}
+
+static const struct http_client_cb get_cb = {
+	on_head, on_body, on_done, body_fd,
+};
 
 static void
 get_request(struct get *g)

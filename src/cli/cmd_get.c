@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/loop.h"
+#include "url/url.h"
 
 static const char get_usage[] =
 	"usage: inetkit get URL [-o FILE] [-I] [-L] [-H 'Name: value']...\n"
@@ -37,7 +38,8 @@ static const char get_usage[] =
 	"  --connect-timeout S  per address (default 10); --timeout S: longest\n"
 	"                    silence and the whole head (default 30);\n"
 	"                    --max-time S: the whole transfer (default none)\n"
-	"  A progress bar is drawn on standard error when it is a terminal.\n"
+	"  A progress bar is drawn on standard error when it is a terminal\n"
+	"  (and the body does not go to that terminal).\n"
 	"  Exit status: 0 success, 1 failure (network, HTTP status >= 400),\n"
 	"  2 usage.\n";
 
@@ -106,6 +108,23 @@ get_option_value(struct get_opts *o, const char *s, const char *next)
 	return 1;
 }
 
+/* The URL must parse and be absolute, with a host; its scheme is checked
+ * when it is fetched (https fails there, with status 1). */
+static int
+get_check_url(const char *s)
+{
+	char norm[URL_MAX_LEN + 1];
+	struct url u;
+	ssize_t n = url_normalize(s, strlen(s), norm, sizeof norm);
+
+	if (n < 0 || url_parse(norm, (size_t)n, &u) < 0 ||
+	    !(u.flags & URL_HAS_SCHEME) || !(u.flags & URL_HAS_AUTHORITY) ||
+	    u.host.n == 0)
+		return cli_usage_error(get_usage, "get: bad URL '%s' (want "
+				       "http://HOST[:PORT]/PATH)", s);
+	return 0;
+}
+
 static int
 get_parse(int argc, char **argv, struct get_opts *o)
 {
@@ -138,7 +157,7 @@ get_parse(int argc, char **argv, struct get_opts *o)
 	}
 	if (o->url == NULL)
 		return cli_usage_error(get_usage, "get: which URL?");
-	return 0;
+	return get_check_url(o->url);
 }
 
 int

@@ -47,8 +47,10 @@ struct dns_query {
 	uint8_t name[DNS_NAME_MAX + 1];	/* wire form */
 	dns_resolve_fn fn;
 	void *arg;
-	struct loop_timer kick;		/* 0 ms: start or deliver */
+	struct loop_timer kick;		/* 0 ms: start or deliver; then the
+					 * grace left to the other family */
 	int local;			/* answered without the servers */
+	int grace;			/* kick now ends the grace period */
 	int status;
 	struct net_addr addrs[DNS_RESOLVE_MAX_ADDRS];
 	int naddrs;
@@ -290,6 +292,13 @@ part_end(struct dns_query *q, struct dns_query_part *p, int status)
 	if (q->part[0].done && q->part[1].done) {
 		query_merge(q);
 		query_deliver(q);
+		return;
+	}
+	/* RFC 8305 section 3: addresses of one family are not held back
+	 * long for a server slow to answer (or deaf to) the other type. */
+	if (p->naddrs > 0) {
+		q->grace = 1;
+		loop_timer_set(r->l, &q->kick, DNS_RESOLVE_GRACE_MS);
 	}
 }
 
@@ -316,7 +325,8 @@ part_on_stub(struct dns_stub *s, void *arg)
 	part_end(q, p, s->status);
 }
 
-/* The cache holds both types: answer from it. Returns 1 when it did. */
+/* Takes what the cache holds for each type; a part answered so is done
+ * and asks no server. Returns 1 when both parts were answered. */
 static int
 query_from_cache(struct dns_query *q)
 {
@@ -325,11 +335,14 @@ query_from_cache(struct dns_query *q)
 		const struct dns_cache_entry *e = dns_cache_get(
 			&q->r->cache, q->name, p->type, clock_mono_ms());
 		if (e == NULL)
-			return 0;
+			continue;
+		p->done = 1;
 		p->naddrs = e->naddrs;
 		memcpy(p->addrs, e->addrs, (size_t)e->naddrs * sizeof *p->addrs);
 		p->status = e->naddrs > 0 ? 0 : ERR_NOTFOUND;
 	}
+	if (!q->part[0].done || !q->part[1].done)
+		return 0;
 	query_merge(q);
 	return 1;
 }
@@ -364,9 +377,23 @@ query_on_kick(struct loop *l, void *arg)
 		query_deliver(q);
 		return;
 	}
+	if (q->grace) {
+		for (int i = 0; i < 2; i++) {
+			struct dns_query_part *p = &q->part[i];
+			if (p->done)
+				continue;
+			dns_stub_stop(&p->stub);
+			p->done = 1;
+			p->status = ERR_TIMEOUT;
+		}
+		query_merge(q);
+		query_deliver(q);
+		return;
+	}
 	for (int i = 0; i < 2; i++)
-		dns_stub_start(&q->part[i].stub, q->name, q->part[i].type,
-			       part_on_stub, q);
+		if (!q->part[i].done)
+			dns_stub_start(&q->part[i].stub, q->name,
+				       q->part[i].type, part_on_stub, q);
 }
 
 /* Fills q->text and q->name from name; ERR_PARSE for a bad one. */

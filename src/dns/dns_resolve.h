@@ -9,7 +9,9 @@
  * times out or fails (SERVFAIL, REFUSED, garbage), `attempts` rounds over
  * the list, TCP when a reply is truncated (RFC 7766 section 5), CNAME
  * chains followed across replies, and every reply checked for its ID,
- * question, QR bit and rcode (anything else is ignored).
+ * question, QR bit and rcode (anything else is ignored). Once one type
+ * has addresses the other gets DNS_RESOLVE_GRACE_MS more, not the whole
+ * timeout.
  *
  *   dns_resolver_config_init / _system / _pin    configuration
  *   dns_resolver_new / _free                     one resolver per loop
@@ -27,6 +29,8 @@ struct loop;
 #define DNS_RESOLVE_MAX_ADDRS 32	/* addresses handed to a callback */
 #define DNS_RESOLVE_MAX_HOSTS (1 << 20)	/* hosts file bytes read */
 #define DNS_RESOLVE_MAX_CHAIN 16	/* CNAME links across replies */
+#define DNS_RESOLVE_GRACE_MS 250	/* the other family's wait, once one
+					 * family has addresses (RFC 8305) */
 
 struct dns_pin {
 	char name[256];		/* no trailing dot; compared without case */

@@ -21,18 +21,16 @@
 static void stub_send(struct dns_stub *s);
 static void stub_on_timer(struct loop *l, void *arg);
 
+/* The server to ask now; with none configured, 127.0.0.1:53 as
+ * resolv.conf(5) says (built in tmp: no shared state between threads). */
 static const struct net_addr *
-stub_server(const struct dns_stub *s)
+stub_server(const struct dns_stub *s, struct net_addr *tmp)
 {
-	static struct net_addr fallback;
-
 	if (s->cfg->nservers > 0)
 		return &s->cfg->servers[s->server];
-	if (fallback.len == 0) {
-		net_ip_parse("127.0.0.1", &fallback);
-		net_addr_set_port(&fallback, DNS_RESOLV_PORT);
-	}
-	return &fallback;
+	net_ip_parse("127.0.0.1", tmp);
+	net_addr_set_port(tmp, DNS_RESOLV_PORT);
+	return tmp;
 }
 
 static int
@@ -264,7 +262,8 @@ stub_send(struct dns_stub *s)
 		return;
 	}
 	s->qlen = (size_t)n;
-	int rc = stub_open(s, stub_server(s));
+	struct net_addr tmp;
+	int rc = stub_open(s, stub_server(s, &tmp));
 	if (rc < 0) {
 		log_debug("dns: cannot ask a server: %s", err_str(rc));
 		stub_next(s);

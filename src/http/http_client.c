@@ -4,6 +4,7 @@
  * RFC 9110 section 15.2 for interim responses). One state enum, one
  * switch per event. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +18,8 @@
 #include "core/loop.h"
 #include "http_client.h"
 #include "net/sock.h"
+
+#define CLIENT_SPLICE_MAX (1 << 20)	/* bytes per splice(2) */
 
 enum client_state {
 	ST_IDLE,	/* no request; fd is -1 or a reusable connection */
@@ -56,11 +59,15 @@ struct http_client {
 
 	struct loop_timer timer;
 	int64_t head_deadline;
+
+	int pipe_r, pipe_w;	/* for splice(2), made on first use */
+	int sink;		/* body_fd's answer: splice into it; -1: copy */
 };
 
 static void client_on_fd(struct loop *l, int fd, int events, void *arg);
 static void client_on_timer(struct loop *l, void *arg);
 static void client_send(struct http_client *c);
+static void client_sink_setup(struct http_client *c);
 
 struct http_client *
 http_client_new(struct loop *l, const struct http_client_config *cfg)
@@ -86,6 +93,7 @@ http_client_new(struct loop *l, const struct http_client_config *cfg)
 		return NULL;
 	}
 	c->fd = -1;
+	c->pipe_r = c->pipe_w = c->sink = -1;
 	buf_init(&c->req, HTTP_CLIENT_MAX_REQUEST);
 	loop_timer_init(&c->timer, client_on_timer, c);
 	return c;
@@ -101,12 +109,23 @@ client_close(struct http_client *c)
 	}
 }
 
+static void
+client_pipe_close(struct http_client *c)
+{
+	if (c->pipe_r >= 0) {
+		close(c->pipe_r);
+		close(c->pipe_w);
+	}
+	c->pipe_r = c->pipe_w = -1;
+}
+
 void
 http_client_free(struct http_client *c)
 {
 	if (c == NULL)
 		return;
 	client_close(c);
+	client_pipe_close(c);
 	loop_timer_del(c->l, &c->timer);
 	buf_fini(&c->req);
 	free(c->rbuf);
@@ -431,6 +450,11 @@ client_final_head(struct http_client *c, size_t hl)
 	} else if (c->resp.framing == HTTP_BODY_CLOSE) {
 		c->keep = 0;
 	}
+	c->sink = -1;
+	if (!c->skip_body && c->cb->body_fd &&
+	    (c->resp.framing == HTTP_BODY_LENGTH ||
+	     c->resp.framing == HTTP_BODY_CLOSE))
+		client_sink_setup(c);
 	c->st = ST_BODY;
 	c->rlen -= hl;
 	memmove(c->rbuf, c->rbuf + hl, c->rlen);
@@ -443,6 +467,11 @@ static int
 client_head(struct http_client *c)
 {
 	for (;;) {
+		/* Not HTTP at all (an SSH banner, a TLS alert): say so now
+		 * rather than wait for a head that will never end. */
+		size_t k = c->rlen < 5 ? c->rlen : 5;
+		if (memcmp(c->rbuf, "HTTP/", k) != 0)
+			return ERR_PARSE;
 		ssize_t hl = http_parse_response(&c->resp, c->rbuf, c->rlen,
 						 c->method);
 		if (hl == ERR_AGAIN)
@@ -478,11 +507,96 @@ client_eof(struct http_client *c)
 	client_finish(c, ERR_CLOSED);
 }
 
+/* A body that needs no decoding can go from the socket to the caller's
+ * descriptor through a pipe with splice(2): no copy through our memory. */
+static void
+client_sink_setup(struct http_client *c)
+{
+	int fd = c->cb->body_fd(c->arg), p[2];
+
+	if (fd < 0)
+		return;
+	if (c->pipe_r < 0) {
+		if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+			return;
+		c->pipe_r = p[0];
+		c->pipe_w = p[1];
+		/* A larger pipe means fewer calls; the default is kept when
+		 * the system refuses. */
+		fcntl(c->pipe_w, F_SETPIPE_SZ, CLIENT_SPLICE_MAX);
+	}
+	c->sink = fd;
+}
+
+/* Moves the n bytes in the pipe to the sink. Returns 0 or -errno; on
+ * failure the pipe, which may hold bytes, is dropped. */
+static int
+client_drain(struct http_client *c, size_t n)
+{
+	while (n > 0) {
+		ssize_t m = splice(c->pipe_r, NULL, c->sink, NULL, n,
+				   SPLICE_F_MOVE);
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m <= 0) {
+			int rc = m < 0 ? -errno : -EIO;
+			client_pipe_close(c);
+			return rc;
+		}
+		n -= (size_t)m;
+	}
+	return 0;
+}
+
+/* The body by splice until the socket is drained or the body ends.
+ * Returns 0 (wait for more), 1 (finished) or a negative code. */
+static int
+client_splice(struct http_client *c)
+{
+	for (;;) {
+		size_t want = CLIENT_SPLICE_MAX;
+		if (c->resp.framing == HTTP_BODY_LENGTH && c->left < want)
+			want = (size_t)c->left;
+		if (c->cfg.max_body && c->cfg.max_body - c->got + 1 < want)
+			want = (size_t)(c->cfg.max_body - c->got + 1);
+		ssize_t n = splice(c->fd, NULL, c->pipe_w, NULL, want,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			client_arm_read(c);
+			return 0;
+		}
+		if (n < 0)
+			return -errno;
+		if (n == 0) {
+			client_eof(c);
+			return 1;
+		}
+		int rc = client_drain(c, (size_t)n);
+		if (rc == 0)
+			rc = client_deliver(c, NULL, (size_t)n);
+		if (rc < 0)
+			return rc;
+		if (c->resp.framing == HTTP_BODY_LENGTH &&
+		    (c->left -= (uint64_t)n) == 0) {
+			client_finish(c, 0);
+			return 1;
+		}
+	}
+}
+
 /* Reads until the socket is drained or the request ends. */
 static void
 client_read(struct http_client *c)
 {
 	for (;;) {
+		if (c->st == ST_BODY && c->sink >= 0) {
+			int rc = client_splice(c);
+			if (rc < 0)
+				client_finish(c, rc);
+			return;
+		}
 		ssize_t n = recv(c->fd, c->rbuf + c->rlen,
 				 c->cfg.rbuf_size - c->rlen, 0);
 		if (n < 0 && errno == EINTR)

@@ -58,11 +58,13 @@ struct http_client_cb {
 	 * r's slices point into it; both only during the call. Return 0 to
 	 * receive the body through on_body, 1 to have it read and dropped
 	 * (a redirect's; past HTTP_CLIENT_MAX_SKIP bytes the connection is
-	 * closed instead, without an error), or a negative code to stop: on_done then gets it. */
+	 * closed instead, without an error), or a negative code to stop:
+	 * on_done then gets it. */
 	int (*on_head)(void *arg, const struct http_response *r,
 		       const char *raw, size_t rawlen);
 	/* A piece of the decoded body. Return 0, or a negative code to stop
-	 * (on_done gets it). May be NULL when on_head never returns 0. */
+	 * (on_done gets it). May be NULL when on_head never returns 0. p is
+	 * NULL when the n bytes went to body_fd's descriptor directly. */
 	int (*on_body)(void *arg, const void *p, size_t n);
 	/* Once per request: 0 when the response was read whole, else
 	 * ERR_TIMEOUT, ERR_CLOSED (closed before the end), ERR_TOOBIG (a
@@ -71,6 +73,14 @@ struct http_client_cb {
 	 * ECONNREFUSED...). The client is idle then: on_done may start the
 	 * next request or free the client. */
 	void (*on_done)(void *arg, int status);
+	/* Optional (NULL: not used). Asked after on_head returned 0 when the
+	 * body needs no decoding (Content-Length or close-delimited): a
+	 * blocking descriptor (a regular file, /dev/null) to which the body
+	 * is moved with splice(2), never through user memory, or -1 for
+	 * on_body. The bytes before the first splice still come through
+	 * on_body with p set. A failure to write there ends the request with
+	 * its -errno. */
+	int (*body_fd)(void *arg);
 };
 
 /* A client on loop l with a copy of c (NULL: defaults). Returns NULL when

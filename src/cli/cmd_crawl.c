@@ -279,12 +279,33 @@ print_results(const struct crawl_cli *c, const struct crawl_frontier *f,
 	       (double)ms : (double)t.fetched, t.broken);
 }
 
+/* The summary, the report and the graph; returns the exit status. */
+static int
+outputs(const struct crawl_cli *c, struct crawl_frontier *f, int64_t ms)
+{
+	struct crawl_totals t;
+	int rc = EXIT_OK;
+
+	crawl_frontier_sort_edges(f);
+	print_results(c, f, ms);
+	fflush(stdout);
+	if (c->report && write_report(f, c->report) < 0) {
+		fprintf(stderr, "inetkit: crawl: cannot write %s\n", c->report);
+		rc = EXIT_FAIL;
+	}
+	if (c->graph && write_graph(f, c->graph) < 0) {
+		fprintf(stderr, "inetkit: crawl: cannot write %s\n", c->graph);
+		rc = EXIT_FAIL;
+	}
+	crawl_totals(f, &t);
+	return t.broken > 0 ? EXIT_FAIL : rc;
+}
+
 int
 cmd_crawl(int argc, char **argv)
 {
 	struct crawl_cli c = { 0 };
 	struct crawl_frontier f;
-	struct crawl_totals t;
 	int64_t t0;
 	int rc;
 
@@ -322,19 +343,7 @@ cmd_crawl(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	clock_update();
-	crawl_frontier_sort_edges(&f);
-	print_results(&c, &f, clock_mono_ms() - t0);
-	fflush(stdout);
-	rc = EXIT_OK;
-	if (c.report && write_report(&f, c.report) < 0) {
-		fprintf(stderr, "inetkit: crawl: cannot write %s\n", c.report);
-		rc = EXIT_FAIL;
-	}
-	if (c.graph && write_graph(&f, c.graph) < 0) {
-		fprintf(stderr, "inetkit: crawl: cannot write %s\n", c.graph);
-		rc = EXIT_FAIL;
-	}
-	crawl_totals(&f, &t);
+	rc = outputs(&c, &f, clock_mono_ms() - t0);
 	crawl_frontier_fini(&f);
-	return t.broken > 0 ? EXIT_FAIL : rc;
+	return rc;
 }

@@ -81,3 +81,19 @@ def test_one_cpu_parses_in_the_loop(start_server, tmp_path):
     out = r.stdout.decode()
     assert set(pages(out)) == expected_urls(base)
     assert list(broken(out)) == [base + "/news.html"]
+
+
+def test_bundled_zone_as_up_serves_it(start_server):
+    # `inetkit up` serves examples/zones (www has AAAA ::1 and A 127.0.0.1)
+    # and the site on 127.0.0.1 only: the crawl falls back to IPv4
+    zone = os.path.join(os.path.dirname(SITE), "zones", "example.test.zone")
+    srv = start_server(["serve", "dns", "--zone", zone, "--listen",
+                        "127.0.0.1:0", "--workers", "1"], expect=2)
+    dns = "127.0.0.1:%d" % srv.port("udp")
+    port = serve_http(start_server, SITE, "--vhost",
+                      "www.example.test=%s" % SITE)
+    base = "http://www.example.test:%d" % port
+    r = crawl(base + "/", "--dns", dns)
+    assert r.returncode == 1
+    assert set(pages(r.out)) == expected_urls(base)
+    assert list(broken(r.out)) == [base + "/news.html"]

@@ -110,53 +110,59 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 
-# run_crawler NAME PLACEMENT: prints "SECONDS PAGES" for one complete
-# crawl; PLACEMENT is "pinned" (CPU 1 only) or "free".
-run_crawler() {
-	local t0 t1 n pin=("${prio[@]}")
-	[ "$2" = pinned ] && pin+=(taskset -c "$CRAWL_CPU")
-	mkdir -p "$tmp/run"
-	t0=$(date +%s.%N)
-	case $1 in
+# crawl_cmd NAME PIN...: runs one complete crawl by NAME (output in
+# $tmp/run/out), behind the PIN prefix (nice, taskset).
+crawl_cmd() {
+	local name=$1
+	shift
+	case $name in
 	inetkit)
-		"${pin[@]}" "$INETKIT" crawl \
-			"http://127.0.0.1:$port/" -q --concurrency "$CONC" \
-			>"$tmp/run/out" 2>&1 || true
+		"$@" "$INETKIT" crawl "http://127.0.0.1:$port/" -q \
+			--concurrency "$CONC" >"$tmp/run/out" 2>&1 || true
 		;;
 	wget)
-		(cd "$tmp/run" && "${pin[@]}" wget -r -l inf -nd \
-			--delete-after -nv -o "$tmp/run/out" \
-			"http://127.0.0.1:$port/") || true
+		(cd "$tmp/run" && "$@" wget -r -l inf -nd --delete-after -nv \
+			-o "$tmp/run/out" "http://127.0.0.1:$port/") || true
 		;;
 	linkchecker)
-		"${pin[@]}" linkchecker -f "$tmp/linkcheckerrc" \
-			--no-status --no-warnings \
-			"http://127.0.0.1:$proxy/" >"$tmp/run/out" 2>&1 || true
+		"$@" linkchecker -f "$tmp/linkcheckerrc" --no-status \
+			--no-warnings "http://127.0.0.1:$proxy/" \
+			>"$tmp/run/out" 2>&1 || true
 		;;
 	esac
-	t1=$(date +%s.%N)
+}
+
+# run_crawler NAME PLACEMENT: prints "SECONDS PAGES CPU_SECONDS" for one
+# complete crawl (CPU: user + system of the crawler and its children);
+# PLACEMENT is "pinned" (CPU 1 only) or "free".
+run_crawler() {
+	local n pin=("${prio[@]}") TIMEFORMAT='%R %U %S'
+	[ "$2" = pinned ] && pin+=(taskset -c "$CRAWL_CPU")
+	mkdir -p "$tmp/run"
+	{ time crawl_cmd "$1" "${pin[@]}"; } 2>"$tmp/time"
 	case $1 in
 	inetkit) n=$(sed -n 's/^crawled \([0-9]*\) URLs.*/\1/p' "$tmp/run/out") ;;
 	wget) n=$(grep -c ' URL:' "$tmp/run/out" || true) ;;
 	linkchecker) n=$(sed -n 's/.* links* in \([0-9]*\) URLs* checked.*/\1/p' "$tmp/run/out") ;;
 	esac
 	rm -rf "$tmp/run"
-	awk -v a="$t1" -v b="$t0" -v n="${n:-0}" 'BEGIN { printf "%.3f %d\n", a - b, n }'
+	awk -v n="${n:-0}" '{ printf "%.3f %d %.3f\n", $1, n, $2 + $3 }' "$tmp/time"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 crawlers=(inetkit wget linkchecker)
 placements=(pinned free)
-declare -A times pages_seen
+declare -A times pages_seen cpus
 fail=0
 for r in $(seq "$ROUNDS"); do
 	for place in "${placements[@]}"; do
 		for i in 0 1 2; do
 			c=${crawlers[$(( (i + r - 1) % 3 ))]}
 			log "round $r, $place: $c"
-			read -r secs n < <(run_crawler "$c" "$place")
+			read -r secs n cpu < <(run_crawler "$c" "$place")
 			times[$c.$place]="${times[$c.$place]:-} $secs"
+			cpus[$c.$place]="${cpus[$c.$place]:-} $cpu"
 			pages_seen[$c.$place]="${pages_seen[$c.$place]:-} $n"
 			if [ "$n" -ne "$PAGES" ]; then
 				log "$c found $n pages, not $PAGES"
@@ -183,14 +189,16 @@ for place in "${placements[@]}"; do
 		echo "### Each crawler free to use every CPU"
 	fi
 	echo
-	echo "| crawler | pages found | median s | pages/s | vs wget |"
-	echo "|---|---:|---:|---:|---:|"
+	echo "| crawler | pages found | median s | pages/s | vs wget | crawler CPU us/page |"
+	echo "|---|---:|---:|---:|---:|---:|"
 	wget_s=$(list "${times[wget.$place]}" | median)
 	for c in "${crawlers[@]}"; do
 		s=$(list "${times[$c.$place]}" | median)
 		n=$(list "${pages_seen[$c.$place]}" | median)
+		u=$(list "${cpus[$c.$place]}" | median)
 		awk -v c="$c" -v n="$n" -v s="$s" -v p="$PAGES" -v w="$wget_s" \
-			'BEGIN { printf "| %s | %s | %.2f | %.0f | %.2fx |\n", c, n, s, p / s, w / s }'
+			-v u="$u" 'BEGIN { printf "| %s | %s | %.2f | %.0f | %.2fx | %.0f |\n",
+			c, n, s, p / s, w / s, u * 1e6 / p }'
 	done
 	echo
 	echo "Rounds (s): $(for c in "${crawlers[@]}"; do printf '%s:%s; ' "$c" "${times[$c.$place]}"; done)"

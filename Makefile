@@ -39,8 +39,10 @@ LIB_OBJ := $(LIB_SRC:%.c=$(OBJ)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(OBJ)/%.o)
 LIB := $(OBJ)/libinetkit.a
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/$(VARIANT)-tests/%)
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=build/$(VARIANT)-tools/%)
 
-.PHONY: all run test unit e2e fuzz bench clean deps deps-test unit-bins
+.PHONY: all run test unit unit-bins tools e2e fuzz bench clean deps deps-test
 # Objects built through pattern chains are kept, not deleted as temporary.
 .SECONDARY:
 all: deps $(BIN)
@@ -68,6 +70,13 @@ build/$(VARIANT)-tests/%: tests/unit/%.c $(LIB)
 
 unit-bins: $(UNIT_BIN)
 
+# Test drivers that e2e tests run beside the command (tests/tools/NAME.c).
+build/$(VARIANT)-tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+tools: $(TOOL_BIN)
+
 run: all
 	$(BIN) up
 
@@ -83,8 +92,9 @@ export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 unit: unit-bins
 	@scripts/run-unit.sh $(UNIT_BIN)
 
-e2e: $(BIN)
-	INETKIT=$(abspath $(BIN)) /usr/bin/python3 -m pytest -q tests/e2e
+e2e: $(BIN) tools
+	INETKIT=$(abspath $(BIN)) INETKIT_TOOLS=$(abspath build/$(VARIANT)-tools) \
+		/usr/bin/python3 -m pytest -q tests/e2e
 
 FUZZ_SECONDS ?= 20
 FUZZ_OBJ := build/obj/fuzz

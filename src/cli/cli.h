@@ -26,7 +26,8 @@ int cmd_lookup(int argc, char **argv);
 int cmd_serve_svc(int argc, char **argv);
 int cmd_serve_dns(int argc, char **argv);
 
-/* Prints "inetkit CMD: MSG" and the usage text to stderr; returns 2. */
+/* Prints "inetkit: MSG" and the usage text to stderr; returns 2. MSG
+ * starts with the subcommand ("ipcalc: bad address"). */
 int cli_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* True when argv holds -h or --help; prints usage to stdout then. */

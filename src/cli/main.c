@@ -17,6 +17,7 @@ static const struct {
 	{ "echo", cmd_echo, "echo client (RFC 862)" },
 	{ "daytime", cmd_daytime, "daytime client (RFC 867)" },
 	{ "time", cmd_time, "time client (RFC 868)" },
+	{ "ipcalc", cmd_ipcalc, "address and subnet calculator" },
 };
 
 static void

@@ -6,18 +6,22 @@
 
 #include "cli.h"
 #include "core/workers.h"
+#include "dns/dns_answer.h"
 #include "dns/dns_server.h"
 
 static const char dns_usage[] =
 	"usage: inetkit serve dns --zone FILE... [--hosts FILE]\n"
 	"                         [--listen ADDR:PORT]... [--workers N]\n"
 	"                         [--max-conns N] [--idle-timeout SECONDS]\n"
+	"                         [--edns-size BYTES]\n"
 	"  An authoritative name server for the zones in the zone files\n"
 	"  (RFC 1035 format; the SOA record comes first) over UDP and TCP on\n"
 	"  the same port. --hosts adds A/AAAA records from an /etc/hosts\n"
 	"  file for names inside the zones, and PTR records where the reverse\n"
 	"  zone is served. SIGHUP reloads every file; a bad file keeps the\n"
-	"  old data. Default listen: every address, port 53.\n";
+	"  old data. UDP replies fit the client's EDNS size up to --edns-size\n"
+	"  (1232), 512 bytes without EDNS; TC=1 sends the client to TCP.\n"
+	"  Default listen: every address, port 53.\n";
 
 static int
 dns_engine_start(struct loop *l, int index, void *arg)
@@ -66,6 +70,7 @@ cli_dns_defaults(struct cli_dns *e)
 	memset(e, 0, sizeof *e);
 	e->cfg.idle_timeout_ms = 10 * 1000;
 	e->cfg.max_conns = 10000;
+	e->cfg.udp_max = DNS_EDNS_UDP_MAX;
 }
 
 int
@@ -138,6 +143,10 @@ dns_parse_args(struct cli_dns *e, int argc, char **argv, long *workers)
 			if (cli_parse_int(next, 1, 1000000, &v) < 0)
 				return cli_usage_error(dns_usage, "bad --max-conns '%s'", next);
 			e->cfg.max_conns = (int)v;
+		} else if (strcmp(a, "--edns-size") == 0 && next) {
+			if (cli_parse_int(next, 512, 65535, &v) < 0)
+				return cli_usage_error(dns_usage, "bad --edns-size '%s'", next);
+			e->cfg.udp_max = (int)v;
 		} else if (strcmp(a, "--idle-timeout") == 0 && next) {
 			if (cli_parse_int(next, 1, 86400, &v) < 0)
 				return cli_usage_error(dns_usage, "bad --idle-timeout '%s'", next);

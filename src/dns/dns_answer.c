@@ -330,18 +330,20 @@ parse_query(struct ans *a, const uint8_t *q, size_t qlen)
 	return 0;
 }
 
+/* TCP: the whole of outsz. UDP: the client's EDNS size, 512 without
+ * EDNS or below it (RFC 6891 section 6.2.5), capped by outsz, the
+ * server's UDP maximum. */
 static size_t
 reply_limit(const struct ans *a, size_t outsz, int tcp)
 {
-	size_t lim;
+	size_t lim = DNS_MAX_UDP;
 
+	if (outsz > DNS_MAX_MSG)
+		outsz = DNS_MAX_MSG;
 	if (tcp)
-		return outsz < DNS_MAX_MSG ? outsz : DNS_MAX_MSG;
-	lim = DNS_MAX_UDP;
+		return outsz;
 	if (a->edns.present && a->edns.udp_size > lim)
 		lim = a->edns.udp_size;
-	if (lim > DNS_EDNS_UDP_MAX)
-		lim = DNS_EDNS_UDP_MAX;
 	return lim < outsz ? lim : outsz;
 }
 
@@ -392,6 +394,17 @@ finish(struct ans *a, size_t qend)
 	a->w.len = end;
 }
 
+/* The UDP size our OPT offers: the server's maximum. */
+static uint16_t
+advertised_size(size_t outsz, int tcp)
+{
+	if (tcp)
+		return DNS_EDNS_UDP_MAX;
+	if (outsz < DNS_MAX_UDP)
+		return DNS_MAX_UDP;
+	return outsz > DNS_MAX_MSG ? DNS_MAX_MSG : (uint16_t)outsz;
+}
+
 size_t
 dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 	   uint8_t *out, size_t outsz, int tcp)
@@ -423,8 +436,8 @@ dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 	finish(&a, qend);
 	if (a.edns.present) {
 		a.w.max = limit;
-		dns_wr_opt(&a.w, DNS_EDNS_UDP_MAX, (uint8_t)(a.rcode >> 4),
-			   a.edns.flags & DNS_EDNS_DO);
+		dns_wr_opt(&a.w, advertised_size(outsz, tcp),
+			   (uint8_t)(a.rcode >> 4), a.edns.flags & DNS_EDNS_DO);
 	}
 	return a.w.err ? 0 : a.w.len;
 }

@@ -375,7 +375,9 @@ answer_question(struct ans *a)
 static void
 finish(struct ans *a, size_t qend)
 {
-	uint16_t f = DNS_F_QR | (a->qh.flags & (0x7800 | DNS_F_RD | DNS_F_CD));
+	/* Opcode and RD come back; CD does not, as we serve no DNSSEC (NSD
+	 * alike). */
+	uint16_t f = DNS_F_QR | (a->qh.flags & (0x7800 | DNS_F_RD));
 
 	if (a->tc) {
 		a->w.len = qend;

@@ -12,6 +12,7 @@ import time
 import dns.flags
 import dns.message
 import dns.query
+import dns.rcode
 import pytest
 
 from dnshelp import ALL_ZONES, serve_dns, section_text
@@ -38,6 +39,14 @@ JUSTIFIED = {
     # RFC 8482 lets a server pick which RRset stands for ANY; NSD and
     # inetkit both give one, but not always the same one.
     "any": "compare rcode, flags and that exactly one RRset is given",
+    # QCLASS ANY: NSD answers from its IN data without AA; inetkit serves
+    # class IN only and refuses the rest, like any other foreign class
+    # (nothing to amplify with, and RFC 1035 does not require it).
+    "class ANY": "inetkit REFUSED, question echoed",
+    # A class NSD knows nothing of (HS): NSD's REFUSED drops the question
+    # section, inetkit's echoes it as for every other refusal (RFC 1035
+    # section 4.1.1 lets either be).
+    "class HS": "inetkit REFUSED, question echoed",
 }
 
 FLAGS = ["QR", "AA", "TC", "RD", "RA", "AD", "CD"]
@@ -165,4 +174,57 @@ def test_dns_any_is_minimal_like_nsd(start_server, nsd):
     _, _, port = serve_dns(start_server)
     cases = [(n, "ANY") for n in NAMES]
     diffs = compare(port, nsd, cases)
+    assert not diffs, "\n".join(diffs)
+
+
+def raw_summary(port, wire):
+    """rcode, flags and sections of the reply to hand-made bytes."""
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(5)
+        s.sendto(wire, ("127.0.0.1", port))
+        reply = dns.message.from_wire(s.recv(65535))
+    return summary(reply) + (reply.edns,)
+
+
+def odd_queries():
+    """Queries off the beaten path: EDNS version 1, the DS type at a cut,
+    other classes, small and odd EDNS sizes, the DO bit."""
+    out = []
+    base = dns.message.make_query("www.example.test", "A", use_edns=0)
+    base.flags = 0
+    wire = bytearray(base.to_wire())
+    wire[-5] = 1                                  # EDNS version 1: BADVERS
+    out.append(("badvers", bytes(wire)))
+    for name, rdtype in [("sub.example.test", "DS"), ("ns.sub.example.test", "DS"),
+                         ("example.test", "DS")]:
+        q = dns.message.make_query(name, rdtype, use_edns=0)
+        q.flags = 0
+        out.append((name + " " + rdtype, q.to_wire()))
+    for rdclass in ("CH", "HS", "ANY"):
+        q = dns.message.make_query("www.example.test", "A", rdclass=rdclass)
+        q.flags = 0
+        out.append(("class " + rdclass, q.to_wire()))
+    for payload in (0, 100, 511, 512, 600, 1232, 65535):
+        q = dns.message.make_query("big.example.test", "TXT", use_edns=0,
+                                   payload=payload)
+        q.flags = 0
+        out.append(("payload %d" % payload, q.to_wire()))
+    q = dns.message.make_query("www.example.test", "A", want_dnssec=True)
+    q.flags = dns.flags.RD | dns.flags.CD
+    out.append(("DO bit, RD and CD", q.to_wire()))
+    return out
+
+
+def test_dns_odd_queries_agree_with_nsd(start_server, nsd):
+    _, _, port = serve_dns(start_server)
+    diffs = []
+    for what, wire in odd_queries():
+        a = raw_summary(port, wire)
+        b = raw_summary(nsd, wire)
+        if what in JUSTIFIED:
+            assert a[0] == dns.rcode.REFUSED and a[2], (what, a)
+            continue
+        if a != b:
+            diffs.append("%s\n  inetkit: %s\n  nsd:     %s" % (what, a, b))
     assert not diffs, "\n".join(diffs)

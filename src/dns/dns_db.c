@@ -55,8 +55,21 @@ name_hash(const uint8_t *p, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ p[i]) * 16777619u;
-	return h;
+	/* FNV leaves the top bits, which slot_of uses, poorly mixed for
+	 * names that differ at the end: finish as MurmurHash3 does. */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
 }
+
+/* A hash slot holds the node index + 1 in its low bits (0: empty) and,
+ * above, the low bits of the name's hash: most mismatches are seen
+ * without touching the node, so long probes stay in one cache line. */
+#define SLOT_IDX_BITS 26
+#define SLOT_IDX_MASK ((1u << SLOT_IDX_BITS) - 1)
+#define DNS_ZONE_MAX_NODES (SLOT_IDX_MASK - 1)
 
 /* Maps a hash onto [0, cap) without a division (Lemire's reduction). */
 static inline uint32_t
@@ -78,11 +91,14 @@ dns_zone_lookup(const struct dns_zone *z, const uint8_t *rel, size_t n)
 {
 	if (z->hash == NULL)
 		return NULL;
-	uint32_t i = slot_of(z, name_hash(rel, n));
+	uint32_t h = name_hash(rel, n), tag = h << SLOT_IDX_BITS;
+	uint32_t i = slot_of(z, h);
 
-	for (; z->hash[i]; i = i + 1 == z->hash_cap ? 0 : i + 1)
-		if (node_is(z, z->hash[i] - 1, rel, n))
-			return &z->nodes[z->hash[i] - 1];
+	for (; z->hash[i]; i = i + 1 == z->hash_cap ? 0 : i + 1) {
+		uint32_t idx = (z->hash[i] & SLOT_IDX_MASK) - 1;
+		if ((z->hash[i] & ~SLOT_IDX_MASK) == tag && node_is(z, idx, rel, n))
+			return &z->nodes[idx];
+	}
 	return NULL;
 }
 
@@ -90,11 +106,12 @@ static void
 hash_put(struct dns_zone *z, uint32_t idx)
 {
 	const uint8_t *s = z->names + NAME_OFF(&z->nodes[idx]);
-	uint32_t i = slot_of(z, name_hash(s + 1, s[0]));
+	uint32_t h = name_hash(s + 1, s[0]);
+	uint32_t i = slot_of(z, h);
 
 	while (z->hash[i])
 		i = i + 1 == z->hash_cap ? 0 : i + 1;
-	z->hash[i] = idx + 1;
+	z->hash[i] = h << SLOT_IDX_BITS | (idx + 1);
 }
 
 static int
@@ -132,9 +149,12 @@ node_get(struct dns_zone *z, const uint8_t *rel, size_t n)
 
 	if (found)
 		return found - z->nodes;
-	if (n > 0 && node_get(z, rel + rel[0] + 1, n - rel[0] - 1) < 0)
-		return -ENOMEM;
+	int64_t up = n > 0 ? node_get(z, rel + rel[0] + 1, n - rel[0] - 1) : 0;
+	if (up < 0)
+		return up;
 	size_t ncap = z->nodes_cap;
+	if (z->nnodes >= DNS_ZONE_MAX_NODES)
+		return ERR_TOOBIG;
 	if (grow((void **)&z->nodes, &ncap, z->nnodes + 1, sizeof *z->nodes) ||
 	    grow((void **)&z->names, &z->names_cap, z->names_len + n + 1, 1))
 		return -ENOMEM;
@@ -193,19 +213,19 @@ zone_check_cname(struct dns_zone *z, struct dns_node *nd, uint16_t type,
 {
 	char text[DNS_NAME_TEXT_MAX];
 	int cname = type == DNS_T_CNAME;
+	const char *msg = NULL;
 
-	dns_name_format(owner, text, sizeof text);
 	if (cname && (nd->rrset & NODE_HAS_CNAME))
-		snprintf(z->build->why, sizeof z->build->why,
-			 "more than one CNAME at %s", text);
+		msg = "more than one CNAME at";
 	else if (cname ? nd->rrset & NODE_HAS_OTHER :
 		 nd->rrset & NODE_HAS_CNAME)
-		snprintf(z->build->why, sizeof z->build->why,
-			 "CNAME and other data at %s", text);
-	else {
+		msg = "CNAME and other data at";
+	if (msg == NULL) {
 		nd->rrset |= cname ? NODE_HAS_CNAME : NODE_HAS_OTHER;
 		return 0;
 	}
+	dns_name_format(owner, text, sizeof text);
+	snprintf(z->build->why, sizeof z->build->why, "%s %s", msg, text);
 	*why = z->build->why;
 	return ERR_PARSE;
 }
@@ -220,8 +240,11 @@ zone_add(struct dns_zone *z, const uint8_t *owner, uint16_t type,
 	int64_t idx = node_get(z, low, n);
 	int rc;
 
-	if (idx < 0)
+	if (idx < 0) {
+		if (idx == ERR_TOOBIG)
+			*why = "too many names in one zone";
 		return (int)idx;
+	}
 	/* DNSSEC's types may share a name with a CNAME; we serve none. */
 	rc = zone_check_cname(z, &z->nodes[idx], type, owner, why);
 	if (rc < 0)

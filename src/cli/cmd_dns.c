@@ -120,41 +120,60 @@ cli_dns_fini(struct cli_dns *e)
 	free(e->workers);
 }
 
+/* Numeric options: name, range, where the value goes. */
+static int
+dns_number_arg(struct cli_dns *e, const char *a, const char *v,
+	       long *workers)
+{
+	long conns = e->cfg.max_conns, edns = e->cfg.udp_max;
+	long idle = e->cfg.idle_timeout_ms / 1000;
+	const struct {
+		const char *name;
+		long min, max, *dst;
+	} nums[] = {
+		{ "--workers", 1, 256, workers },
+		{ "--max-conns", 1, 1000000, &conns },
+		{ "--edns-size", 512, 65535, &edns },
+		{ "--idle-timeout", 1, 86400, &idle },
+	};
+
+	for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+		if (strcmp(a, nums[k].name) != 0)
+			continue;
+		if (cli_parse_int(v, nums[k].min, nums[k].max, nums[k].dst) < 0)
+			return cli_usage_error(dns_usage, "bad %s '%s'", a, v);
+		e->cfg.max_conns = (int)conns;
+		e->cfg.udp_max = (int)edns;
+		e->cfg.idle_timeout_ms = (int)idle * 1000;
+		return 0;
+	}
+	return cli_usage_error(dns_usage, "serve dns: unexpected '%s'", a);
+}
+
 static int
 dns_parse_args(struct cli_dns *e, int argc, char **argv, long *workers)
 {
-	long v;
-
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--zone") == 0 && next) {
+	for (int i = 1; i < argc; i += 2) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int rc = 0;
+		if (v == NULL)
+			return cli_usage_error(dns_usage, "serve dns: '%s' "
+					       "without a value", a);
+		if (strcmp(a, "--zone") == 0) {
 			if (e->nzones >= CLI_MAX_ZONES)
-				return cli_usage_error(dns_usage, "too many --zone");
-			e->zones[e->nzones++] = next;
-		} else if (strcmp(a, "--hosts") == 0 && next) {
-			e->hosts = next;
-		} else if (strcmp(a, "--listen") == 0 && next) {
-			if (cli_listen_add(&e->listen, next) < 0)
-				return cli_usage_error(dns_usage, "bad --listen '%s'", next);
-		} else if (strcmp(a, "--workers") == 0 && next) {
-			if (cli_parse_int(next, 1, 256, workers) < 0)
-				return cli_usage_error(dns_usage, "bad --workers '%s'", next);
-		} else if (strcmp(a, "--max-conns") == 0 && next) {
-			if (cli_parse_int(next, 1, 1000000, &v) < 0)
-				return cli_usage_error(dns_usage, "bad --max-conns '%s'", next);
-			e->cfg.max_conns = (int)v;
-		} else if (strcmp(a, "--edns-size") == 0 && next) {
-			if (cli_parse_int(next, 512, 65535, &v) < 0)
-				return cli_usage_error(dns_usage, "bad --edns-size '%s'", next);
-			e->cfg.udp_max = (int)v;
-		} else if (strcmp(a, "--idle-timeout") == 0 && next) {
-			if (cli_parse_int(next, 1, 86400, &v) < 0)
-				return cli_usage_error(dns_usage, "bad --idle-timeout '%s'", next);
-			e->cfg.idle_timeout_ms = (int)v * 1000;
-		} else {
-			return cli_usage_error(dns_usage, "serve dns: unexpected '%s'", a);
-		}
-		i++;
+				return cli_usage_error(dns_usage,
+						       "too many --zone");
+			e->zones[e->nzones++] = v;
+		} else if (strcmp(a, "--hosts") == 0) {
+			e->hosts = v;
+		} else if (strcmp(a, "--listen") == 0) {
+			if (cli_listen_add(&e->listen, v) < 0)
+				return cli_usage_error(dns_usage,
+						       "bad --listen '%s'", v);
+		} else
+			rc = dns_number_arg(e, a, v, workers);
+		if (rc != 0)
+			return rc;
 	}
 	if (e->nzones == 0)
 		return cli_usage_error(dns_usage, "serve dns: no --zone");

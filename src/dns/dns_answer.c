@@ -153,10 +153,11 @@ put_additional(struct ans *a)
 		const struct dns_zone *z = a->addl_zone[i];
 		const struct dns_node *nd = find_in_zone(z, a->addl[i]);
 		for (int t = 0; nd && t < 2; t++) {
-			const struct dns_rrset *rs = dns_node_rrset(z, nd,
-								    types[t]);
+			const struct dns_rrset *rs;
+			rs = dns_node_rrset(z, nd, types[t]);
 			if (rs)
-				put_rrset(a, SEC_AR, z, a->addl[i], rs, rs->ttl);
+				put_rrset(a, SEC_AR, z, a->addl[i], rs,
+					  rs->ttl);
 		}
 	}
 }
@@ -270,8 +271,9 @@ resolve(struct ans *a, const uint8_t *sname)
 		size_t enc;
 		const struct dns_node *cut, *nd;
 		z = dns_db_zone(a->db, sname);
+		/* The chain left our zones: what we have stands. */
 		if (z == NULL)
-			return;	/* the chain left our zones: what we have stands */
+			return;
 		size_t n = dns_name_lower(sname, low) - z->apex_len;
 		nd = walk(a, z, low, n, &enc, &cut);
 		if (cut) {

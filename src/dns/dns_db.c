@@ -96,7 +96,8 @@ dns_zone_lookup(const struct dns_zone *z, const uint8_t *rel, size_t n)
 
 	for (; z->hash[i]; i = i + 1 == z->hash_cap ? 0 : i + 1) {
 		uint32_t idx = (z->hash[i] & SLOT_IDX_MASK) - 1;
-		if ((z->hash[i] & ~SLOT_IDX_MASK) == tag && node_is(z, idx, rel, n))
+		if ((z->hash[i] & ~SLOT_IDX_MASK) == tag &&
+		    node_is(z, idx, rel, n))
 			return &z->nodes[idx];
 	}
 	return NULL;

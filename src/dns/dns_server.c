@@ -386,8 +386,8 @@ on_datagram(struct loop *l, int fd, int events, void *arg)
 		int k = udp_answer(w, n), sent = 0;
 		/* A full send buffer drops replies, as a busy network would. */
 		while (sent < k) {
-			int r = sendmmsg(fd, b->out + sent, (unsigned)(k - sent),
-					 MSG_DONTWAIT);
+			int r = sendmmsg(fd, b->out + sent,
+					 (unsigned)(k - sent), MSG_DONTWAIT);
 			if (r <= 0)
 				break;
 			sent += r;

@@ -67,8 +67,8 @@ note_targets(struct ans *a, const struct dns_zone *z,
 	}
 }
 
-/* Writes a whole RRset into section sec, or nothing when it does not
- * fit. ttl 0 keeps the RRset's own TTL... unless forced by use_ttl. */
+/* Writes a whole RRset into section sec with the given TTL, or nothing
+ * when it does not fit; an RRset already written is not written again. */
 static int
 put_rrset(struct ans *a, int sec, const struct dns_zone *z,
 	  const uint8_t *owner, const struct dns_rrset *rs, uint32_t ttl)

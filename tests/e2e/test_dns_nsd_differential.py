@@ -20,7 +20,7 @@ from dnshelp import ALL_ZONES, serve_dns, section_text
 NAMES = [
     "example.test", "EXAMPLE.test", "www.example.test", "WwW.ExAmPlE.TeSt",
     "web.example.test", "alias.example.test", "elsewhere.example.test",
-    "loop1.example.test", "dangling.example.test", "mail.example.test", "ns1.example.test",
+    "loop1.example.test", "dangling.example.test", "intosub.example.test", "mail.example.test", "ns1.example.test",
     "ns2.example.test", "_http._tcp.example.test", "txt.example.test",
     "x.wild.example.test", "a.b.wild.example.test", "wild.example.test",
     "y.cwild.example.test", "ent.example.test", "b.ent.example.test",

@@ -208,12 +208,20 @@ walk(const struct ans *a, const struct dns_zone *z, const uint8_t *low,
 	size_t offs[DNS_NAME_MAX / 2 + 1];
 	int nl = 0;
 
-	for (size_t o = 0; o < n; o += (size_t)low[o] + 1)
-		offs[nl++] = o;
 	*enc = n;
 	*cut = NULL;
-	if (nl == 0)
+	if (n == 0)
 		return &z->nodes[0];
+	/* Without delegations, the name itself is the usual case. */
+	if (!z->has_cuts) {
+		const struct dns_node *nd = dns_zone_lookup(z, low, n);
+		if (nd) {
+			*enc = 0;
+			return nd;
+		}
+	}
+	for (size_t o = 0; o < n; o += (size_t)low[o] + 1)
+		offs[nl++] = o;
 	for (int k = nl - 1; k >= 0; k--) {
 		const struct dns_node *nd = dns_zone_lookup(z, low + offs[k],
 							    n - offs[k]);

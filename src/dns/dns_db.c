@@ -1,7 +1,7 @@
 /* dns_db: building the in-memory zones from zone files (and a hosts
  * file), and finding names in them. A zone is built in two steps: records
  * are appended as they are parsed, then sorted once into RRsets (RFC 2181
- * section 5: an RRset is a set, duplicates go, one TTL). */
+ * section 5: an RRset is a set, duplicates go, one TTL: the lowest). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -290,7 +290,11 @@ rrset_append(struct dns_zone *z, uint8_t *out, size_t *o,
 	out[(*o)++] = (uint8_t)r->rdlen;
 	memcpy(out + *o, z->rdata + r->rd, r->rdlen);
 	*o += r->rdlen;
-	z->rrsets[z->nrrsets - 1].count++;
+	struct dns_rrset *rs = &z->rrsets[z->nrrsets - 1];
+	rs->count++;
+	/* RFC 2181 section 5.2: differing TTLs count as the lowest. */
+	if (r->ttl < rs->ttl)
+		rs->ttl = r->ttl;
 }
 
 /* Gives back what the doubling reserved, and sizes the hash for the

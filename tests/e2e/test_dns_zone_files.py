@@ -46,3 +46,16 @@ def test_dns_serves_included_files_and_syntax(start_server, tmp_path):
     r = query(host, port, "zf.test", "SOA")
     assert section_text(r.answer) == [
         "zf.test. 300 in soa ns1.zf.test. admin.zf.test. 1 7200 3600 1209600 300"]
+
+
+def test_dns_rrset_ttls_are_the_lowest(start_server, tmp_path):
+    import dns.message
+    import dns.query
+    zone = tmp_path / "t.zone"
+    zone.write_text("$ORIGIN t.test.\n@ 60 SOA ns admin 1 2 3 4 5\n"
+                    "x 100 A 192.0.2.1\nx 50 A 192.0.2.2\nx 200 A 192.0.2.3\n")
+    _, host, port = serve_dns(start_server, zones=[str(zone)])
+    q = dns.message.make_query("x.t.test", "A")
+    wire = dns.query.udp(q, host, port=port, timeout=5).to_wire()
+    r = dns.message.from_wire(wire, one_rr_per_rrset=True)
+    assert sorted(rrset.ttl for rrset in r.answer) == [50, 50, 50]

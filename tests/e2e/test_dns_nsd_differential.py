@@ -251,3 +251,32 @@ def test_dns_odd_queries_agree_with_nsd(start_server, nsd):
         if a != b:
             diffs.append("%s\n  inetkit: %s\n  nsd:     %s" % (what, a, b))
     assert not diffs, "\n".join(diffs)
+
+
+def random_cases(count, seed):
+    """Names near the zones' names (an extra label, a label dropped, the
+    case shuffled) and types from a wide list."""
+    import random
+    rnd = random.Random(seed)
+    names = NAMES + SYNTAX_NAMES
+    types = TYPES + ["ANY", "DS", "HINFO", "NAPTR", "TLSA", "HTTPS",
+                     "TYPE0", "TYPE65535", "DNSKEY", "NSEC"]
+    cases = []
+    for _ in range(count):
+        name = rnd.choice(names)
+        r = rnd.random()
+        if r < 0.3:
+            name = rnd.choice(["x", "*", "www", "a.b", "_tcp", "0"]) + "." + name
+        elif r < 0.4 and "." in name:
+            name = name.split(".", 1)[1]
+        name = "".join(c.upper() if rnd.random() < 0.3 else c for c in name)
+        cases.append((name, rnd.choice(types)))
+    return cases
+
+
+@pytest.mark.parametrize("tcp", [False, True])
+def test_dns_random_queries_agree_with_nsd(start_server, nsd, tcp):
+    _, _, port = serve_dns(start_server)
+    cases = [c for c in random_cases(300, 4592 + tcp) if c[1] != "ANY"]
+    diffs = compare(port, nsd, cases, tcp=tcp)
+    assert not diffs, "\n".join(diffs)

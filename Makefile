@@ -116,9 +116,17 @@ fuzz:
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-bench: all
+# Load generators for the benchmarks: one C file each, libc only.
+BENCH_TOOLS := $(patsubst bench/tools/%.c,build/bench/%,\
+	$(wildcard bench/tools/*.c))
+
+build/bench/%: bench/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -o $@ $<
+
+bench: all $(BENCH_TOOLS)
 	@scripts/deps.sh bench
-	bench/run.sh
+	bench/run.sh $(BENCH)
 
 clean:
 	rm -rf build

@@ -81,6 +81,26 @@ void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
 int cli_svc_setup(struct cli_svc *e, int nworkers, struct cli_engine *out);
 void cli_svc_fini(struct cli_svc *e);
 
+/* The web server as an engine (cmd_http.c), the same way: defaults, then
+ * add roots to site (http_site_add) and set listen/cfg/log_path, then
+ * setup (opens the access log, binds, fills the engine), then fini. */
+#include "http/http_server.h"
+struct cli_http {
+	struct http_site site;
+	struct http_server_config cfg;
+	struct cli_listen listen;
+	const char *log_path;	/* NULL: none; "-": stdout */
+	int log_fd;
+	int nworkers;
+	int *fds;
+	struct http_worker **workers;
+};
+void cli_http_defaults(struct cli_http *e);
+int cli_http_setup(struct cli_http *e, int nworkers, struct cli_engine *out);
+void cli_http_fini(struct cli_http *e);
+/* `inetkit serve http`. */
+int cmd_serve_http(int argc, char **argv);
+
 /* The name server as an engine (cmd_dns.c): defaults, then fill zones,
  * hosts, listen and cfg; setup loads the zones (printing file:line errors:
  * returns -2) and binds TCP and UDP on the same ports (-1 on failure). */

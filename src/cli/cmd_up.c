@@ -1,14 +1,24 @@
-/* cmd_up: `inetkit up`, every service on loopback with the bundled
- * defaults, in one process on shared worker threads. */
+/* cmd_up: `inetkit up`, every service on loopback with the bundled site
+ * and zone, in one process whose worker threads run every engine. */
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "core/err.h"
 #include "core/workers.h"
 
 static const char up_usage[] =
-	"usage: inetkit up [--workers N]\n"
-	"  Serves on 127.0.0.1: echo on 7007, daytime on 1313 and time on 3737\n"
-	"  (TCP and UDP). Stop with Ctrl-C.\n";
+	"usage: inetkit up [--dir DIR] [--workers N]\n"
+	"  Serves on 127.0.0.1: the site DIR/site on HTTP port 8080 (as\n"
+	"  www.example.test and any other name), echo on 7007, daytime on\n"
+	"  1313 and time on 3737 (TCP and UDP). DIR defaults to the\n"
+	"  examples/ folder of the source tree the binary was built in.\n"
+	"  Stop with Ctrl-C.\n";
+
+#define UP_SITE_NAME "www.example.test"
+#define UP_HTTP_LISTEN "127.0.0.1:8080"
 
 static const struct {
 	enum svc_kind kind;
@@ -20,6 +30,111 @@ static const struct {
 };
 #define UP_NSVC (sizeof up_services / sizeof up_services[0])
 
+struct up {
+	char dir[PATH_MAX];
+	struct cli_http web;
+	struct cli_svc svcs[UP_NSVC];
+	struct cli_engine engines[UP_NSVC + 1];
+	int nengines, nsvcs, web_ready;
+};
+
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* ./examples when run from the source tree (make run); else the examples
+ * folder beside the build folder that holds the binary. */
+static int
+up_find_dir(char *out, size_t size)
+{
+	static const char *const rel[] = { "/../examples", "/../../examples" };
+	char exe[PATH_MAX];
+
+	if (is_dir("examples/site"))
+		return snprintf(out, size, "examples") < (int)size ? 0 : -1;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+		char site[PATH_MAX + 32];
+		snprintf(out, size, "%s%s", exe, rel[i]);
+		snprintf(site, sizeof site, "%s/site", out);
+		if (is_dir(site))
+			return 0;
+	}
+	return -1;
+}
+
+static int
+up_parse(struct up *u, int argc, char **argv, long *workers)
+{
+	const char *dir = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--workers") == 0 && next) {
+			if (cli_parse_int(next, 1, 256, workers) < 0)
+				return cli_usage_error(up_usage, "up: bad --workers '%s'", next);
+			i++;
+		} else if (strcmp(a, "--dir") == 0 && next) {
+			dir = next;
+			i++;
+		} else {
+			return cli_usage_error(up_usage, "up: unexpected '%s'", a);
+		}
+	}
+	if (dir && snprintf(u->dir, sizeof u->dir, "%s", dir) >= (int)sizeof u->dir)
+		return cli_usage_error(up_usage, "up: --dir too long");
+	if (!dir && up_find_dir(u->dir, sizeof u->dir) < 0) {
+		fprintf(stderr, "inetkit: up: no examples folder found: use --dir\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int
+up_setup_web(struct up *u, int workers)
+{
+	char site[PATH_MAX + 8];
+	int rc;
+
+	snprintf(site, sizeof site, "%s/site", u->dir);
+	cli_http_defaults(&u->web);
+	u->web_ready = 1;
+	rc = http_site_add(&u->web.site, UP_SITE_NAME, site);
+	if (rc == 0)
+		rc = http_site_add(&u->web.site, NULL, site);
+	if (rc < 0) {
+		fprintf(stderr, "inetkit: up: %s: %s\n", site, err_str(rc));
+		return EXIT_USAGE;
+	}
+	cli_listen_add(&u->web.listen, UP_HTTP_LISTEN);
+	if (cli_http_setup(&u->web, workers, &u->engines[u->nengines]) < 0)
+		return EXIT_FAIL;
+	u->nengines++;
+	return 0;
+}
+
+static int
+up_setup_services(struct up *u, int workers)
+{
+	for (size_t i = 0; i < UP_NSVC; i++) {
+		struct cli_svc *s = &u->svcs[u->nsvcs++];
+		cli_svc_defaults(s, up_services[i].kind);
+		cli_listen_add(&s->listen, up_services[i].listen);
+		if (cli_svc_setup(s, workers, &u->engines[u->nengines]) < 0)
+			return EXIT_FAIL;
+		u->nengines++;
+	}
+	return 0;
+}
+
 static void
 up_print_tips(void)
 {
@@ -27,46 +142,40 @@ up_print_tips(void)
 	       "  inetkit echo 127.0.0.1:7007 hello\n"
 	       "  inetkit daytime 127.0.0.1:1313\n"
 	       "  inetkit time 127.0.0.1:3737 --udp\n"
+	       "  curl -s --resolve " UP_SITE_NAME ":8080:127.0.0.1 http://"
+	       UP_SITE_NAME ":8080/\n"
 	       "  inetkit ipcalc 129.65.24.50\n");
 	fflush(stdout);
+}
+
+static void
+up_fini(struct up *u)
+{
+	if (u->web_ready)
+		cli_http_fini(&u->web);
+	for (int i = 0; i < u->nsvcs; i++)
+		cli_svc_fini(&u->svcs[i]);
 }
 
 int
 cmd_up(int argc, char **argv)
 {
-	struct cli_svc svcs[UP_NSVC];
-	struct cli_engine engines[UP_NSVC];
+	static struct up u;
 	long workers = workers_default_count();
-	int status = EXIT_OK;
-	size_t n = 0;
 
 	if (cli_wants_help(argc, argv, up_usage))
 		return EXIT_OK;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
-			if (cli_parse_int(argv[++i], 1, 256, &workers) < 0)
-				return cli_usage_error(up_usage, "bad --workers '%s'",
-						       argv[i]);
-		} else {
-			return cli_usage_error(up_usage, "up: unexpected '%s'",
-					       argv[i]);
-		}
-	}
+	int status = up_parse(&u, argc, argv, &workers);
+	if (status != 0)
+		return status;
 	workers_block_signals();
-	for (; n < UP_NSVC; n++) {
-		cli_svc_defaults(&svcs[n], up_services[n].kind);
-		cli_listen_add(&svcs[n].listen, up_services[n].listen);
-		if (cli_svc_setup(&svcs[n], (int)workers, &engines[n]) < 0) {
-			status = EXIT_FAIL;
-			n++;
-			break;
-		}
-	}
-	if (status == EXIT_OK) {
+	status = up_setup_web(&u, (int)workers);
+	if (status == 0)
+		status = up_setup_services(&u, (int)workers);
+	if (status == 0) {
 		up_print_tips();
-		status = cli_run_engines(engines, (int)n, (int)workers);
+		status = cli_run_engines(u.engines, u.nengines, (int)workers);
 	}
-	for (size_t i = 0; i < n; i++)
-		cli_svc_fini(&svcs[i]);
+	up_fini(&u);
 	return status;
 }

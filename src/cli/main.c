@@ -12,7 +12,7 @@ static const struct {
 	const char *what;
 } commands[] = {
 	{ "up", cmd_up, "every service on loopback with the bundled site and zone" },
-	{ "serve", cmd_serve, "run a server: echo, daytime, time, dns" },
+	{ "serve", cmd_serve, "run a server: http, dns, echo, daytime, time" },
 	{ "lookup", cmd_lookup, "ask a name server, print the reply like dig" },
 	{ "echo", cmd_echo, "echo client (RFC 862)" },
 	{ "daytime", cmd_daytime, "daytime client (RFC 867)" },

@@ -327,6 +327,8 @@ loop_dispatch(struct loop *l, const struct epoll_event *ev)
 	int bits = 0;
 	if (ev->events & (EPOLLIN | EPOLLRDHUP))
 		bits |= LOOP_READ;
+	if (ev->events & EPOLLRDHUP)
+		bits |= LOOP_RDHUP;
 	if (ev->events & EPOLLOUT)
 		bits |= LOOP_WRITE;
 	if (ev->events & (EPOLLHUP | EPOLLERR))

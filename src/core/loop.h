@@ -21,6 +21,9 @@ enum {
 	LOOP_READ = 1,		/* readable, or a peer's EOF/error pending */
 	LOOP_WRITE = 2,		/* writable */
 	LOOP_HUP = 4,		/* hang-up or error on the descriptor */
+	LOOP_RDHUP = 8,		/* the peer half-closed: its FIN is queued
+				 * behind any unread data, and no further
+				 * edge will announce it */
 };
 
 /* Called with the LOOP_ bits that are ready. */

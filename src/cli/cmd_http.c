@@ -1,0 +1,242 @@
+/* cmd_http: `inetkit serve http`, the static web server, and the engine
+ * adapter that `inetkit up` reuses (cli_http_*). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "core/err.h"
+#include "core/workers.h"
+
+static const char http_usage[] =
+	"usage: inetkit serve http --root DIR [--listen ADDR:PORT]...\n"
+	"                          [--vhost NAME=DIR]... [--workers N]\n"
+	"                          [--access-log FILE|-] [--autoindex]\n"
+	"                          [--dotfiles] [--max-conns N]\n"
+	"                          [--max-body BYTES] [--header-timeout T]\n"
+	"                          [--idle-timeout T] [--send-timeout T]\n"
+	"  HTTP/1.1 static files (RFC 9110, RFC 9112). --root serves any\n"
+	"  host; --vhost NAME=DIR serves Host NAME from DIR. Default listen:\n"
+	"  :8080 (every address). Timeouts T are seconds, or milliseconds\n"
+	"  with an 'ms' suffix (defaults: header 10, idle 15, send 30).\n"
+	"  --autoindex lists directories without index.html; --dotfiles\n"
+	"  serves names starting with '.'. The access log is in Combined\n"
+	"  Log Format.\n";
+
+static int
+http_engine_start(struct loop *l, int index, void *arg)
+{
+	struct cli_http *e = arg;
+
+	e->workers[index] = http_worker_start(l, &e->cfg,
+					      e->fds + index * e->listen.n,
+					      e->listen.n);
+	return e->workers[index] ? 0 : -1;
+}
+
+static void
+http_engine_end(struct loop *l, int index, void *arg)
+{
+	struct cli_http *e = arg;
+
+	http_worker_free(e->workers[index]);
+	e->workers[index] = NULL;
+}
+
+void
+cli_http_defaults(struct cli_http *e)
+{
+	memset(e, 0, sizeof *e);
+	http_site_init(&e->site);
+	http_server_config_init(&e->cfg);
+	e->log_fd = -1;
+}
+
+int
+cli_http_setup(struct cli_http *e, int nworkers, struct cli_engine *out)
+{
+	size_t n = (size_t)(nworkers * e->listen.n);
+
+	if (e->log_path && strcmp(e->log_path, "-") == 0) {
+		e->cfg.access_log_fd = 1;
+	} else if (e->log_path) {
+		e->log_fd = open(e->log_path, O_WRONLY | O_CREAT | O_APPEND |
+				 O_CLOEXEC, 0644);
+		if (e->log_fd < 0) {
+			fprintf(stderr, "inetkit: http: %s: %s\n", e->log_path,
+				strerror(errno));
+			return -1;
+		}
+		e->cfg.access_log_fd = e->log_fd;
+	}
+	e->fds = calloc(n + 1, sizeof(int));
+	e->workers = calloc((size_t)nworkers, sizeof *e->workers);
+	if (e->fds == NULL || e->workers == NULL)
+		return -1;
+	if (cli_listen_bind(&e->listen, "http", SOCK_STREAM, nworkers,
+			    e->fds) < 0)
+		return -1;
+	e->nworkers = nworkers;
+	e->cfg.site = &e->site;
+	/* the cap is per process; each worker holds its share */
+	e->cfg.max_conns = (e->cfg.max_conns + nworkers - 1) / nworkers;
+	*out = (struct cli_engine){ http_engine_start, http_engine_end, NULL,
+				    e };
+	return 0;
+}
+
+void
+cli_http_fini(struct cli_http *e)
+{
+	http_site_fini(&e->site);
+	if (e->log_fd >= 0)
+		close(e->log_fd);
+	e->log_fd = -1;
+	free(e->fds);
+	free(e->workers);
+	e->fds = NULL;
+	e->workers = NULL;
+}
+
+/* "10" seconds or "250ms". Returns 0 or -1. */
+static int
+parse_timeout(const char *s, int *ms)
+{
+	char num[16];
+	size_t n = strlen(s);
+	long v, scale = 1000;
+
+	if (n > 2 && strcmp(s + n - 2, "ms") == 0) {
+		n -= 2;
+		scale = 1;
+	}
+	if (n == 0 || n >= sizeof num)
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (cli_parse_int(num, 1, 86400L * 1000 / scale, &v) < 0)
+		return -1;
+	*ms = (int)(v * scale);
+	return 0;
+}
+
+static int
+add_root(struct cli_http *e, const char *name, const char *dir)
+{
+	int rc = http_site_add(&e->site, name, dir);
+
+	if (rc == 0)
+		return 0;
+	if (rc == ERR_PARSE && name == NULL)
+		return cli_usage_error(http_usage, "--root given twice");
+	if (rc == ERR_PARSE || rc == ERR_TOOBIG)
+		return cli_usage_error(http_usage, "bad --vhost name '%s'",
+				       name);
+	fprintf(stderr, "inetkit: serve http: %s: %s\n", dir, err_str(rc));
+	return EXIT_USAGE;
+}
+
+/* One option with a value. Returns 0, or an exit status. */
+static int
+http_option(struct cli_http *e, const char *a, const char *v, long *workers)
+{
+	long n;
+
+	if (strcmp(a, "--root") == 0)
+		return add_root(e, NULL, v);
+	if (strcmp(a, "--vhost") == 0) {
+		char name[HTTP_MAX_HOSTNAME + 2];
+		const char *eq = strchr(v, '=');
+		if (eq == NULL || eq == v || (size_t)(eq - v) > HTTP_MAX_HOSTNAME)
+			return cli_usage_error(http_usage, "bad --vhost '%s'", v);
+		memcpy(name, v, (size_t)(eq - v));
+		name[eq - v] = '\0';
+		return add_root(e, name, eq + 1);
+	}
+	if (strcmp(a, "--listen") == 0)
+		return cli_listen_add(&e->listen, v) < 0 ?
+			cli_usage_error(http_usage, "bad --listen '%s'", v) : 0;
+	if (strcmp(a, "--workers") == 0) {
+		if (cli_parse_int(v, 1, 256, workers) < 0)
+			return cli_usage_error(http_usage, "bad --workers '%s'", v);
+		return 0;
+	}
+	if (strcmp(a, "--max-conns") == 0 || strcmp(a, "--max-body") == 0) {
+		if (cli_parse_int(v, a[6] == 'c' ? 1 : 0, 1L << 40, &n) < 0)
+			return cli_usage_error(http_usage, "bad %s '%s'", a, v);
+		if (a[6] == 'c')
+			e->cfg.max_conns = n > 1000000 ? 1000000 : (int)n;
+		else
+			e->cfg.max_body = (uint64_t)n;
+		return 0;
+	}
+	if (strcmp(a, "--access-log") == 0) {
+		e->log_path = v;
+		return 0;
+	}
+	int *t = strcmp(a, "--header-timeout") == 0 ? &e->cfg.header_timeout_ms :
+		strcmp(a, "--idle-timeout") == 0 ? &e->cfg.idle_timeout_ms :
+		strcmp(a, "--send-timeout") == 0 ? &e->cfg.send_timeout_ms :
+		NULL;
+	if (t == NULL)
+		return cli_usage_error(http_usage, "serve http: unexpected '%s'",
+				       a);
+	if (parse_timeout(v, t) < 0)
+		return cli_usage_error(http_usage, "bad %s '%s'", a, v);
+	return 0;
+}
+
+static int
+http_parse_args(struct cli_http *e, int argc, char **argv, long *workers)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--autoindex") == 0) {
+			e->site.autoindex = 1;
+			continue;
+		}
+		if (strcmp(a, "--dotfiles") == 0) {
+			e->site.dotfiles = 1;
+			continue;
+		}
+		if (i + 1 >= argc || strncmp(a, "--", 2) != 0)
+			return cli_usage_error(http_usage,
+					       "serve http: unexpected '%s'", a);
+		int rc = http_option(e, a, argv[++i], workers);
+		if (rc != 0)
+			return rc;
+	}
+	if (e->site.def.root_fd < 0 && e->site.nvhosts == 0)
+		return cli_usage_error(http_usage, "serve http: --root DIR is "
+				       "required");
+	return 0;
+}
+
+int
+cmd_serve_http(int argc, char **argv)
+{
+	struct cli_http e;
+	struct cli_engine engine;
+	long workers = workers_default_count();
+
+	if (cli_wants_help(argc, argv, http_usage))
+		return EXIT_OK;
+	cli_http_defaults(&e);
+	int rc = http_parse_args(&e, argc, argv, &workers);
+	if (rc != 0) {
+		cli_http_fini(&e);
+		return rc;
+	}
+	if (e.listen.n == 0)
+		cli_listen_add(&e.listen, ":8080");
+	if (cli_http_setup(&e, (int)workers, &engine) < 0) {
+		cli_http_fini(&e);
+		return EXIT_FAIL;
+	}
+	rc = cli_run_engines(&engine, 1, (int)workers);
+	cli_http_fini(&e);
+	return rc;
+}

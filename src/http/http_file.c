@@ -1,0 +1,562 @@
+/* http_file: the static-file responder (RFC 9110): methods, mapping Host
+ * and path to a file beneath the vhost's root (openat2 RESOLVE_BENEATH, so
+ * no symlink or ".." leads out), conditional requests (section 13), ranges
+ * (section 14), precompressed siblings (section 8.4) and directories. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "http_file.h"
+
+#define HTTP_ALLOW "GET, HEAD, OPTIONS"
+#define HTTP_BOUNDARY "inetkit-7e3a9c1f5b2d4a60"
+
+/* The request fields the responder reads, found in one pass. */
+enum {
+	HF_IF_MATCH, HF_IF_NONE_MATCH, HF_IF_MODIFIED_SINCE,
+	HF_IF_UNMODIFIED_SINCE, HF_RANGE, HF_IF_RANGE, HF_ACCEPT_ENCODING,
+	HF_COUNT,
+};
+
+static const char *const http_file_fields[HF_COUNT] = {
+	"if-match", "if-none-match", "if-modified-since",
+	"if-unmodified-since", "range", "if-range", "accept-encoding",
+};
+
+/* What the responder knows about the representation it serves. */
+struct http_file {
+	const struct http_slice *h[HF_COUNT];	/* NULL when absent */
+	int fd;
+	struct stat st;
+	const char *type;	/* Content-Type */
+	const char *encoding;	/* Content-Encoding, or NULL */
+	int vary;		/* a precompressed sibling exists */
+	char etag[64];
+	size_t etag_len;
+	char modified[32];	/* Last-Modified */
+};
+
+/* Opens rel beneath the root. Returns the descriptor or -errno. */
+static int
+open_beneath(int root_fd, const char *rel)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, root_fd, rel[0] ? rel : ".", &how,
+			  sizeof how);
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+static int
+errno_status(int rc)
+{
+	switch (rc) {
+	case -EACCES:
+	case -EPERM:
+		return 403;
+	case -EMFILE:
+	case -ENFILE:
+		return 503;
+	case -ENOENT:
+	case -ENOTDIR:
+	case -ELOOP:
+	case -EXDEV:
+	case -ENAMETOOLONG:
+		return 404;
+	}
+	return 500;
+}
+
+static size_t
+hex_format(char *out, uint64_t v)
+{
+	char d[16];
+	size_t n = 0;
+
+	do {
+		d[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = d[n - 1 - i];
+	return n;
+}
+
+/* A strong validator: mtime to the nanosecond and size (RFC 9110 section
+ * 8.8.3). A compressed sibling has its own stat, hence its own tag. */
+static void
+file_validators(struct http_file *f)
+{
+	char *e = f->etag;
+
+	*e++ = '"';
+	e += hex_format(e, (uint64_t)f->st.st_mtim.tv_sec);
+	*e++ = '-';
+	e += hex_format(e, (uint64_t)f->st.st_mtim.tv_nsec);
+	*e++ = '-';
+	e += hex_format(e, (uint64_t)f->st.st_size);
+	*e++ = '"';
+	f->etag_len = (size_t)(e - f->etag);
+	clock_format_http_date(f->st.st_mtim.tv_sec, f->modified);
+}
+
+/* True when the entity-tag list v holds tag (or is "*"); strong refuses
+ * weak tags (RFC 9110 section 8.8.3.2). */
+static int
+etag_list_match(struct http_slice v, const char *tag, size_t n, int strong)
+{
+	size_t i = 0;
+
+	while (i < v.n && (v.p[i] == ' ' || v.p[i] == '\t'))
+		i++;
+	if (i < v.n && v.p[i] == '*')
+		return 1;
+	while (i < v.n) {
+		while (i < v.n && (v.p[i] == ' ' || v.p[i] == ',' ||
+				   v.p[i] == '\t'))
+			i++;
+		int weak = i + 1 < v.n && v.p[i] == 'W' && v.p[i + 1] == '/';
+		if (weak)
+			i += 2;
+		if (i >= v.n || v.p[i] != '"')
+			return 0;
+		const char *q = memchr(v.p + i + 1, '"', v.n - i - 1);
+		if (q == NULL)
+			return 0;
+		size_t len = (size_t)(q - (v.p + i)) + 1;
+		if (len == n && memcmp(v.p + i, tag, n) == 0 &&
+		    !(strong && weak))
+			return 1;
+		i += len;
+	}
+	return 0;
+}
+
+static void
+fields_collect(const struct http_request *r, struct http_file *f)
+{
+	for (size_t i = 0; i < r->nheaders; i++) {
+		const struct http_header *h = &r->headers[i];
+		/* every name of interest starts with 'i', 'r' or 'a' */
+		char c = (char)(h->name.p[0] | 0x20);
+		if (c != 'i' && c != 'r' && c != 'a')
+			continue;
+		for (int k = 0; k < HF_COUNT; k++)
+			if (f->h[k] == NULL &&
+			    http_slice_eqi(h->name, http_file_fields[k]))
+				f->h[k] = &h->value;
+	}
+}
+
+/* RFC 9110 section 13.2.2, steps 1-4: 0 to go on, or 304 / 412. */
+static int
+preconditions(const struct http_request *r, const struct http_file *f)
+{
+	const struct http_slice *v;
+	time_t t;
+
+	v = f->h[HF_IF_MATCH];
+	if (v && !etag_list_match(*v, f->etag, f->etag_len, 1))
+		return 412;
+	if (v == NULL) {
+		v = f->h[HF_IF_UNMODIFIED_SINCE];
+		if (v && http_date_parse(*v, &t) == 0 &&
+		    f->st.st_mtim.tv_sec > t)
+			return 412;
+	}
+	v = f->h[HF_IF_NONE_MATCH];
+	if (v)
+		return etag_list_match(*v, f->etag, f->etag_len, 0) ? 304 : 0;
+	v = f->h[HF_IF_MODIFIED_SINCE];
+	if (v && http_date_parse(*v, &t) == 0 && f->st.st_mtim.tv_sec <= t)
+		return 304;
+	return 0;
+}
+
+/* q > 0 for coding in an Accept-Encoding value (RFC 9110 section
+ * 12.5.3); "*" counts. */
+static int
+coding_accepted(struct http_slice v, const char *coding)
+{
+	size_t i = 0, cn = strlen(coding);
+
+	while (i < v.n) {
+		while (i < v.n && (v.p[i] == ' ' || v.p[i] == ','))
+			i++;
+		size_t b = i;
+		while (i < v.n && v.p[i] != ',' && v.p[i] != ';' &&
+		       v.p[i] != ' ')
+			i++;
+		struct http_slice tok = { v.p + b, i - b };
+		int zero = 0;
+		while (i < v.n && v.p[i] != ',') {
+			/* a q of 0 ("q=0", "q=0.0") refuses the coding */
+			if ((v.p[i] == 'q' || v.p[i] == 'Q') && i + 2 < v.n &&
+			    v.p[i + 1] == '=' && v.p[i + 2] == '0') {
+				zero = 1;
+				for (size_t k = i + 3; k < v.n && v.p[k] != ',';
+				     k++)
+					if (v.p[k] >= '1' && v.p[k] <= '9')
+						zero = 0;
+			}
+			i++;
+		}
+		if ((tok.n == cn && http_slice_eqi(tok, coding)) ||
+		    (tok.n == 1 && tok.p[0] == '*'))
+			return !zero;
+	}
+	return 0;
+}
+
+/* Swaps f to a precompressed sibling (name.br, name.gz) when the client
+ * takes it. */
+static void
+pick_encoding(const struct http_request *r, int root_fd, char *path,
+	      size_t n, struct http_file *f)
+{
+	static const struct { const char *ext, *coding; } sib[] = {
+		{ ".br", "br" }, { ".gz", "gzip" },
+	};
+	const struct http_slice *ae = f->h[HF_ACCEPT_ENCODING];
+
+	if (ae == NULL)
+		return;
+	for (size_t k = 0; k < 2; k++) {
+		if (!coding_accepted(*ae, sib[k].coding))
+			continue;
+		memcpy(path + n, sib[k].ext, 4);
+		int fd = open_beneath(root_fd, path + 1);
+		path[n] = '\0';
+		struct stat st;
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			continue;
+		}
+		close(f->fd);
+		f->fd = fd;
+		f->st = st;
+		f->encoding = sib[k].coding;
+		f->vary = 1;
+		return;
+	}
+}
+
+static void
+common_fields(struct http_reply *rep, const struct http_file *f)
+{
+	http_reply_header(rep, "Content-Type", f->type, strlen(f->type));
+	http_reply_header(rep, "Last-Modified", f->modified, 29);
+	http_reply_header(rep, "ETag", f->etag, f->etag_len);
+	if (f->encoding)
+		http_reply_header(rep, "Content-Encoding", f->encoding,
+				  strlen(f->encoding));
+	if (f->vary)
+		http_reply_header(rep, "Vary", "Accept-Encoding", 15);
+}
+
+/* A part header of multipart/byteranges (RFC 9110 section 14.6). */
+static size_t
+part_head(char *out, size_t size, const char *type, const struct http_range *r,
+	  uint64_t total)
+{
+	int n = snprintf(out, size, "\r\n--" HTTP_BOUNDARY "\r\n"
+			 "Content-Type: %s\r\n"
+			 "Content-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64
+			 "\r\n\r\n", type, r->first, r->last, total);
+
+	return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
+}
+
+static const char multipart_end[] = "\r\n--" HTTP_BOUNDARY "--\r\n";
+
+/* 206 with one part or multipart/byteranges. */
+static void
+reply_ranges(struct http_reply *rep, const struct http_request *r,
+	     struct http_file *f, const struct http_range *rg, int n)
+{
+	uint64_t size = (uint64_t)f->st.st_size;
+	char buf[512];
+
+	http_reply_begin(rep, 206);
+	if (n == 1) {
+		int k = snprintf(buf, sizeof buf, "bytes %" PRIu64 "-%" PRIu64
+				 "/%" PRIu64, rg[0].first, rg[0].last, size);
+		common_fields(rep, f);
+		http_reply_header(rep, "Content-Range", buf, (size_t)k);
+		rep->body_len = rg[0].last - rg[0].first + 1;
+	} else {
+		const char *t = "multipart/byteranges; boundary=" HTTP_BOUNDARY;
+		struct http_file mf = *f;
+		mf.type = t;
+		common_fields(rep, &mf);
+		for (int i = 0; i < n; i++)
+			rep->body_len += part_head(buf, sizeof buf, f->type,
+						   &rg[i], size) +
+				rg[i].last - rg[i].first + 1;
+		rep->body_len += sizeof multipart_end - 1;
+	}
+	http_reply_end(rep, r->version == 10 && r->keep_alive);
+	for (int i = 0; i < n && n > 1; i++) {
+		size_t at = rep->out_len;
+		size_t k = part_head(buf, sizeof buf, f->type, &rg[i], size);
+		http_reply_raw(rep, buf, k);
+		http_reply_seg(rep, HTTP_SEG_OUT, at, k);
+		http_reply_seg(rep, HTTP_SEG_FILE, rg[i].first,
+			       rg[i].last - rg[i].first + 1);
+	}
+	if (n == 1) {
+		http_reply_seg(rep, HTTP_SEG_FILE, rg[0].first, rep->body_len);
+	} else {
+		size_t at = rep->out_len;
+		http_reply_raw(rep, multipart_end, sizeof multipart_end - 1);
+		http_reply_seg(rep, HTTP_SEG_OUT, at, sizeof multipart_end - 1);
+	}
+}
+
+/* 200 with the whole file: small bodies are read into the out buffer
+ * behind the head so that both leave in one write. */
+static void
+reply_whole(struct http_reply *rep, const struct http_request *r,
+	    struct http_file *f)
+{
+	uint64_t size = (uint64_t)f->st.st_size;
+
+	http_reply_begin(rep, 200);
+	rep->head_only = r->method == HTTP_M_HEAD;
+	common_fields(rep, f);
+	http_reply_raw(rep, "Accept-Ranges: bytes\r\n", 22);
+	rep->body_len = size;
+	http_reply_end(rep, r->version == 10 && r->keep_alive);
+	if (rep->head_only || size == 0)
+		return;
+	size_t at = rep->out_len;
+	if (size <= HTTP_SMALL_BODY && size <= HTTP_OUT_SIZE - at) {
+		ssize_t got = pread(f->fd, rep->out + at, (size_t)size, 0);
+		if (got == (ssize_t)size) {
+			rep->out_len += (size_t)size;
+			http_reply_seg(rep, HTTP_SEG_OUT, at, size);
+			return;
+		}
+	}
+	http_reply_seg(rep, HTTP_SEG_FILE, 0, size);
+}
+
+static void
+reply_416(struct http_reply *rep, const struct http_request *r,
+	  const struct http_file *f)
+{
+	char buf[40];
+	int k = snprintf(buf, sizeof buf, "bytes */%" PRIu64,
+			 (uint64_t)f->st.st_size);
+
+	http_reply_begin(rep, 416);
+	http_reply_header(rep, "Content-Range", buf, (size_t)k);
+	http_reply_error_finish(rep, r->version == 10 && r->keep_alive);
+}
+
+/* RFC 9110 section 14.2: Range only for GET, and If-Range must match
+ * exactly (a strong tag, or the Last-Modified date itself). */
+static int
+range_applies(const struct http_request *r, const struct http_file *f)
+{
+	const struct http_slice *ir = f->h[HF_IF_RANGE];
+
+	if (r->method != HTTP_M_GET || f->h[HF_RANGE] == NULL)
+		return 0;
+	if (ir == NULL)
+		return 1;
+	if (ir->n && ir->p[0] == '"')
+		return ir->n == f->etag_len &&
+			memcmp(ir->p, f->etag, f->etag_len) == 0;
+	return ir->n == 29 && memcmp(ir->p, f->modified, 29) == 0;
+}
+
+static void
+serve_file(struct http_reply *rep, const struct http_request *r,
+	   struct http_file *f)
+{
+	file_validators(f);
+	int pre = preconditions(r, f);
+	if (pre == 412) {
+		http_reply_error(rep, 412, 0, r->version == 10 && r->keep_alive,
+				 NULL, r->method == HTTP_M_HEAD);
+		return;
+	}
+	if (pre == 304) {
+		http_reply_begin(rep, 304);
+		rep->head_only = 1;
+		rep->body_len = (uint64_t)f->st.st_size;
+		http_reply_header(rep, "Last-Modified", f->modified, 29);
+		http_reply_header(rep, "ETag", f->etag, f->etag_len);
+		if (f->vary)
+			http_reply_header(rep, "Vary", "Accept-Encoding", 15);
+		http_reply_end(rep, r->version == 10 && r->keep_alive);
+		return;
+	}
+	if (range_applies(r, f)) {
+		struct http_range rg[HTTP_MAX_RANGES];
+		int n = http_range_parse(*f->h[HF_RANGE],
+					 (uint64_t)f->st.st_size, rg);
+		if (n == ERR_RANGE) {
+			reply_416(rep, r, f);
+			return;
+		}
+		if (n > 0) {
+			reply_ranges(rep, r, f, rg, n);
+			rep->fd = f->fd;
+			f->fd = -1;
+			return;
+		}
+	}
+	reply_whole(rep, r, f);
+	rep->fd = f->fd;
+	f->fd = -1;
+}
+
+static void
+reply_redirect(struct http_reply *rep, const struct http_request *r)
+{
+	/* the path as the client sent it, plus the slash (RFC 9110 section
+	 * 10.2.2 allows a relative reference) */
+	http_reply_begin(rep, 301);
+	http_reply_raw(rep, "Location: ", 10);
+	http_reply_raw(rep, r->path.p, r->path.n);
+	http_reply_raw(rep, "/", 1);
+	if (r->query.n) {
+		http_reply_raw(rep, "?", 1);
+		http_reply_raw(rep, r->query.p, r->query.n);
+	}
+	http_reply_raw(rep, "\r\n", 2);
+	rep->head_only = r->method == HTTP_M_HEAD;
+	http_reply_error_finish(rep, r->version == 10 && r->keep_alive);
+}
+
+static void
+reply_autoindex(struct http_reply *rep, const struct http_request *r,
+		const struct http_site *s, int dirfd, const char *path)
+{
+	int rc = http_autoindex(dirfd, path, s->dotfiles, rep->page);
+	int ka10 = r->version == 10 && r->keep_alive;
+
+	if (rc < 0) {
+		http_reply_error(rep, rc == ERR_TOOBIG ? 500 : errno_status(rc),
+				 0, ka10, NULL, r->method == HTTP_M_HEAD);
+		return;
+	}
+	http_reply_begin(rep, 200);
+	rep->head_only = r->method == HTTP_M_HEAD;
+	http_reply_raw(rep, "Content-Type: text/html; charset=utf-8\r\n", 40);
+	rep->body_len = buf_size(rep->page);
+	http_reply_end(rep, ka10);
+	http_reply_seg(rep, HTTP_SEG_PAGE, rep->page->off, rep->body_len);
+}
+
+/* A directory: redirect to add the slash, else its index.html, else a
+ * listing or 403 (what nginx and Apache do). */
+static void
+serve_dir(struct http_reply *rep, const struct http_request *r,
+	  const struct http_site *s, const struct http_vhost *v,
+	  struct http_file *f, char *path, size_t n)
+{
+	static const char index[] = "index.html";
+
+	if (path[n - 1] != '/') {
+		reply_redirect(rep, r);
+		return;
+	}
+	memcpy(path + n, index, sizeof index);
+	int fd = open_beneath(v->root_fd, path + 1);
+	path[n] = '\0';
+	if (fd >= 0 && fstat(fd, &f->st) == 0 && S_ISREG(f->st.st_mode)) {
+		memcpy(path + n, index, sizeof index);
+		close(f->fd);
+		f->fd = fd;
+		f->type = http_mime_type(index, sizeof index - 1);
+		pick_encoding(r, v->root_fd, path, n + sizeof index - 1, f);
+		serve_file(rep, r, f);
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (s->autoindex)
+		reply_autoindex(rep, r, s, f->fd, path);
+	else
+		http_reply_error(rep, 403, 0, r->version == 10 && r->keep_alive,
+				 NULL, r->method == HTTP_M_HEAD);
+}
+
+static void
+serve_path(const struct http_site *s, const struct http_request *r,
+	   struct http_file_scratch *sc, struct http_reply *rep)
+{
+	int ka10 = r->version == 10 && r->keep_alive;
+	int head = r->method == HTTP_M_HEAD;
+	const struct http_vhost *v = http_site_find(s, r->host);
+	/* room for "index.html" or ".br" after the path */
+	ssize_t n = http_path_clean(r->path.p, r->path.n, sc->path,
+				    sizeof sc->path - 16);
+	int status = v == NULL ? 404 : n < 0 ? 400 :
+		!s->dotfiles && http_path_is_hidden(sc->path) ? 404 : 0;
+	struct http_file f = { .fd = -1 };
+
+	fields_collect(r, &f);
+	if (status == 0) {
+		f.fd = open_beneath(v->root_fd, sc->path + 1);
+		if (f.fd < 0)
+			status = errno_status(f.fd);
+		else if (fstat(f.fd, &f.st) < 0)
+			status = 500;
+	}
+	if (status) {
+		http_reply_error(rep, status, 0, ka10, NULL, head);
+	} else if (S_ISDIR(f.st.st_mode)) {
+		serve_dir(rep, r, s, v, &f, sc->path, (size_t)n);
+	} else if (!S_ISREG(f.st.st_mode)) {
+		http_reply_error(rep, 404, 0, ka10, NULL, head);
+	} else {
+		f.type = http_mime_type(sc->path, (size_t)n);
+		pick_encoding(r, v->root_fd, sc->path, (size_t)n, &f);
+		serve_file(rep, r, &f);
+	}
+	if (f.fd >= 0)
+		close(f.fd);
+}
+
+void
+http_file_respond(const struct http_site *s, const struct http_request *r,
+		  struct http_file_scratch *sc, struct http_reply *rep)
+{
+	int ka10 = r->version == 10 && r->keep_alive;
+
+	switch (r->method) {
+	case HTTP_M_GET:
+	case HTTP_M_HEAD:
+		serve_path(s, r, sc, rep);
+		break;
+	case HTTP_M_OPTIONS:
+		http_reply_begin(rep, 200);
+		http_reply_header(rep, "Allow", HTTP_ALLOW,
+				  sizeof HTTP_ALLOW - 1);
+		http_reply_end(rep, ka10);
+		break;
+	case HTTP_M_UNKNOWN:
+		http_reply_error(rep, 501, 0, ka10, NULL, 0);
+		break;
+	default:
+		http_reply_error(rep, 405, 0, ka10, HTTP_ALLOW, 0);
+		break;
+	}
+}

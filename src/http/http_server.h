@@ -1,0 +1,61 @@
+/* http_server: the HTTP/1.1 server engine on one worker's loop (RFC 9112):
+ * accept, read heads, discard bodies, send replies in order (pipelining),
+ * timeouts, a connection cap, graceful stop, and the access log.
+ *
+ *   http_worker_start     take over a worker's listeners, start serving
+ *   http_worker_free      after the loop ended: close and free everything
+ *   http_log_*            Combined Log Format, buffered per worker */
+#ifndef INETKIT_HTTP_SERVER_H
+#define INETKIT_HTTP_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "http_file.h"
+
+struct loop;
+
+struct http_server_config {
+	const struct http_site *site;	/* shared, read-only while serving */
+	int max_conns;			/* connections per worker */
+	int header_timeout_ms;		/* a request head must arrive within */
+	int idle_timeout_ms;		/* keep-alive wait for the next request */
+	int send_timeout_ms;		/* a reply must progress within */
+	uint64_t max_body;		/* request body bytes (413 beyond) */
+	int access_log_fd;		/* -1: no access log */
+};
+
+/* Sets defaults: 10 s header, 15 s idle, 30 s send, 1 MiB body, 10000
+ * connections, no access log. */
+void http_server_config_init(struct http_server_config *c);
+
+/* Serves on the worker's loop l from the listening sockets fds[0..n),
+ * which it takes over (closed at the end). Returns NULL on failure. */
+struct http_worker;
+struct http_worker *http_worker_start(struct loop *l,
+				      const struct http_server_config *c,
+				      const int *fds, int n);
+/* Closes what is left, flushes the access log, frees the worker. */
+void http_worker_free(struct http_worker *w);
+
+/* The access log of one worker: lines gather in a buffer that goes out in
+ * one write when full, each second and at the end. */
+#define HTTP_LOG_BUF (64 * 1024)
+struct http_log {
+	int fd;
+	size_t len;
+	time_t stamp_for;
+	char stamp[32];		/* "21/Nov/2026:10:40:45 +0000" */
+	char buf[HTTP_LOG_BUF];
+};
+
+/* One entry in Combined Log Format. request is the request line as sent
+ * (escaped here); bytes < 0 logs "-". Headers may be NULL. */
+void http_log_add(struct http_log *g, const char *host,
+		  struct http_slice request, int status, int64_t bytes,
+		  const struct http_slice *referer, const struct http_slice *agent);
+/* Writes the buffered lines. */
+void http_log_flush(struct http_log *g);
+
+#endif

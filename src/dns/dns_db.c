@@ -27,6 +27,7 @@ struct brec {
 };
 
 struct dns_zone_build {
+	const char *file;	/* where the SOA was read, for messages */
 	struct brec *recs;
 	size_t n, cap;
 	char why[DNS_NAME_TEXT_MAX + 64];
@@ -154,7 +155,9 @@ node_get(struct dns_zone *z, const uint8_t *rel, size_t n)
 	if (up < 0)
 		return up;
 	size_t ncap = z->nodes_cap;
-	if (z->nnodes >= DNS_ZONE_MAX_NODES)
+	/* Offsets are 32 bits, the name's top bit is the delegation flag. */
+	if (z->nnodes >= DNS_ZONE_MAX_NODES ||
+	    z->names_len + n + 1 >= DNS_NODE_CUT)
 		return ERR_TOOBIG;
 	if (grow((void **)&z->nodes, &ncap, z->nnodes + 1, sizeof *z->nodes) ||
 	    grow((void **)&z->names, &z->names_cap, z->names_len + n + 1, 1))
@@ -245,6 +248,10 @@ zone_add(struct dns_zone *z, const uint8_t *owner, uint16_t type,
 		if (idx == ERR_TOOBIG)
 			*why = "too many names in one zone";
 		return (int)idx;
+	}
+	if (z->rdata_len + rdlen + 2 >= UINT32_MAX) {
+		*why = "too much data in one zone";
+		return ERR_TOOBIG;
 	}
 	/* DNSSEC's types may share a name with a CNAME; we serve none. */
 	rc = zone_check_cname(z, &z->nodes[idx], type, owner, why);
@@ -338,6 +345,11 @@ zone_finish(struct dns_zone *z)
 		const struct brec *r = &b->recs[i], *p = i ? r - 1 : NULL;
 		if (p && brec_cmp(p, r, z->rdata) == 0)
 			continue;
+		if (p && p->node == r->node && p->type == r->type &&
+		    z->rrsets[z->nrrsets - 1].count == UINT16_MAX) {
+			free(out);	/* an RRset that could never be sent */
+			return ERR_TOOBIG;
+		}
 		if (!p || p->node != r->node || p->type != r->type) {
 			while (next <= r->node)
 				z->nodes[next++].rrset = z->nrrsets;
@@ -390,6 +402,7 @@ dns_db_zone(const struct dns_db *db, const uint8_t *name)
 struct load {
 	struct dns_db *db;
 	struct dns_zone *z;
+	const char *file;
 	size_t zcap;
 	char why[2 * DNS_NAME_TEXT_MAX + 64];
 };
@@ -417,6 +430,7 @@ load_new_zone(struct load *ld, const struct dns_zone_rr *rr, const char **why)
 	ld->z = zone_new(rr->owner);
 	if (ld->z == NULL)
 		return -ENOMEM;
+	ld->z->build->file = ld->file;
 	ld->db->zones[ld->db->nzones++] = ld->z;
 	return 0;
 }
@@ -457,6 +471,7 @@ load_text(struct load *ld, const char *name, const char *text, size_t len,
 	int rc;
 
 	ld->z = NULL;
+	ld->file = name;
 	rc = dns_zone_parse(name, text, len, &o, err, errsz);
 	if (rc == 0 && ld->z == NULL) {
 		snprintf(err, errsz, "%s:1: no SOA record", name);
@@ -510,11 +525,21 @@ dns_db_free(struct dns_db *db)
 }
 
 static int
-db_finish(struct dns_db *db)
+db_finish(struct dns_db *db, char *err, size_t errsz)
 {
-	for (int i = 0; i < db->nzones; i++)
-		if (zone_finish(db->zones[i]) < 0)
-			return -ENOMEM;
+	char apex[DNS_NAME_TEXT_MAX];
+
+	for (int i = 0; i < db->nzones; i++) {
+		const char *file = db->zones[i]->build->file;
+		int rc = zone_finish(db->zones[i]);
+		if (rc == 0)
+			continue;
+		dns_name_format(db->zones[i]->apex, apex, sizeof apex);
+		snprintf(err, errsz, "%s: zone %s: %s", file, apex,
+			 rc == ERR_TOOBIG ? "an RRset of more than 65535 "
+			 "records" : err_str(rc));
+		return rc;
+	}
 	return 0;
 }
 
@@ -642,8 +667,8 @@ dns_db_load(const char *const *zone_files, int nzones, const char *hosts_file,
 			rc = db_add_hosts(ld.db, path, text, len, err, errsz);
 		free(text);
 	}
-	if (rc == 0 && (rc = db_finish(ld.db)) < 0)
-		snprintf(err, errsz, "%s", err_str(rc));
+	if (rc == 0)
+		rc = db_finish(ld.db, err, errsz);
 	if (rc < 0) {
 		dns_db_free(ld.db);
 		return rc;
@@ -667,8 +692,8 @@ dns_db_load_texts(const char *const *names, const char *const *texts, int n,
 	for (int i = 0; i < n && rc == 0; i++)
 		rc = load_text(&ld, names[i], texts[i], strlen(texts[i]), NULL,
 			       err, errsz);
-	if (rc == 0 && (rc = db_finish(ld.db)) < 0)
-		snprintf(err, errsz, "%s", err_str(rc));
+	if (rc == 0)
+		rc = db_finish(ld.db, err, errsz);
 	if (rc < 0) {
 		dns_db_free(ld.db);
 		return rc;

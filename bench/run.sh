@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-SECTIONS="echo"
+SECTIONS="echo get"
 OUT=build/bench/results.md
 
 usage() {

@@ -6,18 +6,22 @@
 
 #include "cli.h"
 #include "core/workers.h"
+#include "dns/dns_answer.h"
 #include "dns/dns_server.h"
 
 static const char dns_usage[] =
 	"usage: inetkit serve dns --zone FILE... [--hosts FILE]\n"
 	"                         [--listen ADDR:PORT]... [--workers N]\n"
 	"                         [--max-conns N] [--idle-timeout SECONDS]\n"
+	"                         [--edns-size BYTES]\n"
 	"  An authoritative name server for the zones in the zone files\n"
 	"  (RFC 1035 format; the SOA record comes first) over UDP and TCP on\n"
 	"  the same port. --hosts adds A/AAAA records from an /etc/hosts\n"
 	"  file for names inside the zones, and PTR records where the reverse\n"
 	"  zone is served. SIGHUP reloads every file; a bad file keeps the\n"
-	"  old data. Default listen: every address, port 53.\n";
+	"  old data. UDP replies fit the client's EDNS size up to --edns-size\n"
+	"  (1232), 512 bytes without EDNS; TC=1 sends the client to TCP.\n"
+	"  Default listen: every address, port 53.\n";
 
 static int
 dns_engine_start(struct loop *l, int index, void *arg)
@@ -66,6 +70,7 @@ cli_dns_defaults(struct cli_dns *e)
 	memset(e, 0, sizeof *e);
 	e->cfg.idle_timeout_ms = 10 * 1000;
 	e->cfg.max_conns = 10000;
+	e->cfg.udp_max = DNS_EDNS_UDP_MAX;
 }
 
 int
@@ -115,37 +120,60 @@ cli_dns_fini(struct cli_dns *e)
 	free(e->workers);
 }
 
+/* Numeric options: name, range, where the value goes. */
+static int
+dns_number_arg(struct cli_dns *e, const char *a, const char *v,
+	       long *workers)
+{
+	long conns = e->cfg.max_conns, edns = e->cfg.udp_max;
+	long idle = e->cfg.idle_timeout_ms / 1000;
+	const struct {
+		const char *name;
+		long min, max, *dst;
+	} nums[] = {
+		{ "--workers", 1, 256, workers },
+		{ "--max-conns", 1, 1000000, &conns },
+		{ "--edns-size", 512, 65535, &edns },
+		{ "--idle-timeout", 1, 86400, &idle },
+	};
+
+	for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+		if (strcmp(a, nums[k].name) != 0)
+			continue;
+		if (cli_parse_int(v, nums[k].min, nums[k].max, nums[k].dst) < 0)
+			return cli_usage_error(dns_usage, "bad %s '%s'", a, v);
+		e->cfg.max_conns = (int)conns;
+		e->cfg.udp_max = (int)edns;
+		e->cfg.idle_timeout_ms = (int)idle * 1000;
+		return 0;
+	}
+	return cli_usage_error(dns_usage, "serve dns: unexpected '%s'", a);
+}
+
 static int
 dns_parse_args(struct cli_dns *e, int argc, char **argv, long *workers)
 {
-	long v;
-
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--zone") == 0 && next) {
+	for (int i = 1; i < argc; i += 2) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int rc = 0;
+		if (v == NULL)
+			return cli_usage_error(dns_usage, "serve dns: '%s' "
+					       "without a value", a);
+		if (strcmp(a, "--zone") == 0) {
 			if (e->nzones >= CLI_MAX_ZONES)
-				return cli_usage_error(dns_usage, "too many --zone");
-			e->zones[e->nzones++] = next;
-		} else if (strcmp(a, "--hosts") == 0 && next) {
-			e->hosts = next;
-		} else if (strcmp(a, "--listen") == 0 && next) {
-			if (cli_listen_add(&e->listen, next) < 0)
-				return cli_usage_error(dns_usage, "bad --listen '%s'", next);
-		} else if (strcmp(a, "--workers") == 0 && next) {
-			if (cli_parse_int(next, 1, 256, workers) < 0)
-				return cli_usage_error(dns_usage, "bad --workers '%s'", next);
-		} else if (strcmp(a, "--max-conns") == 0 && next) {
-			if (cli_parse_int(next, 1, 1000000, &v) < 0)
-				return cli_usage_error(dns_usage, "bad --max-conns '%s'", next);
-			e->cfg.max_conns = (int)v;
-		} else if (strcmp(a, "--idle-timeout") == 0 && next) {
-			if (cli_parse_int(next, 1, 86400, &v) < 0)
-				return cli_usage_error(dns_usage, "bad --idle-timeout '%s'", next);
-			e->cfg.idle_timeout_ms = (int)v * 1000;
-		} else {
-			return cli_usage_error(dns_usage, "serve dns: unexpected '%s'", a);
-		}
-		i++;
+				return cli_usage_error(dns_usage,
+						       "too many --zone");
+			e->zones[e->nzones++] = v;
+		} else if (strcmp(a, "--hosts") == 0) {
+			e->hosts = v;
+		} else if (strcmp(a, "--listen") == 0) {
+			if (cli_listen_add(&e->listen, v) < 0)
+				return cli_usage_error(dns_usage,
+						       "bad --listen '%s'", v);
+		} else
+			rc = dns_number_arg(e, a, v, workers);
+		if (rc != 0)
+			return rc;
 	}
 	if (e->nzones == 0)
 		return cli_usage_error(dns_usage, "serve dns: no --zone");

@@ -56,13 +56,36 @@ default_server(struct net_addr *out)
 	net_addr_set_port(out, 53);
 }
 
+/* NAME, TYPE and @SERVER, in any order after the name. */
+static int
+lookup_positional(struct lookup *lk, const char *a, int *has_server,
+		  int *has_type)
+{
+	int type = dns_type_parse(a, strlen(a));
+
+	if (a[0] == '@' && !*has_server) {
+		if (parse_server(a + 1, &lk->server) < 0)
+			return cli_usage_error(lookup_usage, "bad server '%s'",
+					       a);
+		*has_server = 1;
+	} else if (lk->name == NULL)
+		lk->name = a;
+	else if (!*has_type && type >= 0) {
+		lk->type = (uint16_t)type;
+		*has_type = 1;
+	} else
+		return cli_usage_error(lookup_usage, "lookup: unexpected '%s'",
+				       a);
+	return 0;
+}
+
 static int
 lookup_args(struct lookup *lk, int argc, char **argv)
 {
-	int has_server = 0, has_type = 0;
+	int has_server = 0, has_type = 0, rc = 0;
 	long v;
 
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc && rc == 0; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--tcp") == 0)
 			lk->c.tcp = 1;
@@ -72,22 +95,17 @@ lookup_args(struct lookup *lk, int argc, char **argv)
 			lk->c.edns_size = 0;
 		else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
 			if (cli_parse_int(argv[++i], 1, 3600, &v) < 0)
-				return cli_usage_error(lookup_usage, "bad --timeout '%s'", argv[i]);
+				return cli_usage_error(lookup_usage,
+					"bad --timeout '%s'", argv[i]);
 			lk->c.timeout_ms = (int)v * 1000;
-		} else if (a[0] == '@' && !has_server) {
-			if (parse_server(a + 1, &lk->server) < 0)
-				return cli_usage_error(lookup_usage, "bad server '%s'", a);
-			has_server = 1;
 		} else if (a[0] == '-' && a[1])
-			return cli_usage_error(lookup_usage, "lookup: unknown option '%s'", a);
-		else if (lk->name == NULL)
-			lk->name = a;
-		else if (!has_type && dns_type_parse(a, strlen(a)) >= 0) {
-			lk->type = (uint16_t)dns_type_parse(a, strlen(a));
-			has_type = 1;
-		} else
-			return cli_usage_error(lookup_usage, "lookup: unexpected '%s'", a);
+			return cli_usage_error(lookup_usage,
+				"lookup: unknown option '%s'", a);
+		else
+			rc = lookup_positional(lk, a, &has_server, &has_type);
 	}
+	if (rc != 0)
+		return rc;
 	if (lk->name == NULL)
 		return cli_usage_error(lookup_usage, "lookup: which name?");
 	if (!has_server)
@@ -205,8 +223,8 @@ print_reply(const struct lookup *lk, const uint8_t *msg, size_t len, int tcp)
 	       h.qdcount, h.ancount, h.nscount, h.arcount);
 	if (e.present)
 		printf("\n;; OPT PSEUDOSECTION:\n; EDNS: version: %u, flags:%s;"
-		       " udp: %u\n", e.version, e.flags & DNS_EDNS_DO ? " do" : "",
-		       e.udp_size);
+		       " udp: %u\n", e.version,
+		       e.flags & DNS_EDNS_DO ? " do" : "", e.udp_size);
 	if (h.qdcount)
 		printf("\n;; QUESTION SECTION:\n");
 	for (unsigned i = 0; i < h.qdcount; i++) {
@@ -260,7 +278,8 @@ cmd_lookup(int argc, char **argv)
 	}
 	if (print_reply(&lk, reply, (size_t)n, tcp) < 0) {
 		fflush(stdout);
-		fprintf(stderr, "inetkit lookup: malformed reply from %s\n", addr);
+		fprintf(stderr, "inetkit lookup: malformed reply from %s\n",
+			addr);
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

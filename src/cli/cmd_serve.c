@@ -11,8 +11,8 @@ static const struct {
 	{ "echo", cmd_serve_svc },
 	{ "daytime", cmd_serve_svc },
 	{ "time", cmd_serve_svc },
-	{ "dns", cmd_serve_dns },
 	{ "http", cmd_serve_http },
+	{ "dns", cmd_serve_dns },
 };
 
 static const char serve_usage[] =

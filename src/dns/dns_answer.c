@@ -67,8 +67,8 @@ note_targets(struct ans *a, const struct dns_zone *z,
 	}
 }
 
-/* Writes a whole RRset into section sec, or nothing when it does not
- * fit. ttl 0 keeps the RRset's own TTL... unless forced by use_ttl. */
+/* Writes a whole RRset into section sec with the given TTL, or nothing
+ * when it does not fit; an RRset already written is not written again. */
 static int
 put_rrset(struct ans *a, int sec, const struct dns_zone *z,
 	  const uint8_t *owner, const struct dns_rrset *rs, uint32_t ttl)
@@ -153,10 +153,11 @@ put_additional(struct ans *a)
 		const struct dns_zone *z = a->addl_zone[i];
 		const struct dns_node *nd = find_in_zone(z, a->addl[i]);
 		for (int t = 0; nd && t < 2; t++) {
-			const struct dns_rrset *rs = dns_node_rrset(z, nd,
-								    types[t]);
+			const struct dns_rrset *rs;
+			rs = dns_node_rrset(z, nd, types[t]);
 			if (rs)
-				put_rrset(a, SEC_AR, z, a->addl[i], rs, rs->ttl);
+				put_rrset(a, SEC_AR, z, a->addl[i], rs,
+					  rs->ttl);
 		}
 	}
 }
@@ -207,12 +208,20 @@ walk(const struct ans *a, const struct dns_zone *z, const uint8_t *low,
 	size_t offs[DNS_NAME_MAX / 2 + 1];
 	int nl = 0;
 
-	for (size_t o = 0; o < n; o += (size_t)low[o] + 1)
-		offs[nl++] = o;
 	*enc = n;
 	*cut = NULL;
-	if (nl == 0)
+	if (n == 0)
 		return &z->nodes[0];
+	/* Without delegations, the name itself is the usual case. */
+	if (!z->has_cuts) {
+		const struct dns_node *nd = dns_zone_lookup(z, low, n);
+		if (nd) {
+			*enc = 0;
+			return nd;
+		}
+	}
+	for (size_t o = 0; o < n; o += (size_t)low[o] + 1)
+		offs[nl++] = o;
 	for (int k = nl - 1; k >= 0; k--) {
 		const struct dns_node *nd = dns_zone_lookup(z, low + offs[k],
 							    n - offs[k]);
@@ -270,8 +279,9 @@ resolve(struct ans *a, const uint8_t *sname)
 		size_t enc;
 		const struct dns_node *cut, *nd;
 		z = dns_db_zone(a->db, sname);
+		/* The chain left our zones: what we have stands. */
 		if (z == NULL)
-			return;	/* the chain left our zones: what we have stands */
+			return;
 		size_t n = dns_name_lower(sname, low) - z->apex_len;
 		nd = walk(a, z, low, n, &enc, &cut);
 		if (cut) {
@@ -330,18 +340,20 @@ parse_query(struct ans *a, const uint8_t *q, size_t qlen)
 	return 0;
 }
 
+/* TCP: the whole of outsz. UDP: the client's EDNS size, 512 without
+ * EDNS or below it (RFC 6891 section 6.2.5), capped by outsz, the
+ * server's UDP maximum. */
 static size_t
 reply_limit(const struct ans *a, size_t outsz, int tcp)
 {
-	size_t lim;
+	size_t lim = DNS_MAX_UDP;
 
+	if (outsz > DNS_MAX_MSG)
+		outsz = DNS_MAX_MSG;
 	if (tcp)
-		return outsz < DNS_MAX_MSG ? outsz : DNS_MAX_MSG;
-	lim = DNS_MAX_UDP;
+		return outsz;
 	if (a->edns.present && a->edns.udp_size > lim)
 		lim = a->edns.udp_size;
-	if (lim > DNS_EDNS_UDP_MAX)
-		lim = DNS_EDNS_UDP_MAX;
 	return lim < outsz ? lim : outsz;
 }
 
@@ -373,7 +385,9 @@ answer_question(struct ans *a)
 static void
 finish(struct ans *a, size_t qend)
 {
-	uint16_t f = DNS_F_QR | (a->qh.flags & (0x7800 | DNS_F_RD | DNS_F_CD));
+	/* Opcode and RD come back; CD does not, as we serve no DNSSEC (NSD
+	 * alike). */
+	uint16_t f = DNS_F_QR | (a->qh.flags & (0x7800 | DNS_F_RD));
 
 	if (a->tc) {
 		a->w.len = qend;
@@ -390,6 +404,17 @@ finish(struct ans *a, size_t qend)
 	a->w.len = 0;
 	dns_wr_hdr(&a->w, &h);
 	a->w.len = end;
+}
+
+/* The UDP size our OPT offers: the server's maximum. */
+static uint16_t
+advertised_size(size_t outsz, int tcp)
+{
+	if (tcp)
+		return DNS_EDNS_UDP_MAX;
+	if (outsz < DNS_MAX_UDP)
+		return DNS_MAX_UDP;
+	return outsz > DNS_MAX_MSG ? DNS_MAX_MSG : (uint16_t)outsz;
 }
 
 size_t
@@ -423,8 +448,8 @@ dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 	finish(&a, qend);
 	if (a.edns.present) {
 		a.w.max = limit;
-		dns_wr_opt(&a.w, DNS_EDNS_UDP_MAX, (uint8_t)(a.rcode >> 4),
-			   a.edns.flags & DNS_EDNS_DO);
+		dns_wr_opt(&a.w, advertised_size(outsz, tcp),
+			   (uint8_t)(a.rcode >> 4), a.edns.flags & DNS_EDNS_DO);
 	}
 	return a.w.err ? 0 : a.w.len;
 }

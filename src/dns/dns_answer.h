@@ -9,15 +9,16 @@
 
 #include "dns_db.h"
 
-/* The largest UDP reply we send, whatever the client offers (the DNS
+/* The default largest UDP reply, whatever the client offers (the DNS
  * flag day 2020 figure, which avoids IP fragmentation). */
 #define DNS_EDNS_UDP_MAX 1232
 /* CNAMEs followed inside our zones for one query. */
 #define DNS_MAX_CHAIN 8
 
 /* Answers the query q[0..qlen) from db into out. tcp: the reply may use
- * outsz bytes (up to 65535); otherwise the UDP limit applies (512, or
- * the EDNS size up to DNS_EDNS_UDP_MAX) and outsz must be at least that.
+ * outsz bytes (up to 65535). UDP: outsz is the server's UDP maximum (the
+ * size its OPT offers, DNS_EDNS_UDP_MAX by default); the reply fits the
+ * client's EDNS size, or 512 bytes without EDNS, and outsz.
  * Returns the reply length, or 0 when the query deserves no reply (its
  * header is unreadable, or it is itself a response). */
 size_t dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,

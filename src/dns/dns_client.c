@@ -74,7 +74,8 @@ ask_udp(const struct dns_client *c, const struct net_addr *server,
 
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (const struct sockaddr *)&server->ss, server->len) < 0) {
+	const struct sockaddr *sa = (const struct sockaddr *)&server->ss;
+	if (connect(fd, sa, server->len) < 0) {
 		rc = -errno;
 		goto out;
 	}
@@ -92,7 +93,7 @@ ask_udp(const struct dns_client *c, const struct net_addr *server,
 				rc = -errno;
 				goto out;
 			}
-			/* Anything else is a stray or a forgery: keep waiting. */
+			/* Anything else is a stray or a forgery: wait on. */
 			if (is_reply(q, qlen, out, (size_t)n)) {
 				rc = n;
 				goto out;

@@ -1,7 +1,7 @@
 /* dns_db: building the in-memory zones from zone files (and a hosts
  * file), and finding names in them. A zone is built in two steps: records
  * are appended as they are parsed, then sorted once into RRsets (RFC 2181
- * section 5: an RRset is a set, duplicates go, one TTL). */
+ * section 5: an RRset is a set, duplicates go, one TTL: the lowest). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +27,7 @@ struct brec {
 };
 
 struct dns_zone_build {
+	const char *file;	/* where the SOA was read, for messages */
 	struct brec *recs;
 	size_t n, cap;
 	char why[DNS_NAME_TEXT_MAX + 64];
@@ -55,8 +56,21 @@ name_hash(const uint8_t *p, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ p[i]) * 16777619u;
-	return h;
+	/* FNV leaves the top bits, which slot_of uses, poorly mixed for
+	 * names that differ at the end: finish as MurmurHash3 does. */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
 }
+
+/* A hash slot holds the node index + 1 in its low bits (0: empty) and,
+ * above, the low bits of the name's hash: most mismatches are seen
+ * without touching the node, so long probes stay in one cache line. */
+#define SLOT_IDX_BITS 26
+#define SLOT_IDX_MASK ((1u << SLOT_IDX_BITS) - 1)
+#define DNS_ZONE_MAX_NODES (SLOT_IDX_MASK - 1)
 
 /* Maps a hash onto [0, cap) without a division (Lemire's reduction). */
 static inline uint32_t
@@ -78,11 +92,15 @@ dns_zone_lookup(const struct dns_zone *z, const uint8_t *rel, size_t n)
 {
 	if (z->hash == NULL)
 		return NULL;
-	uint32_t i = slot_of(z, name_hash(rel, n));
+	uint32_t h = name_hash(rel, n), tag = h << SLOT_IDX_BITS;
+	uint32_t i = slot_of(z, h);
 
-	for (; z->hash[i]; i = i + 1 == z->hash_cap ? 0 : i + 1)
-		if (node_is(z, z->hash[i] - 1, rel, n))
-			return &z->nodes[z->hash[i] - 1];
+	for (; z->hash[i]; i = i + 1 == z->hash_cap ? 0 : i + 1) {
+		uint32_t idx = (z->hash[i] & SLOT_IDX_MASK) - 1;
+		if ((z->hash[i] & ~SLOT_IDX_MASK) == tag &&
+		    node_is(z, idx, rel, n))
+			return &z->nodes[idx];
+	}
 	return NULL;
 }
 
@@ -90,11 +108,12 @@ static void
 hash_put(struct dns_zone *z, uint32_t idx)
 {
 	const uint8_t *s = z->names + NAME_OFF(&z->nodes[idx]);
-	uint32_t i = slot_of(z, name_hash(s + 1, s[0]));
+	uint32_t h = name_hash(s + 1, s[0]);
+	uint32_t i = slot_of(z, h);
 
 	while (z->hash[i])
 		i = i + 1 == z->hash_cap ? 0 : i + 1;
-	z->hash[i] = idx + 1;
+	z->hash[i] = h << SLOT_IDX_BITS | (idx + 1);
 }
 
 static int
@@ -132,9 +151,14 @@ node_get(struct dns_zone *z, const uint8_t *rel, size_t n)
 
 	if (found)
 		return found - z->nodes;
-	if (n > 0 && node_get(z, rel + rel[0] + 1, n - rel[0] - 1) < 0)
-		return -ENOMEM;
+	int64_t up = n > 0 ? node_get(z, rel + rel[0] + 1, n - rel[0] - 1) : 0;
+	if (up < 0)
+		return up;
 	size_t ncap = z->nodes_cap;
+	/* Offsets are 32 bits, the name's top bit is the delegation flag. */
+	if (z->nnodes >= DNS_ZONE_MAX_NODES ||
+	    z->names_len + n + 1 >= DNS_NODE_CUT)
+		return ERR_TOOBIG;
 	if (grow((void **)&z->nodes, &ncap, z->nnodes + 1, sizeof *z->nodes) ||
 	    grow((void **)&z->names, &z->names_cap, z->names_len + n + 1, 1))
 		return -ENOMEM;
@@ -193,19 +217,19 @@ zone_check_cname(struct dns_zone *z, struct dns_node *nd, uint16_t type,
 {
 	char text[DNS_NAME_TEXT_MAX];
 	int cname = type == DNS_T_CNAME;
+	const char *msg = NULL;
 
-	dns_name_format(owner, text, sizeof text);
 	if (cname && (nd->rrset & NODE_HAS_CNAME))
-		snprintf(z->build->why, sizeof z->build->why,
-			 "more than one CNAME at %s", text);
+		msg = "more than one CNAME at";
 	else if (cname ? nd->rrset & NODE_HAS_OTHER :
 		 nd->rrset & NODE_HAS_CNAME)
-		snprintf(z->build->why, sizeof z->build->why,
-			 "CNAME and other data at %s", text);
-	else {
+		msg = "CNAME and other data at";
+	if (msg == NULL) {
 		nd->rrset |= cname ? NODE_HAS_CNAME : NODE_HAS_OTHER;
 		return 0;
 	}
+	dns_name_format(owner, text, sizeof text);
+	snprintf(z->build->why, sizeof z->build->why, "%s %s", msg, text);
 	*why = z->build->why;
 	return ERR_PARSE;
 }
@@ -220,8 +244,15 @@ zone_add(struct dns_zone *z, const uint8_t *owner, uint16_t type,
 	int64_t idx = node_get(z, low, n);
 	int rc;
 
-	if (idx < 0)
+	if (idx < 0) {
+		if (idx == ERR_TOOBIG)
+			*why = "too many names in one zone";
 		return (int)idx;
+	}
+	if (z->rdata_len + rdlen + 2 >= UINT32_MAX) {
+		*why = "too much data in one zone";
+		return ERR_TOOBIG;
+	}
 	/* DNSSEC's types may share a name with a CNAME; we serve none. */
 	rc = zone_check_cname(z, &z->nodes[idx], type, owner, why);
 	if (rc < 0)
@@ -266,7 +297,11 @@ rrset_append(struct dns_zone *z, uint8_t *out, size_t *o,
 	out[(*o)++] = (uint8_t)r->rdlen;
 	memcpy(out + *o, z->rdata + r->rd, r->rdlen);
 	*o += r->rdlen;
-	z->rrsets[z->nrrsets - 1].count++;
+	struct dns_rrset *rs = &z->rrsets[z->nrrsets - 1];
+	rs->count++;
+	/* RFC 2181 section 5.2: differing TTLs count as the lowest. */
+	if (r->ttl < rs->ttl)
+		rs->ttl = r->ttl;
 }
 
 /* Gives back what the doubling reserved, and sizes the hash for the
@@ -310,6 +345,11 @@ zone_finish(struct dns_zone *z)
 		const struct brec *r = &b->recs[i], *p = i ? r - 1 : NULL;
 		if (p && brec_cmp(p, r, z->rdata) == 0)
 			continue;
+		if (p && p->node == r->node && p->type == r->type &&
+		    z->rrsets[z->nrrsets - 1].count == UINT16_MAX) {
+			free(out);	/* an RRset that could never be sent */
+			return ERR_TOOBIG;
+		}
 		if (!p || p->node != r->node || p->type != r->type) {
 			while (next <= r->node)
 				z->nodes[next++].rrset = z->nrrsets;
@@ -362,6 +402,7 @@ dns_db_zone(const struct dns_db *db, const uint8_t *name)
 struct load {
 	struct dns_db *db;
 	struct dns_zone *z;
+	const char *file;
 	size_t zcap;
 	char why[2 * DNS_NAME_TEXT_MAX + 64];
 };
@@ -389,6 +430,7 @@ load_new_zone(struct load *ld, const struct dns_zone_rr *rr, const char **why)
 	ld->z = zone_new(rr->owner);
 	if (ld->z == NULL)
 		return -ENOMEM;
+	ld->z->build->file = ld->file;
 	ld->db->zones[ld->db->nzones++] = ld->z;
 	return 0;
 }
@@ -429,6 +471,7 @@ load_text(struct load *ld, const char *name, const char *text, size_t len,
 	int rc;
 
 	ld->z = NULL;
+	ld->file = name;
 	rc = dns_zone_parse(name, text, len, &o, err, errsz);
 	if (rc == 0 && ld->z == NULL) {
 		snprintf(err, errsz, "%s:1: no SOA record", name);
@@ -482,11 +525,21 @@ dns_db_free(struct dns_db *db)
 }
 
 static int
-db_finish(struct dns_db *db)
+db_finish(struct dns_db *db, char *err, size_t errsz)
 {
-	for (int i = 0; i < db->nzones; i++)
-		if (zone_finish(db->zones[i]) < 0)
-			return -ENOMEM;
+	char apex[DNS_NAME_TEXT_MAX];
+
+	for (int i = 0; i < db->nzones; i++) {
+		const char *file = db->zones[i]->build->file;
+		int rc = zone_finish(db->zones[i]);
+		if (rc == 0)
+			continue;
+		dns_name_format(db->zones[i]->apex, apex, sizeof apex);
+		snprintf(err, errsz, "%s: zone %s: %s", file, apex,
+			 rc == ERR_TOOBIG ? "an RRset of more than 65535 "
+			 "records" : err_str(rc));
+		return rc;
+	}
 	return 0;
 }
 
@@ -614,8 +667,8 @@ dns_db_load(const char *const *zone_files, int nzones, const char *hosts_file,
 			rc = db_add_hosts(ld.db, path, text, len, err, errsz);
 		free(text);
 	}
-	if (rc == 0 && (rc = db_finish(ld.db)) < 0)
-		snprintf(err, errsz, "%s", err_str(rc));
+	if (rc == 0)
+		rc = db_finish(ld.db, err, errsz);
 	if (rc < 0) {
 		dns_db_free(ld.db);
 		return rc;
@@ -639,8 +692,8 @@ dns_db_load_texts(const char *const *names, const char *const *texts, int n,
 	for (int i = 0; i < n && rc == 0; i++)
 		rc = load_text(&ld, names[i], texts[i], strlen(texts[i]), NULL,
 			       err, errsz);
-	if (rc == 0 && (rc = db_finish(ld.db)) < 0)
-		snprintf(err, errsz, "%s", err_str(rc));
+	if (rc == 0)
+		rc = db_finish(ld.db, err, errsz);
 	if (rc < 0) {
 		dns_db_free(ld.db);
 		return rc;

@@ -41,7 +41,7 @@ struct udp_batch {
 	struct iovec iov_in[UDP_BATCH], iov_out[UDP_BATCH];
 	struct sockaddr_storage from[UDP_BATCH];
 	uint8_t q[UDP_BATCH][UDP_IN_MAX];
-	uint8_t r[UDP_BATCH][DNS_EDNS_UDP_MAX];
+	uint8_t *r[UDP_BATCH];	/* cfg.udp_max bytes each */
 };
 
 struct dns_worker {
@@ -55,6 +55,7 @@ struct dns_worker {
 	int nconns;
 	struct loop_timer accept_retry;
 	struct udp_batch *udp;
+	uint8_t *replies;	/* the UDP reply buffers, in one block */
 	uint8_t scratch[TCP_FRAME_MAX];
 };
 
@@ -356,7 +357,7 @@ udp_answer(struct dns_worker *w, int n)
 		if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue;
 		size_t len = dns_answer(db, b->q[i], b->in[i].msg_len, b->r[i],
-					DNS_EDNS_UDP_MAX, 0);
+					(size_t)w->cfg.udp_max, 0);
 		if (len == 0)
 			continue;
 		b->iov_out[k] = (struct iovec){ b->r[i], len };
@@ -385,8 +386,8 @@ on_datagram(struct loop *l, int fd, int events, void *arg)
 		int k = udp_answer(w, n), sent = 0;
 		/* A full send buffer drops replies, as a busy network would. */
 		while (sent < k) {
-			int r = sendmmsg(fd, b->out + sent, (unsigned)(k - sent),
-					 MSG_DONTWAIT);
+			int r = sendmmsg(fd, b->out + sent,
+					 (unsigned)(k - sent), MSG_DONTWAIT);
 			if (r <= 0)
 				break;
 			sent += r;
@@ -425,12 +426,16 @@ worker_new(struct dns_served *s, int index, const struct dns_server_config *c,
 		return NULL;
 	w->fds = malloc(sizeof(int) * (size_t)(nfds + 1));
 	w->udp = calloc(1, sizeof *w->udp);
-	if (w->fds == NULL || w->udp == NULL) {
+	w->replies = malloc((size_t)c->udp_max * UDP_BATCH);
+	if (w->fds == NULL || w->udp == NULL || w->replies == NULL) {
 		free(w->fds);
 		free(w->udp);
+		free(w->replies);
 		free(w);
 		return NULL;
 	}
+	for (int i = 0; i < UDP_BATCH; i++)
+		w->udp->r[i] = w->replies + (size_t)i * (size_t)c->udp_max;
 	w->served = s;
 	w->index = index;
 	w->cfg = *c;
@@ -480,5 +485,6 @@ dns_worker_free(struct dns_worker *w)
 	}
 	free(w->fds);
 	free(w->udp);
+	free(w->replies);
 	free(w);
 }

@@ -14,6 +14,7 @@ struct loop;
 struct dns_server_config {
 	int idle_timeout_ms;	/* a TCP connection silent this long closes */
 	int max_conns;		/* TCP connections per worker */
+	int udp_max;		/* largest UDP reply, 512..65535 */
 };
 
 /* One worker's hazard slot: the database it is reading, or NULL. On its

@@ -270,7 +270,8 @@ zp_head(struct zp *z, int *i, uint32_t *ttl, int *has_ttl, int *type)
 		    t->p[0] <= '9') {
 			int rc = dns_ttl_parse(t->p, t->n, ttl);
 			if (rc < 0)
-				return zp_error(z, z->entry_line, rc == ERR_RANGE ?
+				return zp_error(z, z->entry_line, "%s",
+						rc == ERR_RANGE ?
 						"TTL out of range" : "bad TTL");
 			*has_ttl = 1;
 		} else if (!has_class && dns_class_parse(t->p, t->n) > 0) {
@@ -356,7 +357,8 @@ zp_record(struct zp *z)
 				  z->rdata, (uint16_t)n };
 	rc = z->o->rr(z->o->arg, &rr, &why);
 	if (rc < 0)
-		return zp_error(z, z->entry_line, "%s", why ? why : err_str(rc));
+		return zp_error(z, z->entry_line, "%s",
+				why ? why : err_str(rc));
 	return 0;
 }
 

@@ -16,7 +16,8 @@ EXAMPLE_ZONE = os.path.join(ROOT, "examples/zones/example.test.zone")
 ZONES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zones")
 OTHER_ZONE = os.path.join(ZONES, "other.test.zone")
 REVERSE_ZONE = os.path.join(ZONES, "0.0.127.in-addr.arpa.zone")
-ALL_ZONES = [EXAMPLE_ZONE, OTHER_ZONE, REVERSE_ZONE]
+SYNTAX_ZONE = os.path.join(ZONES, "syntax.test.zone")
+ALL_ZONES = [EXAMPLE_ZONE, OTHER_ZONE, REVERSE_ZONE, SYNTAX_ZONE]
 
 
 def serve_dns(start_server, zones=None, extra=(), workers=1):

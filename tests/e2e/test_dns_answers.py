@@ -66,6 +66,14 @@ def test_dns_cname_leaving_our_zones_stops(ns):
         "elsewhere.example.test. 3600 in cname www.example.net."]
 
 
+def test_dns_dangling_cname_is_nxdomain_rfc6604(ns):
+    r = query(*ns, "dangling.example.test", "A")
+    assert rcode_name(r) == "NXDOMAIN" and has_flag(r, "AA")
+    assert section_text(r.answer) == [
+        "dangling.example.test. 3600 in cname nothere.example.test."]
+    assert [rr.split()[3] for rr in section_text(r.authority)] == ["soa"]
+
+
 def test_dns_cname_loop_ends(ns):
     r = query(*ns, "loop1.example.test", "A")
     assert rcode_name(r) == "NOERROR"

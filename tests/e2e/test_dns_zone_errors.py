@@ -85,3 +85,15 @@ def test_dns_usage_errors():
     assert_usage_error(["lookup"])
     assert_usage_error(["lookup", "a.test", "@not-an-address"])
     assert_usage_error(["lookup", "a.test", "A", "extra"])
+
+
+def test_dns_rrset_too_large_to_send(tmp_path):
+    zone = tmp_path / "huge.zone"
+    with open(zone, "w") as f:
+        f.write("$ORIGIN h.test.\n@ 60 SOA a b 1 2 3 4 5\n")
+        for i in range(65536):
+            f.write("x 60 A 10.%d.%d.%d\n" % (i >> 16, (i >> 8) & 255, i & 255))
+    r = run(["serve", "dns", "--zone", str(zone), "--listen", "127.0.0.1:0"])
+    assert r.returncode == 2 and r.stdout == b""
+    assert r.stderr.decode().strip() == \
+        "%s: zone h.test.: an RRset of more than 65535 records" % zone

@@ -165,6 +165,48 @@ START_TEST(writer_compresses)
 }
 END_TEST
 
+/* Reads a whole message: header, questions, records. */
+static int
+read_message(const uint8_t *m, size_t len)
+{
+	struct dns_cur c;
+	struct dns_hdr h;
+	struct dns_question q;
+	struct dns_rr rr;
+
+	dns_cur_init(&c, m, len);
+	dns_hdr_read(&c, &h);
+	for (unsigned i = 0; i < h.qdcount && !c.err; i++)
+		dns_question_read(&c, &q);
+	for (unsigned i = 0; i < (unsigned)h.ancount + h.nscount + h.arcount &&
+	     !c.err; i++)
+		dns_rr_read(&c, &rr);
+	return c.err ? c.err : (c.pos == len ? 0 : ERR_PARSE);
+}
+
+START_TEST(every_prefix_of_a_message_fails)
+{
+	uint8_t m[512];
+	struct dns_wr w;
+	struct dns_hdr h = { 7, DNS_F_QR | DNS_F_AA, 1, 2, 0, 1 };
+	static const uint8_t name[] = "\3www\7example\4test";
+	static const uint8_t a[] = { 192, 0, 2, 1 };
+
+	dns_wr_init(&w, m, sizeof m);
+	dns_wr_hdr(&w, &h);
+	dns_wr_name(&w, name, 1);
+	dns_wr_u16(&w, DNS_T_A);
+	dns_wr_u16(&w, DNS_C_IN);
+	dns_wr_rr(&w, name, DNS_T_A, DNS_C_IN, 60, a, 4);
+	dns_wr_rr(&w, name, DNS_T_CNAME, DNS_C_IN, 60, name, sizeof name);
+	dns_wr_opt(&w, 1232, 0, 0);
+	ck_assert_int_eq(w.err, 0);
+	ck_assert_int_eq(read_message(m, w.len), 0);
+	for (size_t n = 0; n < w.len; n++)
+		ck_assert_msg(read_message(m, n) == ERR_PARSE, "prefix %zu", n);
+}
+END_TEST
+
 START_TEST(writer_overflow_and_rollback)
 {
 	uint8_t m[20];
@@ -347,6 +389,7 @@ main(void)
 	tcase_add_test(tc, cursor_sticky);
 	tcase_add_test(tc, writer_compresses);
 	tcase_add_test(tc, writer_overflow_and_rollback);
+	tcase_add_test(tc, every_prefix_of_a_message_fails);
 	tcase_add_test(tc, rr_mx_roundtrip_expands);
 	tcase_add_loop_test(tc, rdata_roundtrip, 0,
 			    sizeof rdata_rt / sizeof rdata_rt[0]);

@@ -65,8 +65,11 @@ add_redirect(struct crawl *cr, uint32_t id, const struct http_response *r)
 		return;
 	n = url_resolve_str(nd->url, nd->len, loc->value.p, loc->value.n, out,
 			    sizeof out);
-	if (n > 0)
-		crawl_frontier_add(cr->f, id, out, (size_t)n);
+	if (n <= 0)
+		return;
+	if (nd->depth == 0)	/* the start URL moved: follow its new host */
+		crawl_frontier_allow(cr->f, out, (size_t)n);
+	crawl_frontier_add(cr->f, id, out, (size_t)n);
 }
 
 /* Opens the mirror file for url, creating its directories one at a time

@@ -127,6 +127,8 @@ crawl_frontier_fini(struct crawl_frontier *f)
 	}
 	for (size_t i = 0; i < f->npaths; i++)
 		free(f->paths[i].path);
+	for (size_t i = 0; i < f->norigins; i++)
+		free(f->origins[i]);
 	free(f->nodes);
 	free(f->paths);
 	free(f->edges);
@@ -236,6 +238,45 @@ count_variant(struct crawl_frontier *f, const char *norm, size_t plen)
 	return 1;
 }
 
+static int
+origin_followed(const struct crawl_frontier *f, const char *o, size_t n)
+{
+	for (size_t i = 0; i < f->norigins; i++)
+		if (strlen(f->origins[i]) == n &&
+		    memcmp(f->origins[i], o, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+origin_add(struct crawl_frontier *f, const char *o, size_t n)
+{
+	if (origin_followed(f, o, n))
+		return 0;
+	if (f->norigins == CRAWL_MAX_ORIGINS)
+		return ERR_TOOBIG;
+	f->origins[f->norigins] = strndup(o, n);
+	if (!f->origins[f->norigins])
+		return -ENOMEM;
+	f->norigins++;
+	return 0;
+}
+
+int
+crawl_frontier_allow(struct crawl_frontier *f, const char *url, size_t n)
+{
+	char norm[URL_MAX_LEN + 1];
+	struct url u;
+	ssize_t len = url_normalize(url, n, norm, sizeof norm);
+
+	if (len < 0)
+		return (int)len;
+	if (url_parse(norm, (size_t)len, &u) < 0 ||
+	    !(u.flags & URL_HAS_AUTHORITY))
+		return ERR_PARSE;
+	return origin_add(f, norm, (size_t)(u.path.p - norm));
+}
+
 /* Which rule, if any, keeps the new node u (its text norm) from the
  * queue. */
 static int
@@ -248,8 +289,7 @@ decide(struct crawl_frontier *f, const struct url *u, const char *norm,
 
 	if (!url_scheme_is(u, "http") || !(u->flags & URL_HAS_AUTHORITY))
 		return CRAWL_SKIP_SCHEME;
-	if (!f->lim.all_hosts && (olen != f->origin_len ||
-				  memcmp(norm, f->origin, olen) != 0))
+	if (!f->lim.all_hosts && !origin_followed(f, norm, olen))
 		return CRAWL_SKIP_HOST;
 	if (depth > f->lim.max_depth)
 		return CRAWL_SKIP_DEPTH;
@@ -352,10 +392,9 @@ crawl_frontier_add(struct crawl_frontier *f, uint32_t from, const char *url,
 		return (int)len;
 	if (url_parse(norm, (size_t)len, &u) < 0)
 		return ERR_PARSE;
-	if (from == CRAWL_NONE && f->origin_len == 0) {
-		f->origin_len = (size_t)(u.path.p - norm);
-		memcpy(f->origin, norm, f->origin_len);
-	}
+	if (from == CRAWL_NONE && f->norigins == 0 &&
+	    origin_add(f, norm, (size_t)(u.path.p - norm)) < 0)
+		return -ENOMEM;
 	h = hash_bytes(norm, (size_t)len);
 	i = set_find(f, &f->index, h, norm, (size_t)len, node_eq);
 	if (f->index.slots[i].id1 != 0)

@@ -16,6 +16,8 @@
 #include "url/url.h"
 
 #define CRAWL_NONE UINT32_MAX
+/* Origins a crawl follows without all_hosts. */
+#define CRAWL_MAX_ORIGINS 8
 
 /* Why a node is not fetched. */
 enum crawl_skip {
@@ -108,9 +110,10 @@ struct crawl_frontier {
 	struct crawl_path *paths;
 	size_t npaths, paths_cap;
 	struct crawl_set path_index;
-	/* The origin of the start URL ("http://host:port"). */
-	char origin[URL_MAX_LEN + 1];
-	size_t origin_len;
+	/* The origins followed ("http://host:port"): the start URL's, and
+	 * those crawl_frontier_allow added. */
+	char *origins[CRAWL_MAX_ORIGINS];
+	size_t norigins;
 };
 
 /* Sets up an empty frontier with limits lim. Returns 0 or -ENOMEM. */
@@ -126,6 +129,11 @@ void crawl_frontier_fini(struct crawl_frontier *f);
  * max_nodes is reached (counted in dropped), or -ENOMEM. */
 int crawl_frontier_add(struct crawl_frontier *f, uint32_t from,
 		       const char *url, size_t n);
+
+/* Follows url's origin too (where the start URL redirects). Returns 0,
+ * ERR_PARSE, ERR_TOOBIG (CRAWL_MAX_ORIGINS reached) or -ENOMEM. */
+int crawl_frontier_allow(struct crawl_frontier *f, const char *url,
+			 size_t n);
 
 /* The next queued node id in breadth-first order, or CRAWL_NONE. */
 uint32_t crawl_frontier_next(struct crawl_frontier *f);

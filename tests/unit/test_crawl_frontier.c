@@ -127,6 +127,27 @@ START_TEST(test_hosts_and_schemes)
 }
 END_TEST
 
+START_TEST(test_allow_origin)
+{
+	start("http://h/");
+	ck_assert_int_eq(crawl_frontier_allow(&f, "HTTP://WWW.H:80/x", 17), 0);
+	add(0, "http://www.h/y");
+	add(0, "http://www.h:81/y");
+	ck_assert_int_eq(f.nodes[1].skip, CRAWL_SKIP_NONE);
+	ck_assert_int_eq(f.nodes[2].skip, CRAWL_SKIP_HOST);
+	for (int i = 0; i < CRAWL_MAX_ORIGINS - 2; i++) {
+		char u[32];
+
+		snprintf(u, sizeof u, "http://o%d/", i);
+		ck_assert_int_eq(crawl_frontier_allow(&f, u, strlen(u)), 0);
+	}
+	ck_assert_int_eq(crawl_frontier_allow(&f, "http://h/z", 10), 0);
+	ck_assert_int_eq(crawl_frontier_allow(&f, "http://full/", 12),
+			 ERR_TOOBIG);
+	ck_assert_int_eq(crawl_frontier_allow(&f, "no scheme", 9), ERR_PARSE);
+}
+END_TEST
+
 START_TEST(test_all_hosts)
 {
 	lim.all_hosts = 1;
@@ -292,6 +313,7 @@ frontier_suite(void)
 	tcase_add_test(t, test_depth_limit);
 	tcase_add_test(t, test_budget);
 	tcase_add_test(t, test_hosts_and_schemes);
+	tcase_add_test(t, test_allow_origin);
 	tcase_add_test(t, test_all_hosts);
 	tcase_add_test(t, test_bad_urls);
 	tcase_add_test(t, test_max_nodes);

@@ -48,3 +48,21 @@ def test_dead_end_depth_is_not_broken(start_server, tmp_path):
     assert r.returncode == 0
     r = crawl("http://127.0.0.1:%d/" % port)
     assert r.returncode == 1
+
+
+def test_delay_spaces_requests_but_finds_everything(start_server, tmp_path):
+    # the politeness delay goes through the host's timer; nothing is lost
+    root = tmp_path / "s"
+    root.mkdir()
+    (root / "index.html").write_text("".join(
+        '<a href="%d.html">%d</a>' % (i, i) for i in range(6)))
+    for i in range(6):
+        (root / ("%d.html" % i)).write_text("page")
+    (root / "robots.txt").write_text("User-agent: *\nCrawl-delay: 0.03\n")
+    port = serve_http(start_server, root)
+    base = "http://127.0.0.1:%d/" % port
+    for extra in (["--delay", "40"], []):
+        r = crawl(base, *extra)
+        assert r.returncode == 0, r.out
+        assert set(pages(r.out)) == {base} | {base + "%d.html" % i
+                                              for i in range(6)}

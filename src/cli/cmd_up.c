@@ -166,8 +166,8 @@ up_print_tips(void)
 	       "  inetkit daytime 127.0.0.1:1313\n"
 	       "  inetkit time 127.0.0.1:3737 --udp\n"
 	       "  inetkit lookup " UP_SITE_NAME " @" UP_DNS_LISTEN "\n"
-	       "  curl -s --resolve " UP_SITE_NAME ":8080:127.0.0.1 http://"
-	       UP_SITE_NAME ":8080/\n"
+	       "  inetkit get http://" UP_SITE_NAME ":8080/ --dns "
+	       UP_DNS_LISTEN "\n"
 	       "  inetkit ipcalc 129.65.24.50\n");
 	fflush(stdout);
 }

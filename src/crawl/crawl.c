@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -17,6 +18,15 @@
 #include "core/loop.h"
 #include "crawl/crawl_int.h"
 #include "html/html_links.h"
+
+int64_t
+crawl_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 void
 crawl_config_default(struct crawl_config *c)
@@ -49,14 +59,14 @@ report(struct crawl *cr)
 /* Records the outcome of node id: an HTTP status or a failure code. */
 void
 crawl_finish_node(struct crawl *cr, uint32_t id, int status, uint64_t size,
-	    int64_t ms)
+	    int64_t us)
 {
 	struct crawl_node *nd = &cr->f->nodes[id];
 
 	nd->state = CRAWL_DONE;
 	nd->status = status;
 	nd->size = size;
-	nd->ms = ms < 0 ? 0 : (uint32_t)ms;
+	nd->us = us < 0 ? 0 : us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 	cr->done++;
 	if (crawl_node_is_broken(nd))
 		cr->broken++;

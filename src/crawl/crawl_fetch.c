@@ -321,7 +321,7 @@ on_done(void *arg, int status)
 {
 	struct crawl_slot *s = arg;
 	struct crawl *cr = s->cr;
-	int64_t ms = clock_mono_ms() - s->t0;
+	int64_t us = crawl_now_us() - s->t0_us;
 
 	s->busy = 0;
 	cr->active--;
@@ -335,7 +335,7 @@ on_done(void *arg, int status)
 		if (status == 0 && s->html)
 			parse_page(cr, s);
 		crawl_finish_node(cr, s->id, status == 0 ? s->status : status,
-			    s->size, ms);
+			    s->size, us);
 	}
 	buf_reset(&s->body);
 	crawl_pump(cr);
@@ -369,9 +369,9 @@ crawl_fetch_start(struct crawl *cr, struct crawl_slot *s, struct crawl_host *h,
 	s->html = 0;
 	s->size = 0;
 	s->mirror_fd = -1;
-	s->t0 = clock_mono_ms();
+	s->t0_us = crawl_now_us();
 	buf_reset(&s->body);
-	h->next_ok = s->t0 + h->delay_ms;
+	h->next_ok = clock_mono_ms() + h->delay_ms;
 	rc = http_client_request(s->client, &req, &crawl_cb, s);
 	if (rc == 0) {
 		s->busy = 1;

@@ -53,7 +53,7 @@ struct crawl_node {
 	 * (ERR_NOTFOUND: no such name, -ECONNREFUSED, ERR_TIMEOUT, ...). */
 	int status;
 	uint64_t size;		/* body bytes */
-	uint32_t ms;		/* from the request's start to the body's end */
+	uint32_t us;		/* from the request's start to the body's end */
 	uint32_t nlinks;	/* distinct links found on the page */
 };
 

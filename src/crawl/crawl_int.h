@@ -51,7 +51,7 @@ struct crawl_slot {
 	int busy;
 	int robots;		/* fetching host's robots.txt, not a node */
 	uint32_t id;
-	int64_t t0;
+	int64_t t0_us;		/* when the request started */
 	int status;		/* from the head; 0 before */
 	int html;		/* keep the body for link extraction */
 	uint64_t size;
@@ -81,10 +81,15 @@ struct crawl {
 	int pumping;
 };
 
+/* Monotonic microseconds, read now (the loop's cached clock has only
+ * milliseconds, and a loopback page takes less). */
+int64_t crawl_now_us(void);
+
 /* crawl.c */
-/* Records the outcome of node id: an HTTP status or a failure code. */
+/* Records the outcome of node id: an HTTP status or a failure code, the
+ * body's size and the time it took in microseconds. */
 void crawl_finish_node(struct crawl *cr, uint32_t id, int status,
-		       uint64_t size, int64_t ms);
+		       uint64_t size, int64_t us);
 /* Fails every node waiting for h with status. */
 void crawl_host_fail(struct crawl *cr, struct crawl_host *h, int status);
 /* Moves new URLs to their hosts, starts what may start, and stops the

@@ -108,8 +108,8 @@ crawl_out_json_node(struct buf *b, const struct crawl_frontier *f,
 					crawl_fail_str(nd->status) : NULL);
 	rc = rc ? rc : json_str_or_null(b, "skipped",
 					crawl_skip_str(nd->skip));
-	rc = rc ? rc : buf_printf(b, ",\"size\":%" PRIu64 ",\"ms\":%" PRIu32,
-				  nd->size, nd->ms);
+	rc = rc ? rc : buf_printf(b, ",\"size\":%" PRIu64 ",\"ms\":%.3f",
+				  nd->size, nd->us / 1000.0);
 	rc = rc ? rc : json_str_or_null(b, "type", nd->ctype);
 	rc = rc ? rc : buf_printf(b, ",\"links\":%" PRIu32 ",\"broken\":%s",
 				  nd->nlinks, crawl_node_is_broken(nd) ?
@@ -122,10 +122,11 @@ int
 crawl_out_page_line(struct buf *b, const struct crawl_node *nd)
 {
 	if (nd->status > 0)
-		return buf_printf(b, "%3d %10" PRIu64 " %6" PRIu32 " ms  %s\n",
-				  nd->status, nd->size, nd->ms, nd->url);
-	return buf_printf(b, "%-14s %6" PRIu32 " ms  %s\n",
-			  crawl_fail_str(nd->status), nd->ms, nd->url);
+		return buf_printf(b, "%3d %10" PRIu64 " %8.1f ms  %s\n",
+				  nd->status, nd->size, nd->us / 1000.0,
+				  nd->url);
+	return buf_printf(b, "%-14s %8.1f ms  %s\n",
+			  crawl_fail_str(nd->status), nd->us / 1000.0, nd->url);
 }
 
 int

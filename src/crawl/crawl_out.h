@@ -23,7 +23,7 @@ int crawl_out_json_string(struct buf *b, const char *s, size_t n);
 
 /* Appends node id as one JSON object and a newline:
  *   {"url":..., "depth":N, "parent":URL|null, "status":N|null,
- *    "error":STR|null, "skipped":STR|null, "size":N, "ms":N,
+ *    "error":STR|null, "skipped":STR|null, "size":N, "ms":X.XXX,
  *    "type":STR|null, "links":N, "broken":BOOL, "linked_from":[URL...]}
  * linked_from lists every page that links here; it needs the edges
  * sorted (crawl_frontier_sort_edges). Returns 0 or ERR_TOOBIG. */

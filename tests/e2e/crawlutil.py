@@ -11,7 +11,7 @@ import threading
 from conftest import ROOT, run
 
 SITE = os.path.join(ROOT, "examples/site")
-PAGE_RE = re.compile(r"^(\d{3}|[a-z-]+)\s+(\d+\s+)?\d+ ms  (\S+)$")
+PAGE_RE = re.compile(r"^(\d{3}|[a-z-]+)\s+(\d+\s+)?\d+\.\d ms  (\S+)$")
 
 
 def serve_http(start_server, root, *extra):

@@ -69,7 +69,7 @@ build(void)
 	f.nodes[0].state = CRAWL_DONE;
 	f.nodes[0].status = 200;
 	f.nodes[0].size = 1234;
-	f.nodes[0].ms = 5;
+	f.nodes[0].us = 5250;
 	f.nodes[0].ctype = strdup("text/html");
 	f.nodes[1].state = CRAWL_DONE;
 	f.nodes[1].status = -ECONNREFUSED;
@@ -84,7 +84,7 @@ START_TEST(test_json_node)
 	crawl_out_json_node(&b, &f, 0);
 	ck_assert_str_eq(text(), "{\"url\":\"http://h/\",\"depth\":0,"
 			 "\"parent\":null,\"status\":200,\"error\":null,"
-			 "\"skipped\":null,\"size\":1234,\"ms\":5,"
+			 "\"skipped\":null,\"size\":1234,\"ms\":5.250,"
 			 "\"type\":\"text/html\",\"links\":2,"
 			 "\"broken\":false,\"linked_from\":[]}\n");
 	buf_reset(&b);
@@ -92,7 +92,7 @@ START_TEST(test_json_node)
 	ck_assert_str_eq(text(), "{\"url\":\"http://h/gone\",\"depth\":1,"
 			 "\"parent\":\"http://h/\",\"status\":404,"
 			 "\"error\":null,\"skipped\":null,\"size\":0,"
-			 "\"ms\":0,\"type\":null,\"links\":0,"
+			 "\"ms\":0.000,\"type\":null,\"links\":0,"
 			 "\"broken\":true,\"linked_from\":[\"http://h/\","
 			 "\"http://h/a\"]}\n");
 	buf_reset(&b);
@@ -110,14 +110,14 @@ START_TEST(test_summary_lines)
 {
 	build();
 	crawl_out_page_line(&b, &f.nodes[0]);
-	ck_assert_str_eq(text(), "200       1234      5 ms  http://h/\n");
+	ck_assert_str_eq(text(), "200       1234      5.2 ms  http://h/\n");
 	buf_reset(&b);
 	crawl_out_broken(&b, &f, 2);
-	ck_assert_str_eq(text(), "404          0      0 ms  http://h/gone\n"
+	ck_assert_str_eq(text(), "404          0      0.0 ms  http://h/gone\n"
 			 "    <- http://h/\n    <- http://h/a\n");
 	buf_reset(&b);
 	crawl_out_broken(&b, &f, 1);
-	ck_assert_str_eq(text(), "refused             0 ms  http://h/a\n"
+	ck_assert_str_eq(text(), "refused             0.0 ms  http://h/a\n"
 			 "    <- http://h/\n");
 	crawl_frontier_fini(&f);
 }

@@ -29,6 +29,7 @@ struct crawl_parse_pool {
 	struct crawl_parse_job *todo, *todo_tail;
 	struct crawl_parse_job *finished;	/* newest first */
 	int stop;
+	int idle;		/* threads waiting for a job */
 	int efd;
 	int n;
 	pthread_t threads[];
@@ -104,8 +105,11 @@ worker(void *arg)
 	for (;;) {
 		struct crawl_parse_job *job;
 
-		while (!p->todo && !p->stop)
+		while (!p->todo && !p->stop) {
+			p->idle++;
 			pthread_cond_wait(&p->wake, &p->lock);
+			p->idle--;
+		}
 		if (p->stop)
 			break;
 		job = p->todo;
@@ -117,7 +121,9 @@ worker(void *arg)
 		pthread_mutex_lock(&p->lock);
 		job->next = p->finished;
 		p->finished = job;
-		if (write(p->efd, &one, sizeof one) < 0 && errno != EAGAIN)
+		/* One wake-up per batch: the loop takes the whole list. */
+		if (!job->next && write(p->efd, &one, sizeof one) < 0 &&
+		    errno != EAGAIN)
 			break;
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -163,7 +169,8 @@ crawl_parse_submit(struct crawl_parse_pool *p, struct crawl_parse_job *job)
 	else
 		p->todo = job;
 	p->todo_tail = job;
-	pthread_cond_signal(&p->wake);
+	if (p->idle > 0)
+		pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
 }
 

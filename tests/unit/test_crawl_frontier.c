@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "crawl/crawl_frontier.h"
+#include "unit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -330,11 +331,5 @@ frontier_suite(void)
 int
 main(void)
 {
-	SRunner *r = srunner_create(frontier_suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(frontier_suite());
 }

@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "crawl/crawl_out.h"
+#include "unit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -214,11 +215,5 @@ out_suite(void)
 int
 main(void)
 {
-	SRunner *r = srunner_create(out_suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(out_suite());
 }

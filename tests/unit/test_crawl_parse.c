@@ -8,6 +8,7 @@
 
 #include "core/loop.h"
 #include "crawl/crawl_parse.h"
+#include "unit.h"
 
 #define JOBS 200
 
@@ -122,11 +123,5 @@ parse_suite(void)
 int
 main(void)
 {
-	SRunner *r = srunner_create(parse_suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(parse_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crawl/crawl_robots.h"
+#include "unit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -212,11 +213,5 @@ robots_suite(void)
 int
 main(void)
 {
-	SRunner *r = srunner_create(robots_suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(robots_suite());
 }

@@ -20,8 +20,13 @@ int cmd_echo(int argc, char **argv);
 int cmd_daytime(int argc, char **argv);
 int cmd_time(int argc, char **argv);
 
+int cmd_lookup(int argc, char **argv);
+int cmd_crawl(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+
 /* `inetkit serve SERVICE`: argv[0] is the service name. */
 int cmd_serve_svc(int argc, char **argv);
+int cmd_serve_dns(int argc, char **argv);
 
 /* Prints "inetkit: MSG" and the usage text to stderr; returns 2. MSG
  * starts with the subcommand ("ipcalc: bad address"). */
@@ -31,6 +36,24 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
 int cli_wants_help(int argc, char **argv, const char *usage);
 /* Parses a decimal integer in [min, max]. Returns 0 or -1. */
 int cli_parse_int(const char *s, long min, long max, long *out);
+
+/* Seconds with an optional fraction ("2", "0.5") into milliseconds in
+ * [1, 3600000]. Returns 0 or -1. */
+int cli_parse_seconds(const char *s, int *ms);
+
+/* The resolver options of the client commands (cli_resolve.c). init sets
+ * the defaults; option handles --dns ADDR:PORT (repeatable), --resolve
+ * NAME:ADDR (repeatable) and --dns-timeout SECONDS: it returns 1 when it
+ * took opt and val, 0 when opt is not one of them, or the usage status
+ * (2) after printing the error. finish fills what was not given from
+ * resolv.conf and sets the hosts file ($INETKIT_RESOLV_CONF and
+ * $INETKIT_HOSTS override /etc/resolv.conf and /etc/hosts); returns 0 or
+ * -errno. */
+#include "dns/dns_resolve.h"
+void cli_resolver_init(struct dns_resolver_config *c);
+int cli_resolver_option(struct dns_resolver_config *c, const char *opt,
+			const char *val, const char *usage, const char *cmd);
+int cli_resolver_finish(struct dns_resolver_config *c);
 
 /* Listeners of one service, bound once per worker with SO_REUSEPORT. */
 #define CLI_MAX_LISTEN 16
@@ -77,6 +100,26 @@ struct cli_svc {
 void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
 int cli_svc_setup(struct cli_svc *e, int nworkers, struct cli_engine *out);
 void cli_svc_fini(struct cli_svc *e);
+
+/* The name server as an engine (cmd_dns.c): defaults, then fill zones,
+ * hosts, listen and cfg; setup loads the zones (printing file:line errors:
+ * returns -2) and binds TCP and UDP on the same ports (-1 on failure). */
+#include "dns/dns_server.h"
+#define CLI_MAX_ZONES 64
+struct cli_dns {
+	const char *zones[CLI_MAX_ZONES];
+	int nzones;
+	const char *hosts;	/* an /etc/hosts file, or NULL */
+	struct cli_listen listen;
+	struct dns_server_config cfg;
+	struct dns_served served;
+	int nworkers;
+	int *tcp_fds, *udp_fds;
+	struct dns_worker **workers;
+};
+void cli_dns_defaults(struct cli_dns *e);
+int cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out);
+void cli_dns_fini(struct cli_dns *e);
 
 /* The web server as an engine (cmd_http.c), the same way: defaults, then
  * add roots to site (http_site_add) and set listen/cfg/log_path, then

@@ -9,7 +9,6 @@
 
 #include "cli.h"
 #include "core/err.h"
-#include "net/resolve.h"
 #include "services/svc.h"
 
 #define CLIENT_MAX_ADDRS 8
@@ -17,20 +16,23 @@
 
 static const char echo_usage[] =
 	"usage: inetkit echo HOST:PORT [MESSAGE...] [--udp] [--timeout SECONDS]\n"
-	"                    [--retries N]\n"
+	"                    [--retries N] [--dns ADDR:PORT] [--resolve NAME:ADDR]\n"
 	"  Sends MESSAGE (its words joined by spaces, plus a newline), or\n"
 	"  standard input when no message is given, and prints what comes back.\n"
 	"  Over UDP each input line is one datagram.\n";
 static const char daytime_usage[] =
 	"usage: inetkit daytime HOST:PORT [--udp] [--timeout SECONDS] [--retries N]\n"
+	"                       [--dns ADDR:PORT] [--resolve NAME:ADDR]\n"
 	"  Prints the server's daytime text (RFC 867).\n";
 static const char time_usage[] =
 	"usage: inetkit time HOST:PORT [--udp] [--timeout SECONDS] [--retries N]\n"
+	"                    [--dns ADDR:PORT] [--resolve NAME:ADDR]\n"
 	"  Prints the server's time (RFC 868) in ISO 8601 UTC and its offset\n"
 	"  from the local clock.\n";
 
 struct client_args {
 	struct svc_client c;
+	struct dns_resolver_config dns;
 	const char *target;
 	char *words[64];
 	int nwords;
@@ -44,9 +46,15 @@ client_parse(int argc, char **argv, const char *usage, int allow_words,
 	long v;
 
 	*a = (struct client_args){ .c = { .timeout_ms = 5000, .retries = 2 } };
+	cli_resolver_init(&a->dns);
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(s, "--udp") == 0) {
+		int took = cli_resolver_option(&a->dns, s, next, usage, argv[0]);
+		if (took == 1) {
+			i++;
+		} else if (took != 0) {
+			return took;
+		} else if (strcmp(s, "--udp") == 0) {
 			a->c.udp = 1;
 		} else if (strcmp(s, "--timeout") == 0 && next) {
 			if (cli_parse_int(next, 1, 3600, &v) < 0)
@@ -82,19 +90,27 @@ client_open(const struct client_args *a, const char *cmd, const char *usage,
 	    int *status)
 {
 	struct net_addr addrs[CLIENT_MAX_ADDRS];
-	int n = net_resolve(a->target, a->c.udp ? SOCK_DGRAM : SOCK_STREAM,
-			    addrs, CLIENT_MAX_ADDRS);
+	struct dns_resolver_config dns = a->dns;
+	char host[256];
+	uint16_t port;
+	int n = net_hostport_split(a->target, host, sizeof host, &port);
 
-	if (n == ERR_PARSE || n == ERR_RANGE) {
+	if (n < 0) {
 		*status = cli_usage_error(usage, "%s: bad HOST:PORT '%s'", cmd,
 					  a->target);
 		return -1;
 	}
+	n = cli_resolver_finish(&dns);
+	if (n == 0)
+		n = dns_resolve_blocking(&dns, host, addrs, CLIENT_MAX_ADDRS);
 	if (n < 0) {
-		fprintf(stderr, "inetkit %s: cannot resolve '%s'\n", cmd, a->target);
+		fprintf(stderr, "inetkit %s: cannot resolve '%s': %s\n", cmd,
+			host, dns_resolve_strerror(n));
 		*status = EXIT_FAIL;
 		return -1;
 	}
+	for (int i = 0; i < n; i++)
+		net_addr_set_port(&addrs[i], port);
 	int fd = svc_client_connect(&a->c, addrs, n);
 	if (fd < 0) {
 		fprintf(stderr, "inetkit %s: %s: %s\n", cmd, a->target, err_str(fd));

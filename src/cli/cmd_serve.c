@@ -12,11 +12,12 @@ static const struct {
 	{ "daytime", cmd_serve_svc },
 	{ "time", cmd_serve_svc },
 	{ "http", cmd_serve_http },
+	{ "dns", cmd_serve_dns },
 };
 
 static const char serve_usage[] =
 	"usage: inetkit serve SERVICE [OPTIONS]\n"
-	"services: echo, daytime, time, http\n"
+	"services: echo, daytime, time, http, dns\n"
 	"'inetkit serve SERVICE --help' describes each.\n";
 
 int

@@ -11,14 +11,16 @@
 
 static const char up_usage[] =
 	"usage: inetkit up [--dir DIR] [--workers N]\n"
-	"  Serves on 127.0.0.1: the site DIR/site on HTTP port 8080 (as\n"
-	"  www.example.test and any other name), echo on 7007, daytime on\n"
-	"  1313 and time on 3737 (TCP and UDP). DIR defaults to the\n"
-	"  examples/ folder of the source tree the binary was built in.\n"
-	"  Stop with Ctrl-C.\n";
+	"  Serves on loopback: the zone DIR/zones/example.test.zone on DNS\n"
+	"  port 5300 (UDP and TCP), the site DIR/site on HTTP port 8080 (as\n"
+	"  www.example.test and any other name, on 127.0.0.1 and ::1), and\n"
+	"  echo on 7007, daytime on 1313 and time on 3737 (TCP and UDP).\n"
+	"  DIR defaults to the examples/ folder of the source tree the binary\n"
+	"  was built in. Stop with Ctrl-C.\n";
 
 #define UP_SITE_NAME "www.example.test"
-#define UP_HTTP_LISTEN "127.0.0.1:8080"
+#define UP_ZONE "example.test.zone"
+#define UP_DNS_LISTEN "127.0.0.1:5300"
 
 static const struct {
 	enum svc_kind kind;
@@ -32,10 +34,12 @@ static const struct {
 
 struct up {
 	char dir[PATH_MAX];
+	char zone[PATH_MAX + 32];
+	struct cli_dns dns;
 	struct cli_http web;
 	struct cli_svc svcs[UP_NSVC];
-	struct cli_engine engines[UP_NSVC + 1];
-	int nengines, nsvcs, web_ready;
+	struct cli_engine engines[UP_NSVC + 2];
+	int nengines, nsvcs, dns_ready, web_ready;
 };
 
 static int
@@ -98,6 +102,22 @@ up_parse(struct up *u, int argc, char **argv, long *workers)
 	return 0;
 }
 
+/* A bad zone file is a configuration error (exit 2), like a bad --dir. */
+static int
+up_setup_dns(struct up *u, int workers)
+{
+	snprintf(u->zone, sizeof u->zone, "%s/zones/" UP_ZONE, u->dir);
+	cli_dns_defaults(&u->dns);
+	u->dns_ready = 1;
+	u->dns.zones[u->dns.nzones++] = u->zone;
+	cli_listen_add(&u->dns.listen, UP_DNS_LISTEN);
+	int rc = cli_dns_setup(&u->dns, workers, &u->engines[u->nengines]);
+	if (rc < 0)
+		return rc == -2 ? EXIT_USAGE : EXIT_FAIL;
+	u->nengines++;
+	return 0;
+}
+
 static int
 up_setup_web(struct up *u, int workers)
 {
@@ -114,7 +134,10 @@ up_setup_web(struct up *u, int workers)
 		fprintf(stderr, "inetkit: up: %s: %s\n", site, err_str(rc));
 		return EXIT_USAGE;
 	}
-	cli_listen_add(&u->web.listen, UP_HTTP_LISTEN);
+	cli_listen_add(&u->web.listen, "127.0.0.1:8080");
+	/* www.example.test has an AAAA record too: be there when it is
+	 * tried first. */
+	cli_listen_add(&u->web.listen, "[::1]:8080");
 	if (cli_http_setup(&u->web, workers, &u->engines[u->nengines]) < 0)
 		return EXIT_FAIL;
 	u->nengines++;
@@ -142,8 +165,11 @@ up_print_tips(void)
 	       "  inetkit echo 127.0.0.1:7007 hello\n"
 	       "  inetkit daytime 127.0.0.1:1313\n"
 	       "  inetkit time 127.0.0.1:3737 --udp\n"
-	       "  curl -s --resolve " UP_SITE_NAME ":8080:127.0.0.1 http://"
-	       UP_SITE_NAME ":8080/\n"
+	       "  inetkit lookup " UP_SITE_NAME " @" UP_DNS_LISTEN "\n"
+	       "  inetkit get http://" UP_SITE_NAME ":8080/ --dns "
+	       UP_DNS_LISTEN "\n"
+	       "  inetkit crawl http://" UP_SITE_NAME ":8080/ --dns "
+	       UP_DNS_LISTEN "   (finds the broken link)\n"
 	       "  inetkit ipcalc 129.65.24.50\n");
 	fflush(stdout);
 }
@@ -151,6 +177,8 @@ up_print_tips(void)
 static void
 up_fini(struct up *u)
 {
+	if (u->dns_ready)
+		cli_dns_fini(&u->dns);
 	if (u->web_ready)
 		cli_http_fini(&u->web);
 	for (int i = 0; i < u->nsvcs; i++)
@@ -169,7 +197,9 @@ cmd_up(int argc, char **argv)
 	if (status != 0)
 		return status;
 	workers_block_signals();
-	status = up_setup_web(&u, (int)workers);
+	status = up_setup_dns(&u, (int)workers);
+	if (status == 0)
+		status = up_setup_web(&u, (int)workers);
 	if (status == 0)
 		status = up_setup_services(&u, (int)workers);
 	if (status == 0) {

@@ -541,14 +541,19 @@ ssize_t
 http_parse_response(struct http_response *r, const char *p, size_t n,
 		    enum http_method req_method)
 {
-	size_t scan = r->scan, line = 0;
+	size_t scan = r->scan;
 	int status = 0;
 	ssize_t len;
 
-	len = head_scan(&scan, p, n, 0, &line, &status);
+	/* The status line's length survives between calls: a resumed scan
+	 * starts after it. */
+	if (scan == 0)
+		r->line_len = 0;
+	len = head_scan(&scan, p, n, 0, &r->line_len, &status);
 	r->scan = scan;
 	if (len < 0)
 		return len;
+	size_t line = r->line_len;
 	r->head_len = (size_t)len;
 	r->content_length = 0;
 	if (status_line_parse(r, p, line) < 0)

@@ -68,6 +68,7 @@ struct http_response {
 	int version;
 	int status;
 	struct http_slice reason;
+	size_t line_len;	/* status line, without CRLF */
 	size_t head_len;
 	struct http_header headers[HTTP_MAX_HEADERS];
 	size_t nheaders;

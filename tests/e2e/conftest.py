@@ -79,8 +79,9 @@ class Server:
         return self.addr(proto, service)[1]
 
     def stderr(self):
-        self.errfile.seek(0)
-        return self.errfile.read().decode(errors="replace")
+        # pread: seeking would move the offset the server writes at.
+        fd = self.errfile.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
 
     def alive(self):
         return self.proc.poll() is None

@@ -2,7 +2,6 @@
  * responder: cached replies equal uncached ones; a file changed, deleted,
  * created or replaced by a symlink out of the root is seen at the next
  * loop iteration (clock_update() starts one); the entries are bounded. */
-#include <check.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include "core/clock.h"
 #include "http/http_file.h"
+#include "unit.h"
 
 static char root[64];
 static struct http_site site;
@@ -261,9 +261,5 @@ main(void)
 	tcase_add_test(tc, test_large_file_own_descriptor);
 	tcase_add_test(tc, test_bounded);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "http/http_parse.h"
+#include "unit.h"
 
 static struct http_request req;
 
@@ -278,6 +279,28 @@ static const struct {
 	{ "HTTP/1.1 200 OK\nX: y\r\n\r\n", HTTP_M_GET, ERR_PARSE, 0, 0, 0, 0 },
 };
 
+/* One struct fed a growing prefix, as a client reading a socket does:
+ * the status line is found again after a resumed scan. */
+START_TEST(test_response_incremental)
+{
+	static const char in[] = "HTTP/1.1 206 Partial\r\nContent-Length: 3"
+				 "\r\nX-A: b\r\n\r\nabc";
+	size_t head = sizeof in - 1 - 3;
+	struct http_response r;
+
+	http_response_init(&r);
+	for (size_t i = 0; i < head; i++)
+		ck_assert_int_eq(http_parse_response(&r, in, i, HTTP_M_GET),
+				 ERR_AGAIN);
+	ck_assert_int_eq(http_parse_response(&r, in, head, HTTP_M_GET),
+			 (ssize_t)head);
+	ck_assert_int_eq(r.status, 206);
+	ck_assert(http_slice_eqi(r.reason, "Partial"));
+	ck_assert_uint_eq(r.nheaders, 2);
+	ck_assert_uint_eq(r.content_length, 3);
+}
+END_TEST
+
 START_TEST(test_responses)
 {
 	struct http_response r;
@@ -392,12 +415,9 @@ main(void)
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_token_list);
 	tcase_add_loop_test(tc, test_responses, 0, N(responses));
+	tcase_add_test(tc, test_response_incremental);
 	tcase_add_loop_test(tc, test_chunked, 0, N(chunked));
 	tcase_add_test(tc, test_chunked_limits);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

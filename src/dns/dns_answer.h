@@ -1,0 +1,27 @@
+/* dns_answer: the authoritative responder. A pure function from one query
+ * message to one reply message over caller buffers, shared by UDP and TCP
+ * (after NSD's query_process): no I/O, no allocation. */
+#ifndef INETKIT_DNS_ANSWER_H
+#define INETKIT_DNS_ANSWER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns_db.h"
+
+/* The default largest UDP reply, whatever the client offers (the DNS
+ * flag day 2020 figure, which avoids IP fragmentation). */
+#define DNS_EDNS_UDP_MAX 1232
+/* CNAMEs followed inside our zones for one query. */
+#define DNS_MAX_CHAIN 8
+
+/* Answers the query q[0..qlen) from db into out. tcp: the reply may use
+ * outsz bytes (up to 65535). UDP: outsz is the server's UDP maximum (the
+ * size its OPT offers, DNS_EDNS_UDP_MAX by default); the reply fits the
+ * client's EDNS size, or 512 bytes without EDNS, and outsz.
+ * Returns the reply length, or 0 when the query deserves no reply (its
+ * header is unreadable, or it is itself a response). */
+size_t dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
+		  uint8_t *out, size_t outsz, int tcp);
+
+#endif

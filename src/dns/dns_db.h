@@ -1,0 +1,91 @@
+/* dns_db: the zones in memory, read-only once built. Each zone keeps its
+ * names relative to the apex, lower-cased, in one blob, a hash of them to
+ * nodes, the RRsets of each node sorted by type, and the rdata in wire
+ * form in another blob: a few flat arrays, no pointer per record. Empty
+ * non-terminals are nodes without RRsets. */
+#ifndef INETKIT_DNS_DB_H
+#define INETKIT_DNS_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns_wire.h"
+
+/* In dns_node.name: NS below the apex, a delegation. */
+#define DNS_NODE_CUT 0x80000000u
+
+/* A name of the zone: 8 bytes. Its RRsets run from rrset up to the next
+ * node's (the array ends with a sentinel node). */
+struct dns_node {
+	uint32_t name;		/* offset in the names blob: [len][labels] */
+	uint32_t rrset;		/* first RRset in the zone's array */
+};
+
+struct dns_rrset {
+	uint16_t type, count;
+	uint32_t ttl;
+	uint32_t rdata;		/* offset of count x [u16 len][rdata] */
+};
+
+struct dns_zone {
+	uint8_t apex[DNS_NAME_MAX + 1];	/* lower case */
+	size_t apex_len;
+	uint8_t *names, *rdata;
+	size_t names_len, names_cap, rdata_len, rdata_cap;
+	struct dns_node *nodes;
+	uint32_t nnodes, nodes_cap;
+	uint32_t *hash;		/* node index + 1; 0 is empty */
+	uint32_t hash_cap;
+	struct dns_rrset *rrsets;
+	uint32_t nrrsets;
+	int has_cuts;
+	struct dns_zone_build *build;	/* only while loading */
+};
+
+struct dns_db {
+	struct dns_zone **zones;
+	int nzones;
+	size_t nrecords;
+};
+
+/* Loads the zone files, then the /etc/hosts-style file (may be NULL),
+ * into a new database. On failure returns a negative code and writes
+ * "file:line: message" into err. */
+int dns_db_load(const char *const *zone_files, int nzones,
+		const char *hosts_file, struct dns_db **out, char *err,
+		size_t errsz);
+/* Builds a database from zone texts in memory (no $INCLUDE): for tests
+ * and fuzzing. names[i] names texts[i] in messages. */
+int dns_db_load_texts(const char *const *names, const char *const *texts,
+		      int n, struct dns_db **out, char *err, size_t errsz);
+void dns_db_free(struct dns_db *db);
+
+/* The zone whose apex is the longest suffix of name (any case), or NULL. */
+const struct dns_zone *dns_db_zone(const struct dns_db *db,
+				   const uint8_t *name);
+/* The node for the lower-case labels rel[0..n) below the apex (n == 0:
+ * the apex), or NULL. */
+const struct dns_node *dns_zone_lookup(const struct dns_zone *z,
+				       const uint8_t *rel, size_t n);
+static inline int
+dns_node_is_cut(const struct dns_node *n)
+{
+	return (n->name & DNS_NODE_CUT) != 0;
+}
+
+static inline uint32_t
+dns_node_nrrset(const struct dns_node *n)
+{
+	return n[1].rrset - n[0].rrset;
+}
+
+/* The node's RRset of the given type, or NULL. */
+const struct dns_rrset *dns_node_rrset(const struct dns_zone *z,
+				       const struct dns_node *n, uint16_t type);
+/* The zone's SOA RRset (every zone has one). */
+const struct dns_rrset *dns_zone_soa(const struct dns_zone *z);
+
+/* Reads a whole file into *text (malloc'd). Returns 0 or -errno. */
+int dns_db_read_file(const char *path, char **text, size_t *len);
+
+#endif

@@ -1,0 +1,490 @@
+/* dns_server: moves DNS messages between sockets and dns_answer. UDP in
+ * batches (recvmmsg/sendmmsg); TCP with the 2-byte length prefix, several
+ * queries per connection, an idle timeout and a cap on connections (RFC
+ * 7766 sections 6.2 and 6.2.3). Each worker reads the shared database
+ * under its hazard slot, so a reload never frees what is in use. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "dns_answer.h"
+#include "dns_server.h"
+
+#define UDP_BATCH 32
+#define UDP_IN_MAX 4096		/* larger queries are dropped */
+#define TCP_FRAME_MAX (2 + DNS_MAX_MSG)
+#define TCP_OUT_MAX (4 * TCP_FRAME_MAX)	/* replies the client has not read */
+#define TCP_READ_CHUNK 1024
+#define ACCEPT_RETRY_MS 100
+
+enum conn_state { CONN_READING, CONN_WRITING };
+
+struct dns_conn {
+	struct dns_worker *w;
+	struct dns_conn *prev, *next;
+	struct loop_timer idle;
+	struct buf in, out;
+	int fd;
+	enum conn_state state;
+	int peer_done;
+};
+
+struct udp_batch {
+	struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
+	struct iovec iov_in[UDP_BATCH], iov_out[UDP_BATCH];
+	struct sockaddr_storage from[UDP_BATCH];
+	uint8_t q[UDP_BATCH][UDP_IN_MAX];
+	uint8_t *r[UDP_BATCH];	/* cfg.udp_max bytes each */
+};
+
+struct dns_worker {
+	struct loop *loop;
+	struct dns_served *served;
+	int index;
+	struct dns_server_config cfg;
+	int *fds;		/* TCP listeners, then UDP sockets */
+	int ntcp, nudp;
+	struct dns_conn *conns;
+	int nconns;
+	struct loop_timer accept_retry;
+	struct udp_batch *udp;
+	uint8_t *replies;	/* the UDP reply buffers, in one block */
+	uint8_t scratch[TCP_FRAME_MAX];
+};
+
+int
+dns_served_init(struct dns_served *s, struct dns_db *db, int nworkers)
+{
+	s->slots = aligned_alloc(64, sizeof *s->slots * (size_t)nworkers);
+	if (s->slots == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < nworkers; i++)
+		atomic_init(&s->slots[i].db, NULL);
+	s->nslots = nworkers;
+	atomic_init(&s->db, db);
+	return 0;
+}
+
+/* Hazard pointer: announce, then check that it is still current. */
+static struct dns_db *
+served_enter(struct dns_served *s, int index)
+{
+	struct dns_db *db;
+
+	do {
+		db = atomic_load(&s->db);
+		atomic_store(&s->slots[index].db, db);
+	} while (db != atomic_load(&s->db));
+	return db;
+}
+
+static void
+served_leave(struct dns_served *s, int index)
+{
+	atomic_store(&s->slots[index].db, NULL);
+}
+
+void
+dns_served_swap(struct dns_served *s, struct dns_db *db)
+{
+	struct dns_db *old = atomic_exchange(&s->db, db);
+	struct timespec ms = { 0, 1000000 };
+
+	for (int i = 0; i < s->nslots; i++)
+		while (atomic_load(&s->slots[i].db) == old)
+			nanosleep(&ms, NULL);
+	dns_db_free(old);
+}
+
+void
+dns_served_fini(struct dns_served *s)
+{
+	dns_db_free(atomic_load(&s->db));
+	free(s->slots);
+	s->slots = NULL;
+}
+
+static void
+conn_close(struct dns_conn *c)
+{
+	struct dns_worker *w = c->w;
+
+	loop_del_fd(w->loop, c->fd);
+	loop_timer_del(w->loop, &c->idle);
+	close(c->fd);
+	buf_fini(&c->in);
+	buf_fini(&c->out);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	w->nconns--;
+	free(c);
+}
+
+/* Sends pending replies. Returns 1 when all went, 0 when the socket is
+ * full, or -errno. */
+static int
+conn_flush(struct dns_conn *c)
+{
+	while (buf_size(&c->out) > 0) {
+		ssize_t n = send(c->fd, buf_data(&c->out), buf_size(&c->out),
+				 MSG_NOSIGNAL);
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		buf_consume(&c->out, (size_t)n);
+	}
+	c->state = CONN_READING;
+	return 1;
+}
+
+/* Sends one framed reply, keeping what the socket does not take. */
+static int
+conn_send(struct dns_conn *c, const uint8_t *p, size_t n)
+{
+	ssize_t sent = 0;
+
+	if (buf_size(&c->out) == 0) {
+		sent = send(c->fd, p, n, MSG_NOSIGNAL);
+		if (sent < 0 && errno != EAGAIN)
+			return -errno;
+		if (sent < 0)
+			sent = 0;
+	}
+	if ((size_t)sent == n)
+		return 0;
+	c->state = CONN_WRITING;
+	return buf_append(&c->out, p + sent, n - (size_t)sent);
+}
+
+/* Answers every complete query in the input buffer. A query whose reply
+ * is nothing (unreadable header) ends the connection. */
+static int
+conn_answer(struct dns_conn *c)
+{
+	struct dns_worker *w = c->w;
+
+	while (buf_size(&c->in) >= 2 && c->state == CONN_READING) {
+		const uint8_t *p = buf_data(&c->in);
+		size_t qlen = (size_t)p[0] << 8 | p[1];
+		if (buf_size(&c->in) < 2 + qlen)
+			return 0;
+		struct dns_db *db = served_enter(w->served, w->index);
+		size_t n = dns_answer(db, p + 2, qlen, w->scratch + 2,
+				      DNS_MAX_MSG, 1);
+		served_leave(w->served, w->index);
+		buf_consume(&c->in, 2 + qlen);
+		if (n == 0)
+			return ERR_PARSE;
+		w->scratch[0] = (uint8_t)(n >> 8);
+		w->scratch[1] = (uint8_t)n;
+		int rc = conn_send(c, w->scratch, n + 2);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+conn_read(struct dns_conn *c)
+{
+	size_t want = TCP_READ_CHUNK;
+
+	if (buf_size(&c->in) >= 2) {
+		const uint8_t *p = buf_data(&c->in);
+		size_t frame = 2 + ((size_t)p[0] << 8 | p[1]);
+		if (frame - buf_size(&c->in) > want)
+			want = frame - buf_size(&c->in);
+	}
+	if (buf_size(&c->in) + want > TCP_FRAME_MAX)
+		want = TCP_FRAME_MAX - buf_size(&c->in);
+	int rc = buf_reserve(&c->in, want);
+	if (rc < 0)
+		return rc;
+	ssize_t n = read(c->fd, buf_tail(&c->in), want);
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	if (n == 0) {
+		c->peer_done = 1;
+		return 1;
+	}
+	buf_commit(&c->in, (size_t)n);
+	return 1;
+}
+
+/* The connection's state machine: flush, answer, read, until the socket
+ * would block. Returns 0 to keep the connection, negative to close it. */
+static int
+conn_pump(struct dns_conn *c)
+{
+	for (;;) {
+		int rc;
+		switch (c->state) {
+		case CONN_WRITING:
+			rc = conn_flush(c);
+			if (rc <= 0)
+				return rc;
+			break;
+		case CONN_READING:
+			rc = conn_answer(c);
+			if (rc < 0)
+				return rc;
+			if (c->state == CONN_WRITING)
+				break;
+			if (c->peer_done || loop_is_stopping(c->w->loop))
+				return ERR_CLOSED;
+			rc = conn_read(c);
+			if (rc <= 0)
+				return rc;
+			break;
+		}
+	}
+}
+
+static void
+conn_on_event(struct loop *l, int fd, int events, void *arg)
+{
+	struct dns_conn *c = arg;
+
+	if (conn_pump(c) < 0) {
+		conn_close(c);
+		return;
+	}
+	loop_timer_set(l, &c->idle, c->w->cfg.idle_timeout_ms);
+}
+
+static void
+conn_on_idle(struct loop *l, void *arg)
+{
+	conn_close(arg);
+}
+
+static void
+conn_start(struct dns_worker *w, int fd)
+{
+	struct dns_conn *c = calloc(1, sizeof *c);
+
+	if (c == NULL || loop_add_fd(w->loop, fd, conn_on_event, c) < 0) {
+		free(c);
+		close(fd);
+		return;
+	}
+	c->w = w;
+	c->fd = fd;
+	buf_init(&c->in, TCP_FRAME_MAX);
+	buf_init(&c->out, TCP_OUT_MAX);
+	loop_timer_init(&c->idle, conn_on_idle, c);
+	loop_timer_set(w->loop, &c->idle, w->cfg.idle_timeout_ms);
+	c->next = w->conns;
+	if (w->conns)
+		w->conns->prev = c;
+	w->conns = c;
+	w->nconns++;
+}
+
+static void accept_all(struct dns_worker *w);
+
+static void
+on_accept_retry(struct loop *l, void *arg)
+{
+	accept_all(arg);
+}
+
+static void
+accept_one_listener(struct dns_worker *w, int lfd)
+{
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				loop_timer_set(w->loop, &w->accept_retry,
+					       ACCEPT_RETRY_MS);
+			return;
+		}
+		if (w->nconns >= w->cfg.max_conns) {
+			close(fd);
+			continue;
+		}
+		conn_start(w, fd);
+	}
+}
+
+static void
+accept_all(struct dns_worker *w)
+{
+	for (int i = 0; i < w->ntcp; i++)
+		if (w->fds[i] >= 0)
+			accept_one_listener(w, w->fds[i]);
+}
+
+static void
+on_listener(struct loop *l, int fd, int events, void *arg)
+{
+	accept_one_listener(arg, fd);
+}
+
+static void
+udp_prepare(struct udp_batch *b)
+{
+	for (int i = 0; i < UDP_BATCH; i++) {
+		b->iov_in[i] = (struct iovec){ b->q[i], UDP_IN_MAX };
+		memset(&b->in[i].msg_hdr, 0, sizeof b->in[i].msg_hdr);
+		b->in[i].msg_hdr.msg_name = &b->from[i];
+		b->in[i].msg_hdr.msg_namelen = sizeof b->from[i];
+		b->in[i].msg_hdr.msg_iov = &b->iov_in[i];
+		b->in[i].msg_hdr.msg_iovlen = 1;
+	}
+}
+
+/* Answers a batch of n datagrams; returns how many replies to send. */
+static int
+udp_answer(struct dns_worker *w, int n)
+{
+	struct udp_batch *b = w->udp;
+	struct dns_db *db = served_enter(w->served, w->index);
+	int k = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
+			continue;
+		size_t len = dns_answer(db, b->q[i], b->in[i].msg_len, b->r[i],
+					(size_t)w->cfg.udp_max, 0);
+		if (len == 0)
+			continue;
+		b->iov_out[k] = (struct iovec){ b->r[i], len };
+		memset(&b->out[k].msg_hdr, 0, sizeof b->out[k].msg_hdr);
+		b->out[k].msg_hdr.msg_name = &b->from[i];
+		b->out[k].msg_hdr.msg_namelen = b->in[i].msg_hdr.msg_namelen;
+		b->out[k].msg_hdr.msg_iov = &b->iov_out[k];
+		b->out[k].msg_hdr.msg_iovlen = 1;
+		k++;
+	}
+	served_leave(w->served, w->index);
+	return k;
+}
+
+static void
+on_datagram(struct loop *l, int fd, int events, void *arg)
+{
+	struct dns_worker *w = arg;
+	struct udp_batch *b = w->udp;
+
+	for (;;) {
+		udp_prepare(b);
+		int n = recvmmsg(fd, b->in, UDP_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		int k = udp_answer(w, n), sent = 0;
+		/* A full send buffer drops replies, as a busy network would. */
+		while (sent < k) {
+			int r = sendmmsg(fd, b->out + sent,
+					 (unsigned)(k - sent), MSG_DONTWAIT);
+			if (r <= 0)
+				break;
+			sent += r;
+		}
+	}
+}
+
+/* Stop: no new queries; connections close once their replies are out. */
+static void
+dns_on_stop(struct loop *l, void *arg)
+{
+	struct dns_worker *w = arg;
+
+	for (int i = 0; i < w->ntcp + w->nudp; i++) {
+		loop_del_fd(l, w->fds[i]);
+		close(w->fds[i]);
+		w->fds[i] = -1;
+	}
+	loop_timer_del(l, &w->accept_retry);
+	struct dns_conn *c = w->conns;
+	while (c) {
+		struct dns_conn *next = c->next;
+		if (buf_size(&c->out) == 0)
+			conn_close(c);
+		c = next;
+	}
+}
+
+static struct dns_worker *
+worker_new(struct dns_served *s, int index, const struct dns_server_config *c,
+	   int nfds)
+{
+	struct dns_worker *w = calloc(1, sizeof *w);
+
+	if (w == NULL)
+		return NULL;
+	w->fds = malloc(sizeof(int) * (size_t)(nfds + 1));
+	w->udp = calloc(1, sizeof *w->udp);
+	w->replies = malloc((size_t)c->udp_max * UDP_BATCH);
+	if (w->fds == NULL || w->udp == NULL || w->replies == NULL) {
+		free(w->fds);
+		free(w->udp);
+		free(w->replies);
+		free(w);
+		return NULL;
+	}
+	for (int i = 0; i < UDP_BATCH; i++)
+		w->udp->r[i] = w->replies + (size_t)i * (size_t)c->udp_max;
+	w->served = s;
+	w->index = index;
+	w->cfg = *c;
+	return w;
+}
+
+struct dns_worker *
+dns_worker_start(struct loop *l, struct dns_served *s, int index,
+		 const struct dns_server_config *c, const int *tcp_fds,
+		 int ntcp, const int *udp_fds, int nudp)
+{
+	struct dns_worker *w = worker_new(s, index, c, ntcp + nudp);
+
+	if (w == NULL)
+		return NULL;
+	w->loop = l;
+	w->ntcp = ntcp;
+	w->nudp = nudp;
+	memcpy(w->fds, tcp_fds, sizeof(int) * (size_t)ntcp);
+	memcpy(w->fds + ntcp, udp_fds, sizeof(int) * (size_t)nudp);
+	loop_timer_init(&w->accept_retry, on_accept_retry, w);
+	int rc = loop_on_stop(l, dns_on_stop, w);
+	for (int i = 0; i < ntcp && rc == 0; i++)
+		rc = loop_add_fd_read(l, w->fds[i], on_listener, w);
+	for (int i = ntcp; i < ntcp + nudp && rc == 0; i++)
+		rc = loop_add_fd_read(l, w->fds[i], on_datagram, w);
+	if (rc < 0) {
+		log_error("dns: %s", err_str(rc));
+		dns_worker_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void
+dns_worker_free(struct dns_worker *w)
+{
+	if (w == NULL)
+		return;
+	while (w->conns)
+		conn_close(w->conns);
+	for (int i = 0; i < w->ntcp + w->nudp; i++) {
+		if (w->fds[i] >= 0) {
+			loop_del_fd(w->loop, w->fds[i]);
+			close(w->fds[i]);
+		}
+	}
+	free(w->fds);
+	free(w->udp);
+	free(w->replies);
+	free(w);
+}

@@ -1,0 +1,53 @@
+/* dns_server: the name server engine on one worker's loop: UDP with
+ * recvmmsg/sendmmsg batches, TCP with 2-byte length framing (RFC 1035
+ * section 4.2.2, RFC 7766), both through dns_answer. The database is
+ * shared by every worker and swapped atomically on reload. */
+#ifndef INETKIT_DNS_SERVER_H
+#define INETKIT_DNS_SERVER_H
+
+#include <stdatomic.h>
+
+#include "dns_db.h"
+
+struct loop;
+
+struct dns_server_config {
+	int idle_timeout_ms;	/* a TCP connection silent this long closes */
+	int max_conns;		/* TCP connections per worker */
+	int udp_max;		/* largest UDP reply, 512..65535 */
+};
+
+/* One worker's hazard slot: the database it is reading, or NULL. On its
+ * own cache line so that workers never write a shared line. */
+struct dns_hazard {
+	_Atomic(struct dns_db *) db;
+	char pad[64 - sizeof(void *)];
+};
+
+/* What every worker serves: the current database. */
+struct dns_served {
+	_Atomic(struct dns_db *) db;
+	struct dns_hazard *slots;
+	int nslots;
+};
+
+/* Takes ownership of db. Returns 0 or -ENOMEM. */
+int dns_served_init(struct dns_served *s, struct dns_db *db, int nworkers);
+/* Publishes db (taking ownership), waits until no worker still reads
+ * the old one, and frees it. Call from one thread (the main one). */
+void dns_served_swap(struct dns_served *s, struct dns_db *db);
+/* Frees the database, once the workers have stopped. */
+void dns_served_fini(struct dns_served *s);
+
+/* Starts worker index's part: its TCP listeners and UDP sockets (taken
+ * over, closed at the end). Returns NULL on failure. */
+struct dns_worker;
+struct dns_worker *dns_worker_start(struct loop *l, struct dns_served *s,
+				    int index,
+				    const struct dns_server_config *c,
+				    const int *tcp_fds, int ntcp,
+				    const int *udp_fds, int nudp);
+/* Closes every socket and connection, after the loop ended. */
+void dns_worker_free(struct dns_worker *w);
+
+#endif

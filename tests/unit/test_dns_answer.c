@@ -1,0 +1,191 @@
+/* Unit tests of the database and the pure responder: a table of
+ * questions and the rcode, flags and section counts of each reply, plus
+ * the UDP size rules and malformed queries. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "dns/dns_answer.h"
+#include "dns/dns_db.h"
+#include "dns/dns_rr.h"
+#include "dns/dns_wire.h"
+#include "unit.h"
+
+static const char zone[] =
+	"$ORIGIN example.test.\n$TTL 3600\n"
+	"@ SOA ns1 admin 1 7200 3600 1209600 300\n"
+	"  NS ns1\n  MX 10 mail\n"
+	"ns1 A 192.0.2.1\nmail A 192.0.2.2\nmail AAAA 2001:db8::2\n"
+	"www A 192.0.2.3\nwww A 192.0.2.3\nwww A 192.0.2.4\n"
+	"web CNAME www\nout CNAME www.example.net.\n"
+	"*.w TXT \"wild\"\na.b.ent A 192.0.2.5\n"
+	"sub NS ns.sub\nns.sub A 192.0.2.6\n";
+
+static struct dns_db *db;
+
+static void
+setup(void)
+{
+	const char *names[] = { "t.zone" }, *texts[] = { zone };
+	char err[256];
+
+	ck_assert_msg(dns_db_load_texts(names, texts, 1, &db, err,
+					sizeof err) == 0, "%s", err);
+}
+
+static void
+teardown(void)
+{
+	dns_db_free(db);
+}
+
+static size_t
+make_query(uint8_t *q, const char *name, uint16_t type, int edns,
+	   uint16_t size)
+{
+	struct dns_wr w;
+	uint8_t wire[256];
+	const char *why;
+	struct dns_hdr h = { 0x1234, 0, 1, 0, 0, edns ? 1 : 0 };
+
+	dns_name_parse(name, strlen(name), (const uint8_t *)"", wire, &why);
+	dns_wr_init(&w, q, 512);
+	dns_wr_hdr(&w, &h);
+	dns_wr_name(&w, wire, 0);
+	dns_wr_u16(&w, type);
+	dns_wr_u16(&w, DNS_C_IN);
+	if (edns)
+		dns_wr_opt(&w, size, 0, 0);
+	return w.len;
+}
+
+static const struct {
+	const char *name;
+	uint16_t type;
+	int rcode, aa;
+	unsigned an, ns, ar;	/* ar without the OPT record */
+} cases[] = {
+	{ "www.example.test", DNS_T_A, 0, 1, 2, 1, 1 },	/* duplicate dropped */
+	{ "WWW.EXAMPLE.TEST", DNS_T_A, 0, 1, 2, 1, 1 },
+	{ "example.test", DNS_T_MX, 0, 1, 1, 1, 3 },
+	{ "example.test", DNS_T_NS, 0, 1, 1, 0, 1 },
+	{ "web.example.test", DNS_T_A, 0, 1, 3, 1, 1 },
+	{ "web.example.test", DNS_T_CNAME, 0, 1, 1, 1, 1 },
+	{ "out.example.test", DNS_T_A, 0, 1, 1, 0, 0 },
+	{ "nope.example.test", DNS_T_A, DNS_RCODE_NXDOMAIN, 1, 0, 1, 0 },
+	{ "www.example.test", DNS_T_TXT, 0, 1, 0, 1, 0 },
+	{ "x.w.example.test", DNS_T_TXT, 0, 1, 1, 1, 1 },
+	{ "x.y.w.example.test", DNS_T_TXT, 0, 1, 1, 1, 1 },
+	{ "w.example.test", DNS_T_TXT, 0, 1, 0, 1, 0 },
+	{ "b.ent.example.test", DNS_T_A, 0, 1, 0, 1, 0 },
+	{ "c.ent.example.test", DNS_T_A, DNS_RCODE_NXDOMAIN, 1, 0, 1, 0 },
+	{ "x.sub.example.test", DNS_T_A, 0, 0, 0, 1, 1 },
+	{ "sub.example.test", DNS_T_DS, 0, 1, 0, 1, 0 },
+	{ "example.test", DNS_T_ANY, 0, 1, 1, 1, 1 },
+	{ "example.org", DNS_T_A, DNS_RCODE_REFUSED, 0, 0, 0, 0 },
+	{ "example.test", DNS_T_AXFR, DNS_RCODE_REFUSED, 0, 0, 0, 0 },
+};
+
+START_TEST(answers)
+{
+	uint8_t q[512], r[DNS_MAX_MSG];
+	struct dns_cur c;
+	struct dns_hdr h;
+	size_t qlen = make_query(q, cases[_i].name, cases[_i].type, 1, 4096);
+	size_t n = dns_answer(db, q, qlen, r, sizeof r, 0);
+
+	ck_assert_uint_gt(n, 12);
+	dns_cur_init(&c, r, n);
+	dns_hdr_read(&c, &h);
+	ck_assert_uint_eq(h.id, 0x1234);
+	ck_assert_int_eq(DNS_F_RCODE(h.flags), cases[_i].rcode);
+	ck_assert_int_eq(!!(h.flags & DNS_F_AA), cases[_i].aa);
+	ck_assert(h.flags & DNS_F_QR);
+	ck_assert(!(h.flags & DNS_F_RA));
+	ck_assert_uint_eq(h.qdcount, 1);
+	ck_assert_uint_eq(h.ancount, cases[_i].an);
+	ck_assert_uint_eq(h.nscount, cases[_i].ns);
+	ck_assert_uint_eq(h.arcount, cases[_i].ar + 1);
+	/* The question comes back byte for byte. */
+	ck_assert_mem_eq(r + 12, q + 12, qlen - 12 - 11);
+}
+END_TEST
+
+START_TEST(udp_limits_and_truncation)
+{
+	uint8_t q[512], r[DNS_MAX_MSG];
+	size_t qlen, n;
+	char name[300];
+
+	/* Without EDNS and with a tiny EDNS size: 512 bytes at most. */
+	strcpy(name, "www.example.test");
+	qlen = make_query(q, name, DNS_T_A, 0, 0);
+	n = dns_answer(db, q, qlen, r, sizeof r, 0);
+	ck_assert_uint_le(n, 512);
+	ck_assert_uint_eq(r[11], 1);	/* arcount: no OPT */
+	/* An empty UDP limit forces TC: answer over a 12-byte-header budget. */
+	qlen = make_query(q, name, DNS_T_A, 1, 100);
+	n = dns_answer(db, q, qlen, r, 60, 0);
+	ck_assert_uint_gt(n, 0);
+	ck_assert(r[2] & (DNS_F_TC >> 8));
+	ck_assert_uint_eq(r[7], 0);	/* no answer records */
+	ck_assert_uint_eq(r[11], 1);	/* but the OPT */
+}
+END_TEST
+
+START_TEST(malformed_queries)
+{
+	uint8_t q[512], r[DNS_MAX_MSG];
+	size_t qlen = make_query(q, "www.example.test", DNS_T_A, 0, 0);
+
+	ck_assert_uint_eq(dns_answer(db, q, 11, r, sizeof r, 1), 0);
+	q[2] |= 0x80;		/* a response: dropped */
+	ck_assert_uint_eq(dns_answer(db, q, qlen, r, sizeof r, 1), 0);
+	q[2] &= 0x7f;
+	q[5] = 2;		/* QDCOUNT 2 */
+	size_t n = dns_answer(db, q, qlen, r, sizeof r, 1);
+	ck_assert_uint_eq(n, 12);
+	ck_assert_int_eq(r[3] & 15, DNS_RCODE_FORMERR);
+	q[5] = 1;
+	q[2] = 0x28;		/* opcode 5 */
+	n = dns_answer(db, q, qlen, r, sizeof r, 1);
+	ck_assert_int_eq(r[3] & 15, DNS_RCODE_NOTIMP);
+	ck_assert_uint_eq(n, qlen);
+	q[2] = 0;
+	n = dns_answer(db, q, qlen - 1, r, sizeof r, 1);
+	ck_assert_int_eq(r[3] & 15, DNS_RCODE_FORMERR);
+}
+END_TEST
+
+START_TEST(db_shape)
+{
+	const struct dns_zone *z = dns_db_zone(db, (const uint8_t *)"\3www\7example\4test");
+
+	ck_assert_ptr_nonnull(z);
+	ck_assert_ptr_null(dns_db_zone(db, (const uint8_t *)"\4test"));
+	ck_assert_ptr_nonnull(dns_zone_soa(z));
+	/* ent and b.ent exist as empty non-terminals. */
+	const struct dns_node *n = dns_zone_lookup(z, (const uint8_t *)"\1b\3ent", 6);
+	ck_assert_ptr_nonnull(n);
+	ck_assert_uint_eq(dns_node_nrrset(n), 0);
+	n = dns_zone_lookup(z, (const uint8_t *)"\3sub", 4);
+	ck_assert(dns_node_is_cut(n));
+	ck_assert_uint_eq(db->nrecords, 15);	/* as read, duplicate included */
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("dns_answer");
+	TCase *tc = tcase_create("answer");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, answers, 0, sizeof cases / sizeof cases[0]);
+	tcase_add_test(tc, udp_limits_and_truncation);
+	tcase_add_test(tc, malformed_queries);
+	tcase_add_test(tc, db_shape);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
+}

@@ -329,7 +329,8 @@ for s in $servers_all; do
 	stop_tree "$loader"
 	stop_tree "$sp"
 	log "idle $s: $line; PSS $mem0 -> $mem1 KiB; ${rps:-0} req/s"
-	echo "$s ${line%% *} $mem0 $mem1 ${rps:-0}" >>"$tmp/idle"
+	state=${line%% *}
+	echo "$s ${state:-timeout} $mem0 $mem1 ${rps:-0}" >>"$tmp/idle"
 done
 
 # ---- report ----
@@ -449,7 +450,7 @@ echo "| server | PSS before | PSS after | growth per connection | after / conn |
 echo "|---|---:|---:|---:|---:|---:|"
 while read -r s state m0 m1 rps; do
 	if [ "$state" != ready ]; then
-		echo "| $(label "$s") | failed: $(head -1 "$tmp/idle.err") | | | | |"
+		echo "| $(label "$s") | failed ($state) | | | | |"
 		continue
 	fi
 	awk -v l="$(label "$s")" -v a="$m0" -v b="$m1" -v n="$IDLE" -v r="$rps" \

@@ -1,8 +1,8 @@
 /* http_server: HTTP/1.1 connections on a worker's loop (RFC 9112). Each
- * connection owns fixed buffers reused from request to request and moves
- * through one explicit state machine: read a head, discard a body, send a
- * reply (head and small body in one write, files by sendfile), then the
- * next pipelined request, in order. Three deadlines drop slow clients: the
+ * connection moves through one explicit state machine, with fixed buffers
+ * taken from the worker while a request is in progress: read a head,
+ * discard a body, send a reply (head and small body in one write, files
+ * by sendfile), then the next pipelined request, in order. Three deadlines drop slow clients: the
  * head must arrive within header_timeout (slowloris), a reply must make
  * progress within send_timeout (slow readers), and an idle keep-alive
  * connection lasts idle_timeout.
@@ -17,6 +17,7 @@
  * fires, checks the deadline and re-arms itself if the deadline moved. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -781,8 +782,16 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 	/* accepted sockets inherit TCP_NODELAY from their listener: no
 	 * system call per connection (replies leave in one write anyway;
 	 * this is for pipelined replies) */
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		(void)net_set_nodelay(w->fds[i], 1);
+		/* HTTP clients speak first: the kernel hands a connection over
+		 * once its request is there (or after about a second), so the
+		 * first read finds it instead of EAGAIN, an epoll_ctl and a
+		 * wait (nginx's "listen ... deferred") */
+		int defer = 1;
+		(void)setsockopt(w->fds[i], IPPROTO_TCP, TCP_DEFER_ACCEPT,
+				 &defer, sizeof defer);
+	}
 	if (w->log)
 		w->log->fd = c->access_log_fd;
 	loop_timer_init(&w->accept_retry, on_accept_retry, w);

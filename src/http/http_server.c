@@ -38,7 +38,7 @@
 #define HTTP_FREE_CONNS 64		/* connections kept for reuse */
 #define HTTP_FREE_CTX 64		/* request contexts kept for reuse */
 #define HTTP_DRAIN_SIZE 4096
-#define HTTP_SENDFILE_MAX (1 << 30)
+#define HTTP_SENDFILE_MAX (256 * 1024)	/* bytes per sendfile call */
 
 enum http_conn_state {
 	HC_HEAD,	/* reading a request head */

@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-SECTIONS="echo get"
+SECTIONS="echo get dns"
 OUT=build/bench/results.md
 
 usage() {

@@ -304,6 +304,28 @@ rrset_append(struct dns_zone *z, uint8_t *out, size_t *o,
 		rs->ttl = r->ttl;
 }
 
+/* The apex NS targets inside the zone, once the zone is final. */
+static void
+zone_note_glue(struct dns_zone *z)
+{
+	const struct dns_rrset *ns = dns_node_rrset(z, &z->nodes[0], DNS_T_NS);
+	uint8_t low[DNS_NAME_MAX + 1];
+
+	if (ns == NULL)
+		return;
+	const uint8_t *p = z->rdata + ns->rdata;
+	for (unsigned i = 0; i < ns->count && i < DNS_ZONE_NS_GLUE; i++) {
+		const struct dns_node *nd = NULL;
+		size_t len = (size_t)p[0] << 8 | p[1];
+		if (dns_name_suffix(p + 2, z->apex) >= 0) {
+			size_t n = dns_name_lower(p + 2, low) - z->apex_len;
+			nd = dns_zone_lookup(z, low, n);
+		}
+		z->ns_glue[z->nns_glue++] = nd ? (uint32_t)(nd - z->nodes) + 1 : 0;
+		p += 2 + len;
+	}
+}
+
 /* Gives back what the doubling reserved, and sizes the hash for the
  * final count (load factor 3/4). */
 static int
@@ -319,7 +341,10 @@ zone_shrink(struct dns_zone *z)
 	q = realloc(z->names, z->names_len);
 	if (q)
 		z->names = q;
-	return hash_build(z, (size_t)z->nnodes + z->nnodes / 3 + 1);
+	int rc = hash_build(z, (size_t)z->nnodes + z->nnodes / 3 + 1);
+	if (rc == 0)
+		zone_note_glue(z);
+	return rc;
 }
 
 /* Sorts the records into RRsets and drops the build state. Node i's

@@ -11,6 +11,8 @@
 
 #include "dns_wire.h"
 
+#define DNS_ZONE_NS_GLUE 8	/* apex NS targets remembered */
+
 /* In dns_node.name: NS below the apex, a delegation. */
 #define DNS_NODE_CUT 0x80000000u
 
@@ -39,6 +41,11 @@ struct dns_zone {
 	struct dns_rrset *rrsets;
 	uint32_t nrrsets;
 	int has_cuts;
+	/* The nodes of the apex NS RRset's first targets (index + 1; 0:
+	 * not in this zone): every positive answer carries that RRset and
+	 * the targets' addresses, found here without a lookup. */
+	uint32_t ns_glue[DNS_ZONE_NS_GLUE];
+	unsigned nns_glue;
 	struct dns_zone_build *build;	/* only while loading */
 };
 

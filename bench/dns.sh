@@ -83,19 +83,21 @@ machine_ticks() {
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
 }
 
-# "hwm_kib pss_kib" of the tree under $1: VmHWM and PSS summed over its
-# processes (PSS shares pages between NSD's forks fairly; summed peak RSS
-# counts them once per process).
+# "hwm_kib rss_kib pss_kib" of the tree under $1: VmHWM, VmRSS and PSS
+# summed over its processes (PSS shares pages between NSD's forks
+# fairly; summed RSS counts them once per process).
 tree_mem() {
-	local p h=0 s=0 v
+	local p h=0 r=0 s=0 v
 	for p in $(snapshot | tree_of "$1"); do
 		v=$(awk '/^VmHWM:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
 		h=$((h + ${v:-0}))
+		v=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+		r=$((r + ${v:-0}))
 		v=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" \
 			2>/dev/null)
 		s=$((s + ${v:-0}))
 	done
-	echo "$h $s"
+	echo "$h $r $s"
 }
 
 stop_tree() {
@@ -398,8 +400,9 @@ echo "dnsperf saturates its own CPU near 150k queries/s here, so" \
 	"$LAT_SECS s, percentiles over every query. Load: time from starting" \
 	"the process to its first authoritative answer (bench/dns_ready.py" \
 	"asks every 2 ms), each server alone on the machine's CPUs. Memory:" \
-	"VmHWM and PSS summed over the server's processes, the larger of" \
-	"after loading and after the runs. Knot answers minimally (no NS or" \
+	"peak RSS (VmHWM), RSS and PSS summed over the server's processes," \
+	"the larger of after loading and after the runs. Knot answers" \
+	"minimally (no NS or" \
 	"glue beside a positive answer), hence its shorter replies."
 echo
 for size in $SIZES; do
@@ -407,10 +410,10 @@ for size in $SIZES; do
 	echo "### $size records (zone file $(awk -v b="$fbytes" \
 		'BEGIN { printf "%.1f MB", b / 1e6 }'))"
 	echo
-	echo "| server | queries/s | answered | server CPU | queries per server CPU s | reply bytes | NXDOMAIN | p50 | p99 | load time | peak RSS | PSS |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| server | queries/s | answered | server CPU | queries per server CPU s | reply bytes | NXDOMAIN | p50 | p99 | load time | peak RSS | RSS | PSS |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for s in inetkit nsd knot; do
-		printf '| %s | %.0f | %.2f%% | %.0f%% | **%.0f** | %.0f | %.1f%% | %.0f us | %.0f us | %.3f s | %.1f MiB | %.1f MiB |\n' \
+		printf '| %s | %.0f | %.2f%% | %.0f%% | **%.0f** | %.0f | %.1f%% | %.0f us | %.0f us | %.3f s | %.1f MiB | %.1f MiB | %.1f MiB |\n' \
 			"$(label $s)" "$(med "$size" $s '$4')" \
 			"$(med "$size" $s '$6')" \
 			"$(med "$size" $s '100 * $7 / $8')" \
@@ -418,7 +421,7 @@ for size in $SIZES; do
 			"$(med "$size" $s '$10')" "$(med "$size" $s '$12')" \
 			"$(med "$size" $s '$13')" "$(med "$size" $s '$14')" \
 			"$(load_med "$size" $s)" "$(mem_med "$size" $s 5)" \
-			"$(mem_med "$size" $s 6)"
+			"$(mem_med "$size" $s 6)" "$(mem_med "$size" $s 7)"
 	done
 	echo
 	best=$(for s in nsd knot; do
@@ -437,15 +440,19 @@ for size in $SIZES; do
 		li=$(load_med "$size" inetkit)
 		lb=$(for s in nsd knot; do echo "$(load_med "$size" $s)"; done |
 			sort -g | head -1)
-		mi=$(mem_med "$size" inetkit 5)
+		mr=$(mem_med "$size" inetkit 6)
+		mh=$(mem_med "$size" inetkit 5)
 		mlim=$(awk -v b="$fbytes" -v t="$TARGET_MEM" \
 			'BEGIN { printf "%.1f", b * t / 1048576 }')
 		printf 'Zone load, inetkit %.3f s against the fastest peer %.3f s' \
 			"$li" "$lb"
-		printf ' (target: no slower): **%s**. inetkit peak RSS %.1f MiB' \
-			"$(verdict "$li" "$lb" le)" "$mi"
-		printf ' against %sx the file (%s MiB): **%s**.\n\n' "$TARGET_MEM" \
-			"$mlim" "$(verdict "$mi" "$mlim" le)"
+		printf ' (target: no slower): **%s**. Memory against %sx the' \
+			"$(verdict "$li" "$lb" le)" "$TARGET_MEM"
+		printf ' zone file (%s MiB): inetkit holds %.1f MiB while it' \
+			"$mlim" "$mr"
+		printf ' serves (RSS): **%s**; its peak while loading is' \
+			"$(verdict "$mr" "$mlim" le)"
+		printf ' %.1f MiB: **%s**.\n\n' "$mh" "$(verdict "$mh" "$mlim" le)"
 	fi
 done
 echo "Per round (server CPU: share of one CPU during the dnsperf run;" \

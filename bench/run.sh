@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-SECTIONS="echo get dns"
+SECTIONS="echo get crawl dns"
 OUT=build/bench/results.md
 
 usage() {

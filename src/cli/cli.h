@@ -21,6 +21,7 @@ int cmd_daytime(int argc, char **argv);
 int cmd_time(int argc, char **argv);
 
 int cmd_lookup(int argc, char **argv);
+int cmd_crawl(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 
 /* `inetkit serve SERVICE`: argv[0] is the service name. */

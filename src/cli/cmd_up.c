@@ -168,6 +168,8 @@ up_print_tips(void)
 	       "  inetkit lookup " UP_SITE_NAME " @" UP_DNS_LISTEN "\n"
 	       "  inetkit get http://" UP_SITE_NAME ":8080/ --dns "
 	       UP_DNS_LISTEN "\n"
+	       "  inetkit crawl http://" UP_SITE_NAME ":8080/ --dns "
+	       UP_DNS_LISTEN "   (finds the broken link)\n"
 	       "  inetkit ipcalc 129.65.24.50\n");
 	fflush(stdout);
 }

@@ -14,6 +14,7 @@ static const struct {
 	{ "up", cmd_up, "every service on loopback with the bundled site and zone" },
 	{ "serve", cmd_serve, "run a server: http, dns, echo, daytime, time" },
 	{ "get", cmd_get, "fetch a URL over HTTP/1.1, like curl or wget" },
+	{ "crawl", cmd_crawl, "crawl a web site and check its links" },
 	{ "lookup", cmd_lookup, "ask a name server, print the reply like dig" },
 	{ "echo", cmd_echo, "echo client (RFC 862)" },
 	{ "daytime", cmd_daytime, "daytime client (RFC 867)" },

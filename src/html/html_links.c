@@ -37,6 +37,63 @@ struct ctx {
 	char norm[URL_MAX_LEN + 1];
 };
 
+/* gumbo's memory for one document: blocks taken from chunks that are
+ * freed together once the walk is over, so that the thousands of small
+ * nodes, strings and vectors of a parse cost a pointer bump each and the
+ * tree needs no walk to be freed. A request larger than a chunk gets a
+ * chunk of its own. */
+#define ARENA_CHUNK (64 * 1024)
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+struct arena {
+	struct arena_chunk *head;
+};
+
+static void *
+arena_alloc(void *arg, size_t n)
+{
+	struct arena *a = arg;
+	struct arena_chunk *c = a->head;
+	size_t need = (n + 15) & ~(size_t)15;
+
+	if (!c || c->size - c->used < need) {
+		size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+
+		c = malloc(sizeof *c + size);
+		if (!c)
+			return NULL;
+		c->size = size;
+		c->used = 0;
+		c->next = a->head;
+		a->head = c;
+	}
+	c->used += need;
+	return (char *)c->data + c->used - need;
+}
+
+static void
+arena_free(void *arg, void *p)
+{
+	(void)arg;
+	(void)p;	/* everything goes at once, in arena_release */
+}
+
+static void
+arena_release(struct arena *a)
+{
+	while (a->head) {
+		struct arena_chunk *next = a->head->next;
+
+		free(a->head);
+		a->head = next;
+	}
+}
+
 /* ASCII whitespace (HTML Living Standard, Infra). */
 static int
 is_ws(char c)
@@ -266,6 +323,7 @@ html_links_extract(const char *doc, size_t len, const char *doc_url,
 		   size_t dn, html_link_fn fn, void *arg)
 {
 	GumboOptions opt = kGumboDefaultOptions;
+	struct arena arena = { NULL };
 	GumboOutput *out;
 	struct ctx *c;
 	int rc;
@@ -278,8 +336,12 @@ html_links_extract(const char *doc, size_t len, const char *doc_url,
 	c->fn = fn;
 	c->arg = arg;
 	opt.max_errors = 0;	/* parse errors are not wanted: keep none */
+	opt.allocator = arena_alloc;
+	opt.deallocator = arena_free;
+	opt.userdata = &arena;
 	out = gumbo_parse_with_options(&opt, doc, len);
 	if (!out) {
+		arena_release(&arena);
 		free(c);
 		return -ENOMEM;
 	}
@@ -289,7 +351,7 @@ html_links_extract(const char *doc, size_t len, const char *doc_url,
 			rc = visit(c, &n->v.element);
 	if (rc == 0)
 		rc = c->count;
-	gumbo_destroy_output(&opt, out);
+	arena_release(&arena);	/* the whole tree: no gumbo_destroy_output */
 	free(c);
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "net/addr.h"
+#include "unit.h"
 
 struct ip_case {
 	const char *in;
@@ -339,11 +340,5 @@ addr_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(addr_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(addr_suite());
 }

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/loop.h"
+#include "unit.h"
 
 START_TEST(buf_append_within_max)
 {
@@ -258,9 +259,5 @@ main(void)
 	tcase_add_test(tc, http_date_format);
 	tcase_add_test(tc, err_strings);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

@@ -10,6 +10,7 @@
 #include "dns/dns_db.h"
 #include "dns/dns_rr.h"
 #include "dns/dns_wire.h"
+#include "unit.h"
 
 static const char zone[] =
 	"$ORIGIN example.test.\n$TTL 3600\n"
@@ -186,9 +187,5 @@ main(void)
 	tcase_add_test(tc, malformed_queries);
 	tcase_add_test(tc, db_shape);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -13,6 +13,7 @@
 #include "dns/dns_resolvconf.h"
 #include "dns/dns_rr.h"
 #include "dns/dns_wire.h"
+#include "unit.h"
 
 static void
 addr_str(const struct net_addr *a, char *out)
@@ -477,9 +478,5 @@ main(void)
 	tcase_add_test(tc, reply_bad);
 	tcase_add_test(tc, reply_matching);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

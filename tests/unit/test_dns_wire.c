@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "dns/dns_rr.h"
 #include "dns/dns_wire.h"
+#include "unit.h"
 
 /* A 12-byte header of zeros, then the bytes under test at offset 12. */
 static size_t
@@ -397,9 +398,5 @@ main(void)
 	tcase_add_test(tc, rdata_format_bad_shape_is_generic);
 	tcase_add_test(tc, type_and_class_names);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

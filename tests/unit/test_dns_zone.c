@@ -10,6 +10,7 @@
 #include "dns/dns_rr.h"
 #include "dns/dns_wire.h"
 #include "dns/dns_zone.h"
+#include "unit.h"
 
 /* Each record as one line "owner ttl TYPE rdata\n". */
 static struct buf out;
@@ -281,10 +282,7 @@ main(void)
 	tcase_add_test(tc, callback_error_has_location);
 	tcase_add_test(tc, no_trailing_newline_and_crlf);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int status = unit_run(s);
 	buf_fini(&out);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return status;
 }

@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "html/html_links.h"
+#include "unit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -300,11 +301,5 @@ html_links_suite(void)
 int
 main(void)
 {
-	SRunner *r = srunner_create(html_links_suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(html_links_suite());
 }

@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "http/http_file.h"
+#include "unit.h"
 
 static const struct {
 	const char *in;
@@ -339,9 +340,5 @@ main(void)
 	tcase_add_test(tf, test_autoindex_and_vhost);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tf);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

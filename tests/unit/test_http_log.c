@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "http/http_server.h"
+#include "unit.h"
 
 static struct http_log g;
 
@@ -104,9 +105,5 @@ main(void)
 	tcase_add_test(tc, test_escaping_and_dashes);
 	tcase_add_test(tc, test_buffer_flushes_when_full);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

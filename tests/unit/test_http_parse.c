@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "http/http_parse.h"
+#include "unit.h"
 
 static struct http_request req;
 
@@ -418,9 +419,5 @@ main(void)
 	tcase_add_loop_test(tc, test_chunked, 0, N(chunked));
 	tcase_add_test(tc, test_chunked_limits);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

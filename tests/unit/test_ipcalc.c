@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "net/ipcalc.h"
+#include "unit.h"
 
 struct calc_case {
 	const char *spec, *mask;
@@ -359,11 +360,5 @@ ipcalc_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(ipcalc_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(ipcalc_suite());
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "services/svc.h"
+#include "unit.h"
 
 START_TEST(time_epoch_values)
 {
@@ -72,9 +73,5 @@ main(void)
 	tcase_add_test(tc, daytime_text);
 	tcase_add_test(tc, kind_names);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

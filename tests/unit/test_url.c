@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "url/url.h"
+#include "unit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -665,11 +666,5 @@ url_suite(void)
 int
 main(void)
 {
-	SRunner *r = srunner_create(url_suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(url_suite());
 }

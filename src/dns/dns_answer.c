@@ -87,13 +87,16 @@ put_rrset(struct ans *a, int sec, const struct dns_zone *z,
 {
 	struct dns_wr_mark m = dns_wr_mark(&a->w);
 	const uint8_t *p = z->rdata + rs->rdata;
+	size_t fixed = dns_rdata_fixed(rs->type);
 
 	if (was_done(a, rs))
 		return 0;
 	for (unsigned i = 0; i < rs->count; i++) {
-		uint16_t len = (uint16_t)(p[0] << 8 | p[1]);
-		dns_wr_rr(&a->w, owner, rs->type, DNS_C_IN, ttl, p + 2, len);
-		p += 2 + len;
+		uint16_t len = fixed ? (uint16_t)fixed :
+			(uint16_t)(p[0] << 8 | p[1]);
+		const uint8_t *rd = fixed ? p : p + 2;
+		dns_wr_rr(&a->w, owner, rs->type, DNS_C_IN, ttl, rd, len);
+		p = rd + len;
 	}
 	if (a->w.err) {
 		dns_wr_rollback(&a->w, m);

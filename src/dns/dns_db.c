@@ -249,6 +249,11 @@ zone_add(struct dns_zone *z, const uint8_t *owner, uint16_t type,
 			*why = "too many names in one zone";
 		return (int)idx;
 	}
+	if (dns_rdata_fixed(type) && rdlen != dns_rdata_fixed(type)) {
+		*why = type == DNS_T_A ? "an A record needs 4 bytes of data" :
+			"an AAAA record needs 16 bytes of data";
+		return ERR_PARSE;
+	}
 	if (z->rdata_len + rdlen + 2 >= UINT32_MAX) {
 		*why = "too much data in one zone";
 		return ERR_TOOBIG;
@@ -293,8 +298,10 @@ static void
 rrset_append(struct dns_zone *z, uint8_t *out, size_t *o,
 	     const struct brec *r)
 {
-	out[(*o)++] = (uint8_t)(r->rdlen >> 8);
-	out[(*o)++] = (uint8_t)r->rdlen;
+	if (!dns_rdata_fixed(r->type)) {
+		out[(*o)++] = (uint8_t)(r->rdlen >> 8);
+		out[(*o)++] = (uint8_t)r->rdlen;
+	}
 	memcpy(out + *o, z->rdata + r->rd, r->rdlen);
 	*o += r->rdlen;
 	struct dns_rrset *rs = &z->rrsets[z->nrrsets - 1];

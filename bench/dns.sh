@@ -51,10 +51,12 @@ log() { echo "dns: $*" >&2; }
 
 # ---- process trees, CPU time and memory (as in bench/echo.sh) ----
 
-# "pid ppid ticks" for every process; ticks = utime+stime+cutime+cstime.
+# "pid ppid ticks user_ticks" for every process; ticks =
+# utime+stime+cutime+cstime, user_ticks = utime+cutime.
 snapshot() {
 	cat /proc/[0-9]*/stat 2>/dev/null |
-		awk '{ pid = $1; sub(/^.*\) /, ""); print pid, $2, $12+$13+$14+$15 }'
+		awk '{ pid = $1; sub(/^.*\) /, "")
+			print pid, $2, $12+$13+$14+$15, $12+$14 }'
 }
 
 # Every process of the tree under $1, $1 included, from a snapshot on
@@ -74,8 +76,10 @@ tree_of() {
 	}'
 }
 
+# Ticks of the tree under $1 in snapshot file $2 (user ticks with $3 =
+# 4).
 tree_ticks() {
-	tree_of "$1" <"$2" | awk 'NR == FNR { t[$1] = $3; next }
+	tree_of "$1" <"$2" | awk -v c="${3:-3}" 'NR == FNR { t[$1] = $c; next }
 		{ s += t[$1] } END { print s + 0 }' "$2" -
 }
 
@@ -242,10 +246,10 @@ percentiles() {
 # One server, one round: dnsperf at full speed for SECS seconds, then a
 # latency run at LAT_QPS. Appends to $tmp/results:
 #   round size server qps completed answered% server_s wall_s other_cores
-#   reply_bytes noerror% nxdomain% p50_us p99_us
+#   reply_bytes noerror% nxdomain% p50_us p99_us server_user_s
 measure() {
 	local round=$1 size=$2 name=$3 spid=$4 sport=$5 qf=$6 out lat
-	local m0 m1 t0 t1 s0 s1 o0 o1
+	local m0 m1 t0 t1 s0 s1 o0 o1 u0 u1
 	m0=$(machine_ticks)
 	snapshot >"$tmp/snap0"
 	t0=$(date +%s.%N)
@@ -260,11 +264,13 @@ measure() {
 	lat=$(percentiles "$tmp/lat")
 	s0=$(tree_ticks "$spid" "$tmp/snap0")
 	s1=$(tree_ticks "$spid" "$tmp/snap1")
+	u0=$(tree_ticks "$spid" "$tmp/snap0" 4)
+	u1=$(tree_ticks "$spid" "$tmp/snap1" 4)
 	o0=$((m0 - $(tree_ticks $$ "$tmp/snap0")))
 	o1=$((m1 - $(tree_ticks $$ "$tmp/snap1")))
 	echo "$out" | awk -v r="$round" -v z="$size" -v n="$name" \
 		-v cpu="$(((s1 - s0)))" -v hz="$HZ" -v t0="$t0" -v t1="$t1" \
-		-v other="$((o1 - o0))" -v lat="$lat" '
+		-v other="$((o1 - o0))" -v lat="$lat" -v user="$((u1 - u0))" '
 		/Queries completed:/ { done = $3; pct = $4; gsub(/[(%)]/, "", pct) }
 		/Queries per second:/ { qps = $4 }
 		/Average packet size:/ { bytes = $NF }
@@ -276,10 +282,10 @@ measure() {
 		END {
 			if (qps == "") { print r, z, n, "fail"; exit }
 			o = other / hz; if (o < 0) o = 0
-			printf "%s %s %s %.0f %d %s %.3f %.3f %.2f %d %s %s %s\n",
+			printf "%s %s %s %.0f %d %s %.3f %.3f %.2f %d %s %s %s %.3f\n",
 			    r, z, n, qps, done, pct, cpu / hz, t1 - t0,
 			    o / (t1 - t0), bytes, rc["NOERROR"] + 0,
-			    rc["NXDOMAIN"] + 0, lat
+			    rc["NXDOMAIN"] + 0, lat, user / hz
 		}' >>"$tmp/results"
 	log "round $round, $size records, $name: $(tail -1 "$tmp/results")"
 }
@@ -410,14 +416,16 @@ for size in $SIZES; do
 	echo "### $size records (zone file $(awk -v b="$fbytes" \
 		'BEGIN { printf "%.1f MB", b / 1e6 }'))"
 	echo
-	echo "| server | queries/s | answered | server CPU | queries per server CPU s | reply bytes | NXDOMAIN | p50 | p99 | load time | peak RSS | RSS | PSS |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| server | queries/s | answered | server CPU | queries per server CPU s | CPU per query, user + kernel | reply bytes | NXDOMAIN | p50 | p99 | load time | peak RSS | RSS | PSS |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for s in inetkit nsd knot; do
-		printf '| %s | %.0f | %.2f%% | %.0f%% | **%.0f** | %.0f | %.1f%% | %.0f us | %.0f us | %.3f s | %.1f MiB | %.1f MiB | %.1f MiB |\n' \
+		printf '| %s | %.0f | %.2f%% | %.0f%% | **%.0f** | %.2f + %.2f us | %.0f | %.1f%% | %.0f us | %.0f us | %.3f s | %.1f MiB | %.1f MiB | %.1f MiB |\n' \
 			"$(label $s)" "$(med "$size" $s '$4')" \
 			"$(med "$size" $s '$6')" \
 			"$(med "$size" $s '100 * $7 / $8')" \
 			"$(med "$size" $s "$per_core")" \
+			"$(med "$size" $s '1e6 * $15 / $5')" \
+			"$(med "$size" $s '1e6 * ($7 - $15) / $5')" \
 			"$(med "$size" $s '$10')" "$(med "$size" $s '$12')" \
 			"$(med "$size" $s '$13')" "$(med "$size" $s '$14')" \
 			"$(load_med "$size" $s)" "$(mem_med "$size" $s 5)" \

@@ -402,6 +402,8 @@ echo "dnsperf saturates its own CPU near 150k queries/s here, so" \
 	"second** (answered queries divided by user+system CPU time of the" \
 	"server's process tree during the run) is the figure that separates" \
 	"servers, and it is less sensitive to other users of the machine." \
+	"CPU per query splits it into user and kernel time (the kernel" \
+	"samples the split at each tick; the sum is exact)." \
 	"Latency: a separate dnsperf -v run at $LAT_QPS queries/s for" \
 	"$LAT_SECS s, percentiles over every query. Load: time from starting" \
 	"the process to its first authoritative answer (bench/dns_ready.py" \

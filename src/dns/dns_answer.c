@@ -22,7 +22,8 @@ struct ans {
 	uint16_t count[3];
 	const uint8_t *addl[ANS_MAX_ADDL];
 	const struct dns_zone *addl_zone[ANS_MAX_ADDL];
-	const struct dns_node *addl_node[ANS_MAX_ADDL];	/* NULL: look up */
+	/* The node of each, when known already; NULL: look it up. */
+	const struct dns_node *addl_node[ANS_MAX_ADDL];
 	int naddl;
 	const struct dns_rrset *done[ANS_MAX_DONE];
 	int ndone;
@@ -68,9 +69,10 @@ note_targets(struct ans *a, const struct dns_zone *z,
 		size_t len = (size_t)p[0] << 8 | p[1];
 		if (a->naddl < ANS_MAX_ADDL && len > skip) {
 			const struct dns_node *nd = NULL;
-			if (apex_ns && i < z->nns_glue)
-				nd = z->ns_glue[i] ? &z->nodes[z->ns_glue[i] - 1]
-					: &ans_no_node;
+			uint32_t g = apex_ns && i < z->nns_glue ?
+				z->ns_glue[i] : UINT32_MAX;
+			if (g != UINT32_MAX)
+				nd = g ? &z->nodes[g - 1] : &ans_no_node;
 			a->addl_node[a->naddl] = nd;
 			a->addl_zone[a->naddl] = z;
 			a->addl[a->naddl++] = p + 2 + skip;

@@ -328,7 +328,8 @@ zone_note_glue(struct dns_zone *z)
 			size_t n = dns_name_lower(p + 2, low) - z->apex_len;
 			nd = dns_zone_lookup(z, low, n);
 		}
-		z->ns_glue[z->nns_glue++] = nd ? (uint32_t)(nd - z->nodes) + 1 : 0;
+		z->ns_glue[z->nns_glue++] =
+			nd ? (uint32_t)(nd - z->nodes) + 1 : 0;
 		p += 2 + len;
 	}
 }

@@ -358,9 +358,11 @@ wr_name_match(const uint8_t *msg, size_t off, const uint8_t *s)
 			return 0;
 		if (l == 0)
 			return 1;
-		for (size_t i = 1; i <= l; i++)
-			if (msg[off + i] != s[i] && lc(msg[off + i]) != lc(s[i]))
+		for (size_t i = 1; i <= l; i++) {
+			uint8_t m = msg[off + i];
+			if (m != s[i] && lc(m) != lc(s[i]))
 				return 0;
+		}
 		off += (size_t)l + 1;
 		s += l + 1;
 	}

@@ -9,7 +9,8 @@
 #   DNS_SIZES ("10000 1000000"), DNS_ROUNDS (3), DNS_SECONDS of dnsperf
 #   per measurement (5), DNS_CLIENTS (16), DNS_THREADS (1), DNS_QUERIES
 #   in the query file (200000), DNS_LAT_QPS (20000) and DNS_LAT_SECONDS
-#   (2) for the latency run, INETKIT (build/inetkit).
+#   (2) for the latency run, INETKIT (build/inetkit), DNS_KEEP (set: keep
+#   the temporary directory, for a look at the servers' logs).
 set -eu
 cd "$(dirname "$0")/.."
 

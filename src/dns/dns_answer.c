@@ -22,12 +22,17 @@ struct ans {
 	uint16_t count[3];
 	const uint8_t *addl[ANS_MAX_ADDL];
 	const struct dns_zone *addl_zone[ANS_MAX_ADDL];
+	/* The node of each, when known already; NULL: look it up. */
+	const struct dns_node *addl_node[ANS_MAX_ADDL];
 	int naddl;
 	const struct dns_rrset *done[ANS_MAX_DONE];
 	int ndone;
 	const struct dns_node *seen[DNS_MAX_CHAIN + 1];
 	int nseen;
 };
+
+/* In ans.addl_node: known not to be in the zone. */
+static const struct dns_node ans_no_node;
 
 static uint32_t
 rd_u32(const uint8_t *p)
@@ -54,12 +59,21 @@ note_targets(struct ans *a, const struct dns_zone *z,
 	size_t skip = rs->type == DNS_T_MX ? 2 : rs->type == DNS_T_SRV ? 6 :
 		rs->type == DNS_T_NS ? 0 : 99;
 	const uint8_t *p = z->rdata + rs->rdata;
+	/* The apex's NS RRset: its targets' nodes were found at load. */
+	int apex_ns = rs->type == DNS_T_NS &&
+		(uint32_t)(rs - z->rrsets) < z->nodes[1].rrset;
 
 	if (skip == 99)
 		return;
 	for (unsigned i = 0; i < rs->count; i++) {
 		size_t len = (size_t)p[0] << 8 | p[1];
 		if (a->naddl < ANS_MAX_ADDL && len > skip) {
+			const struct dns_node *nd = NULL;
+			uint32_t g = apex_ns && i < z->nns_glue ?
+				z->ns_glue[i] : UINT32_MAX;
+			if (g != UINT32_MAX)
+				nd = g ? &z->nodes[g - 1] : &ans_no_node;
+			a->addl_node[a->naddl] = nd;
 			a->addl_zone[a->naddl] = z;
 			a->addl[a->naddl++] = p + 2 + skip;
 		}
@@ -75,13 +89,16 @@ put_rrset(struct ans *a, int sec, const struct dns_zone *z,
 {
 	struct dns_wr_mark m = dns_wr_mark(&a->w);
 	const uint8_t *p = z->rdata + rs->rdata;
+	size_t fixed = dns_rdata_fixed(rs->type);
 
 	if (was_done(a, rs))
 		return 0;
 	for (unsigned i = 0; i < rs->count; i++) {
-		uint16_t len = (uint16_t)(p[0] << 8 | p[1]);
-		dns_wr_rr(&a->w, owner, rs->type, DNS_C_IN, ttl, p + 2, len);
-		p += 2 + len;
+		uint16_t len = fixed ? (uint16_t)fixed :
+			(uint16_t)(p[0] << 8 | p[1]);
+		const uint8_t *rd = fixed ? p : p + 2;
+		dns_wr_rr(&a->w, owner, rs->type, DNS_C_IN, ttl, rd, len);
+		p = rd + len;
 	}
 	if (a->w.err) {
 		dns_wr_rollback(&a->w, m);
@@ -151,7 +168,11 @@ put_additional(struct ans *a)
 
 	for (int i = 0; i < a->naddl; i++) {
 		const struct dns_zone *z = a->addl_zone[i];
-		const struct dns_node *nd = find_in_zone(z, a->addl[i]);
+		const struct dns_node *nd = a->addl_node[i];
+		if (nd == NULL)
+			nd = find_in_zone(z, a->addl[i]);
+		else if (nd == &ans_no_node)
+			nd = NULL;
 		for (int t = 0; nd && t < 2; t++) {
 			const struct dns_rrset *rs;
 			rs = dns_node_rrset(z, nd, types[t]);
@@ -268,17 +289,17 @@ answer_node(struct ans *a, const struct dns_zone *z,
 	return z->rdata + rs->rdata + 2;
 }
 
-/* Answers for sname, following CNAMEs inside our zones. */
+/* Answers for sname, in zone z, following CNAMEs inside our zones. */
 static void
-resolve(struct ans *a, const uint8_t *sname)
+resolve(struct ans *a, const uint8_t *sname, const struct dns_zone *z)
 {
 	uint8_t low[DNS_NAME_MAX + 1], wc[DNS_NAME_MAX + 2];
-	const struct dns_zone *z;
 
 	for (int depth = 0; sname && depth <= DNS_MAX_CHAIN; depth++) {
 		size_t enc;
 		const struct dns_node *cut, *nd;
-		z = dns_db_zone(a->db, sname);
+		if (depth > 0)
+			z = dns_db_zone(a->db, sname);
 		/* The chain left our zones: what we have stands. */
 		if (z == NULL)
 			return;
@@ -370,12 +391,16 @@ answer_question(struct ans *a)
 			DNS_RCODE_REFUSED;
 		return;
 	}
-	if (dns_db_zone(a->db, a->q.name) == NULL) {
+	const struct dns_zone *z = dns_db_zone(a->db, a->q.name);
+	if (z == NULL) {
 		a->rcode = DNS_RCODE_REFUSED;
 		return;
 	}
 	a->aa = 1;
-	resolve(a, a->q.name);
+	/* The apex is the end of the question's name, at offset 12 on. */
+	dns_wr_name_at(&a->w, z->apex, DNS_HDR_SIZE +
+		       dns_name_len(a->q.name) - z->apex_len);
+	resolve(a, a->q.name, z);
 	if (!a->tc)
 		put_additional(a);
 }
@@ -435,6 +460,8 @@ dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 		a.edns.present = 0;
 	size_t limit = reply_limit(&a, outsz, tcp);
 	dns_wr_init(&a.w, out, limit - (a.edns.present ? OPT_SIZE : 0));
+	/* Every name written comes from the query or the database. */
+	a.w.stable = 1;
 	a.w.len = DNS_HDR_SIZE;
 	if (a.have_q) {
 		dns_wr_name(&a.w, a.q.name, 1);

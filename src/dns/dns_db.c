@@ -249,6 +249,11 @@ zone_add(struct dns_zone *z, const uint8_t *owner, uint16_t type,
 			*why = "too many names in one zone";
 		return (int)idx;
 	}
+	if (dns_rdata_fixed(type) && rdlen != dns_rdata_fixed(type)) {
+		*why = type == DNS_T_A ? "an A record needs 4 bytes of data" :
+			"an AAAA record needs 16 bytes of data";
+		return ERR_PARSE;
+	}
 	if (z->rdata_len + rdlen + 2 >= UINT32_MAX) {
 		*why = "too much data in one zone";
 		return ERR_TOOBIG;
@@ -293,8 +298,10 @@ static void
 rrset_append(struct dns_zone *z, uint8_t *out, size_t *o,
 	     const struct brec *r)
 {
-	out[(*o)++] = (uint8_t)(r->rdlen >> 8);
-	out[(*o)++] = (uint8_t)r->rdlen;
+	if (!dns_rdata_fixed(r->type)) {
+		out[(*o)++] = (uint8_t)(r->rdlen >> 8);
+		out[(*o)++] = (uint8_t)r->rdlen;
+	}
 	memcpy(out + *o, z->rdata + r->rd, r->rdlen);
 	*o += r->rdlen;
 	struct dns_rrset *rs = &z->rrsets[z->nrrsets - 1];
@@ -302,6 +309,29 @@ rrset_append(struct dns_zone *z, uint8_t *out, size_t *o,
 	/* RFC 2181 section 5.2: differing TTLs count as the lowest. */
 	if (r->ttl < rs->ttl)
 		rs->ttl = r->ttl;
+}
+
+/* The apex NS targets inside the zone, once the zone is final. */
+static void
+zone_note_glue(struct dns_zone *z)
+{
+	const struct dns_rrset *ns = dns_node_rrset(z, &z->nodes[0], DNS_T_NS);
+	uint8_t low[DNS_NAME_MAX + 1];
+
+	if (ns == NULL)
+		return;
+	const uint8_t *p = z->rdata + ns->rdata;
+	for (unsigned i = 0; i < ns->count && i < DNS_ZONE_NS_GLUE; i++) {
+		const struct dns_node *nd = NULL;
+		size_t len = (size_t)p[0] << 8 | p[1];
+		if (dns_name_suffix(p + 2, z->apex) >= 0) {
+			size_t n = dns_name_lower(p + 2, low) - z->apex_len;
+			nd = dns_zone_lookup(z, low, n);
+		}
+		z->ns_glue[z->nns_glue++] =
+			nd ? (uint32_t)(nd - z->nodes) + 1 : 0;
+		p += 2 + len;
+	}
 }
 
 /* Gives back what the doubling reserved, and sizes the hash for the
@@ -319,7 +349,10 @@ zone_shrink(struct dns_zone *z)
 	q = realloc(z->names, z->names_len);
 	if (q)
 		z->names = q;
-	return hash_build(z, (size_t)z->nnodes + z->nnodes / 3 + 1);
+	int rc = hash_build(z, (size_t)z->nnodes + z->nnodes / 3 + 1);
+	if (rc == 0)
+		zone_note_glue(z);
+	return rc;
 }
 
 /* Sorts the records into RRsets and drops the build state. Node i's

@@ -11,6 +11,8 @@
 
 #include "dns_wire.h"
 
+#define DNS_ZONE_NS_GLUE 8	/* apex NS targets remembered */
+
 /* In dns_node.name: NS below the apex, a delegation. */
 #define DNS_NODE_CUT 0x80000000u
 
@@ -21,11 +23,21 @@ struct dns_node {
 	uint32_t rrset;		/* first RRset in the zone's array */
 };
 
+/* An RRset's records lie at rdata in the zone's blob, each as [u16
+ * len][rdata], except for the types of dns_rdata_fixed: rdata alone. */
 struct dns_rrset {
 	uint16_t type, count;
 	uint32_t ttl;
-	uint32_t rdata;		/* offset of count x [u16 len][rdata] */
+	uint32_t rdata;		/* offset of the first record */
 };
+
+/* The rdata size of the types stored without their length (every A is
+ * 4 bytes, every AAAA 16), or 0. */
+static inline size_t
+dns_rdata_fixed(uint16_t type)
+{
+	return type == DNS_T_A ? 4 : type == DNS_T_AAAA ? 16 : 0;
+}
 
 struct dns_zone {
 	uint8_t apex[DNS_NAME_MAX + 1];	/* lower case */
@@ -39,6 +51,11 @@ struct dns_zone {
 	struct dns_rrset *rrsets;
 	uint32_t nrrsets;
 	int has_cuts;
+	/* The nodes of the apex NS RRset's first targets (index + 1; 0:
+	 * not in this zone): every positive answer carries that RRset and
+	 * the targets' addresses, found here without a lookup. */
+	uint32_t ns_glue[DNS_ZONE_NS_GLUE];
+	unsigned nns_glue;
 	struct dns_zone_build *build;	/* only while loading */
 };
 

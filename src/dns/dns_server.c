@@ -332,6 +332,8 @@ on_listener(struct loop *l, int fd, int events, void *arg)
 	accept_one_listener(arg, fd);
 }
 
+/* Once per worker: the kernel changes only msg_len, msg_namelen and
+ * msg_flags of the headers it fills, and udp_rearm restores those. */
 static void
 udp_prepare(struct udp_batch *b)
 {
@@ -343,6 +345,13 @@ udp_prepare(struct udp_batch *b)
 		b->in[i].msg_hdr.msg_iov = &b->iov_in[i];
 		b->in[i].msg_hdr.msg_iovlen = 1;
 	}
+}
+
+static void
+udp_rearm(struct udp_batch *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		b->in[i].msg_hdr.msg_namelen = sizeof b->from[i];
 }
 
 /* Answers a batch of n datagrams; returns how many replies to send. */
@@ -379,11 +388,11 @@ on_datagram(struct loop *l, int fd, int events, void *arg)
 	struct udp_batch *b = w->udp;
 
 	for (;;) {
-		udp_prepare(b);
 		int n = recvmmsg(fd, b->in, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
 		int k = udp_answer(w, n), sent = 0;
+		udp_rearm(b, n);
 		/* A full send buffer drops replies, as a busy network would. */
 		while (sent < k) {
 			int r = sendmmsg(fd, b->out + sent,
@@ -392,6 +401,12 @@ on_datagram(struct loop *l, int fd, int events, void *arg)
 				break;
 			sent += r;
 		}
+		/* A short batch emptied the queue; the fd is edge-triggered
+		 * and any datagram queued since raises a new event, so the
+		 * read that would only say EAGAIN is saved (as NSD and Knot
+		 * read once per event). */
+		if (n < UDP_BATCH)
+			return;
 	}
 }
 
@@ -436,6 +451,7 @@ worker_new(struct dns_served *s, int index, const struct dns_server_config *c,
 	}
 	for (int i = 0; i < UDP_BATCH; i++)
 		w->udp->r[i] = w->replies + (size_t)i * (size_t)c->udp_max;
+	udp_prepare(w->udp);
 	w->served = s;
 	w->index = index;
 	w->cfg = *c;

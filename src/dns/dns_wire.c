@@ -251,7 +251,7 @@ dns_name_equal(const uint8_t *a, const uint8_t *b)
 			return 1;
 		size_t l = a[n++];
 		for (size_t i = 0; i < l; i++, n++)
-			if (lc(a[n]) != lc(b[n]))
+			if (a[n] != b[n] && lc(a[n]) != lc(b[n]))
 				return 0;
 	}
 }
@@ -293,7 +293,9 @@ dns_wr_init(struct dns_wr *w, uint8_t *p, size_t max)
 	w->len = 0;
 	w->max = max;
 	w->err = 0;
+	w->stable = 0;
 	w->ncomp = 0;
+	w->nsame = 0;
 }
 
 void
@@ -356,42 +358,92 @@ wr_name_match(const uint8_t *msg, size_t off, const uint8_t *s)
 			return 0;
 		if (l == 0)
 			return 1;
-		for (size_t i = 1; i <= l; i++)
-			if (lc(msg[off + i]) != lc(s[i]))
+		for (size_t i = 1; i <= l; i++) {
+			uint8_t m = msg[off + i];
+			if (m != s[i] && lc(m) != lc(s[i]))
 				return 0;
+		}
 		off += (size_t)l + 1;
 		s += l + 1;
 	}
 }
 
+/* The offset of a name written before that equals s, of length n, or
+ * -1. Comparing lengths and first labels first rules out nearly every
+ * candidate before a byte-by-byte check. */
 static int
-wr_comp_find(const struct dns_wr *w, const uint8_t *s)
+wr_comp_find(const struct dns_wr *w, const uint8_t *s, size_t n)
 {
 	for (unsigned i = 0; i < w->ncomp; i++)
-		if (w->p[w->comp[i]] == s[0] &&
+		if (w->comp_len[i] == n && w->p[w->comp[i]] == s[0] &&
 		    wr_name_match(w->p, w->comp[i], s))
 			return w->comp[i];
 	return -1;
 }
 
+/* With w->stable: the offset of the name at this address written
+ * before, or -1. */
+static int
+wr_same_find(const struct dns_wr *w, const uint8_t *name)
+{
+	for (unsigned i = 0; i < w->nsame; i++)
+		if (w->same[i] == name)
+			return w->same_off[i];
+	return -1;
+}
+
+/* With w->stable: remembers that name starts at offset off (its first
+ * label, never a pointer: a pointer must lead to a label). */
+static void
+wr_same_add(struct dns_wr *w, const uint8_t *name, size_t off)
+{
+	if (w->stable && w->err == 0 && off < 0x4000 &&
+	    w->nsame < DNS_WR_SAME_MAX) {
+		w->same[w->nsame] = name;
+		w->same_off[w->nsame++] = (uint16_t)off;
+	}
+}
+
+/* RFC 1035 section 4.1.4: the longest suffix already in the message
+ * becomes a pointer; the labels before it are written in one piece and
+ * each is remembered (also when compress is not set, for the names
+ * written after). */
 void
 dns_wr_name(struct dns_wr *w, const uint8_t *name, int compress)
 {
-	size_t n = 0;
+	size_t len, n, at = w->len;
+	int ptr = compress && w->stable ? wr_same_find(w, name) : -1;
 
-	while (name[n]) {
-		int ptr = compress ? wr_comp_find(w, name + n) : -1;
-		if (ptr >= 0) {
-			dns_wr_u16(w, (uint16_t)(0xc000 | ptr));
-			return;
-		}
-		size_t at = w->len;
-		dns_wr_bytes(w, name + n, (size_t)name[n] + 1);
-		if (w->err == 0 && at < 0x4000 && w->ncomp < DNS_COMP_MAX)
-			w->comp[w->ncomp++] = (uint16_t)at;
-		n += (size_t)name[n] + 1;
+	if (ptr >= 0) {
+		dns_wr_u16(w, (uint16_t)(0xc000 | ptr));
+		return;
 	}
-	dns_wr_u8(w, 0);
+	len = dns_name_len(name);
+	for (n = 0; name[n]; n += (size_t)name[n] + 1)
+		if (compress) {
+			ptr = wr_comp_find(w, name + n, len - n);
+			if (ptr >= 0)
+				break;
+		}
+	dns_wr_bytes(w, name, n);
+	for (size_t o = 0; o < n && w->err == 0; o += (size_t)name[o] + 1)
+		if (at + o < 0x4000 && w->ncomp < DNS_COMP_MAX) {
+			w->comp_len[w->ncomp] = (uint8_t)(len - o);
+			w->comp[w->ncomp++] = (uint16_t)(at + o);
+		}
+	if (n > 0 || ptr >= 0)
+		wr_same_add(w, name, n > 0 ? at : (size_t)ptr);
+	if (ptr >= 0)
+		dns_wr_u16(w, (uint16_t)(0xc000 | ptr));
+	else
+		dns_wr_u8(w, 0);
+}
+
+void
+dns_wr_name_at(struct dns_wr *w, const uint8_t *name, size_t off)
+{
+	if (off < w->len)
+		wr_same_add(w, name, off);
 }
 
 void
@@ -433,12 +485,14 @@ void
 dns_wr_rr(struct dns_wr *w, const uint8_t *owner, uint16_t type,
 	  uint16_t class, uint32_t ttl, const uint8_t *rdata, uint16_t rdlen)
 {
+	uint8_t fixed[10] = { (uint8_t)(type >> 8), (uint8_t)type,
+			      (uint8_t)(class >> 8), (uint8_t)class,
+			      (uint8_t)(ttl >> 24), (uint8_t)(ttl >> 16),
+			      (uint8_t)(ttl >> 8), (uint8_t)ttl, 0, 0 };
+
 	dns_wr_name(w, owner, 1);
-	dns_wr_u16(w, type);
-	dns_wr_u16(w, class);
-	dns_wr_u32(w, ttl);
-	size_t at = w->len;
-	dns_wr_u16(w, 0);
+	dns_wr_bytes(w, fixed, sizeof fixed);
+	size_t at = w->len - 2;
 	wr_rdata(w, type, rdata, rdlen);
 	if (w->err == 0)
 		dns_wr_set_u16(w, at, (uint16_t)(w->len - at - 2));
@@ -458,7 +512,7 @@ dns_wr_opt(struct dns_wr *w, uint16_t udp_size, uint8_t ext_rcode,
 struct dns_wr_mark
 dns_wr_mark(const struct dns_wr *w)
 {
-	struct dns_wr_mark m = { w->len, w->ncomp };
+	struct dns_wr_mark m = { w->len, w->ncomp, w->nsame };
 
 	return m;
 }
@@ -468,5 +522,6 @@ dns_wr_rollback(struct dns_wr *w, struct dns_wr_mark m)
 {
 	w->len = m.len;
 	w->ncomp = m.ncomp;
+	w->nsame = m.nsame;
 	w->err = 0;
 }

@@ -122,19 +122,28 @@ int dns_name_suffix(const uint8_t *name, const uint8_t *zone);
  * has no parent: returns -1. */
 int dns_name_parent(const uint8_t *name);
 
+#define DNS_WR_SAME_MAX 16	/* names remembered by address */
+
 /* A writer into a caller buffer of at most max bytes. An overflow sets
- * err (ERR_TOOBIG) and sticks; use dns_wr_mark/rollback to retry less. */
+ * err (ERR_TOOBIG) and sticks; use dns_wr_mark/rollback to retry less.
+ * A caller that sets stable promises that every name it passes keeps
+ * its address and bytes until the message is done: a name passed again
+ * from the same address then becomes a pointer without a search. */
 struct dns_wr {
 	uint8_t *p;
 	size_t len, max;
 	int err;
-	unsigned ncomp;
+	int stable;
+	unsigned ncomp, nsame;
 	uint16_t comp[DNS_COMP_MAX];	/* offsets of names written */
+	uint8_t comp_len[DNS_COMP_MAX];	/* their lengths */
+	const uint8_t *same[DNS_WR_SAME_MAX];	/* with stable: names... */
+	uint16_t same_off[DNS_WR_SAME_MAX];	/* ...and where they are */
 };
 
 struct dns_wr_mark {
 	size_t len;
-	unsigned ncomp;
+	unsigned ncomp, nsame;
 };
 
 void dns_wr_init(struct dns_wr *w, uint8_t *p, size_t max);
@@ -146,6 +155,9 @@ void dns_wr_set_u16(struct dns_wr *w, size_t off, uint16_t v);
 /* Writes name, compressed against the names written before when
  * compress is set (case-insensitively), and remembers its suffixes. */
 void dns_wr_name(struct dns_wr *w, const uint8_t *name, int compress);
+/* With stable: notes that name is already in the message at offset off
+ * (a suffix of a name written), so that writing it is a pointer. */
+void dns_wr_name_at(struct dns_wr *w, const uint8_t *name, size_t off);
 void dns_wr_hdr(struct dns_wr *w, const struct dns_hdr *h);
 /* Writes one RR whose rdata holds uncompressed names; names in NS,
  * CNAME, SOA, PTR and MX rdata are compressed (RFC 3597 section 4). */

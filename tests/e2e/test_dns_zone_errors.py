@@ -19,6 +19,8 @@ GOOD_HEAD = "$ORIGIN example.test.\n$TTL 60\n@ SOA ns1 admin 1 2 3 4 5\n"
     ("txt TXT \"open\n", 4, "unterminated quoted string"),
     ("a ( A\n 127.0.0.1\n", 4, "unclosed parenthesis"),
     ("$INCLUDE missing.inc\n", 4, "cannot read {dir}/missing.inc: No such file or directory"),
+    ("www A \\# 3 0a0b0c\n", 4, "an A record needs 4 bytes of data"),
+    ("www TYPE28 \\# 4 0a0b0c0d\n", 4, "an AAAA record needs 16 bytes of data"),
 ])
 def test_dns_bad_zone_file_exits_2_with_file_and_line(tmp_path, body, line, message):
     zone = tmp_path / "bad.zone"

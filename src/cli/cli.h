@@ -71,6 +71,14 @@ int cli_listen_add(struct cli_listen *ls, const char *spec);
  * closing what it opened (the message is printed). */
 int cli_listen_bind(struct cli_listen *ls, const char *service, int type,
 		    int nworkers, int *fds);
+/* Binds TCP and UDP sockets on the same ports (DNS: a client that retries
+ * over TCP must find the same server). Where port 0 was asked, a port free
+ * for both is found, trying again when the UDP twin of the kernel's TCP
+ * choice is taken. Prints the `listening` lines only when both are bound.
+ * Returns 0 or -errno (printed). */
+#define CLI_PAIR_ATTEMPTS 16
+int cli_listen_bind_pair(struct cli_listen *ls, const char *service,
+			 int nworkers, int *tcp_fds, int *udp_fds);
 
 /* An engine to run on every worker: start(loop, index, arg) sets up that
  * worker's part, end(loop, index, arg) tears it down after the loop ends. */

@@ -97,25 +97,40 @@ bind_one(struct cli_listen *ls, int i, int type, int nworkers, int *fds)
 	return 0;
 }
 
-int
-cli_listen_bind(struct cli_listen *ls, const char *service, int type,
-		int nworkers, int *fds)
+/* Binds every address of ls for every worker without a word; on failure
+ * closes what it opened and names the address in *failed. */
+static int
+bind_all(struct cli_listen *ls, int type, int nworkers, int *fds, int *failed)
 {
 	int total = ls->n * nworkers;
 
 	for (int i = 0; i < total; i++)
 		fds[i] = -1;
 	for (int i = 0; i < ls->n; i++) {
-		char text[NET_ADDR_STRLEN];
-		net_addr_format(&ls->addrs[i], 1, text, sizeof text);
 		int rc = bind_one(ls, i, type, nworkers, fds);
 		if (rc < 0) {
-			fprintf(stderr, "inetkit: %s: cannot listen on %s: %s\n",
-				service, text, err_str(rc));
 			close_all(fds, total);
+			*failed = i;
 			return rc;
 		}
 	}
+	return 0;
+}
+
+static void
+print_bind_error(const struct cli_listen *ls, int i, const char *service,
+		 int rc)
+{
+	char text[NET_ADDR_STRLEN];
+
+	net_addr_format(&ls->addrs[i], 1, text, sizeof text);
+	fprintf(stderr, "inetkit: %s: cannot listen on %s: %s\n", service, text,
+		err_str(rc));
+}
+
+static void
+print_listening(const struct cli_listen *ls, const char *service, int type)
+{
 	for (int i = 0; i < ls->n; i++) {
 		char text[NET_ADDR_STRLEN];
 		net_addr_format(&ls->addrs[i], 1, text, sizeof text);
@@ -123,5 +138,58 @@ cli_listen_bind(struct cli_listen *ls, const char *service, int type,
 		       type == SOCK_DGRAM ? "udp" : "tcp", text);
 	}
 	fflush(stdout);
+}
+
+int
+cli_listen_bind(struct cli_listen *ls, const char *service, int type,
+		int nworkers, int *fds)
+{
+	int failed;
+	int rc = bind_all(ls, type, nworkers, fds, &failed);
+
+	if (rc < 0) {
+		print_bind_error(ls, failed, service, rc);
+		return rc;
+	}
+	print_listening(ls, service, type);
 	return 0;
+}
+
+static int
+has_port_zero(const struct cli_listen *ls)
+{
+	for (int i = 0; i < ls->n; i++)
+		if (net_addr_port(&ls->addrs[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+cli_listen_bind_pair(struct cli_listen *ls, const char *service,
+		     int nworkers, int *tcp_fds, int *udp_fds)
+{
+	const struct cli_listen want = *ls;
+	int failed, rc;
+
+	for (int attempt = 0; attempt < CLI_PAIR_ATTEMPTS; attempt++) {
+		*ls = want;
+		rc = bind_all(ls, SOCK_STREAM, nworkers, tcp_fds, &failed);
+		if (rc < 0)
+			break;
+		struct cli_listen udp = *ls;
+		rc = bind_all(&udp, SOCK_DGRAM, nworkers, udp_fds, &failed);
+		if (rc == 0) {
+			print_listening(ls, service, SOCK_STREAM);
+			print_listening(&udp, service, SOCK_DGRAM);
+			return 0;
+		}
+		close_all(tcp_fds, ls->n * nworkers);
+		/* The kernel picked a TCP port whose UDP twin another socket
+		 * holds: ask for another one. A port given by the user is
+		 * not ours to change. */
+		if (rc != -EADDRINUSE || !has_port_zero(&want))
+			break;
+	}
+	print_bind_error(ls, failed, service, rc);
+	return rc;
 }

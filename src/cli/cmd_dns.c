@@ -94,14 +94,10 @@ cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out)
 	e->workers = calloc((size_t)nworkers, sizeof *e->workers);
 	if (e->tcp_fds == NULL || e->udp_fds == NULL || e->workers == NULL)
 		return -1;
-	/* UDP binds the port TCP got, so that a client retrying over TCP
+	/* TCP and UDP on the same port, so that a client retrying over TCP
 	 * after a truncated reply finds the same server (RFC 7766). */
-	if (cli_listen_bind(&e->listen, "dns", SOCK_STREAM, nworkers,
-			    e->tcp_fds) < 0)
-		return -1;
-	struct cli_listen udp = e->listen;
-	if (cli_listen_bind(&udp, "dns", SOCK_DGRAM, nworkers,
-			    e->udp_fds) < 0)
+	if (cli_listen_bind_pair(&e->listen, "dns", nworkers, e->tcp_fds,
+				 e->udp_fds) < 0)
 		return -1;
 	e->nworkers = nworkers;
 	e->cfg.max_conns = (e->cfg.max_conns + nworkers - 1) / nworkers;

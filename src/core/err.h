@@ -11,7 +11,7 @@ enum {
 	ERR_TOOBIG = -(ERR_BASE + 3),	/* a limit was reached */
 	ERR_TIMEOUT = -(ERR_BASE + 4),	/* a deadline passed */
 	ERR_NOTFOUND = -(ERR_BASE + 5),	/* no such name, file or entry */
-	ERR_UNSUPPORTED = -(ERR_BASE + 6), /* valid but not implemented */
+	ERR_UNSUPPORTED = -(ERR_BASE + 6), /* valid, but not supported here */
 	ERR_CLOSED = -(ERR_BASE + 7),	/* the peer closed the connection */
 	ERR_RANGE = -(ERR_BASE + 8),	/* a number out of its range */
 };

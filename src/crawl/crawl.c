@@ -153,7 +153,7 @@ on_resolved(void *arg, int status, const struct net_addr *addrs, int n)
 	h->delay_ms = cr->cfg->delay_ms >= 0 ? cr->cfg->delay_ms :
 		      remote ? REMOTE_DELAY_MS : 0;
 	h->state = HOST_READY;
-	h->robots_state = cr->cfg->robots ? ROBOTS_TODO : ROBOTS_DONE;
+	h->robots_state = cr->cfg->robots ? ROBOTS_WANTED : ROBOTS_DONE;
 	crawl_pump(cr);
 }
 
@@ -318,7 +318,7 @@ host_start(struct crawl *cr, struct crawl_host *h)
 
 	if (h->state != HOST_READY || h->robots_state == ROBOTS_FETCHING)
 		return;
-	if (h->robots_state == ROBOTS_TODO) {
+	if (h->robots_state == ROBOTS_WANTED) {
 		s = slot_for(cr, h);
 		if (!s)
 			return;

@@ -297,7 +297,7 @@ robots_done(struct crawl *cr, struct crawl_slot *s, int status)
 	h->robots_state = ROBOTS_DONE;
 	if (status == 0 && h->robots_target &&
 	    strcmp(h->robots_target, s->target) != 0) {
-		h->robots_state = ROBOTS_TODO;	/* a redirect to follow */
+		h->robots_state = ROBOTS_WANTED;	/* a redirect to follow */
 		return;
 	}
 	if (status != 0 && s->status == 0) {

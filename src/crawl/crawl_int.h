@@ -18,7 +18,7 @@
 #define CTYPE_MAX 100		/* bytes of Content-Type kept */
 
 enum host_state { HOST_RESOLVING, HOST_READY, HOST_FAILED };
-enum robots_state { ROBOTS_TODO, ROBOTS_FETCHING, ROBOTS_DONE };
+enum robots_state { ROBOTS_WANTED, ROBOTS_FETCHING, ROBOTS_DONE };
 
 struct crawl;
 

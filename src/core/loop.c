@@ -150,6 +150,18 @@ loop_forget_fd(struct loop *l, int fd)
 	l->nfds--;
 }
 
+void
+loop_close_fds(struct loop *l, int *fds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (fds[i] < 0)
+			continue;
+		loop_del_fd(l, fds[i]);
+		close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
 unsigned
 loop_fd_count(const struct loop *l)
 {

@@ -53,6 +53,9 @@ void loop_del_fd(struct loop *l, int fd);
  * duplicated: the close takes it out of epoll, so this makes no system
  * call. */
 void loop_forget_fd(struct loop *l, int fd);
+/* Stops watching and closes each of fds[0..n) that is not -1, then sets
+ * it to -1 (a set of listeners or datagram sockets at stop). */
+void loop_close_fds(struct loop *l, int *fds, int n);
 /* Number of descriptors registered. */
 unsigned loop_fd_count(const struct loop *l);
 

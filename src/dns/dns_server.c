@@ -16,13 +16,13 @@
 #include "core/loop.h"
 #include "dns_answer.h"
 #include "dns_server.h"
+#include "net/acceptor.h"
 
 #define UDP_BATCH 32
 #define UDP_IN_MAX 4096		/* larger queries are dropped */
 #define TCP_FRAME_MAX (2 + DNS_MAX_MSG)
 #define TCP_OUT_MAX (4 * TCP_FRAME_MAX)	/* replies the client has not read */
 #define TCP_READ_CHUNK 1024
-#define ACCEPT_RETRY_MS 100
 
 enum conn_state { CONN_READING, CONN_WRITING };
 
@@ -49,11 +49,11 @@ struct dns_worker {
 	struct dns_served *served;
 	int index;
 	struct dns_server_config cfg;
-	int *fds;		/* TCP listeners, then UDP sockets */
-	int ntcp, nudp;
+	struct net_acceptor tcp;
+	int *fds;		/* UDP sockets */
+	int nudp;
 	struct dns_conn *conns;
 	int nconns;
-	struct loop_timer accept_retry;
 	struct udp_batch *udp;
 	uint8_t *replies;	/* the UDP reply buffers, in one block */
 	uint8_t scratch[TCP_FRAME_MAX];
@@ -291,45 +291,15 @@ conn_start(struct dns_worker *w, int fd)
 	w->nconns++;
 }
 
-static void accept_all(struct dns_worker *w);
-
 static void
-on_accept_retry(struct loop *l, void *arg)
+on_accept(void *arg, int fd, const struct net_addr *peer)
 {
-	accept_all(arg);
-}
+	struct dns_worker *w = arg;
 
-static void
-accept_one_listener(struct dns_worker *w, int lfd)
-{
-	for (;;) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE)
-				loop_timer_set(w->loop, &w->accept_retry,
-					       ACCEPT_RETRY_MS);
-			return;
-		}
-		if (w->nconns >= w->cfg.max_conns) {
-			close(fd);
-			continue;
-		}
+	if (w->nconns >= w->cfg.max_conns)
+		close(fd);
+	else
 		conn_start(w, fd);
-	}
-}
-
-static void
-accept_all(struct dns_worker *w)
-{
-	for (int i = 0; i < w->ntcp; i++)
-		if (w->fds[i] >= 0)
-			accept_one_listener(w, w->fds[i]);
-}
-
-static void
-on_listener(struct loop *l, int fd, int events, void *arg)
-{
-	accept_one_listener(arg, fd);
 }
 
 /* Once per worker: the kernel changes only msg_len, msg_namelen and
@@ -416,12 +386,8 @@ dns_on_stop(struct loop *l, void *arg)
 {
 	struct dns_worker *w = arg;
 
-	for (int i = 0; i < w->ntcp + w->nudp; i++) {
-		loop_del_fd(l, w->fds[i]);
-		close(w->fds[i]);
-		w->fds[i] = -1;
-	}
-	loop_timer_del(l, &w->accept_retry);
+	net_acceptor_close(&w->tcp);
+	loop_close_fds(l, w->fds, w->nudp);
 	struct dns_conn *c = w->conns;
 	while (c) {
 		struct dns_conn *next = c->next;
@@ -463,20 +429,18 @@ dns_worker_start(struct loop *l, struct dns_served *s, int index,
 		 const struct dns_server_config *c, const int *tcp_fds,
 		 int ntcp, const int *udp_fds, int nudp)
 {
-	struct dns_worker *w = worker_new(s, index, c, ntcp + nudp);
+	struct dns_worker *w = worker_new(s, index, c, nudp);
 
 	if (w == NULL)
 		return NULL;
 	w->loop = l;
-	w->ntcp = ntcp;
 	w->nudp = nudp;
-	memcpy(w->fds, tcp_fds, sizeof(int) * (size_t)ntcp);
-	memcpy(w->fds + ntcp, udp_fds, sizeof(int) * (size_t)nudp);
-	loop_timer_init(&w->accept_retry, on_accept_retry, w);
-	int rc = loop_on_stop(l, dns_on_stop, w);
-	for (int i = 0; i < ntcp && rc == 0; i++)
-		rc = loop_add_fd_read(l, w->fds[i], on_listener, w);
-	for (int i = ntcp; i < ntcp + nudp && rc == 0; i++)
+	memcpy(w->fds, udp_fds, sizeof(int) * (size_t)nudp);
+	int rc = net_acceptor_start(&w->tcp, l, tcp_fds, ntcp, "dns",
+				    on_accept, w);
+	if (rc == 0)
+		rc = loop_on_stop(l, dns_on_stop, w);
+	for (int i = 0; i < nudp && rc == 0; i++)
 		rc = loop_add_fd_read(l, w->fds[i], on_datagram, w);
 	if (rc < 0) {
 		log_error("dns: %s", err_str(rc));
@@ -493,12 +457,8 @@ dns_worker_free(struct dns_worker *w)
 		return;
 	while (w->conns)
 		conn_close(w->conns);
-	for (int i = 0; i < w->ntcp + w->nudp; i++) {
-		if (w->fds[i] >= 0) {
-			loop_del_fd(w->loop, w->fds[i]);
-			close(w->fds[i]);
-		}
-	}
+	net_acceptor_close(&w->tcp);
+	loop_close_fds(w->loop, w->fds, w->nudp);
 	free(w->fds);
 	free(w->udp);
 	free(w->replies);

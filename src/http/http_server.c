@@ -29,12 +29,12 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "net/acceptor.h"
 #include "net/sock.h"
 #include "http_server.h"
 
 #define HTTP_IN_SIZE (32 * 1024)	/* > HTTP_MAX_HEAD */
 #define HTTP_LINGER_MS 2000		/* reading after our last reply */
-#define HTTP_ACCEPT_RETRY_MS 100
 #define HTTP_FREE_CONNS 64		/* connections kept for reuse */
 #define HTTP_FREE_CTX 64		/* request contexts kept for reuse */
 #define HTTP_DRAIN_SIZE 4096
@@ -94,15 +94,13 @@ struct http_conn {
 struct http_worker {
 	struct loop *loop;
 	struct http_server_config cfg;
-	int *fds;
-	int nfds;
+	struct net_acceptor tcp;
 	struct http_conn *conns, *free;
 	int nconns, nfree;
 	struct http_ctx *free_ctx;
 	int nfree_ctx;
 	struct http_cache *cache;
 	char drain[HTTP_DRAIN_SIZE];
-	struct loop_timer accept_retry;
 	struct loop_timer log_timer;
 	struct http_log *log;
 };
@@ -674,49 +672,15 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer)
 	conn_run(c);
 }
 
-static void accept_all(struct http_worker *w);
-
 static void
-on_accept_retry(struct loop *l, void *arg)
+on_accept(void *arg, int fd, const struct net_addr *peer)
 {
-	accept_all(arg);
-}
+	struct http_worker *w = arg;
 
-static void
-accept_one_listener(struct http_worker *w, int lfd)
-{
-	for (;;) {
-		struct net_addr peer;
-		peer.len = sizeof peer.ss;
-		int fd = accept4(lfd, (struct sockaddr *)&peer.ss, &peer.len,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE) {
-				log_warn("http: accept: %s", strerror(errno));
-				loop_timer_set(w->loop, &w->accept_retry,
-					       HTTP_ACCEPT_RETRY_MS);
-			}
-			return;
-		}
-		if (w->nconns >= w->cfg.max_conns)
-			close(fd);
-		else
-			conn_start(w, fd, &peer);
-	}
-}
-
-static void
-accept_all(struct http_worker *w)
-{
-	for (int i = 0; i < w->nfds; i++)
-		if (w->fds[i] >= 0)
-			accept_one_listener(w, w->fds[i]);
-}
-
-static void
-on_listener(struct loop *l, int fd, int events, void *arg)
-{
-	accept_one_listener(arg, fd);
+	if (w->nconns >= w->cfg.max_conns)
+		close(fd);
+	else
+		conn_start(w, fd, peer);
 }
 
 static void
@@ -735,12 +699,7 @@ http_on_stop(struct loop *l, void *arg)
 {
 	struct http_worker *w = arg;
 
-	for (int i = 0; i < w->nfds; i++) {
-		loop_del_fd(l, w->fds[i]);
-		close(w->fds[i]);
-		w->fds[i] = -1;
-	}
-	loop_timer_del(l, &w->accept_retry);
+	net_acceptor_close(&w->tcp);
 	loop_timer_del(l, &w->log_timer);
 	if (w->log)
 		http_log_flush(w->log);
@@ -763,13 +722,10 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 
 	if (w == NULL)
 		return NULL;
-	w->fds = malloc(sizeof(int) * (size_t)(n + 1));
 	w->cache = http_cache_new();
 	if (c->access_log_fd >= 0)
 		w->log = calloc(1, sizeof *w->log);
-	if (w->fds == NULL || w->cache == NULL ||
-	    (c->access_log_fd >= 0 && w->log == NULL)) {
-		free(w->fds);
+	if (w->cache == NULL || (c->access_log_fd >= 0 && w->log == NULL)) {
 		http_cache_free(w->cache);
 		free(w->log);
 		free(w);
@@ -777,30 +733,27 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 	}
 	w->loop = l;
 	w->cfg = *c;
-	w->nfds = n;
-	memcpy(w->fds, fds, sizeof(int) * (size_t)n);
 	/* accepted sockets inherit TCP_NODELAY from their listener: no
 	 * system call per connection (replies leave in one write anyway;
 	 * this is for pipelined replies) */
 	for (int i = 0; i < n; i++) {
-		(void)net_set_nodelay(w->fds[i], 1);
+		(void)net_set_nodelay(fds[i], 1);
 		/* HTTP clients speak first: the kernel hands a connection over
 		 * once its request is there (or after about a second), so the
 		 * first read finds it instead of EAGAIN, an epoll_ctl and a
 		 * wait (nginx's "listen ... deferred") */
 		int defer = 1;
-		(void)setsockopt(w->fds[i], IPPROTO_TCP, TCP_DEFER_ACCEPT,
+		(void)setsockopt(fds[i], IPPROTO_TCP, TCP_DEFER_ACCEPT,
 				 &defer, sizeof defer);
 	}
 	if (w->log)
 		w->log->fd = c->access_log_fd;
-	loop_timer_init(&w->accept_retry, on_accept_retry, w);
 	loop_timer_init(&w->log_timer, on_log_timer, w);
 	if (w->log)
 		loop_timer_set(l, &w->log_timer, 1000);
-	int rc = loop_on_stop(l, http_on_stop, w);
-	for (int i = 0; i < n && rc == 0; i++)
-		rc = loop_add_fd_read(l, w->fds[i], on_listener, w);
+	int rc = net_acceptor_start(&w->tcp, l, fds, n, "http", on_accept, w);
+	if (rc == 0)
+		rc = loop_on_stop(l, http_on_stop, w);
 	if (rc < 0) {
 		log_error("http: %s", err_str(rc));
 		http_worker_free(w);
@@ -827,17 +780,10 @@ http_worker_free(struct http_worker *w)
 		free(x);
 	}
 	http_cache_free(w->cache);
-	for (int i = 0; i < w->nfds; i++) {
-		if (w->fds[i] >= 0) {
-			loop_del_fd(w->loop, w->fds[i]);
-			close(w->fds[i]);
-		}
-	}
-	loop_timer_del(w->loop, &w->accept_retry);
+	net_acceptor_close(&w->tcp);
 	loop_timer_del(w->loop, &w->log_timer);
 	if (w->log)
 		http_log_flush(w->log);
 	free(w->log);
-	free(w->fds);
 	free(w);
 }

@@ -15,10 +15,10 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "net/acceptor.h"
 #include "svc.h"
 
 #define SVC_SCRATCH (64 * 1024)
-#define SVC_ACCEPT_RETRY_MS 100
 
 struct svc_conn {
 	struct svc_worker *w;
@@ -32,11 +32,11 @@ struct svc_conn {
 struct svc_worker {
 	struct loop *loop;
 	struct svc_config cfg;
-	int *fds;		/* tcp listeners, then udp sockets */
-	int ntcp, nudp;
+	struct net_acceptor tcp;
+	int *udp;		/* datagram sockets */
+	int nudp;
 	struct svc_conn *conns;
 	int nconns;
-	struct loop_timer accept_retry;
 	uint8_t scratch[SVC_SCRATCH];
 };
 
@@ -169,50 +169,17 @@ answer_and_close(struct svc_worker *w, int fd)
 	close(fd);
 }
 
-static void accept_all(struct svc_worker *w);
-
 static void
-on_accept_retry(struct loop *l, void *arg)
+on_accept(void *arg, int fd, const struct net_addr *peer)
 {
-	accept_all(arg);
-}
+	struct svc_worker *w = arg;
 
-static void
-accept_one_listener(struct svc_worker *w, int lfd)
-{
-	for (;;) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE) {
-				/* Out of descriptors: the pending ones stay
-				 * queued; look again shortly. */
-				log_warn("echo: accept: %s", strerror(errno));
-				loop_timer_set(w->loop, &w->accept_retry,
-					       SVC_ACCEPT_RETRY_MS);
-			}
-			return;
-		}
-		if (w->cfg.kind != SVC_ECHO)
-			answer_and_close(w, fd);
-		else if (w->nconns >= w->cfg.max_conns)
-			close(fd);
-		else
-			conn_start_echo(w, fd);
-	}
-}
-
-static void
-accept_all(struct svc_worker *w)
-{
-	for (int i = 0; i < w->ntcp; i++)
-		if (w->fds[i] >= 0)
-			accept_one_listener(w, w->fds[i]);
-}
-
-static void
-on_listener(struct loop *l, int fd, int events, void *arg)
-{
-	accept_one_listener(arg, fd);
+	if (w->cfg.kind != SVC_ECHO)
+		answer_and_close(w, fd);
+	else if (w->nconns >= w->cfg.max_conns)
+		close(fd);
+	else
+		conn_start_echo(w, fd);
 }
 
 /* The reply to one datagram, or 0 for none: never larger than the
@@ -274,12 +241,8 @@ svc_on_stop(struct loop *l, void *arg)
 {
 	struct svc_worker *w = arg;
 
-	for (int i = 0; i < w->ntcp + w->nudp; i++) {
-		loop_del_fd(l, w->fds[i]);
-		close(w->fds[i]);
-		w->fds[i] = -1;
-	}
-	loop_timer_del(l, &w->accept_retry);
+	net_acceptor_close(&w->tcp);
+	loop_close_fds(l, w->udp, w->nudp);
 	struct svc_conn *c = w->conns;
 	while (c) {
 		struct svc_conn *next = c->next;
@@ -297,23 +260,21 @@ svc_worker_start(struct loop *l, const struct svc_config *c,
 
 	if (w == NULL)
 		return NULL;
-	w->fds = malloc(sizeof(int) * (size_t)(ntcp + nudp + 1));
-	if (w->fds == NULL) {
+	w->udp = malloc(sizeof(int) * (size_t)(nudp + 1));
+	if (w->udp == NULL) {
 		free(w);
 		return NULL;
 	}
 	w->loop = l;
 	w->cfg = *c;
-	w->ntcp = ntcp;
 	w->nudp = nudp;
-	memcpy(w->fds, tcp_fds, sizeof(int) * (size_t)ntcp);
-	memcpy(w->fds + ntcp, udp_fds, sizeof(int) * (size_t)nudp);
-	loop_timer_init(&w->accept_retry, on_accept_retry, w);
-	int rc = loop_on_stop(l, svc_on_stop, w);
-	for (int i = 0; i < ntcp && rc == 0; i++)
-		rc = loop_add_fd_read(l, w->fds[i], on_listener, w);
-	for (int i = ntcp; i < ntcp + nudp && rc == 0; i++)
-		rc = loop_add_fd_read(l, w->fds[i], on_datagram, w);
+	memcpy(w->udp, udp_fds, sizeof(int) * (size_t)nudp);
+	int rc = net_acceptor_start(&w->tcp, l, tcp_fds, ntcp,
+				    svc_kind_name(c->kind), on_accept, w);
+	if (rc == 0)
+		rc = loop_on_stop(l, svc_on_stop, w);
+	for (int i = 0; i < nudp && rc == 0; i++)
+		rc = loop_add_fd_read(l, w->udp[i], on_datagram, w);
 	if (rc < 0) {
 		log_error("%s: %s", svc_kind_name(c->kind), err_str(rc));
 		svc_worker_free(w);
@@ -329,12 +290,8 @@ svc_worker_free(struct svc_worker *w)
 		return;
 	while (w->conns)
 		conn_close(w->conns);
-	for (int i = 0; i < w->ntcp + w->nudp; i++) {
-		if (w->fds[i] >= 0) {
-			loop_del_fd(w->loop, w->fds[i]);
-			close(w->fds[i]);
-		}
-	}
-	free(w->fds);
+	net_acceptor_close(&w->tcp);
+	loop_close_fds(w->loop, w->udp, w->nudp);
+	free(w->udp);
 	free(w);
 }

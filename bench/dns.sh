@@ -13,6 +13,7 @@
 #   the temporary directory, for a look at the servers' logs).
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 INETKIT=${INETKIT:-build/inetkit}
 SIZES=${DNS_SIZES:-10000 1000000}
@@ -50,43 +51,7 @@ declare -A started	# pids this script started and has not yet reaped
 
 log() { echo "dns: $*" >&2; }
 
-# ---- process trees, CPU time and memory (as in bench/echo.sh) ----
-
-# "pid ppid ticks user_ticks" for every process; ticks =
-# utime+stime+cutime+cstime, user_ticks = utime+cutime.
-snapshot() {
-	cat /proc/[0-9]*/stat 2>/dev/null |
-		awk '{ pid = $1; sub(/^.*\) /, "")
-			print pid, $2, $12+$13+$14+$15, $12+$14 }'
-}
-
-# Every process of the tree under $1, $1 included, from a snapshot on
-# stdin.
-tree_of() {
-	awk -v root="$1" '{ par[$1] = $2 }
-	END {
-		keep[root] = 1
-		do {
-			more = 0
-			for (p in par)
-				if (!(p in keep) && (par[p] in keep)) {
-					keep[p] = 1; more = 1
-				}
-		} while (more)
-		for (p in keep) if (p in par) print p
-	}'
-}
-
-# Ticks of the tree under $1 in snapshot file $2 (user ticks with $3 =
-# 4).
-tree_ticks() {
-	tree_of "$1" <"$2" | awk -v c="${3:-3}" 'NR == FNR { t[$1] = $c; next }
-		{ s += t[$1] } END { print s + 0 }' "$2" -
-}
-
-machine_ticks() {
-	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
-}
+# ---- memory of a process tree (the rest is in bench/lib.sh) ----
 
 # "hwm_kib rss_kib pss_kib" of the tree under $1: VmHWM, VmRSS and PSS
 # summed over its processes (PSS shares pages between NSD's forks
@@ -105,16 +70,6 @@ tree_mem() {
 	echo "$h $r $s"
 }
 
-stop_tree() {
-	local p
-	[ -n "${started[$1]:-}" ] || return 0
-	for p in $(snapshot | tree_of "$1"); do
-		kill "$p" 2>/dev/null || true
-	done
-	wait "$1" 2>/dev/null || true
-	unset "started[$1]"
-}
-
 cleanup() {
 	local p
 	for p in "${!started[@]}"; do
@@ -124,16 +79,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-	local p i
-	for i in $(seq 50); do
-		p=$((20000 + RANDOM % 12000))
-		[ -z "$(ss -Hlnu "sport = :$p")$(ss -Hlnt "sport = :$p")" ] &&
-			{ echo "$p"; return 0; }
-	done
-	return 1
-}
 
 # ---- the servers: start_NAME DIR ZONEFILE PORT sets pid ----
 
@@ -265,8 +210,8 @@ measure() {
 	lat=$(percentiles "$tmp/lat")
 	s0=$(tree_ticks "$spid" "$tmp/snap0")
 	s1=$(tree_ticks "$spid" "$tmp/snap1")
-	u0=$(tree_ticks "$spid" "$tmp/snap0" 4)
-	u1=$(tree_ticks "$spid" "$tmp/snap1" 4)
+	u0=$(tree_ticks "$spid" "$tmp/snap0" user)
+	u1=$(tree_ticks "$spid" "$tmp/snap1" user)
 	o0=$((m0 - $(tree_ticks $$ "$tmp/snap0")))
 	o1=$((m1 - $(tree_ticks $$ "$tmp/snap1")))
 	echo "$out" | awk -v r="$round" -v z="$size" -v n="$name" \
@@ -328,14 +273,6 @@ for size in $SIZES; do
 	done
 	rm -f "$zf"
 done
-
-# ---- report ----
-median() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (NR == 0) print "nan";
-		else if (NR % 2) print v[(NR + 1) / 2];
-		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # Median over rounds of awk expression $3 for server $2, zone size $1.
 med() {

@@ -9,6 +9,7 @@
 #   INETKIT (build/inetkit).
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 INETKIT=${INETKIT:-build/inetkit}
 LOAD=build/bench/echo_load
@@ -54,42 +55,6 @@ declare -A started	# pids this script started and has not yet reaped
 
 log() { echo "echo: $*" >&2; }
 
-# Every process of the tree under $1, $1 included, one pid a line, from a
-# snapshot (see snapshot) on stdin.
-tree_of() {
-	awk -v root="$1" '{ par[$1] = $2 }
-	END {
-		keep[root] = 1
-		do {
-			more = 0
-			for (p in par)
-				if (!(p in keep) && (par[p] in keep)) {
-					keep[p] = 1; more = 1
-				}
-		} while (more)
-		for (p in keep) if (p in par) print p
-	}'
-}
-
-# "pid ppid ticks" for every process; ticks = utime+stime+cutime+cstime,
-# so a child's time moves into its parent's when it is reaped and a sum
-# over a tree stays whole.
-snapshot() {
-	cat /proc/[0-9]*/stat 2>/dev/null |
-		awk '{ pid = $1; sub(/^.*\) /, ""); print pid, $2, $12+$13+$14+$15 }'
-}
-
-# Ticks of the tree under $1 in snapshot file $2.
-tree_ticks() {
-	tree_of "$1" <"$2" | awk 'NR == FNR { t[$1] = $3; next }
-		{ s += t[$1] } END { print s + 0 }' "$2" -
-}
-
-# Busy ticks of the whole machine (user, nice, system, irq, softirq).
-machine_ticks() {
-	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
-}
-
 children_of() {
 	snapshot | awk -v p="$1" '$2 == p { print $1 }'
 }
@@ -105,18 +70,6 @@ settle() {
 	log "warning: pid $1 still has children"
 }
 
-# Stops a process this script started, and its children, by pid; once it
-# is reaped its pid is forgotten (it may be reused).
-stop_tree() {
-	local p
-	[ -n "${started[$1]:-}" ] || return 0
-	for p in $(snapshot | tree_of "$1"); do
-		kill "$p" 2>/dev/null || true
-	done
-	wait "$1" 2>/dev/null || true
-	unset "started[$1]"
-}
-
 cleanup() {
 	local p
 	for p in "${!started[@]}"; do
@@ -126,19 +79,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-is_listening() {
-	[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
-}
-
-wait_listening() {
-	local i
-	for i in $(seq 50); do
-		is_listening "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 kv() {
 	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
@@ -325,14 +265,6 @@ hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$ik/status")
 stop_tree "$loader"
 stop_tree "$ik"
 log "idle: $idle_line $(cat "$tmp/idle.err") rss $rss0 -> $rss1 KiB"
-
-# ---- report ----
-median() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (NR == 0) print "nan";
-		else if (NR % 2) print v[(NR + 1) / 2];
-		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # Per-server value for mode $2 of column expression $3 (awk), median.
 med() {

@@ -3,14 +3,14 @@
 # stopping servers by pid, waiting for a port, medians. The caller sets
 # $tmp and declares `declare -A started` before using start/stop.
 
-# "pid ppid ticks comm" for every process; ticks = utime+stime+cutime+
-# cstime, so a child's time moves into its parent's when it is reaped and
-# a sum over a tree stays whole.
+# "pid ppid ticks comm uticks" for every process; ticks = utime+stime+
+# cutime+cstime, so a child's time moves into its parent's when it is
+# reaped and a sum over a tree stays whole; uticks the user part alone.
 snapshot() {
 	cat /proc/[0-9]*/stat 2>/dev/null |
 		awk '{ pid = $1; c = $0; sub(/^[^(]*\(/, "", c); sub(/\).*$/, "", c)
 		       gsub(/ /, "_", c); sub(/^.*\) /, "")
-		       print pid, $2, $12 + $13 + $14 + $15, c }'
+		       print pid, $2, $12 + $13 + $14 + $15, c, $12 + $14 }'
 }
 
 # Every process of the tree under $1, $1 included, one pid a line, from a
@@ -31,9 +31,12 @@ tree_of() {
 	}'
 }
 
-# Ticks of the tree under $1 in snapshot file $2.
+# Ticks of the tree under $1 in snapshot file $2 (user ticks when $3 is
+# "user").
 tree_ticks() {
-	tree_of "$1" <"$2" | awk 'NR == FNR { t[$1] = $3; next }
+	local col=3
+	[ "${3:-}" != user ] || col=5
+	tree_of "$1" <"$2" | awk -v c="$col" 'NR == FNR { t[$1] = $c; next }
 		{ s += t[$1] } END { print s + 0 }' "$2" -
 }
 
@@ -84,7 +87,9 @@ free_port() {
 	local p i
 	for i in $(seq 50); do
 		p=$((10000 + RANDOM % 20000))	# below the ephemeral range
-		is_listening "$p" || { echo "$p"; return 0; }
+		# free for TCP and UDP both (a name server wants the pair)
+		[ -z "$(ss -Hltnu "sport = :$p" 2>/dev/null)" ] &&
+			{ echo "$p"; return 0; }
 	done
 	return 1
 }

@@ -17,6 +17,7 @@
 #include "dns_answer.h"
 #include "dns_server.h"
 #include "net/acceptor.h"
+#include "net/sock.h"
 
 #define UDP_BATCH 32
 #define UDP_IN_MAX 4096		/* larger queries are dropped */
@@ -136,15 +137,11 @@ conn_close(struct dns_conn *c)
 static int
 conn_flush(struct dns_conn *c)
 {
-	while (buf_size(&c->out) > 0) {
-		ssize_t n = send(c->fd, buf_data(&c->out), buf_size(&c->out),
-				 MSG_NOSIGNAL);
-		if (n < 0)
-			return errno == EAGAIN ? 0 : -errno;
-		buf_consume(&c->out, (size_t)n);
-	}
-	c->state = CONN_READING;
-	return 1;
+	int rc = net_send_buf(c->fd, &c->out);
+
+	if (rc == 1)
+		c->state = CONN_READING;
+	return rc;
 }
 
 /* Sends one framed reply, keeping what the socket does not take. */

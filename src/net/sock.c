@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "sock.h"
 
@@ -111,6 +112,18 @@ net_connect_timeout(const struct net_addr *a, int type, int timeout_ms)
 		return rc;
 	}
 	return fd;
+}
+
+int
+net_send_buf(int fd, struct buf *b)
+{
+	while (buf_size(b) > 0) {
+		ssize_t n = send(fd, buf_data(b), buf_size(b), MSG_NOSIGNAL);
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		buf_consume(b, (size_t)n);
+	}
+	return 1;
 }
 
 int

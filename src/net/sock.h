@@ -21,6 +21,11 @@ int net_connect_result(int fd);
 /* Blocking connect with a timeout in ms, for simple clients. The returned
  * descriptor is blocking. Returns the descriptor, -errno or ERR_TIMEOUT. */
 int net_connect_timeout(const struct net_addr *a, int type, int timeout_ms);
+/* Sends b's bytes on a non-blocking stream, consuming what went. Returns
+ * 1 when b is empty, 0 when the socket is full (wait for writability), or
+ * -errno. */
+struct buf;
+int net_send_buf(int fd, struct buf *b);
 /* Sets TCP_NODELAY. Returns 0 or -errno. */
 int net_set_nodelay(int fd, int on);
 

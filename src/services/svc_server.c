@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "net/acceptor.h"
+#include "net/sock.h"
 #include "svc.h"
 
 #define SVC_SCRATCH (64 * 1024)
@@ -64,15 +65,11 @@ conn_close(struct svc_conn *c)
 static int
 conn_flush(struct svc_conn *c)
 {
-	while (buf_size(&c->pending) > 0) {
-		ssize_t n = send(c->fd, buf_data(&c->pending),
-				 buf_size(&c->pending), MSG_NOSIGNAL);
-		if (n < 0)
-			return errno == EAGAIN ? 0 : -errno;
-		buf_consume(&c->pending, (size_t)n);
-	}
-	buf_fini(&c->pending);
-	return 1;
+	int rc = net_send_buf(c->fd, &c->pending);
+
+	if (rc == 1)
+		buf_fini(&c->pending);	/* an idle connection holds no buffer */
+	return rc;
 }
 
 /* Moves bytes from the socket back to the socket until one side would

@@ -2,18 +2,12 @@
 nginx (started here in the foreground, own config in a temp dir, same root)
 and against inetkit; status codes and the headers that matter must agree,
 except for the differences listed in DIFFERENCES, each with its reason."""
-import os
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 
+from clienthelp import NGINX, start_nginx, stop_nginx
 from httputil import SITE, serve, raw, parse_one
 
-NGINX = shutil.which("nginx") or (
-    "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 H = "Host: localhost\r\n"
 C = "Connection: close\r\n"
 
@@ -158,62 +152,13 @@ DIFFERENCES = {
 }
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @pytest.fixture
 def nginx(tmp_path):
     if NGINX is None:
         pytest.skip("Debian nginx not installed")
-    port = free_port()
-    d = tmp_path / "nginx"
-    d.mkdir()
-    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (d / sub).mkdir()
-    conf = d / "nginx.conf"
-    conf.write_text("""
-worker_processes 1;
-pid %(d)s/nginx.pid;
-error_log %(d)s/error.log;
-events { worker_connections 64; }
-http {
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    client_body_temp_path %(d)s/body;
-    proxy_temp_path %(d)s/proxy;
-    fastcgi_temp_path %(d)s/fastcgi;
-    uwsgi_temp_path %(d)s/uwsgi;
-    scgi_temp_path %(d)s/scgi;
-    server_tokens off;
-    server {
-        listen 127.0.0.1:%(port)d;
-        root %(root)s;
-        location ~ /\\. { return 404; }
-    }
-}
-""" % {"d": d, "port": port, "root": SITE})
-    proc = subprocess.Popen([NGINX, "-p", str(d), "-c", str(conf), "-e",
-                             str(d / "error.log"), "-g", "daemon off;"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail("nginx did not start: %s" % proc.stderr.read())
-            time.sleep(0.05)
+    proc, port = start_nginx(tmp_path, SITE, r"location ~ /\. { return 404; }")
     yield port
-    proc.terminate()
-    proc.wait(10)
+    stop_nginx(proc)
 
 
 def validators(port):

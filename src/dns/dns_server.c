@@ -5,6 +5,7 @@
  * under its hazard slot, so a reload never frees what is in use. */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/queue.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -29,7 +30,7 @@ enum conn_state { CONN_READING, CONN_WRITING };
 
 struct dns_conn {
 	struct dns_worker *w;
-	struct dns_conn *prev, *next;
+	LIST_ENTRY(dns_conn) link;
 	struct loop_timer idle;
 	struct buf in, out;
 	int fd;
@@ -53,7 +54,7 @@ struct dns_worker {
 	struct net_acceptor tcp;
 	int *fds;		/* UDP sockets */
 	int nudp;
-	struct dns_conn *conns;
+	LIST_HEAD(, dns_conn) conns;
 	int nconns;
 	struct udp_batch *udp;
 	uint8_t *replies;	/* the UDP reply buffers, in one block */
@@ -122,12 +123,7 @@ conn_close(struct dns_conn *c)
 	close(c->fd);
 	buf_fini(&c->in);
 	buf_fini(&c->out);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		w->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	w->nconns--;
 	free(c);
 }
@@ -281,10 +277,7 @@ conn_start(struct dns_worker *w, int fd)
 	buf_init(&c->out, TCP_OUT_MAX);
 	loop_timer_init(&c->idle, conn_on_idle, c);
 	loop_timer_set(w->loop, &c->idle, w->cfg.idle_timeout_ms);
-	c->next = w->conns;
-	if (w->conns)
-		w->conns->prev = c;
-	w->conns = c;
+	LIST_INSERT_HEAD(&w->conns, c, link);
 	w->nconns++;
 }
 
@@ -385,9 +378,9 @@ dns_on_stop(struct loop *l, void *arg)
 
 	net_acceptor_close(&w->tcp);
 	loop_close_fds(l, w->fds, w->nudp);
-	struct dns_conn *c = w->conns;
+	struct dns_conn *c = LIST_FIRST(&w->conns);
 	while (c) {
-		struct dns_conn *next = c->next;
+		struct dns_conn *next = LIST_NEXT(c, link);
 		if (buf_size(&c->out) == 0)
 			conn_close(c);
 		c = next;
@@ -452,8 +445,8 @@ dns_worker_free(struct dns_worker *w)
 {
 	if (w == NULL)
 		return;
-	while (w->conns)
-		conn_close(w->conns);
+	while (!LIST_EMPTY(&w->conns))
+		conn_close(LIST_FIRST(&w->conns));
 	net_acceptor_close(&w->tcp);
 	loop_close_fds(w->loop, w->fds, w->nudp);
 	free(w->fds);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -69,7 +70,7 @@ struct http_ctx {
 
 struct http_conn {
 	struct http_worker *w;
-	struct http_conn *prev, *next;
+	LIST_ENTRY(http_conn) link;	/* in the live list or the free one */
 	int fd;
 	enum http_conn_state state;
 	struct loop_timer timer;
@@ -95,7 +96,7 @@ struct http_worker {
 	struct loop *loop;
 	struct http_server_config cfg;
 	struct net_acceptor tcp;
-	struct http_conn *conns, *free;
+	LIST_HEAD(, http_conn) conns, free;
 	int nconns, nfree;
 	struct http_ctx *free_ctx;
 	int nfree_ctx;
@@ -179,16 +180,10 @@ conn_close(struct http_conn *c)
 	if (c->x)
 		ctx_put(w, c->x);
 	c->x = NULL;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		w->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	w->nconns--;
 	if (w->nfree < HTTP_FREE_CONNS) {
-		c->next = w->free;
-		w->free = c;
+		LIST_INSERT_HEAD(&w->free, c, link);
 		w->nfree++;
 	} else {
 		free(c);
@@ -630,10 +625,10 @@ conn_on_timer(struct loop *l, void *arg)
 static struct http_conn *
 conn_new(struct http_worker *w)
 {
-	struct http_conn *c = w->free;
+	struct http_conn *c = LIST_FIRST(&w->free);
 
 	if (c) {
-		w->free = c->next;
+		LIST_REMOVE(c, link);
 		w->nfree--;
 		return c;
 	}
@@ -663,11 +658,7 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer)
 	c->head_timed = 1;
 	loop_timer_init(&c->timer, conn_on_timer, c);
 	conn_deadline(c, w->cfg.header_timeout_ms);
-	c->prev = NULL;
-	c->next = w->conns;
-	if (w->conns)
-		w->conns->prev = c;
-	w->conns = c;
+	LIST_INSERT_HEAD(&w->conns, c, link);
 	w->nconns++;
 	conn_run(c);
 }
@@ -703,9 +694,9 @@ http_on_stop(struct loop *l, void *arg)
 	loop_timer_del(l, &w->log_timer);
 	if (w->log)
 		http_log_flush(w->log);
-	struct http_conn *c = w->conns;
+	struct http_conn *c = LIST_FIRST(&w->conns);
 	while (c) {
-		struct http_conn *next = c->next;
+		struct http_conn *next = LIST_NEXT(c, link);
 		if (c->state == HC_HEAD && c->in_len == c->in_off)
 			conn_close(c);
 		else if (c->x)
@@ -767,11 +758,11 @@ http_worker_free(struct http_worker *w)
 {
 	if (w == NULL)
 		return;
-	while (w->conns)
-		conn_close(w->conns);
-	while (w->free) {
-		struct http_conn *c = w->free;
-		w->free = c->next;
+	while (!LIST_EMPTY(&w->conns))
+		conn_close(LIST_FIRST(&w->conns));
+	while (!LIST_EMPTY(&w->free)) {
+		struct http_conn *c = LIST_FIRST(&w->free);
+		LIST_REMOVE(c, link);
 		free(c);
 	}
 	while (w->free_ctx) {

@@ -7,6 +7,7 @@
  * services cannot amplify a spoofed flood. */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/queue.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,7 +24,7 @@
 
 struct svc_conn {
 	struct svc_worker *w;
-	struct svc_conn *prev, *next;
+	LIST_ENTRY(svc_conn) link;
 	struct loop_timer idle;
 	struct buf pending;	/* echo bytes the socket would not take */
 	int fd;
@@ -36,7 +37,7 @@ struct svc_worker {
 	struct net_acceptor tcp;
 	int *udp;		/* datagram sockets */
 	int nudp;
-	struct svc_conn *conns;
+	LIST_HEAD(, svc_conn) conns;
 	int nconns;
 	uint8_t scratch[SVC_SCRATCH];
 };
@@ -50,12 +51,7 @@ conn_close(struct svc_conn *c)
 	loop_timer_del(w->loop, &c->idle);
 	close(c->fd);
 	buf_fini(&c->pending);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		w->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	w->nconns--;
 	free(c);
 }
@@ -142,10 +138,7 @@ conn_start_echo(struct svc_worker *w, int fd)
 	buf_init(&c->pending, w->cfg.echo_pending_max);
 	loop_timer_init(&c->idle, conn_on_idle, c);
 	loop_timer_set(w->loop, &c->idle, w->cfg.idle_timeout_ms);
-	c->next = w->conns;
-	if (w->conns)
-		w->conns->prev = c;
-	w->conns = c;
+	LIST_INSERT_HEAD(&w->conns, c, link);
 	w->nconns++;
 }
 
@@ -240,9 +233,9 @@ svc_on_stop(struct loop *l, void *arg)
 
 	net_acceptor_close(&w->tcp);
 	loop_close_fds(l, w->udp, w->nudp);
-	struct svc_conn *c = w->conns;
+	struct svc_conn *c = LIST_FIRST(&w->conns);
 	while (c) {
-		struct svc_conn *next = c->next;
+		struct svc_conn *next = LIST_NEXT(c, link);
 		if (buf_size(&c->pending) == 0)
 			conn_close(c);
 		c = next;
@@ -285,8 +278,8 @@ svc_worker_free(struct svc_worker *w)
 {
 	if (w == NULL)
 		return;
-	while (w->conns)
-		conn_close(w->conns);
+	while (!LIST_EMPTY(&w->conns))
+		conn_close(LIST_FIRST(&w->conns));
 	net_acceptor_close(&w->tcp);
 	loop_close_fds(w->loop, w->udp, w->nudp);
 	free(w->udp);

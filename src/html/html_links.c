@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "html_links.h"
+#include "html_squeeze.h"
 
 static const struct {
 	GumboTag tag;
@@ -326,23 +327,32 @@ html_links_extract(const char *doc, size_t len, const char *doc_url,
 	struct arena arena = { NULL };
 	GumboOutput *out;
 	struct ctx *c;
+	char *text;
 	int rc;
 
 	if (len > HTML_DOC_MAX)
 		return ERR_TOOBIG;
-	c = calloc(1, sizeof *c);
-	if (!c)
+	/* The scratch buffers are written before they are read: only the
+	 * head of the context needs clearing. */
+	c = arena_alloc(&arena, sizeof *c);
+	text = arena_alloc(&arena, len ? len : 1);
+	if (!c || !text) {
+		arena_release(&arena);
 		return -ENOMEM;
+	}
 	c->fn = fn;
 	c->arg = arg;
+	c->count = 0;
+	c->has_base = 0;
 	opt.max_errors = 0;	/* parse errors are not wanted: keep none */
 	opt.allocator = arena_alloc;
 	opt.deallocator = arena_free;
 	opt.userdata = &arena;
-	out = gumbo_parse_with_options(&opt, doc, len);
+	/* The same elements and attributes from less text to read. */
+	len = html_squeeze(doc, len, text);
+	out = gumbo_parse_with_options(&opt, text, len);
 	if (!out) {
 		arena_release(&arena);
-		free(c);
 		return -ENOMEM;
 	}
 	rc = set_base(c, doc_url, dn, find_base_href(out->document));
@@ -352,6 +362,5 @@ html_links_extract(const char *doc, size_t len, const char *doc_url,
 	if (rc == 0)
 		rc = c->count;
 	arena_release(&arena);	/* the whole tree: no gumbo_destroy_output */
-	free(c);
 	return rc;
 }

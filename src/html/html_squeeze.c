@@ -78,6 +78,8 @@ name_is(const char *p, size_t n, const char *name)
 static int
 tag_special(const char *p, size_t n)
 {
+	if (n < 3 || n > 9)	/* "svg" to "plaintext": not p, a, li, ... */
+		return -1;
 	for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
 		if (name_is(p, n, special[i].name))
 			return (int)i;

@@ -665,7 +665,11 @@ client_on_fd(struct loop *l, int fd, int events, void *arg)
 			return;
 		}
 		c->st = ST_HEAD;
-		client_read(c);
+		/* The answer cannot be in before the request is out; when it
+		 * comes, it is an edge of its own. Read now only for an edge
+		 * this call consumes. */
+		if (events & (LOOP_READ | LOOP_HUP))
+			client_read(c);
 		return;
 	case ST_HEAD:
 	case ST_BODY:

@@ -35,8 +35,8 @@ kids(const GumboNode *n)
 static int
 is_kept(const GumboNode *n)
 {
-	return n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE ||
-	       n->type == GUMBO_NODE_COMMENT;
+	return n->type == GUMBO_NODE_ELEMENT ||
+	       n->type == GUMBO_NODE_TEMPLATE || n->type == GUMBO_NODE_COMMENT;
 }
 
 /* The n-th child of v that is an element or a comment, or NULL. */

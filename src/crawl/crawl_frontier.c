@@ -370,6 +370,18 @@ new_node(struct crawl_frontier *f, uint32_t from, const struct url *u,
 	return (int)id;
 }
 
+/* The node of url (n bytes) when it is known by exactly these bytes,
+ * else -1. Most links name a page already known, and already normalised
+ * (the link extractor normalises too): normalising once more would give
+ * the same bytes, so such a link needs no parse. */
+static int
+known(const struct crawl_frontier *f, const char *url, size_t n, uint32_t h)
+{
+	size_t i = set_find(f, &f->index, h, url, n, node_eq);
+
+	return f->index.slots[i].id1 ? (int)(f->index.slots[i].id1 - 1) : -1;
+}
+
 int
 crawl_frontier_add(struct crawl_frontier *f, uint32_t from, const char *url,
 		   size_t n)
@@ -377,30 +389,31 @@ crawl_frontier_add(struct crawl_frontier *f, uint32_t from, const char *url,
 	char norm[URL_MAX_LEN + 1];
 	struct url u;
 	ssize_t len;
-	uint32_t h;
-	size_t i;
-	int id, rc;
+	uint32_t h = hash_bytes(url, n);
+	int id = known(f, url, n, h), rc;
 
-	rc = url_parse(url, n, &u);
-	if (rc < 0)
-		return rc;
-	if (!(u.flags & URL_HAS_SCHEME))
-		return ERR_PARSE;
-	u.flags &= ~(unsigned)URL_HAS_FRAGMENT;
-	len = url_normalize_parsed(&u, norm, sizeof norm);
-	if (len < 0)
-		return (int)len;
-	if (url_parse(norm, (size_t)len, &u) < 0)
-		return ERR_PARSE;
-	if (from == CRAWL_NONE && f->norigins == 0 &&
-	    origin_add(f, norm, (size_t)(u.path.p - norm)) < 0)
-		return -ENOMEM;
-	h = hash_bytes(norm, (size_t)len);
-	i = set_find(f, &f->index, h, norm, (size_t)len, node_eq);
-	if (f->index.slots[i].id1 != 0)
-		id = (int)(f->index.slots[i].id1 - 1);
-	else
-		id = new_node(f, from, &u, norm, (size_t)len, h, i);
+	if (id < 0) {
+		rc = url_parse(url, n, &u);
+		if (rc < 0)
+			return rc;
+		if (!(u.flags & URL_HAS_SCHEME))
+			return ERR_PARSE;
+		u.flags &= ~(unsigned)URL_HAS_FRAGMENT;
+		len = url_normalize_parsed(&u, norm, sizeof norm);
+		if (len < 0)
+			return (int)len;
+		if (url_parse(norm, (size_t)len, &u) < 0)
+			return ERR_PARSE;
+		if (from == CRAWL_NONE && f->norigins == 0 &&
+		    origin_add(f, norm, (size_t)(u.path.p - norm)) < 0)
+			return -ENOMEM;
+		h = hash_bytes(norm, (size_t)len);
+		id = known(f, norm, (size_t)len, h);
+	}
+	if (id < 0)
+		id = new_node(f, from, &u, norm, (size_t)len, h,
+			      set_find(f, &f->index, h, norm, (size_t)len,
+				       node_eq));
 	if (id < 0)
 		return id;
 	rc = add_edge(f, from, (uint32_t)id);
@@ -473,6 +486,26 @@ crawl_fail_str(int status)
 	}
 }
 
+/* One pass of a stable counting sort of n edges from src to dst by the
+ * key (their source or their target), with count[] of nnodes + 1 zeros. */
+static void
+edges_by(const struct crawl_edge *src, struct crawl_edge *dst, size_t n,
+	 size_t *count, size_t nnodes, int by_to)
+{
+	size_t sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		count[by_to ? src[i].to : src[i].from]++;
+	for (size_t k = 0; k <= nnodes; k++) {
+		size_t c = count[k];
+
+		count[k] = sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < n; i++)
+		dst[count[by_to ? src[i].to : src[i].from]++] = src[i];
+}
+
 static int
 edge_cmp(const void *a, const void *b)
 {
@@ -485,11 +518,27 @@ edge_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* By target, then source: a radix sort over the node ids (two counting
+ * passes, linear in edges and nodes), or qsort without memory for it. */
 void
 crawl_frontier_sort_edges(struct crawl_frontier *f)
 {
-	if (f->nedges > 1)
-		qsort(f->edges, f->nedges, sizeof *f->edges, edge_cmp);
+	size_t n = f->nedges, *count;
+	struct crawl_edge *tmp;
+
+	if (n < 2)
+		return;
+	tmp = malloc(n * sizeof *tmp);
+	count = calloc(f->nnodes + 1, sizeof *count);
+	if (tmp && count) {
+		edges_by(f->edges, tmp, n, count, f->nnodes, 0);
+		memset(count, 0, (f->nnodes + 1) * sizeof *count);
+		edges_by(tmp, f->edges, n, count, f->nnodes, 1);
+	} else {
+		qsort(f->edges, n, sizeof *f->edges, edge_cmp);
+	}
+	free(tmp);
+	free(count);
 }
 
 size_t

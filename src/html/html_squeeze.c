@@ -18,7 +18,9 @@
 
 /* Bytes that end a run of text: markup, a character reference, and the
  * two the input stream rewrites (NUL; CR, which becomes LF). */
-#define END_OF_RUN(c) ((c) == '<' || (c) == '&' || (c) == '\0' || (c) == '\r')
+static const unsigned char end_of_run[256] = {
+	['<'] = 1, ['&'] = 1, ['\0'] = 1, ['\r'] = 1,
+};
 
 enum kind {
 	KIND_TEXT,	/* RCDATA or RAWTEXT up to the matching end tag */
@@ -35,12 +37,12 @@ static const struct {
 	{ "iframe", KIND_TEXT },   { "noembed", KIND_TEXT },
 	{ "noframes", KIND_TEXT }, { "script", KIND_SCRIPT },
 	/* Foreign content (CDATA sections, svg's own <title>), "in select"
-	 * and "in frameset" (which ignore the tags above), templates, the
-	 * scripting flag, and the end of all markup. */
+	 * and "in frameset" (which ignore the tags above), templates, and
+	 * the end of all markup. gumbo parses with scripting off, so
+	 * <noscript> holds markup like any element. */
 	{ "svg", KIND_STOP },	   { "math", KIND_STOP },
 	{ "select", KIND_STOP },   { "frameset", KIND_STOP },
-	{ "template", KIND_STOP }, { "noscript", KIND_STOP },
-	{ "plaintext", KIND_STOP },
+	{ "template", KIND_STOP }, { "plaintext", KIND_STOP },
 };
 
 /* White space after the input stream's preprocessing (CR is LF). */
@@ -322,8 +324,9 @@ html_squeeze(const char *doc, size_t len, char *out)
 		} else if (doc[i] == '\0' || doc[i] == '\r') {
 			e = i + 1;
 		} else {
-			for (e = i + 1; e < len && !END_OF_RUN(doc[e]); e++)
-				;
+			e = i + 1;
+			while (e < len && !end_of_run[(unsigned char)doc[e]])
+				e++;
 			o += squeeze_run(doc, i, e, out + o);
 			i = e;
 			continue;

@@ -18,8 +18,8 @@
  * contents of title, textarea, style, xmp, iframe, noembed, noframes and
  * script elements, comments, doctypes and tags are copied whole; from the
  * first element that can change the tokenizer in ways not followed here
- * (svg, math, select, frameset, template, noscript, plaintext, a script
- * with "<!--") to the end, the document is copied unchanged. Returns the
+ * (svg, math, select, frameset, template, plaintext, a script with
+ * "<!--") to the end, the document is copied unchanged. Returns the
  * bytes written, at most len. */
 size_t html_squeeze(const char *doc, size_t len, char *out);
 

@@ -266,6 +266,33 @@ START_TEST(test_edges_sorted)
 }
 END_TEST
 
+/* Edges recorded in any order of their sources come out by target, then
+ * source. */
+START_TEST(test_edges_sorted_by_source)
+{
+	static const uint32_t want[] = { 0, 1, 2, 3 };
+
+	start("http://h/");
+	add(0, "http://h/a");
+	add(0, "http://h/b");
+	add(0, "http://h/c");
+	add(3, "http://h/b");
+	add(2, "http://h/b");
+	add(1, "http://h/b");
+	add(3, "http://h/a");
+	crawl_frontier_sort_edges(&f);
+	ck_assert_uint_eq(crawl_frontier_first_edge_to(&f, 2), 2);
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert_uint_eq(f.edges[2 + i].to, 2);
+		ck_assert_uint_eq(f.edges[2 + i].from, want[i]);
+	}
+	ck_assert_uint_eq(f.edges[0].to, 1);
+	ck_assert_uint_eq(f.edges[0].from, 0);
+	ck_assert_uint_eq(f.edges[1].from, 3);
+	ck_assert_uint_eq(f.edges[6].to, 3);
+}
+END_TEST
+
 /* Many nodes: the hash table grows and every URL is still found once. */
 START_TEST(test_many)
 {
@@ -322,6 +349,7 @@ frontier_suite(void)
 	tcase_add_test(t, test_trap_lengths);
 	tcase_add_test(t, test_query_variants);
 	tcase_add_test(t, test_edges_sorted);
+	tcase_add_test(t, test_edges_sorted_by_source);
 	tcase_add_test(t, test_many);
 	tcase_add_test(t, test_broken_and_fail_names);
 	suite_add_tcase(s, t);

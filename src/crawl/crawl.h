@@ -45,7 +45,8 @@ struct crawl_config {
 	int timeout_ms;		/* connect, silence and head; default 10000 */
 	int robots;		/* honour robots.txt; default 1 */
 	/* Threads that parse HTML beside the loop; 0: parse in the loop;
-	 * -1 (the default): one per CPU when there are several, else 0. */
+	 * -1 (the default): one per CPU when there are several, else 0.
+	 * Pages under 4 KiB are parsed in the loop all the same. */
 	int parse_threads;
 	const char *mirror_dir;	/* save answers under it, or NULL */
 	struct dns_resolver_config dns;

@@ -269,14 +269,15 @@ crawl_fetch_parsed(void *arg, struct crawl_parse_job *job)
 }
 
 /* Hands the page in s->body to the parser threads, or parses it here
- * when there are none (or no memory for a job). */
+ * when there are none, when it is small (the hand-off would cost more
+ * than the parse), or when there is no memory for a job. */
 static void
 parse_page(struct crawl *cr, struct crawl_slot *s)
 {
 	const struct crawl_node *nd = &cr->f->nodes[s->id];
 	struct crawl_parse_job *job = NULL;
 
-	if (cr->pool)
+	if (cr->pool && buf_size(&s->body) >= CRAWL_PARSE_LOOP_MAX)
 		job = crawl_parse_job_new(s->id, nd->url, nd->len, &s->body);
 	if (!job) {
 		extract_links(cr, s);

@@ -16,6 +16,11 @@
 
 #define REMOTE_DELAY_MS 100	/* default politeness off loopback */
 #define CTYPE_MAX 100		/* bytes of Content-Type kept */
+/* Pages shorter than this are parsed in the loop even with parser
+ * threads: a parse of a few KiB (tens of microseconds with html_squeeze)
+ * costs less than handing it to a thread and back (a futex wake-up, an
+ * eventfd, their context switches). */
+#define CRAWL_PARSE_LOOP_MAX (4 * 1024)
 
 enum host_state { HOST_RESOLVING, HOST_READY, HOST_FAILED };
 enum robots_state { ROBOTS_WANTED, ROBOTS_FETCHING, ROBOTS_DONE };

@@ -133,7 +133,8 @@ parse(const char *text, char *err, size_t errsz)
 		ck_assert_int_eq(rc, rc2);
 		ck_assert_str_eq(err, err2);
 		ck_assert_uint_eq(want.len, out.len);
-		ck_assert(memcmp(buf_data(&want), buf_data(&out), out.len) == 0);
+		ck_assert(out.len == 0 ||
+			  memcmp(buf_data(&want), buf_data(&out), out.len) == 0);
 	}
 	buf_fini(&want);
 	piece = 4096;

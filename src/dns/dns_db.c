@@ -480,11 +480,10 @@ rrset_copy(struct dns_zone *z, struct dns_rrset *r, size_t n, size_t off,
 }
 
 /* Makes an RRset of the records r[0..n) of one type, sorted, into *out:
- * duplicates go, and the rdata must be one run in the blob, in order.
- * It usually is already (an RRset is written in one place in a file). A
- * run out of order is put in order where it lies; records strewn over
- * the file are copied to the blob's end, leaving their old copies
- * unused. */
+ * duplicates go, and the rdata must be one stretch of the blob, in
+ * order. A stretch out of order is put in order where it lies; records
+ * strewn over the file are copied to the blob's end, leaving their old
+ * copies unused. */
 static int
 rrset_make(struct dns_zone *z, struct dns_rrset *r, size_t n,
 	   struct dns_rrset *out)

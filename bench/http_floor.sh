@@ -8,6 +8,8 @@
 #                (inetkit's system calls), nothing else
 #   floor-uring  build/bench/http_floor uring: the same reply through
 #                io_uring (multishot recv, provided buffers, batched sends)
+#   h2o          Debian's h2o 2.2.5 serving the same root, one thread (the
+#                peer with the least CPU per request in bench/http.sh)
 # In HTTP_FLOOR_ROUNDS rounds (5) of HTTP_FLOOR_SECONDS (4) each, the order
 # reversed every other round: server CPU microseconds per request
 # (utime+stime from /proc), medians, and the median of the per-round
@@ -27,25 +29,18 @@ LOAD_CPU=1
 [ "$(nproc)" -ge 2 ] || LOAD_CPU=0
 prio=()
 [ "$(id -u)" -ne 0 ] || prio=(nice -n -10)
-for f in "$INETKIT" "$FLOOR" /usr/bin/wrk; do
+for f in "$INETKIT" "$FLOOR" /usr/bin/wrk /usr/bin/h2o; do
 	[ -x "$f" ] || { echo "http_floor.sh: $f missing: run make bench" >&2
 			 exit 2; }
 done
 
 tmp=$(mktemp -d /tmp/bench-floor.XXXXXX)
 declare -A started
-cleanup() {
-	local p
-	for p in "${!started[@]}"; do
-		stop_tree "$p"
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_traps
 log() { echo "http_floor: $*" >&2; }
 
-mkdir "$tmp/root"
+mkdir "$tmp/root" "$tmp/h2o"
+chmod 755 "$tmp"
 head -c 1024 /dev/zero | tr '\0' 'x' >"$tmp/root/1k.html"
 
 declare -A spid sport
@@ -63,12 +58,17 @@ start inetkit sh -c 'exec "$0" serve http --root "$1" --workers 1 \
 	--listen "127.0.0.1:$2"' "$INETKIT" "$tmp/root"
 start floor-epoll "$FLOOR" epoll
 start floor-uring "$FLOOR" uring
-servers=(inetkit floor-epoll floor-uring)
+# h2o reads its port from its configuration: written by the command
+start h2o sh -c 'printf "%s\n" "listen:" "  host: 127.0.0.1" "  port: $1" \
+	"num-threads: 1" "error-log: $0/error.log" "hosts:" "  default:" \
+	"    paths:" "      /:" "        file.dir: $0/../root" >"$0/h2o.conf"
+	exec /usr/bin/h2o -m worker -c "$0/h2o.conf"' "$tmp/h2o"
+servers=(inetkit floor-epoll floor-uring h2o)
 
 : >"$tmp/results"
 for round in $(seq "$ROUNDS"); do
 	order=("${servers[@]}")
-	[ $((round % 2)) -eq 1 ] || order=(floor-uring floor-epoll inetkit)
+	[ $((round % 2)) -eq 1 ] || order=(h2o floor-uring floor-epoll inetkit)
 	for s in "${order[@]}"; do
 		snapshot >"$tmp/s0"
 		out=$("${prio[@]}" taskset -c "$LOAD_CPU" wrk -t1 -c64 \

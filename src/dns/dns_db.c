@@ -207,6 +207,8 @@ zone_free(struct dns_zone *z)
 	free(z->nodes);
 	free(z->hash);
 	free(z->rrsets);
+	free(z->tail[DNS_TAIL_POS]);
+	free(z->tail[DNS_TAIL_NEG]);
 	free(z);
 }
 

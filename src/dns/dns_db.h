@@ -39,6 +39,12 @@ dns_rdata_fixed(uint16_t type)
 	return type == DNS_T_A ? 4 : type == DNS_T_AAAA ? 16 : 0;
 }
 
+/* What a zone's positive (DNS_TAIL_POS) and negative (DNS_TAIL_NEG)
+ * answers end with, written by dns_answer_zone_prepare; one malloc'd
+ * block each. */
+struct dns_answer_tail;
+enum { DNS_TAIL_POS, DNS_TAIL_NEG };
+
 struct dns_zone {
 	uint8_t apex[DNS_NAME_MAX + 1];	/* lower case */
 	size_t apex_len;
@@ -56,6 +62,7 @@ struct dns_zone {
 	 * the targets' addresses, found here without a lookup. */
 	uint32_t ns_glue[DNS_ZONE_NS_GLUE];
 	unsigned nns_glue;
+	struct dns_answer_tail *tail[2];	/* NULL: none */
 	struct dns_zone_build *build;	/* only while loading */
 };
 

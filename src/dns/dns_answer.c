@@ -1,6 +1,8 @@
 /* dns_answer: authoritative answers (RFC 1034 section 4.3.2 without
  * recursion; RFC 2308 negative answers; RFC 4592 wildcards; RFC 6891
  * EDNS0; RFC 8482 minimal ANY; RFC 2181 section 9 truncation). */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -9,8 +11,32 @@
 #define ANS_MAX_ADDL 32		/* target names noted for additional */
 #define ANS_MAX_DONE 64		/* RRsets written, so none goes twice */
 #define OPT_SIZE 11
+#define TAIL_MAX 512		/* bytes of a precomputed tail */
+#define TAIL_PTRS 32		/* compression pointers in it */
+#define TAIL_TOPS 128		/* bytes of top labels (see below) */
+#define TAIL_IN_TAIL 0x8000	/* in tail.ptr: the pointer is into the tail */
 
 enum { SEC_AN, SEC_NS, SEC_AR };
+
+/* What a zone's answers end with, written once at load: the zone's NS
+ * RRset and its targets' addresses after a positive answer
+ * (DNS_TAIL_POS), the SOA of a negative one (DNS_TAIL_NEG). The bytes
+ * are those the general writer produces after a question for the apex;
+ * after a question for another name of the zone only the compression
+ * pointers move (into the question's apex, or into the tail), so a
+ * reply copies them and moves those, unless the question's name could
+ * change the compression: a name below the apex that the tail also
+ * writes shares its top label (the one under the apex) with the
+ * question's. tops[] holds the top labels of the tail's names, each
+ * [len][bytes], lower case. */
+struct dns_answer_tail {
+	uint16_t len, count[2];	/* bytes; records in authority, additional */
+	uint8_t ncomp, nptr;	/* names it remembers; pointers */
+	uint16_t ptr[TAIL_PTRS];	/* offsets; TAIL_IN_TAIL or the apex */
+	uint8_t ntops;		/* bytes in tops */
+	uint8_t tops[TAIL_TOPS];
+	uint8_t wire[TAIL_MAX];
+};
 
 struct ans {
 	const struct dns_db *db;
@@ -29,6 +55,13 @@ struct ans {
 	int ndone;
 	const struct dns_node *seen[DNS_MAX_CHAIN + 1];
 	int nseen;
+	/* The question's zone, where its apex is in the reply, how many
+	 * names the question left for compression, and whether a tail may
+	 * follow (its names do not clash with the question's). */
+	const struct dns_zone *qzone;
+	size_t apex_off;
+	unsigned qcomp;
+	int tail_ok;
 };
 
 /* In ans.addl_node: known not to be in the zone. */
@@ -183,6 +216,76 @@ put_additional(struct ans *a)
 	}
 }
 
+/* Names in the rdata of these types are compressed or noted for the
+ * additional section; an answer of another type adds no name. */
+static int
+rdata_has_names(uint16_t type)
+{
+	switch (type) {
+	case DNS_T_NS: case DNS_T_CNAME: case DNS_T_PTR: case DNS_T_MX:
+	case DNS_T_SOA: case DNS_T_SRV:
+		return 1;
+	}
+	return 0;
+}
+
+/* Does the question's name, relative to the apex (low[0..n), lower
+ * case), end with one of the tail's top labels? A byte match that is not
+ * a label counts too: it only costs the general path. */
+static int
+tail_clash(const struct dns_answer_tail *t, const uint8_t *low, size_t n)
+{
+	for (size_t i = 0; t && i < t->ntops; i += (size_t)t->tops[i] + 1) {
+		size_t m = (size_t)t->tops[i] + 1;
+		if (m <= n && memcmp(low + n - m, t->tops + i, m) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Copies zone z's tail of the given kind after what is written, when
+ * the general writer would write the same bytes: the question is all
+ * the message names so far, the question's name does not clash, and the
+ * tail fits. Returns 1 when done, 0 to take the general path. */
+static int
+put_tail(struct ans *a, const struct dns_zone *z, int kind)
+{
+	const struct dns_answer_tail *t = z->tail[kind];
+	struct dns_wr *w = &a->w;
+	size_t at = w->len;
+
+	if (t == NULL || !a->tail_ok || z != a->qzone || a->tc || w->err ||
+	    w->ncomp != a->qcomp || w->nsame != 2 ||
+	    a->qcomp + t->ncomp > DNS_COMP_MAX || w->max - at < t->len ||
+	    at + t->len >= 0x4000)
+		return 0;
+	memcpy(w->p + at, t->wire, t->len);
+	for (unsigned i = 0; i < t->nptr; i++) {
+		uint8_t *p = w->p + at + (t->ptr[i] & ~TAIL_IN_TAIL);
+		size_t to = ((size_t)(p[0] & 0x3f) << 8 | p[1]) +
+			(t->ptr[i] & TAIL_IN_TAIL ? at : a->apex_off);
+		p[0] = (uint8_t)(0xc0 | to >> 8);
+		p[1] = (uint8_t)to;
+	}
+	w->len += t->len;
+	a->count[SEC_NS] += t->count[0];
+	a->count[SEC_AR] += t->count[1];
+	return 1;
+}
+
+/* Is nd one of the apex NS targets, whose addresses the positive tail
+ * holds (an answer with them would not repeat them)? */
+static int
+is_ns_target(const struct dns_zone *z, const struct dns_node *nd)
+{
+	uint32_t idx = (uint32_t)(nd - z->nodes) + 1;
+
+	for (unsigned i = 0; i < z->nns_glue; i++)
+		if (z->ns_glue[i] == idx)
+			return 1;
+	return 0;
+}
+
 /* A delegation (RFC 1034 section 4.3.2 step 3b): NS in authority, glue
  * in additional, not authoritative unless an answer came first. */
 static void
@@ -275,12 +378,15 @@ answer_node(struct ans *a, const struct dns_zone *z,
 		rs = dns_node_rrset(z, nd, a->q.type);
 	if (rs) {
 		put_required(a, SEC_AN, z, sname, rs);
-		put_zone_ns(a, z);
+		if (rdata_has_names(rs->type) || is_ns_target(z, nd) ||
+		    !put_tail(a, z, DNS_TAIL_POS))
+			put_zone_ns(a, z);
 		return NULL;
 	}
 	rs = dns_node_rrset(z, nd, DNS_T_CNAME);
 	if (rs == NULL || a->q.type == DNS_T_CNAME || a->q.type == DNS_T_ANY) {
-		put_soa(a, z);
+		if (!put_tail(a, z, DNS_TAIL_NEG))
+			put_soa(a, z);
 		return NULL;
 	}
 	put_required(a, SEC_AN, z, sname, rs);
@@ -304,6 +410,9 @@ resolve(struct ans *a, const uint8_t *sname, const struct dns_zone *z)
 		if (z == NULL)
 			return;
 		size_t n = dns_name_lower(sname, low) - z->apex_len;
+		if (depth == 0)
+			a->tail_ok = !tail_clash(z->tail[DNS_TAIL_POS], low, n) &&
+				!tail_clash(z->tail[DNS_TAIL_NEG], low, n);
 		nd = walk(a, z, low, n, &enc, &cut);
 		if (cut) {
 			put_referral(a, z, cut, sname + enc);
@@ -318,7 +427,8 @@ resolve(struct ans *a, const uint8_t *sname, const struct dns_zone *z)
 		}
 		if (nd == NULL) {
 			a->rcode = DNS_RCODE_NXDOMAIN;
-			put_soa(a, z);
+			if (!put_tail(a, z, DNS_TAIL_NEG))
+				put_soa(a, z);
 			return;
 		}
 		if (seen_before(a, nd))
@@ -398,8 +508,9 @@ answer_question(struct ans *a)
 	}
 	a->aa = 1;
 	/* The apex is the end of the question's name, at offset 12 on. */
-	dns_wr_name_at(&a->w, z->apex, DNS_HDR_SIZE +
-		       dns_name_len(a->q.name) - z->apex_len);
+	a->qzone = z;
+	a->apex_off = DNS_HDR_SIZE + a->q.nlen - z->apex_len;
+	dns_wr_name_at(&a->w, z->apex, a->apex_off);
 	resolve(a, a->q.name, z);
 	if (!a->tc)
 		put_additional(a);
@@ -453,6 +564,8 @@ dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 	a.count[0] = a.count[1] = a.count[2] = 0;
 	a.naddl = a.ndone = a.nseen = 0;
 	a.edns.present = 0;
+	a.qzone = NULL;
+	a.tail_ok = 0;
 	int rc = parse_query(&a, q, qlen);
 	if (rc < 0)
 		return 0;
@@ -468,6 +581,7 @@ dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 		dns_wr_u16(&a.w, a.q.type);
 		dns_wr_u16(&a.w, a.q.class);
 	}
+	a.qcomp = a.w.ncomp;
 	size_t qend = a.w.len;
 	a.rcode = rc;
 	if (rc == 0)
@@ -479,4 +593,168 @@ dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 			   (uint8_t)(a.rcode >> 4), a.edns.flags & DNS_EDNS_DO);
 	}
 	return a.w.err ? 0 : a.w.len;
+}
+
+/* Reads the name at *pos of the tail; a pointer that ends it is made
+ * relative to the apex at offset 12 or to the tail at t0 of the message
+ * it was written in, and noted. Returns 0, or -1 when it cannot move. */
+static int
+tail_name(struct dns_answer_tail *t, size_t *pos, size_t t0,
+	  size_t apex_len)
+{
+	uint8_t *p = t->wire;
+	size_t o = *pos, to;
+	uint16_t kind = 0;
+
+	while (o < t->len && p[o] != 0 && (p[o] & 0xc0) == 0)
+		o += (size_t)p[o] + 1;
+	if (o < t->len && p[o] == 0) {
+		*pos = o + 1;
+		return 0;
+	}
+	if (o + 2 > t->len || (p[o] & 0xc0) != 0xc0 || t->nptr == TAIL_PTRS)
+		return -1;
+	to = (size_t)(p[o] & 0x3f) << 8 | p[o + 1];
+	if (to >= t0) {
+		to -= t0;
+		kind = TAIL_IN_TAIL;
+	} else if (to >= DNS_HDR_SIZE && to < DNS_HDR_SIZE + apex_len) {
+		to -= DNS_HDR_SIZE;
+	} else {
+		return -1;
+	}
+	p[o] = (uint8_t)(0xc0 | to >> 8);
+	p[o + 1] = (uint8_t)to;
+	t->ptr[t->nptr++] = (uint16_t)(o | kind);
+	*pos = o + 2;
+	return 0;
+}
+
+/* Finds the pointers of the tail's records (NS and SOA rdata hold names;
+ * A and AAAA none). Returns 0 or -1. */
+static int
+tail_scan(struct dns_answer_tail *t, size_t t0, size_t apex_len)
+{
+	size_t pos = 0;
+
+	for (unsigned i = 0; i < (unsigned)t->count[0] + t->count[1]; i++) {
+		if (tail_name(t, &pos, t0, apex_len) < 0 || t->len - pos < 10)
+			return -1;
+		uint16_t type = (uint16_t)(t->wire[pos] << 8 | t->wire[pos + 1]);
+		size_t end = pos + 10 +
+			(size_t)(t->wire[pos + 8] << 8 | t->wire[pos + 9]);
+		int names = type == DNS_T_NS ? 1 : type == DNS_T_SOA ? 2 : 0;
+		pos += 10;
+		if (end > t->len || (names == 0 && rdata_has_names(type)))
+			return -1;
+		for (int k = 0; k < names; k++)
+			if (tail_name(t, &pos, t0, apex_len) < 0)
+				return -1;
+		if (pos > end)
+			return -1;
+		pos = end;
+	}
+	return pos == t->len ? 0 : -1;
+}
+
+/* Notes the top label of name when it is below z's apex. Returns 0, or
+ * -1 when there is no room. */
+static int
+tail_top(struct dns_answer_tail *t, const struct dns_zone *z,
+	 const uint8_t *name)
+{
+	int off = dns_name_suffix(name, z->apex);
+	size_t o = 0, top = 0;
+
+	if (off <= 0)
+		return 0;
+	while (o < (size_t)off) {
+		top = o;
+		o += (size_t)name[o] + 1;
+	}
+	size_t m = (size_t)name[top] + 1;
+	if (t->ntops + m > TAIL_TOPS)
+		return -1;
+	for (size_t i = 0; i < m; i++) {
+		uint8_t ch = name[top + i];
+		t->tops[t->ntops + i] = ch >= 'A' && ch <= 'Z' ?
+			(uint8_t)(ch + 32) : ch;
+	}
+	t->ntops = (uint8_t)(t->ntops + m);
+	return 0;
+}
+
+/* The top labels of every name of the zone's NS and SOA rdata: all the
+ * names a tail writes besides the apex. */
+static int
+tail_tops(struct dns_answer_tail *t, const struct dns_zone *z)
+{
+	const struct dns_rrset *ns = dns_node_rrset(z, &z->nodes[0], DNS_T_NS);
+	const struct dns_rrset *soa = dns_zone_soa(z);
+	const uint8_t *p;
+
+	for (unsigned i = 0; ns && i < ns->count; i++) {
+		p = z->rdata + ns->rdata;
+		for (unsigned k = 0; k < i; k++)
+			p += 2 + ((size_t)p[0] << 8 | p[1]);
+		if (tail_top(t, z, p + 2) < 0)
+			return -1;
+	}
+	p = z->rdata + soa->rdata + 2;
+	if (tail_top(t, z, p) < 0 || tail_top(t, z, p + dns_name_len(p)) < 0)
+		return -1;
+	return 0;
+}
+
+/* Writes the tail of the given kind the general way, after a question
+ * for the apex, and keeps it when it can be moved. */
+static int
+tail_build(struct dns_zone *z, int kind)
+{
+	static const struct dns_hdr h = { 0, 0, 1, 0, 0, 0 };
+	uint8_t msg[DNS_HDR_SIZE + DNS_NAME_MAX + 4 + TAIL_MAX];
+	struct ans a = { 0 };
+	const struct dns_rrset *ns = dns_node_rrset(z, &z->nodes[0], DNS_T_NS);
+
+	if (kind == DNS_TAIL_POS && ns && ns->count > z->nns_glue)
+		return 0;
+	dns_wr_init(&a.w, msg, sizeof msg);
+	a.w.stable = 1;
+	dns_wr_hdr(&a.w, &h);
+	dns_wr_name(&a.w, z->apex, 1);
+	dns_wr_u32(&a.w, 0);
+	size_t t0 = a.w.len;
+	unsigned c0 = a.w.ncomp;
+	dns_wr_name_at(&a.w, z->apex, DNS_HDR_SIZE);
+	if (kind == DNS_TAIL_POS) {
+		put_zone_ns(&a, z);
+		put_additional(&a);
+	} else {
+		put_soa(&a, z);
+	}
+	if (a.tc || a.w.err || a.w.ncomp >= DNS_COMP_MAX ||
+	    a.w.len - t0 > TAIL_MAX)
+		return 0;
+	struct dns_answer_tail *t = calloc(1, sizeof *t);
+	if (t == NULL)
+		return -ENOMEM;
+	t->len = (uint16_t)(a.w.len - t0);
+	t->count[0] = a.count[SEC_NS];
+	t->count[1] = a.count[SEC_AR];
+	t->ncomp = (uint8_t)(a.w.ncomp - c0);
+	memcpy(t->wire, msg + t0, t->len);
+	if (tail_scan(t, t0, z->apex_len) < 0 || tail_tops(t, z) < 0) {
+		free(t);
+		return 0;
+	}
+	z->tail[kind] = t;
+	return 0;
+}
+
+int
+dns_answer_zone_prepare(struct dns_zone *z)
+{
+	int rc = tail_build(z, DNS_TAIL_POS);
+
+	return rc < 0 ? rc : tail_build(z, DNS_TAIL_NEG);
 }

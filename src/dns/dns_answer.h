@@ -23,5 +23,10 @@
  * header is unreadable, or it is itself a response). */
 size_t dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 		  uint8_t *out, size_t outsz, int tcp);
+/* Writes once what every positive and every negative answer of zone z
+ * ends with (z->tail), so that an answer copies it. Once the zone is
+ * final, before it serves. Returns 0 or -ENOMEM (a zone whose tails
+ * cannot be copied gets none: its answers are written in full). */
+int dns_answer_zone_prepare(struct dns_zone *z);
 
 #endif

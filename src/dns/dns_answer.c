@@ -43,6 +43,7 @@ struct ans {
 	struct dns_wr w;
 	struct dns_hdr qh;
 	struct dns_question q;
+	uint8_t qlow[DNS_NAME_MAX + 1];	/* q.name in lower case */
 	struct dns_edns edns;
 	int have_q, rcode, aa, tc;
 	uint16_t count[3];
@@ -230,14 +231,20 @@ rdata_has_names(uint16_t type)
 }
 
 /* Does the question's name, relative to the apex (low[0..n), lower
- * case), end with one of the tail's top labels? A byte match that is not
- * a label counts too: it only costs the general path. */
+ * case), end with one of the top labels of zone z's tails (both hold
+ * the same)? A byte match that is not a label counts too: it only costs
+ * the general path. */
 static int
-tail_clash(const struct dns_answer_tail *t, const uint8_t *low, size_t n)
+tail_clash(const struct dns_zone *z, const uint8_t *low, size_t n)
 {
+	const struct dns_answer_tail *t = z->tail[DNS_TAIL_POS];
+
+	if (t == NULL)
+		t = z->tail[DNS_TAIL_NEG];
 	for (size_t i = 0; t && i < t->ntops; i += (size_t)t->tops[i] + 1) {
 		size_t m = (size_t)t->tops[i] + 1;
-		if (m <= n && memcmp(low + n - m, t->tops + i, m) == 0)
+		if (m <= n && low[n - m] == t->tops[i] &&
+		    memcmp(low + n - m + 1, t->tops + i + 1, m - 1) == 0)
 			return 1;
 	}
 	return 0;
@@ -399,20 +406,22 @@ answer_node(struct ans *a, const struct dns_zone *z,
 static void
 resolve(struct ans *a, const uint8_t *sname, const struct dns_zone *z)
 {
-	uint8_t low[DNS_NAME_MAX + 1], wc[DNS_NAME_MAX + 2];
+	uint8_t buf[DNS_NAME_MAX + 1], wc[DNS_NAME_MAX + 2];
+	const uint8_t *low = a->qlow;
+	size_t n = a->q.nlen - z->apex_len;
 
+	a->tail_ok = !tail_clash(z, low, n);
 	for (int depth = 0; sname && depth <= DNS_MAX_CHAIN; depth++) {
 		size_t enc;
 		const struct dns_node *cut, *nd;
-		if (depth > 0)
+		if (depth > 0) {
 			z = dns_db_zone(a->db, sname);
-		/* The chain left our zones: what we have stands. */
-		if (z == NULL)
-			return;
-		size_t n = dns_name_lower(sname, low) - z->apex_len;
-		if (depth == 0)
-			a->tail_ok = !tail_clash(z->tail[DNS_TAIL_POS], low, n) &&
-				!tail_clash(z->tail[DNS_TAIL_NEG], low, n);
+			/* The chain left our zones: what we have stands. */
+			if (z == NULL)
+				return;
+			low = buf;
+			n = dns_name_lower(sname, buf) - z->apex_len;
+		}
 		nd = walk(a, z, low, n, &enc, &cut);
 		if (cut) {
 			put_referral(a, z, cut, sname + enc);
@@ -501,7 +510,9 @@ answer_question(struct ans *a)
 			DNS_RCODE_REFUSED;
 		return;
 	}
-	const struct dns_zone *z = dns_db_zone(a->db, a->q.name);
+	dns_name_lower(a->q.name, a->qlow);
+	const struct dns_zone *z = dns_db_zone_lower(a->db, a->qlow,
+						     a->q.nlen);
 	if (z == NULL) {
 		a->rcode = DNS_RCODE_REFUSED;
 		return;
@@ -673,13 +684,16 @@ tail_top(struct dns_answer_tail *t, const struct dns_zone *z,
 		o += (size_t)name[o] + 1;
 	}
 	size_t m = (size_t)name[top] + 1;
+	uint8_t *to = t->tops + t->ntops;
 	if (t->ntops + m > TAIL_TOPS)
 		return -1;
 	for (size_t i = 0; i < m; i++) {
 		uint8_t ch = name[top + i];
-		t->tops[t->ntops + i] = ch >= 'A' && ch <= 'Z' ?
-			(uint8_t)(ch + 32) : ch;
+		to[i] = ch >= 'A' && ch <= 'Z' ? (uint8_t)(ch + 32) : ch;
 	}
+	for (size_t i = 0; i < t->ntops; i += (size_t)t->tops[i] + 1)
+		if (memcmp(t->tops + i, to, m) == 0)
+			return 0;	/* noted already */
 	t->ntops = (uint8_t)(t->ntops + m);
 	return 0;
 }

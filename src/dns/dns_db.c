@@ -434,6 +434,26 @@ dns_db_zone(const struct dns_db *db, const uint8_t *name)
 	return best;
 }
 
+const struct dns_zone *
+dns_db_zone_lower(const struct dns_db *db, const uint8_t *low, size_t len)
+{
+	const struct dns_zone *best = NULL;
+
+	for (int i = 0; i < db->nzones; i++) {
+		const struct dns_zone *z = db->zones[i];
+		size_t at = len - z->apex_len, o = 0;
+		if (z->apex_len > len || (best && z->apex_len <= best->apex_len) ||
+		    memcmp(low + at, z->apex, z->apex_len) != 0)
+			continue;
+		/* The match must start at a label. */
+		while (o < at)
+			o += (size_t)low[o] + 1;
+		if (o == at)
+			best = z;
+	}
+	return best;
+}
+
 /* Loading: the parser's callback. The first record makes the zone. */
 struct load {
 	struct dns_db *db;

@@ -87,6 +87,9 @@ void dns_db_free(struct dns_db *db);
 /* The zone whose apex is the longest suffix of name (any case), or NULL. */
 const struct dns_zone *dns_db_zone(const struct dns_db *db,
 				   const uint8_t *name);
+/* The same for a lower-case name of len bytes (the query's path). */
+const struct dns_zone *dns_db_zone_lower(const struct dns_db *db,
+					 const uint8_t *low, size_t len);
 /* The node for the lower-case labels rel[0..n) below the apex (n == 0:
  * the apex), or NULL. */
 const struct dns_node *dns_zone_lookup(const struct dns_zone *z,

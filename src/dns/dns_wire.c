@@ -104,12 +104,17 @@ dns_name_read(struct dns_cur *c, uint8_t *out)
 int
 dns_hdr_read(struct dns_cur *c, struct dns_hdr *h)
 {
-	h->id = dns_cur_u16(c);
-	h->flags = dns_cur_u16(c);
-	h->qdcount = dns_cur_u16(c);
-	h->ancount = dns_cur_u16(c);
-	h->nscount = dns_cur_u16(c);
-	h->arcount = dns_cur_u16(c);
+	const uint8_t *p = dns_cur_skip(c, DNS_HDR_SIZE);
+	uint16_t v[6] = { 0 };
+
+	for (int i = 0; p && i < 6; i++)
+		v[i] = (uint16_t)(p[2 * i] << 8 | p[2 * i + 1]);
+	h->id = v[0];
+	h->flags = v[1];
+	h->qdcount = v[2];
+	h->ancount = v[3];
+	h->nscount = v[4];
+	h->arcount = v[5];
 	return c->err;
 }
 
@@ -328,40 +333,6 @@ dns_wr_init(struct dns_wr *w, uint8_t *p, size_t max)
 }
 
 void
-dns_wr_bytes(struct dns_wr *w, const void *p, size_t n)
-{
-	if (w->err || w->max - w->len < n) {
-		w->err = ERR_TOOBIG;
-		return;
-	}
-	memcpy(w->p + w->len, p, n);
-	w->len += n;
-}
-
-void
-dns_wr_u8(struct dns_wr *w, uint8_t v)
-{
-	dns_wr_bytes(w, &v, 1);
-}
-
-void
-dns_wr_u16(struct dns_wr *w, uint16_t v)
-{
-	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-
-	dns_wr_bytes(w, b, 2);
-}
-
-void
-dns_wr_u32(struct dns_wr *w, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 8), (uint8_t)v };
-
-	dns_wr_bytes(w, b, 4);
-}
-
-void
 dns_wr_set_u16(struct dns_wr *w, size_t off, uint16_t v)
 {
 	if (off + 2 <= w->len) {
@@ -478,12 +449,15 @@ dns_wr_name_at(struct dns_wr *w, const uint8_t *name, size_t off)
 void
 dns_wr_hdr(struct dns_wr *w, const struct dns_hdr *h)
 {
-	dns_wr_u16(w, h->id);
-	dns_wr_u16(w, h->flags);
-	dns_wr_u16(w, h->qdcount);
-	dns_wr_u16(w, h->ancount);
-	dns_wr_u16(w, h->nscount);
-	dns_wr_u16(w, h->arcount);
+	const uint16_t v[6] = { h->id, h->flags, h->qdcount, h->ancount,
+				h->nscount, h->arcount };
+	uint8_t b[DNS_HDR_SIZE];
+
+	for (int i = 0; i < 6; i++) {
+		b[2 * i] = (uint8_t)(v[i] >> 8);
+		b[2 * i + 1] = (uint8_t)v[i];
+	}
+	dns_wr_bytes(w, b, sizeof b);
 }
 
 static void

@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "core/err.h"
 
 #define DNS_HDR_SIZE 12
 #define DNS_NAME_MAX 255
@@ -147,10 +150,40 @@ struct dns_wr_mark {
 };
 
 void dns_wr_init(struct dns_wr *w, uint8_t *p, size_t max);
-void dns_wr_u8(struct dns_wr *w, uint8_t v);
-void dns_wr_u16(struct dns_wr *w, uint16_t v);
-void dns_wr_u32(struct dns_wr *w, uint32_t v);
-void dns_wr_bytes(struct dns_wr *w, const void *p, size_t n);
+/* The small writes, inline: every record is a few of them. */
+static inline void
+dns_wr_bytes(struct dns_wr *w, const void *p, size_t n)
+{
+	if (w->err || w->max - w->len < n) {
+		w->err = ERR_TOOBIG;
+		return;
+	}
+	memcpy(w->p + w->len, p, n);
+	w->len += n;
+}
+
+static inline void
+dns_wr_u8(struct dns_wr *w, uint8_t v)
+{
+	dns_wr_bytes(w, &v, 1);
+}
+
+static inline void
+dns_wr_u16(struct dns_wr *w, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+
+	dns_wr_bytes(w, b, 2);
+}
+
+static inline void
+dns_wr_u32(struct dns_wr *w, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
+			 (uint8_t)(v >> 8), (uint8_t)v };
+
+	dns_wr_bytes(w, b, 4);
+}
 void dns_wr_set_u16(struct dns_wr *w, size_t off, uint16_t v);
 /* Writes name, compressed against the names written before when
  * compress is set (case-insensitively), and remembers its suffixes. */

@@ -15,6 +15,8 @@
 #define TAIL_PTRS 32		/* compression pointers in it */
 #define TAIL_TOPS 128		/* bytes of top labels (see below) */
 #define TAIL_IN_TAIL 0x8000	/* in tail.ptr: the pointer is into the tail */
+/* Zones with fewer hash slots stay in the caches: no probe. */
+#define PROBE_MIN_SLOTS 65536
 
 enum { SEC_AN, SEC_NS, SEC_AR };
 
@@ -604,6 +606,37 @@ dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 			   (uint8_t)(a.rcode >> 4), a.edns.flags & DNS_EDNS_DO);
 	}
 	return a.w.err ? 0 : a.w.len;
+}
+
+int
+dns_answer_probe(const struct dns_db *db, const uint8_t *q, size_t qlen,
+		 struct dns_probe *p)
+{
+	uint8_t low[DNS_NAME_MAX + 1];
+	size_t o = DNS_HDR_SIZE, top = 0, n;
+	const struct dns_zone *z;
+
+	p->z = NULL;
+	/* The question's name, uncompressed as it nearly always is, and
+	 * its type and class. */
+	while (o < qlen && q[o] != 0) {
+		if ((q[o] & 0xc0) || o + q[o] + 1 - DNS_HDR_SIZE > DNS_NAME_MAX)
+			return 0;
+		o += (size_t)q[o] + 1;
+	}
+	if (o + 5 > qlen)
+		return 0;
+	n = dns_name_lower(q + DNS_HDR_SIZE, low);
+	z = dns_db_zone_lower(db, low, n);
+	if (z == NULL || z->hash_cap < PROBE_MIN_SLOTS || n == z->apex_len)
+		return 0;
+	n -= z->apex_len;
+	/* Below delegations, walk() looks the top label up first. */
+	for (size_t k = 0; z->has_cuts && k < n; k += (size_t)low[k] + 1)
+		top = k;
+	dns_zone_probe_start(p, z, low + top, n - top,
+			     (uint16_t)(q[o + 1] << 8 | q[o + 2]));
+	return p->z != NULL;
 }
 
 /* Reads the name at *pos of the tail; a pointer that ends it is made

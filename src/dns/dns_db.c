@@ -105,6 +105,55 @@ dns_zone_lookup(const struct dns_zone *z, const uint8_t *rel, size_t n)
 	return NULL;
 }
 
+void
+dns_zone_probe_start(struct dns_probe *p, const struct dns_zone *z,
+		     const uint8_t *rel, size_t n, uint16_t qtype)
+{
+	uint32_t h = name_hash(rel, n);
+
+	p->z = z->hash ? z : NULL;
+	p->tag = h << SLOT_IDX_BITS;
+	p->slot = slot_of(z, h);
+	p->qtype = qtype;
+	p->step = 0;
+	if (p->z)
+		__builtin_prefetch(&z->hash[p->slot]);
+}
+
+void
+dns_zone_probe_step(struct dns_probe *p)
+{
+	const struct dns_zone *z = p->z;
+	const struct dns_node *nd;
+	const struct dns_rrset *rs;
+
+	if (z == NULL)
+		return;
+	switch (p->step++) {
+	case 0:		/* the slot: the first node whose tag matches */
+		for (uint32_t i = p->slot; z->hash[i];
+		     i = i + 1 == z->hash_cap ? 0 : i + 1)
+			if ((z->hash[i] & ~SLOT_IDX_MASK) == p->tag) {
+				p->idx = (z->hash[i] & SLOT_IDX_MASK) - 1;
+				__builtin_prefetch(&z->nodes[p->idx]);
+				__builtin_prefetch(&z->nodes[p->idx + 1]);
+				return;
+			}
+		break;
+	case 1:		/* the node: its name and RRsets */
+		nd = &z->nodes[p->idx];
+		__builtin_prefetch(z->names + NAME_OFF(nd));
+		__builtin_prefetch(&z->rrsets[nd->rrset]);
+		return;
+	case 2:		/* the RRset asked for: its rdata */
+		rs = dns_node_rrset(z, &z->nodes[p->idx], p->qtype);
+		if (rs)
+			__builtin_prefetch(z->rdata + rs->rdata);
+		break;
+	}
+	p->z = NULL;
+}
+
 static void
 hash_put(struct dns_zone *z, uint32_t idx)
 {

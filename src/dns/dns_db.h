@@ -94,6 +94,24 @@ const struct dns_zone *dns_db_zone_lower(const struct dns_db *db,
  * the apex), or NULL. */
 const struct dns_node *dns_zone_lookup(const struct dns_zone *z,
 				       const uint8_t *rel, size_t n);
+/* A lookup in steps, for a batch of queries that then waits for memory
+ * once instead of once per query: dns_zone_probe_start hashes the name
+ * and asks for its hash slot (a prefetch); each dns_zone_probe_step
+ * reads what the step before asked for and asks for the next: the node,
+ * then its name and its RRsets, then the rdata of its RRset of type
+ * qtype. Hints only: no answer depends on them. z is NULL once done. */
+#define DNS_PROBE_STEPS 3
+
+struct dns_probe {
+	const struct dns_zone *z;
+	uint32_t tag, slot, idx;
+	uint16_t qtype, step;
+};
+
+void dns_zone_probe_start(struct dns_probe *p, const struct dns_zone *z,
+			  const uint8_t *rel, size_t n, uint16_t qtype);
+void dns_zone_probe_step(struct dns_probe *p);
+
 static inline int
 dns_node_is_cut(const struct dns_node *n)
 {

@@ -314,6 +314,22 @@ udp_rearm(struct udp_batch *b, int n)
 		b->in[i].msg_hdr.msg_namelen = sizeof b->from[i];
 }
 
+/* The database lookups of a whole batch in steps, so that their cache
+ * misses overlap instead of coming one after the other (large zones). */
+static void
+udp_probe(const struct dns_db *db, struct udp_batch *b, int n)
+{
+	struct dns_probe pr[UDP_BATCH];
+	int started = 0;
+
+	for (int i = 0; i < n; i++)
+		started += dns_answer_probe(db, b->q[i], b->in[i].msg_len,
+					    &pr[i]);
+	for (int s = 0; started && s < DNS_PROBE_STEPS; s++)
+		for (int i = 0; i < n; i++)
+			dns_zone_probe_step(&pr[i]);
+}
+
 /* Answers a batch of n datagrams; returns how many replies to send. */
 static int
 udp_answer(struct dns_worker *w, int n)
@@ -322,6 +338,7 @@ udp_answer(struct dns_worker *w, int n)
 	struct dns_db *db = served_enter(w->served, w->index);
 	int k = 0;
 
+	udp_probe(db, b, n);
 	for (int i = 0; i < n; i++) {
 		if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue;

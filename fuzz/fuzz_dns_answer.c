@@ -2,7 +2,7 @@
  * against a small zone that has every kind of node (CNAME chain and loop,
  * wildcard, empty non-terminal, delegation), over UDP and TCP limits.
  * Each reply must also be the one written without the zone's precomputed
- * tails. */
+ * tails, and the one written after a probe of the question's name. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,6 +42,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n2 = dns_answer(db, data, size, out2, max, tcp);
 		z->tail[0] = t[0];
 		z->tail[1] = t[1];
+		if (n != n2 || memcmp(out, out2, n) != 0)
+			abort();
+		struct dns_probe p;
+		dns_answer_probe(db, data, size, &p);
+		for (int i = 0; i < DNS_PROBE_STEPS; i++)
+			dns_zone_probe_step(&p);
+		n2 = dns_answer_probed(db, &p, data, size, out2, max, tcp);
 		if (n != n2 || memcmp(out, out2, n) != 0)
 			abort();
 	}

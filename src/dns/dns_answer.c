@@ -15,8 +15,6 @@
 #define TAIL_PTRS 32		/* compression pointers in it */
 #define TAIL_TOPS 128		/* bytes of top labels (see below) */
 #define TAIL_IN_TAIL 0x8000	/* in tail.ptr: the pointer is into the tail */
-/* Zones with fewer hash slots stay in the caches: no probe. */
-#define PROBE_MIN_SLOTS 65536
 
 enum { SEC_AN, SEC_NS, SEC_AR };
 
@@ -62,6 +60,7 @@ struct ans {
 	 * names the question left for compression, and whether a tail may
 	 * follow (its names do not clash with the question's). */
 	const struct dns_zone *qzone;
+	const struct dns_probe *hint;	/* from dns_answer_probe, or NULL */
 	size_t apex_off;
 	unsigned qcomp;
 	int tail_ok;
@@ -331,6 +330,20 @@ seen_before(struct ans *a, const struct dns_node *nd)
 	return 0;
 }
 
+/* dns_zone_lookup, unless the probe of the question's name has the
+ * answer: the same zone, the same labels of the question. */
+static const struct dns_node *
+lookup(const struct ans *a, const struct dns_zone *z, const uint8_t *low,
+       size_t off, size_t n)
+{
+	const struct dns_probe *h = a->hint;
+
+	if (h && h->known && h->zone == z && low == a->qlow && h->off == off &&
+	    h->n == n)
+		return h->node;
+	return dns_zone_lookup(z, low + off, n);
+}
+
 /* Walks from the apex down to name, stopping at a delegation. Returns
  * the node for name, or NULL with *enc the closest encloser's offset in
  * name; *cut is set when a delegation was met at offset *enc. */
@@ -347,7 +360,7 @@ walk(const struct ans *a, const struct dns_zone *z, const uint8_t *low,
 		return &z->nodes[0];
 	/* Without delegations, the name itself is the usual case. */
 	if (!z->has_cuts) {
-		const struct dns_node *nd = dns_zone_lookup(z, low, n);
+		const struct dns_node *nd = lookup(a, z, low, 0, n);
 		if (nd) {
 			*enc = 0;
 			return nd;
@@ -356,8 +369,8 @@ walk(const struct ans *a, const struct dns_zone *z, const uint8_t *low,
 	for (size_t o = 0; o < n; o += (size_t)low[o] + 1)
 		offs[nl++] = o;
 	for (int k = nl - 1; k >= 0; k--) {
-		const struct dns_node *nd = dns_zone_lookup(z, low + offs[k],
-							    n - offs[k]);
+		const struct dns_node *nd = lookup(a, z, low, offs[k],
+						   n - offs[k]);
 		if (nd == NULL)
 			return NULL;
 		*enc = offs[k];
@@ -570,9 +583,18 @@ size_t
 dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 	   uint8_t *out, size_t outsz, int tcp)
 {
+	return dns_answer_probed(db, NULL, q, qlen, out, outsz, tcp);
+}
+
+size_t
+dns_answer_probed(const struct dns_db *db, const struct dns_probe *probe,
+		  const uint8_t *q, size_t qlen, uint8_t *out, size_t outsz,
+		  int tcp)
+{
 	struct ans a;
 
 	a.db = db;
+	a.hint = probe;
 	a.have_q = a.rcode = a.aa = a.tc = 0;
 	a.count[0] = a.count[1] = a.count[2] = 0;
 	a.naddl = a.ndone = a.nseen = 0;
@@ -612,30 +634,39 @@ int
 dns_answer_probe(const struct dns_db *db, const uint8_t *q, size_t qlen,
 		 struct dns_probe *p)
 {
-	uint8_t low[DNS_NAME_MAX + 1];
-	size_t o = DNS_HDR_SIZE, top = 0, n;
-	const struct dns_zone *z;
+	uint8_t offs[DNS_NAME_MAX / 2 + 1], low[DNS_NAME_MAX + 1];
+	size_t o = DNS_HDR_SIZE, n, top = 0;
+	int nl = 0;
+	const struct dns_zone *z = db->nzones == 1 ? db->zones[0] : NULL;
 
 	p->z = NULL;
 	/* The question's name, uncompressed as it nearly always is, and
-	 * its type and class. */
+	 * its type and class; its labels' offsets. */
 	while (o < qlen && q[o] != 0) {
 		if ((q[o] & 0xc0) || o + q[o] + 1 - DNS_HDR_SIZE > DNS_NAME_MAX)
 			return 0;
+		offs[nl++] = (uint8_t)(o - DNS_HDR_SIZE);
 		o += (size_t)q[o] + 1;
 	}
 	if (o + 5 > qlen)
 		return 0;
-	n = dns_name_lower(q + DNS_HDR_SIZE, low);
-	z = dns_db_zone_lower(db, low, n);
-	if (z == NULL || z->hash_cap < PROBE_MIN_SLOTS || n == z->apex_len)
+	n = o + 1 - DNS_HDR_SIZE;
+	/* One zone: assumed to be the question's (a wrong guess costs a
+	 * useless prefetch, not a wrong answer). */
+	if (z == NULL)
+		z = dns_db_zone_lower(db, low, dns_name_lower(q + DNS_HDR_SIZE,
+							      low));
+	if (z == NULL || n <= z->apex_len)
 		return 0;
 	n -= z->apex_len;
 	/* Below delegations, walk() looks the top label up first. */
-	for (size_t k = 0; z->has_cuts && k < n; k += (size_t)low[k] + 1)
-		top = k;
-	dns_zone_probe_start(p, z, low + top, n - top,
+	while (z->has_cuts && nl > 0 && offs[--nl] >= n)
+		;
+	if (z->has_cuts)
+		top = offs[nl];
+	dns_zone_probe_start(p, z, q + DNS_HDR_SIZE + top, n - top,
 			     (uint16_t)(q[o + 1] << 8 | q[o + 2]));
+	p->off = top;
 	return p->z != NULL;
 }
 

@@ -51,20 +51,50 @@ grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+/* Eight bytes at a time (the last eight overlap when the length is not
+ * a multiple), each mixed in by a multiply; shorter names byte by byte;
+ * then MurmurHash3's 64-bit finish. Case folded when fold is set (label
+ * lengths are below 'A': folding leaves them alone). */
+static inline uint32_t
+name_hash_words(const uint8_t *p, size_t n, int fold)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = n * k, w = 0;
+
+	if (n < 8) {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t c = p[i];
+			if (fold)
+				c += (uint64_t)(c - 'A' < 26u) << 5;
+			w = w << 8 | c;
+		}
+		h = (h ^ w) * k;
+	}
+	for (size_t i = 0; n >= 8 && i < n; i += 8) {
+		memcpy(&w, p + (i + 8 <= n ? i : n - 8), 8);
+		if (fold)
+			w = dns_lc8(w);
+		h = (h ^ w) * k;
+		h ^= h >> 32;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return (uint32_t)(h ^ h >> 33);
+}
+
 static uint32_t
 name_hash(const uint8_t *p, size_t n)
 {
-	uint32_t h = 2166136261u;
+	return name_hash_words(p, n, 0);
+}
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	/* FNV leaves the top bits, which slot_of uses, poorly mixed for
-	 * names that differ at the end: finish as MurmurHash3 does. */
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	return h ^ (h >> 16);
+/* The hash of the name once lower-cased. */
+static uint32_t
+name_hash_fold(const uint8_t *p, size_t n)
+{
+	return name_hash_words(p, n, 1);
 }
 
 /* A hash slot holds the node index + 1 in its low bits (0: empty) and,
@@ -110,15 +140,46 @@ void
 dns_zone_probe_start(struct dns_probe *p, const struct dns_zone *z,
 		     const uint8_t *rel, size_t n, uint16_t qtype)
 {
-	uint32_t h = name_hash(rel, n);
+	uint32_t h = name_hash_fold(rel, n);
 
 	p->z = z->hash ? z : NULL;
+	p->zone = z;
+	p->rel = rel;
+	p->n = n;
+	p->known = 0;
+	p->node = NULL;
 	p->tag = h << SLOT_IDX_BITS;
 	p->slot = slot_of(z, h);
 	p->qtype = qtype;
 	p->step = 0;
 	if (p->z)
 		__builtin_prefetch(&z->hash[p->slot]);
+}
+
+/* Does the node's name (lower case) equal rel in any case? */
+static int
+node_is_fold(const struct dns_zone *z, const struct dns_node *nd,
+	     const uint8_t *rel, size_t n)
+{
+	const uint8_t *s = z->names + NAME_OFF(nd);
+
+	uint64_t x, y;
+	size_t i = 0;
+
+	if (s[0] != n)
+		return 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, s + 1 + i, 8);
+		memcpy(&y, rel + i, 8);
+		if (x != dns_lc8(y))
+			return 0;
+	}
+	for (; i < n; i++) {
+		uint32_t c = rel[i];
+		if (s[1 + i] != c + ((uint32_t)(c - 'A' < 26u) << 5))
+			return 0;
+	}
+	return 1;
 }
 
 void
@@ -140,14 +201,21 @@ dns_zone_probe_step(struct dns_probe *p)
 				__builtin_prefetch(&z->nodes[p->idx + 1]);
 				return;
 			}
+		p->known = 1;	/* an empty slot first: no such name */
 		break;
 	case 1:		/* the node: its name and RRsets */
 		nd = &z->nodes[p->idx];
 		__builtin_prefetch(z->names + NAME_OFF(nd));
 		__builtin_prefetch(&z->rrsets[nd->rrset]);
 		return;
-	case 2:		/* the RRset asked for: its rdata */
-		rs = dns_node_rrset(z, &z->nodes[p->idx], p->qtype);
+	case 2:		/* its name; the rdata of the RRset asked for */
+		nd = &z->nodes[p->idx];
+		/* Another name with the same tag: left to dns_zone_lookup. */
+		if (!node_is_fold(z, nd, p->rel, p->n))
+			break;
+		p->known = 1;
+		p->node = nd;
+		rs = dns_node_rrset(z, nd, p->qtype);
 		if (rs)
 			__builtin_prefetch(z->rdata + rs->rdata);
 		break;

@@ -98,14 +98,21 @@ const struct dns_node *dns_zone_lookup(const struct dns_zone *z,
  * once instead of once per query: dns_zone_probe_start hashes the name
  * and asks for its hash slot (a prefetch); each dns_zone_probe_step
  * reads what the step before asked for and asks for the next: the node,
- * then its name and its RRsets, then the rdata of its RRset of type
- * qtype. Hints only: no answer depends on them. z is NULL once done. */
+ * then its name and its RRsets; the last compares the name and asks for
+ * the rdata of the RRset of type qtype. The name may be in any case.
+ * Once known is set, node is the lookup's result (NULL: no such name);
+ * a probe can also stop without a result (z NULL, known 0). */
 #define DNS_PROBE_STEPS 3
 
 struct dns_probe {
-	const struct dns_zone *z;
+	const struct dns_zone *z;	/* NULL once stopped */
+	const struct dns_zone *zone;	/* the zone probed */
+	const uint8_t *rel;	/* the name probed (borrowed) */
+	size_t n, off;		/* its length; off: free for the caller */
 	uint32_t tag, slot, idx;
 	uint16_t qtype, step;
+	int known;
+	const struct dns_node *node;
 };
 
 void dns_zone_probe_start(struct dns_probe *p, const struct dns_zone *z,

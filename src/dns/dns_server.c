@@ -44,6 +44,7 @@ struct udp_batch {
 	struct sockaddr_storage from[UDP_BATCH];
 	uint8_t q[UDP_BATCH][UDP_IN_MAX];
 	uint8_t *r[UDP_BATCH];	/* cfg.udp_max bytes each */
+	struct dns_probe probe[UDP_BATCH];
 };
 
 struct dns_worker {
@@ -319,15 +320,14 @@ udp_rearm(struct udp_batch *b, int n)
 static void
 udp_probe(const struct dns_db *db, struct udp_batch *b, int n)
 {
-	struct dns_probe pr[UDP_BATCH];
 	int started = 0;
 
 	for (int i = 0; i < n; i++)
 		started += dns_answer_probe(db, b->q[i], b->in[i].msg_len,
-					    &pr[i]);
+					    &b->probe[i]);
 	for (int s = 0; started && s < DNS_PROBE_STEPS; s++)
 		for (int i = 0; i < n; i++)
-			dns_zone_probe_step(&pr[i]);
+			dns_zone_probe_step(&b->probe[i]);
 }
 
 /* Answers a batch of n datagrams; returns how many replies to send. */
@@ -342,8 +342,9 @@ udp_answer(struct dns_worker *w, int n)
 	for (int i = 0; i < n; i++) {
 		if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue;
-		size_t len = dns_answer(db, b->q[i], b->in[i].msg_len, b->r[i],
-					(size_t)w->cfg.udp_max, 0);
+		size_t len = dns_answer_probed(db, &b->probe[i], b->q[i],
+					       b->in[i].msg_len, b->r[i],
+					       (size_t)w->cfg.udp_max, 0);
 		if (len == 0)
 			continue;
 		b->iov_out[k] = (struct iovec){ b->r[i], len };

@@ -261,20 +261,6 @@ dns_name_equal(const uint8_t *a, const uint8_t *b)
 	}
 }
 
-/* Eight bytes lower-cased at once: bit 7 of a byte of up is set when
- * the byte is ASCII and from 'A' (0x41, +0x3f reaches 0x80) to 'Z'
- * (0x5a; 0x5b and above +0x25 reach 0x80); it becomes 0x20 (no carry
- * crosses a byte: every byte is below 0x80 before adding). */
-static inline uint64_t
-lc8(uint64_t w)
-{
-	uint64_t h = w & 0x7f7f7f7f7f7f7f7full;
-	uint64_t up = (h + 0x3f3f3f3f3f3f3f3full) &
-		~(h + 0x2525252525252525ull) & ~w & 0x8080808080808080ull;
-
-	return w | up >> 2;
-}
-
 size_t
 dns_name_lower(const uint8_t *name, uint8_t *out)
 {
@@ -289,13 +275,13 @@ dns_name_lower(const uint8_t *name, uint8_t *out)
 	}
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, name + i, 8);
-		w = lc8(w);
+		w = dns_lc8(w);
 		memcpy(out + i, &w, 8);
 	}
 	/* The last bytes as one word that overlaps the ones done. */
 	if (i < n) {
 		memcpy(&w, name + n - 8, 8);
-		w = lc8(w);
+		w = dns_lc8(w);
 		memcpy(out + n - 8, &w, 8);
 	}
 	return n;

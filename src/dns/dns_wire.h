@@ -116,6 +116,20 @@ size_t dns_name_len(const uint8_t *name);
 unsigned dns_name_labels(const uint8_t *name);
 /* Case-insensitive equality. */
 int dns_name_equal(const uint8_t *a, const uint8_t *b);
+/* Eight bytes lower-cased at once: bit 7 of a byte of up is set when
+ * the byte is ASCII and from 'A' (0x41, +0x3f reaches 0x80) to 'Z'
+ * (0x5a; 0x5b and above +0x25 reach 0x80); it becomes 0x20 (no carry
+ * crosses a byte: every byte is below 0x80 before adding). */
+static inline uint64_t
+dns_lc8(uint64_t w)
+{
+	uint64_t h = w & 0x7f7f7f7f7f7f7f7full;
+	uint64_t up = (h + 0x3f3f3f3f3f3f3f3full) &
+		~(h + 0x2525252525252525ull) & ~w & 0x8080808080808080ull;
+
+	return w | up >> 2;
+}
+
 /* Copies name to out in lower case; returns the length. */
 size_t dns_name_lower(const uint8_t *name, uint8_t *out);
 /* If name is zone or below it, the offset in name where zone starts;

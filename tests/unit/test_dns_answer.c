@@ -158,12 +158,14 @@ START_TEST(malformed_queries)
 }
 END_TEST
 
-/* Answers q with and without zone z's tails; the replies must match. */
+/* Answers q with and without zone z's tails, and after a probe of its
+ * name (dns_answer_probe, as a UDP batch does); the replies must match. */
 static void
 same_without_tails(struct dns_zone *z, const uint8_t *q, size_t qlen)
 {
 	static uint8_t r1[DNS_MAX_MSG], r2[DNS_MAX_MSG];
 	struct dns_answer_tail *saved[2] = { z->tail[0], z->tail[1] };
+	struct dns_probe p;
 
 	for (int tcp = 0; tcp < 2; tcp++) {
 		size_t n1 = dns_answer(db, q, qlen, r1, sizeof r1, tcp);
@@ -173,8 +175,36 @@ same_without_tails(struct dns_zone *z, const uint8_t *q, size_t qlen)
 		z->tail[1] = saved[1];
 		ck_assert_uint_eq(n1, n2);
 		ck_assert_mem_eq(r1, r2, n1);
+		dns_answer_probe(db, q, qlen, &p);
+		for (int i = 0; i < DNS_PROBE_STEPS; i++)
+			dns_zone_probe_step(&p);
+		n2 = dns_answer_probed(db, &p, q, qlen, r2, sizeof r2, tcp);
+		ck_assert_uint_eq(n1, n2);
+		ck_assert_mem_eq(r1, r2, n1);
 	}
 }
+
+/* A probe finds the node of a name in any case, and knows a name that
+ * is not there. */
+START_TEST(probe_finds_the_node)
+{
+	uint8_t q[512];
+	struct dns_probe p;
+	const struct dns_zone *z = db->zones[0];
+	size_t qlen = make_query(q, "WwW.example.test", DNS_T_A, 0, 0);
+
+	ck_assert_int_eq(dns_answer_probe(db, q, qlen, &p), 1);
+	for (int i = 0; i < DNS_PROBE_STEPS; i++)
+		dns_zone_probe_step(&p);
+	ck_assert_ptr_null(p.z);
+	ck_assert_int_eq(p.known, 1);
+	ck_assert_ptr_eq(p.node, dns_zone_lookup(z, (const uint8_t *)"\3www", 4));
+	/* A compressed question name is not probed. */
+	q[12] = 0xc0;
+	ck_assert_int_eq(dns_answer_probe(db, q, qlen, &p), 0);
+	ck_assert_ptr_null(p.z);
+}
+END_TEST
 
 /* The precomputed tails (the zone's NS and glue after a positive answer,
  * its SOA after a negative one) give the bytes the general writer gives,
@@ -235,6 +265,7 @@ main(void)
 	tcase_add_test(tc, udp_limits_and_truncation);
 	tcase_add_test(tc, malformed_queries);
 	tcase_add_test(tc, tails_change_no_byte);
+	tcase_add_test(tc, probe_finds_the_node);
 	tcase_add_test(tc, db_shape);
 	suite_add_tcase(s, tc);
 	return unit_run(s);

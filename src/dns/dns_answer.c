@@ -14,7 +14,6 @@
 #define TAIL_MAX 512		/* bytes of a precomputed tail */
 #define TAIL_PTRS 32		/* compression pointers in it */
 #define TAIL_TOPS 128		/* bytes of top labels (see below) */
-#define TAIL_IN_TAIL 0x8000	/* in tail.ptr: the pointer is into the tail */
 
 enum { SEC_AN, SEC_NS, SEC_AR };
 
@@ -28,11 +27,18 @@ enum { SEC_AN, SEC_NS, SEC_AR };
  * change the compression: a name below the apex that the tail also
  * writes shares its top label (the one under the apex) with the
  * question's. tops[] holds the top labels of the tail's names, each
- * [len][bytes], lower case. */
+ * [len][bytes], lower case. The pointers: ptr[0..napex) into the apex,
+ * ptr[napex..nptr) into the tail, each at offset at of the tail, its
+ * value v the pointer's less the apex's or the tail's offset. */
+struct tail_ptr {
+	uint16_t at, v;
+};
+
 struct dns_answer_tail {
 	uint16_t len, count[2];	/* bytes; records in authority, additional */
-	uint8_t ncomp, nptr;	/* names it remembers; pointers */
-	uint16_t ptr[TAIL_PTRS];	/* offsets; TAIL_IN_TAIL or the apex */
+	uint8_t ncomp;		/* names it remembers */
+	uint8_t napex, nptr;
+	struct tail_ptr ptr[TAIL_PTRS];
 	uint8_t ntops;		/* bytes in tops */
 	uint8_t tops[TAIL_TOPS];
 	uint8_t wire[TAIL_MAX];
@@ -267,13 +273,15 @@ put_tail(struct ans *a, const struct dns_zone *z, int kind)
 	    a->qcomp + t->ncomp > DNS_COMP_MAX || w->max - at < t->len ||
 	    at + t->len >= 0x4000)
 		return 0;
-	memcpy(w->p + at, t->wire, t->len);
-	for (unsigned i = 0; i < t->nptr; i++) {
-		uint8_t *p = w->p + at + (t->ptr[i] & ~TAIL_IN_TAIL);
-		size_t to = ((size_t)(p[0] & 0x3f) << 8 | p[1]) +
-			(t->ptr[i] & TAIL_IN_TAIL ? at : a->apex_off);
-		p[0] = (uint8_t)(0xc0 | to >> 8);
-		p[1] = (uint8_t)to;
+	uint8_t *out = w->p + at;
+	unsigned i = 0;
+	memcpy(out, t->wire, t->len);
+	for (uint16_t base = (uint16_t)a->apex_off; i < t->nptr; i++) {
+		if (i == t->napex)
+			base = (uint16_t)at;
+		uint16_t v = (uint16_t)(t->ptr[i].v + base);
+		out[t->ptr[i].at] = (uint8_t)(v >> 8);
+		out[t->ptr[i].at + 1] = (uint8_t)v;
 	}
 	w->len += t->len;
 	a->count[SEC_NS] += t->count[0];
@@ -679,7 +687,7 @@ tail_name(struct dns_answer_tail *t, size_t *pos, size_t t0,
 {
 	uint8_t *p = t->wire;
 	size_t o = *pos, to;
-	uint16_t kind = 0;
+	int in_tail = 0;
 
 	while (o < t->len && p[o] != 0 && (p[o] & 0xc0) == 0)
 		o += (size_t)p[o] + 1;
@@ -692,15 +700,18 @@ tail_name(struct dns_answer_tail *t, size_t *pos, size_t t0,
 	to = (size_t)(p[o] & 0x3f) << 8 | p[o + 1];
 	if (to >= t0) {
 		to -= t0;
-		kind = TAIL_IN_TAIL;
+		in_tail = 1;
 	} else if (to >= DNS_HDR_SIZE && to < DNS_HDR_SIZE + apex_len) {
 		to -= DNS_HDR_SIZE;
 	} else {
 		return -1;
 	}
-	p[o] = (uint8_t)(0xc0 | to >> 8);
-	p[o + 1] = (uint8_t)to;
-	t->ptr[t->nptr++] = (uint16_t)(o | kind);
+	/* Those into the apex first: shift the others up one. */
+	unsigned k = in_tail ? t->nptr : t->napex++;
+	memmove(t->ptr + k + 1, t->ptr + k,
+		sizeof *t->ptr * (t->nptr - k));
+	t->ptr[k] = (struct tail_ptr){ (uint16_t)o, (uint16_t)(0xc000 | to) };
+	t->nptr++;
 	*pos = o + 2;
 	return 0;
 }

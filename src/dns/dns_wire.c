@@ -105,17 +105,18 @@ int
 dns_hdr_read(struct dns_cur *c, struct dns_hdr *h)
 {
 	const uint8_t *p = dns_cur_skip(c, DNS_HDR_SIZE);
-	uint16_t v[6] = { 0 };
 
-	for (int i = 0; p && i < 6; i++)
-		v[i] = (uint16_t)(p[2 * i] << 8 | p[2 * i + 1]);
-	h->id = v[0];
-	h->flags = v[1];
-	h->qdcount = v[2];
-	h->ancount = v[3];
-	h->nscount = v[4];
-	h->arcount = v[5];
-	return c->err;
+	if (p == NULL) {
+		memset(h, 0, sizeof *h);
+		return c->err;
+	}
+	h->id = (uint16_t)(p[0] << 8 | p[1]);
+	h->flags = (uint16_t)(p[2] << 8 | p[3]);
+	h->qdcount = (uint16_t)(p[4] << 8 | p[5]);
+	h->ancount = (uint16_t)(p[6] << 8 | p[7]);
+	h->nscount = (uint16_t)(p[8] << 8 | p[9]);
+	h->arcount = (uint16_t)(p[10] << 8 | p[11]);
+	return 0;
 }
 
 int

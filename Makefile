@@ -116,16 +116,19 @@ fuzz:
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-# Load generators for the benchmarks: one C file each, libc only.
+# Tools of the benchmarks: one C file each, libc only but for http_floor
+# (liburing, installed by `scripts/deps.sh bench` before they are built).
 BENCH_TOOLS := $(patsubst bench/tools/%.c,build/bench/%,\
 	$(wildcard bench/tools/*.c))
+build/bench/http_floor: BENCH_LIBS := -luring
 
 build/bench/%: bench/tools/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -o $@ $<
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -o $@ $< $(BENCH_LIBS)
 
-bench: all $(BENCH_TOOLS)
+bench: all
 	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory $(BENCH_TOOLS)
 	bench/run.sh $(BENCH)
 
 clean:

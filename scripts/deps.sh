@@ -9,7 +9,8 @@ test="$build check python3 python3-pytest python3-dnspython curl wget
       netcat-openbsd socat openbsd-inetd rdate dnsutils knot-dnsutils nsd
       nginx-light apache2-utils chromium iproute2"
 fuzz="$build clang libclang-rt-14-dev"
-bench="$test wrk dnsperf knot lighttpd h2o linkchecker linux-perf valgrind"
+bench="$test wrk dnsperf knot lighttpd h2o linkchecker linux-perf valgrind
+       liburing-dev"
 
 case "${1:-build}" in
 build) want=$build ;;

@@ -648,6 +648,7 @@ dns_answer_probe(const struct dns_db *db, const uint8_t *q, size_t qlen,
 	const struct dns_zone *z = db->nzones == 1 ? db->zones[0] : NULL;
 
 	p->z = NULL;
+	p->known = 0;
 	/* The question's name, uncompressed as it nearly always is, and
 	 * its type and class; its labels' offsets. */
 	while (o < qlen && q[o] != 0) {

@@ -70,15 +70,8 @@ tree_mem() {
 	echo "$h $r $s"
 }
 
-cleanup() {
-	local p
-	for p in "${!started[@]}"; do
-		stop_tree "$p"
-	done
-	[ -n "${DNS_KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+keep_tmp=${DNS_KEEP:-}
+bench_traps
 
 # ---- the servers: start_NAME DIR ZONEFILE PORT sets pid ----
 

@@ -70,15 +70,7 @@ settle() {
 	log "warning: pid $1 still has children"
 }
 
-cleanup() {
-	local p
-	for p in "${!started[@]}"; do
-		stop_tree "$p"
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_traps
 
 kv() {
 	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"

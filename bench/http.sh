@@ -41,15 +41,7 @@ ulimit -n "$(ulimit -Hn)"
 tmp=$(mktemp -d /tmp/bench-http.XXXXXX)
 chmod 755 "$tmp"
 declare -A started
-cleanup() {
-	local p
-	for p in "${!started[@]}"; do
-		stop_tree "$p"
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_traps
 
 log() { echo "http: $*" >&2; }
 

@@ -36,15 +36,7 @@ done
 
 tmp=$(mktemp -d /tmp/bench-floor.XXXXXX)
 declare -A started
-cleanup() {
-	local p
-	for p in "${!started[@]}"; do
-		stop_tree "$p"
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_traps
 log() { echo "http_floor: $*" >&2; }
 
 mkdir "$tmp/root" "$tmp/h2o"

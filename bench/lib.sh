@@ -69,6 +69,21 @@ stop_tree() {
 	unset "started[$1]"
 }
 
+# Exit handling of a section that starts servers: on exit, every process
+# in $started is stopped and $tmp removed (kept when $keep_tmp is set); an
+# interrupt exits with 130 through it.
+bench_cleanup() {
+	local p
+	for p in "${!started[@]}"; do
+		stop_tree "$p"
+	done
+	[ -n "${keep_tmp:-}" ] || rm -rf "$tmp"
+}
+bench_traps() {
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
 is_listening() {
 	[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
 }

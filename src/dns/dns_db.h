@@ -137,7 +137,22 @@ const struct dns_rrset *dns_node_rrset(const struct dns_zone *z,
 /* The zone's SOA RRset (every zone has one). */
 const struct dns_rrset *dns_zone_soa(const struct dns_zone *z);
 
-/* Reads a whole file into *text (malloc'd). Returns 0 or -errno. */
+/* Reads a whole file into *text (malloc'd, one byte spare after len).
+ * Returns 0 or -errno. */
 int dns_db_read_file(const char *path, char **text, size_t *len);
+
+/* Building (dns_db_load.c). A new zone whose SOA was read in file; the
+ * caller puts it in a database, which owns it. NULL when out of memory. */
+struct dns_zone *dns_db_zone_new(const uint8_t *apex, const char *file);
+/* Adds a record (owner inside the zone) to a zone being built. On
+ * failure returns a negative code with *why set to a message. */
+int dns_db_zone_add(struct dns_zone *z, const uint8_t *owner, uint16_t type,
+		    uint32_t ttl, const uint8_t *rd, uint16_t rdlen,
+		    const char **why);
+/* The TTL of the first record (the SOA) of a zone being built. */
+uint32_t dns_db_zone_ttl(const struct dns_zone *z);
+/* Sorts every zone's records into RRsets, after the last record. On
+ * failure returns a negative code and writes "file: zone Z: message". */
+int dns_db_finish(struct dns_db *db, char *err, size_t errsz);
 
 #endif

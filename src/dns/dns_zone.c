@@ -1,6 +1,8 @@
 /* dns_zone: zone-file parser (RFC 1035 section 5.1: entries, $ORIGIN,
  * $INCLUDE, parentheses, comments, quoting; RFC 2308 section 4: $TTL;
- * RFC 3597 section 5: \# rdata). Records go to a callback. */
+ * RFC 3597 section 5: \# rdata). Records go to a callback. A file comes
+ * in pieces: an entry cut by the end of a piece is scanned again, whole,
+ * once the next piece is in. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +13,25 @@
 #include "dns_wire.h"
 #include "dns_zone.h"
 
-/* One file's parse; an $INCLUDE runs a child that shares the buffers. */
+/* The first read of a file, and the largest buffer: enough for the
+ * longest entry and its last line, so that every limit is reported
+ * exactly as when the text is whole in memory. */
+#define ZP_BUF_MIN (256 * 1024)
+#define ZP_BUF_MAX (2 * DNS_ZONE_MAX_ENTRY)
+
+/* One file's parse; an $INCLUDE runs a child that shares the token and
+ * rdata buffers and has its own text buffer. Text in memory is one piece,
+ * already at its end (eof). */
 struct zp {
 	const struct dns_zone_opts *o;
 	const char *file;
 	const char *p, *end, *line_start;
+	const char *mark;	/* where the entry being read began its line */
 	unsigned line, entry_line;
+	char *buf;		/* a file's pieces (NULL: text in memory) */
+	size_t cap;
+	void *src;
+	int eof;
 	int depth;
 	uint8_t origin[DNS_NAME_MAX + 1];
 	uint8_t owner[DNS_NAME_MAX + 1];
@@ -64,17 +79,31 @@ zp_push(struct zp *z, const char *p, size_t n, int quoted)
 	return 0;
 }
 
+/* Where a token's scan stops: the end of the text, or just past the
+ * line's limit, so that a piece never needs more than one long line. */
+static const char *
+zp_scan_end(const struct zp *z)
+{
+	if ((size_t)(z->end - z->line_start) > DNS_ZONE_MAX_LINE + 1)
+		return z->line_start + DNS_ZONE_MAX_LINE + 1;
+	return z->end;
+}
+
 static int
 zp_quoted(struct zp *z)
 {
-	const char *s = ++z->p;
+	const char *s = ++z->p, *lim = zp_scan_end(z);
 
-	while (z->p < z->end && *z->p != '"') {
+	while (z->p < lim && *z->p != '"') {
 		if (*z->p == '\n')
 			break;
 		z->p += *z->p == '\\' && z->p + 1 < z->end &&
 			z->p[1] != '\n' ? 2 : 1;
 	}
+	if (z->p >= z->end && !z->eof)
+		return ERR_AGAIN;
+	if (z->p - z->line_start > DNS_ZONE_MAX_LINE)
+		return zp_error(z, z->line, "line too long");
 	if (z->p >= z->end || *z->p != '"')
 		return zp_error(z, z->line, "unterminated quoted string");
 	size_t n = (size_t)(z->p - s);
@@ -85,18 +114,21 @@ zp_quoted(struct zp *z)
 static int
 zp_plain(struct zp *z)
 {
-	const char *s = z->p;
+	const char *s = z->p, *lim = zp_scan_end(z);
 
-	while (z->p < z->end && !is_delim(*z->p))
+	while (z->p < lim && !is_delim(*z->p))
 		z->p += *z->p == '\\' && z->p + 1 < z->end &&
 			z->p[1] != '\n' ? 2 : 1;
+	if (z->p >= z->end && !z->eof)
+		return ERR_AGAIN;
 	return zp_push(z, s, (size_t)(z->p - s), 0);
 }
 
-/* Reads the next entry's tokens (a line, or several inside parentheses).
- * Returns 1 with tokens, 0 at the end of the text, or an error. */
+/* Scans the next entry's tokens (a line, or several inside parentheses)
+ * from z->p, a line's start. Returns 1 with tokens, 0 at the end of the
+ * text, ERR_AGAIN when the piece ends first, or an error. */
 static int
-zp_entry(struct zp *z)
+zp_scan(struct zp *z)
 {
 	int paren = 0, rc = 0;
 	unsigned paren_line = 0;
@@ -104,6 +136,7 @@ zp_entry(struct zp *z)
 	z->ntok = 0;
 	z->blank_start = 0;
 	z->entry_line = z->line;
+	z->mark = z->p;
 	while (z->p < z->end && rc == 0) {
 		char c = *z->p;
 		if (z->p - z->line_start > DNS_ZONE_MAX_LINE)
@@ -117,13 +150,17 @@ zp_entry(struct zp *z)
 			if (paren == 0) {
 				z->blank_start = 0;
 				z->entry_line = z->line;
-			}
+				z->mark = z->p;
+			} else if (z->p - z->mark > DNS_ZONE_MAX_ENTRY)
+				return zp_error(z, z->entry_line,
+						"entry too long");
 		} else if (c == ' ' || c == '\t' || c == '\r') {
 			if (z->p == z->line_start && paren == 0 && z->ntok == 0)
 				z->blank_start = 1;
 			z->p++;
 		} else if (c == ';') {
-			while (z->p < z->end && *z->p != '\n')
+			const char *lim = zp_scan_end(z);
+			while (z->p < lim && *z->p != '\n')
 				z->p++;
 		} else if (c == '(') {
 			if (paren)
@@ -145,9 +182,57 @@ zp_entry(struct zp *z)
 	}
 	if (rc < 0)
 		return rc;
+	if (!z->eof)
+		return ERR_AGAIN;
 	if (paren)
 		return zp_error(z, paren_line, "unclosed parenthesis");
 	return z->ntok > 0;
+}
+
+/* Keeps the text from z->mark on (the entry being read) at the start of
+ * the buffer and reads the next piece after it. */
+static int
+zp_fill(struct zp *z)
+{
+	size_t keep = (size_t)(z->end - z->mark);
+
+	if (z->mark > z->buf)
+		memmove(z->buf, z->mark, keep);
+	else if (keep == z->cap) {
+		/* Cannot happen: the limits stop an entry before. */
+		if (z->cap >= ZP_BUF_MAX)
+			return zp_error(z, z->entry_line, "entry too long");
+		char *b = realloc(z->buf, z->cap * 2);
+		if (b == NULL)
+			return zp_error(z, z->line, "out of memory");
+		z->buf = b;
+		z->cap *= 2;
+	}
+	z->p = z->line_start = z->mark = z->buf;
+	z->end = z->buf + keep;
+	ssize_t n = z->o->io->read(z->src, z->buf + keep, z->cap - keep);
+	if (n < 0)
+		return zp_error(z, z->line, "%s", err_str((int)n));
+	z->eof = n == 0;
+	z->end += n;
+	return 0;
+}
+
+/* The next entry, reading pieces as needed: an entry cut by the end of
+ * a piece is scanned again from its first line. */
+static int
+zp_entry(struct zp *z)
+{
+	int rc;
+
+	while ((rc = zp_scan(z)) == ERR_AGAIN) {
+		z->p = z->line_start = z->mark;
+		z->line = z->entry_line;
+		rc = zp_fill(z);
+		if (rc < 0)
+			return rc;
+	}
+	return rc;
 }
 
 static int
@@ -198,17 +283,19 @@ include_path(struct zp *z, const struct dns_tok *t, char *out, size_t size)
 	return n < 0 || (size_t)n >= size ? ERR_TOOBIG : 0;
 }
 
+static int zp_stream(struct zp *z, void *src);
+
 static int
 zp_include(struct zp *z)
 {
-	char path[4096], *text = NULL;
-	size_t len = 0;
+	char path[4096];
+	void *src;
 	struct zp child = *z;
 	const char *why;
 
 	if (z->ntok < 2 || z->ntok > 3)
 		return zp_error(z, z->entry_line, "$INCLUDE needs a file name");
-	if (z->o->read == NULL)
+	if (z->o->io == NULL)
 		return zp_error(z, z->entry_line, "$INCLUDE not allowed");
 	if (z->depth >= DNS_ZONE_MAX_INCLUDE)
 		return zp_error(z, z->entry_line, "$INCLUDE nested too deeply");
@@ -223,17 +310,14 @@ zp_include(struct zp *z)
 					"origin: %s", why);
 		child.has_origin = 1;
 	}
-	int rc = z->o->read(path, &text, &len);
+	int rc = z->o->io->open(path, &src);
 	if (rc < 0)
 		return zp_error(z, z->entry_line, "cannot read %s: %s", path,
 				err_str(rc));
 	child.file = path;
-	child.p = child.line_start = text;
-	child.end = text + len;
-	child.line = 1;
 	child.depth = z->depth + 1;
-	rc = zp_run(&child);
-	free(text);
+	rc = zp_stream(&child, src);
+	z->o->io->close(src);
 	return rc;
 }
 
@@ -379,31 +463,78 @@ zp_run(struct zp *z)
 	return rc;
 }
 
+/* Runs z over the file src from its first line, in a buffer of its own.
+ * Read, not mapped: a file truncated while mapped kills the process with
+ * SIGBUS (an editor saving in place during a reload), and the pages of a
+ * mapping stay in the process's memory until dropped, while a buffer of
+ * a fixed size bounds it. */
+static int
+zp_stream(struct zp *z, void *src)
+{
+	int rc;
+
+	z->cap = ZP_BUF_MIN;
+	z->buf = malloc(z->cap);
+	if (z->buf == NULL)
+		return zp_error(z, z->line, "out of memory");
+	z->src = src;
+	z->eof = 0;
+	z->p = z->line_start = z->mark = z->end = z->buf;
+	z->line = 1;
+	rc = zp_run(z);
+	free(z->buf);
+	return rc;
+}
+
+/* The state of a parse at the first line of file `name`, with the
+ * shared buffers; text in memory is one piece, at its end. */
+static int
+zp_init(struct zp *z, const char *name, const char *text, size_t len,
+	const struct dns_zone_opts *o, char *err, size_t errsz)
+{
+	memset(z, 0, sizeof *z);
+	z->o = o;
+	z->file = name;
+	z->p = z->line_start = z->mark = text;
+	z->end = text + len;
+	z->eof = 1;
+	z->line = 1;
+	z->err = err;
+	z->errsz = errsz;
+	if (o->origin) {
+		memcpy(z->origin, o->origin, dns_name_len(o->origin));
+		z->has_origin = 1;
+	}
+	z->toks = malloc(sizeof *z->toks * DNS_ZONE_MAX_TOKENS);
+	z->rdata = malloc(DNS_MAX_MSG);
+	if (z->toks == NULL || z->rdata == NULL)
+		return zp_error(z, 0, "out of memory");
+	return 0;
+}
+
 int
 dns_zone_parse(const char *name, const char *text, size_t len,
 	       const struct dns_zone_opts *o, char *err, size_t errsz)
 {
 	struct zp z;
-	int rc;
+	int rc = zp_init(&z, name, text, len, o, err, errsz);
 
-	memset(&z, 0, sizeof z);
-	z.o = o;
-	z.file = name;
-	z.p = z.line_start = text;
-	z.end = text + len;
-	z.line = 1;
-	z.err = err;
-	z.errsz = errsz;
-	if (o->origin) {
-		memcpy(z.origin, o->origin, dns_name_len(o->origin));
-		z.has_origin = 1;
-	}
-	z.toks = malloc(sizeof *z.toks * DNS_ZONE_MAX_TOKENS);
-	z.rdata = malloc(DNS_MAX_MSG);
-	if (z.toks == NULL || z.rdata == NULL)
-		rc = zp_error(&z, 0, "out of memory");
-	else
+	if (rc == 0)
 		rc = zp_run(&z);
+	free(z.toks);
+	free(z.rdata);
+	return rc;
+}
+
+int
+dns_zone_parse_src(const char *name, void *src, const struct dns_zone_opts *o,
+		   char *err, size_t errsz)
+{
+	struct zp z;
+	int rc = zp_init(&z, name, "", 0, o, err, errsz);
+
+	if (rc == 0)
+		rc = zp_stream(&z, src);
 	free(z.toks);
 	free(z.rdata);
 	return rc;

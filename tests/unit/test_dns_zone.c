@@ -1,5 +1,6 @@
 /* Unit tests of the zone-file parser: every feature, every error message
- * (file:line: message), $INCLUDE through a fake reader. */
+ * (file:line: message), $INCLUDE through fake files. Every text is also
+ * read as a file in pieces of a few bytes, which must give the same. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -40,25 +41,104 @@ static const struct {
 	{ "zones/bad.inc", "\n\nbad A 1.2.3\n" },
 };
 
+/* An open fake file: read gives at most `piece` bytes at a time, and
+ * fails with EIO at byte `fail_at`. */
+struct fake {
+	const char *text;
+	size_t len, off;
+};
+static size_t piece = 4096, fail_at = SIZE_MAX;
+static const char *top;	/* zones/z.zone, when read as a file */
+
 static int
-fake_read(const char *path, char **text, size_t *len)
+fake_open(const char *path, void **src)
 {
+	const char *text = strcmp(path, "zones/z.zone") == 0 ? top : NULL;
+	struct fake *f;
+
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		if (strcmp(path, files[i].path) == 0) {
-			*text = strdup(files[i].text);
-			*len = strlen(files[i].text);
-			return 0;
-		}
-	return -ENOENT;
+		if (strcmp(path, files[i].path) == 0)
+			text = files[i].text;
+	if (text == NULL)
+		return -ENOENT;
+	f = calloc(1, sizeof *f);
+	f->text = text;
+	f->len = strlen(text);
+	*src = f;
+	return 0;
 }
 
+static ssize_t
+fake_read(void *src, char *buf, size_t n)
+{
+	struct fake *f = src;
+
+	if (f->off >= fail_at)
+		return -EIO;
+	n = n < piece ? n : piece;
+	n = n < f->len - f->off ? n : f->len - f->off;
+	n = n < fail_at - f->off ? n : fail_at - f->off;
+	memcpy(buf, f->text + f->off, n);
+	f->off += n;
+	return (ssize_t)n;
+}
+
+static void
+fake_close(void *src)
+{
+	free(src);
+}
+
+static const struct dns_zone_io fake_io = { fake_open, fake_read,
+					    fake_close };
+
+static int
+parse_file(const char *text, char *err, size_t errsz)
+{
+	struct dns_zone_opts o = { NULL, collect, NULL, &fake_io };
+	void *src;
+
+	top = text;
+	buf_reset(&out);
+	err[0] = 0;
+	ck_assert_int_eq(fake_open("zones/z.zone", &src), 0);
+	int rc = dns_zone_parse_src("zones/z.zone", src, &o, err, errsz);
+	fake_close(src);
+	return rc;
+}
+
+/* Parses text in memory, then as a file read in pieces of 1 to 4096
+ * bytes (as many as the text's length allows): the records and the
+ * message must not depend on where the pieces end. */
 static int
 parse(const char *text, char *err, size_t errsz)
 {
-	struct dns_zone_opts o = { NULL, collect, NULL, fake_read };
+	static const size_t pieces[] = { 1, 2, 3, 7, 64, 4096 };
+	struct dns_zone_opts o = { NULL, collect, NULL, &fake_io };
+	char err2[512];
+	struct buf want;
 
+	buf_init(&want, 1 << 20);
+	for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
+		if (strlen(text) / pieces[i] > 4096)
+			continue;
+		piece = pieces[i];
+		int rc2 = parse_file(text, err2, sizeof err2);
+		buf_reset(&want);
+		buf_append(&want, buf_data(&out), out.len);
+		buf_reset(&out);
+		err[0] = 0;
+		int rc = dns_zone_parse("zones/z.zone", text, strlen(text), &o,
+					err, errsz);
+		ck_assert_int_eq(rc, rc2);
+		ck_assert_str_eq(err, err2);
+		ck_assert_uint_eq(want.len, out.len);
+		ck_assert(out.len == 0 ||
+			  memcmp(buf_data(&want), buf_data(&out), out.len) == 0);
+	}
+	buf_fini(&want);
+	piece = 4096;
 	buf_reset(&out);
-	err[0] = 0;
 	return dns_zone_parse("zones/z.zone", text, strlen(text), &o, err,
 			      errsz);
 }
@@ -268,6 +348,46 @@ START_TEST(no_trailing_newline_and_crlf)
 }
 END_TEST
 
+/* An entry inside parentheses may run over many lines, up to a limit
+ * that keeps the buffer of a file read in pieces bounded. */
+START_TEST(entry_limit)
+{
+	char err[512];
+	struct buf t;
+
+	buf_init(&t, 4 << 20);
+	buf_printf(&t, "$ORIGIN t.\na TXT ( x\n");
+	while (t.len < DNS_ZONE_MAX_ENTRY - 100)
+		buf_printf(&t, "; a comment line\n");
+	buf_printf(&t, ")\n");
+	buf_append(&t, "", 1);
+	ck_assert_msg(parse((const char *)buf_data(&t), err, sizeof err) == 0,
+		      "%s", err);
+	t.len -= 3;
+	while (t.len < DNS_ZONE_MAX_ENTRY + 100)
+		buf_printf(&t, "; a comment line\n");
+	buf_printf(&t, ")\n");
+	buf_append(&t, "", 1);
+	ck_assert_int_lt(parse((const char *)buf_data(&t), err, sizeof err),
+			 0);
+	ck_assert_str_eq(err, "zones/z.zone:2: entry too long");
+	buf_fini(&t);
+}
+END_TEST
+
+START_TEST(read_error_has_location)
+{
+	char err[512];
+
+	fail_at = 20;
+	ck_assert_int_lt(parse_file("$ORIGIN t.\n\na A 192.0.2.1\n", err,
+				    sizeof err), 0);
+	fail_at = SIZE_MAX;
+	ck_assert_str_eq(err, "zones/z.zone:3: Input/output error");
+	ck_assert_str_eq(result(), "");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -281,6 +401,8 @@ main(void)
 			    sizeof errors / sizeof errors[0]);
 	tcase_add_test(tc, callback_error_has_location);
 	tcase_add_test(tc, no_trailing_newline_and_crlf);
+	tcase_add_test(tc, entry_limit);
+	tcase_add_test(tc, read_error_has_location);
 	suite_add_tcase(s, tc);
 	int status = unit_run(s);
 	buf_fini(&out);

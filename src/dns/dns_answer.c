@@ -1,48 +1,17 @@
 /* dns_answer: authoritative answers (RFC 1034 section 4.3.2 without
  * recursion; RFC 2308 negative answers; RFC 4592 wildcards; RFC 6891
  * EDNS0; RFC 8482 minimal ANY; RFC 2181 section 9 truncation). */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "dns_answer.h"
+#include "dns_tail.h"
 
 #define ANS_MAX_ADDL 32		/* target names noted for additional */
 #define ANS_MAX_DONE 64		/* RRsets written, so none goes twice */
 #define OPT_SIZE 11
-#define TAIL_MAX 512		/* bytes of a precomputed tail */
-#define TAIL_PTRS 32		/* compression pointers in it */
-#define TAIL_TOPS 128		/* bytes of top labels (see below) */
 
 enum { SEC_AN, SEC_NS, SEC_AR };
-
-/* What a zone's answers end with, written once at load: the zone's NS
- * RRset and its targets' addresses after a positive answer
- * (DNS_TAIL_POS), the SOA of a negative one (DNS_TAIL_NEG). The bytes
- * are those the general writer produces after a question for the apex;
- * after a question for another name of the zone only the compression
- * pointers move (into the question's apex, or into the tail), so a
- * reply copies them and moves those, unless the question's name could
- * change the compression: a name below the apex that the tail also
- * writes shares its top label (the one under the apex) with the
- * question's. tops[] holds the top labels of the tail's names, each
- * [len][bytes], lower case. The pointers: ptr[0..napex) into the apex,
- * ptr[napex..nptr) into the tail, each at offset at of the tail, its
- * value v the pointer's less the apex's or the tail's offset. */
-struct tail_ptr {
-	uint16_t at, v;
-};
-
-struct dns_answer_tail {
-	uint16_t len, count[2];	/* bytes; records in authority, additional */
-	uint8_t ncomp;		/* names it remembers */
-	uint8_t napex, nptr;
-	struct tail_ptr ptr[TAIL_PTRS];
-	uint8_t ntops;		/* bytes in tops */
-	uint8_t tops[TAIL_TOPS];
-	uint8_t wire[TAIL_MAX];
-};
 
 struct ans {
 	const struct dns_db *db;
@@ -237,26 +206,6 @@ rdata_has_names(uint16_t type)
 	return 0;
 }
 
-/* Does the question's name, relative to the apex (low[0..n), lower
- * case), end with one of the top labels of zone z's tails (both hold
- * the same)? A byte match that is not a label counts too: it only costs
- * the general path. */
-static int
-tail_clash(const struct dns_zone *z, const uint8_t *low, size_t n)
-{
-	const struct dns_answer_tail *t = z->tail[DNS_TAIL_POS];
-
-	if (t == NULL)
-		t = z->tail[DNS_TAIL_NEG];
-	for (size_t i = 0; t && i < t->ntops; i += (size_t)t->tops[i] + 1) {
-		size_t m = (size_t)t->tops[i] + 1;
-		if (m <= n && low[n - m] == t->tops[i] &&
-		    memcmp(low + n - m + 1, t->tops + i + 1, m - 1) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* Copies zone z's tail of the given kind after what is written, when
  * the general writer would write the same bytes: the question is all
  * the message names so far, the question's name does not clash, and the
@@ -273,16 +222,7 @@ put_tail(struct ans *a, const struct dns_zone *z, int kind)
 	    a->qcomp + t->ncomp > DNS_COMP_MAX || w->max - at < t->len ||
 	    at + t->len >= 0x4000)
 		return 0;
-	uint8_t *out = w->p + at;
-	unsigned i = 0;
-	memcpy(out, t->wire, t->len);
-	for (uint16_t base = (uint16_t)a->apex_off; i < t->nptr; i++) {
-		if (i == t->napex)
-			base = (uint16_t)at;
-		uint16_t v = (uint16_t)(t->ptr[i].v + base);
-		out[t->ptr[i].at] = (uint8_t)(v >> 8);
-		out[t->ptr[i].at + 1] = (uint8_t)v;
-	}
+	dns_tail_copy(t, w->p, at, a->apex_off);
 	w->len += t->len;
 	a->count[SEC_NS] += t->count[0];
 	a->count[SEC_AR] += t->count[1];
@@ -433,7 +373,7 @@ resolve(struct ans *a, const uint8_t *sname, const struct dns_zone *z)
 	const uint8_t *low = a->qlow;
 	size_t n = a->q.nlen - z->apex_len;
 
-	a->tail_ok = !tail_clash(z, low, n);
+	a->tail_ok = !dns_tail_clash(z, low, n);
 	for (int depth = 0; sname && depth <= DNS_MAX_CHAIN; depth++) {
 		size_t enc;
 		const struct dns_node *cut, *nd;
@@ -679,130 +619,13 @@ dns_answer_probe(const struct dns_db *db, const uint8_t *q, size_t qlen,
 	return p->z != NULL;
 }
 
-/* Reads the name at *pos of the tail; a pointer that ends it is made
- * relative to the apex at offset 12 or to the tail at t0 of the message
- * it was written in, and noted. Returns 0, or -1 when it cannot move. */
-static int
-tail_name(struct dns_answer_tail *t, size_t *pos, size_t t0,
-	  size_t apex_len)
-{
-	uint8_t *p = t->wire;
-	size_t o = *pos, to;
-	int in_tail = 0;
-
-	while (o < t->len && p[o] != 0 && (p[o] & 0xc0) == 0)
-		o += (size_t)p[o] + 1;
-	if (o < t->len && p[o] == 0) {
-		*pos = o + 1;
-		return 0;
-	}
-	if (o + 2 > t->len || (p[o] & 0xc0) != 0xc0 || t->nptr == TAIL_PTRS)
-		return -1;
-	to = (size_t)(p[o] & 0x3f) << 8 | p[o + 1];
-	if (to >= t0) {
-		to -= t0;
-		in_tail = 1;
-	} else if (to >= DNS_HDR_SIZE && to < DNS_HDR_SIZE + apex_len) {
-		to -= DNS_HDR_SIZE;
-	} else {
-		return -1;
-	}
-	/* Those into the apex first: shift the others up one. */
-	unsigned k = in_tail ? t->nptr : t->napex++;
-	memmove(t->ptr + k + 1, t->ptr + k,
-		sizeof *t->ptr * (t->nptr - k));
-	t->ptr[k] = (struct tail_ptr){ (uint16_t)o, (uint16_t)(0xc000 | to) };
-	t->nptr++;
-	*pos = o + 2;
-	return 0;
-}
-
-/* Finds the pointers of the tail's records (NS and SOA rdata hold names;
- * A and AAAA none). Returns 0 or -1. */
-static int
-tail_scan(struct dns_answer_tail *t, size_t t0, size_t apex_len)
-{
-	size_t pos = 0;
-
-	for (unsigned i = 0; i < (unsigned)t->count[0] + t->count[1]; i++) {
-		if (tail_name(t, &pos, t0, apex_len) < 0 || t->len - pos < 10)
-			return -1;
-		uint16_t type = (uint16_t)(t->wire[pos] << 8 | t->wire[pos + 1]);
-		size_t end = pos + 10 +
-			(size_t)(t->wire[pos + 8] << 8 | t->wire[pos + 9]);
-		int names = type == DNS_T_NS ? 1 : type == DNS_T_SOA ? 2 : 0;
-		pos += 10;
-		if (end > t->len || (names == 0 && rdata_has_names(type)))
-			return -1;
-		for (int k = 0; k < names; k++)
-			if (tail_name(t, &pos, t0, apex_len) < 0)
-				return -1;
-		if (pos > end)
-			return -1;
-		pos = end;
-	}
-	return pos == t->len ? 0 : -1;
-}
-
-/* Notes the top label of name when it is below z's apex. Returns 0, or
- * -1 when there is no room. */
-static int
-tail_top(struct dns_answer_tail *t, const struct dns_zone *z,
-	 const uint8_t *name)
-{
-	int off = dns_name_suffix(name, z->apex);
-	size_t o = 0, top = 0;
-
-	if (off <= 0)
-		return 0;
-	while (o < (size_t)off) {
-		top = o;
-		o += (size_t)name[o] + 1;
-	}
-	size_t m = (size_t)name[top] + 1;
-	uint8_t *to = t->tops + t->ntops;
-	if (t->ntops + m > TAIL_TOPS)
-		return -1;
-	for (size_t i = 0; i < m; i++) {
-		uint8_t ch = name[top + i];
-		to[i] = ch >= 'A' && ch <= 'Z' ? (uint8_t)(ch + 32) : ch;
-	}
-	for (size_t i = 0; i < t->ntops; i += (size_t)t->tops[i] + 1)
-		if (memcmp(t->tops + i, to, m) == 0)
-			return 0;	/* noted already */
-	t->ntops = (uint8_t)(t->ntops + m);
-	return 0;
-}
-
-/* The top labels of every name of the zone's NS and SOA rdata: all the
- * names a tail writes besides the apex. */
-static int
-tail_tops(struct dns_answer_tail *t, const struct dns_zone *z)
-{
-	const struct dns_rrset *ns = dns_node_rrset(z, &z->nodes[0], DNS_T_NS);
-	const struct dns_rrset *soa = dns_zone_soa(z);
-	const uint8_t *p;
-
-	for (unsigned i = 0; ns && i < ns->count; i++) {
-		p = z->rdata + ns->rdata;
-		for (unsigned k = 0; k < i; k++)
-			p += 2 + ((size_t)p[0] << 8 | p[1]);
-		if (tail_top(t, z, p + 2) < 0)
-			return -1;
-	}
-	p = z->rdata + soa->rdata + 2;
-	if (tail_top(t, z, p) < 0 || tail_top(t, z, p + dns_name_len(p)) < 0)
-		return -1;
-	return 0;
-}
-
 /* Writes the tail of the given kind the general way, after a question
  * for the apex, and keeps it when it can be moved. */
 static int
 tail_build(struct dns_zone *z, int kind)
 {
 	static const struct dns_hdr h = { 0, 0, 1, 0, 0, 0 };
-	uint8_t msg[DNS_HDR_SIZE + DNS_NAME_MAX + 4 + TAIL_MAX];
+	uint8_t msg[DNS_HDR_SIZE + DNS_NAME_MAX + 4 + DNS_TAIL_MAX];
 	struct ans a = { 0 };
 	const struct dns_rrset *ns = dns_node_rrset(z, &z->nodes[0], DNS_T_NS);
 
@@ -822,23 +645,10 @@ tail_build(struct dns_zone *z, int kind)
 	} else {
 		put_soa(&a, z);
 	}
-	if (a.tc || a.w.err || a.w.ncomp >= DNS_COMP_MAX ||
-	    a.w.len - t0 > TAIL_MAX)
+	if (a.tc || a.w.err || a.w.ncomp >= DNS_COMP_MAX)
 		return 0;
-	struct dns_answer_tail *t = calloc(1, sizeof *t);
-	if (t == NULL)
-		return -ENOMEM;
-	t->len = (uint16_t)(a.w.len - t0);
-	t->count[0] = a.count[SEC_NS];
-	t->count[1] = a.count[SEC_AR];
-	t->ncomp = (uint8_t)(a.w.ncomp - c0);
-	memcpy(t->wire, msg + t0, t->len);
-	if (tail_scan(t, t0, z->apex_len) < 0 || tail_tops(t, z) < 0) {
-		free(t);
-		return 0;
-	}
-	z->tail[kind] = t;
-	return 0;
+	return dns_tail_new(z, msg, t0, a.w.len, a.count[SEC_NS],
+			    a.count[SEC_AR], a.w.ncomp - c0, &z->tail[kind]);
 }
 
 int

@@ -15,12 +15,12 @@
 #include "core/err.h"
 #include "dns_answer.h"
 #include "dns_db.h"
+#include "dns_db_hash.h"
 #include "dns_rr.h"
 #include "dns_zone.h"
 
 #define NODE_HAS_CNAME 1	/* build-time flags, in dns_node.rrset */
 #define NODE_HAS_OTHER 2
-#define NAME_OFF(n) ((n)->name & ~DNS_NODE_CUT)
 
 struct dns_zone_build {
 	const char *file;	/* where the SOA was read, for messages */
@@ -106,65 +106,7 @@ arr_shrink(void **p, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-/* Eight bytes at a time (the last eight overlap when the length is not
- * a multiple), each mixed in by a multiply; shorter names byte by byte;
- * then MurmurHash3's 64-bit finish. Case folded when fold is set (label
- * lengths are below 'A': folding leaves them alone). */
-static inline uint32_t
-name_hash_words(const uint8_t *p, size_t n, int fold)
-{
-	const uint64_t k = 0x9e3779b97f4a7c15ull;
-	uint64_t h = n * k, w = 0;
-
-	if (n < 8) {
-		for (size_t i = 0; i < n; i++) {
-			uint64_t c = p[i];
-			if (fold)
-				c += (uint64_t)(c - 'A' < 26u) << 5;
-			w = w << 8 | c;
-		}
-		h = (h ^ w) * k;
-	}
-	for (size_t i = 0; n >= 8 && i < n; i += 8) {
-		memcpy(&w, p + (i + 8 <= n ? i : n - 8), 8);
-		if (fold)
-			w = dns_lc8(w);
-		h = (h ^ w) * k;
-		h ^= h >> 32;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return (uint32_t)(h ^ h >> 33);
-}
-
-static uint32_t
-name_hash(const uint8_t *p, size_t n)
-{
-	return name_hash_words(p, n, 0);
-}
-
-/* The hash of the name once lower-cased. */
-static uint32_t
-name_hash_fold(const uint8_t *p, size_t n)
-{
-	return name_hash_words(p, n, 1);
-}
-
-/* A hash slot holds the node index + 1 in its low bits (0: empty) and,
- * above, the low bits of the name's hash: most mismatches are seen
- * without touching the node, so long probes stay in one cache line. */
-#define SLOT_IDX_BITS 26
-#define SLOT_IDX_MASK ((1u << SLOT_IDX_BITS) - 1)
 #define DNS_ZONE_MAX_NODES (SLOT_IDX_MASK - 1)
-
-/* Maps a hash onto [0, cap) without a division (Lemire's reduction). */
-static inline uint32_t
-slot_of(const struct dns_zone *z, uint32_t h)
-{
-	return (uint32_t)(((uint64_t)h * z->hash_cap) >> 32);
-}
 
 static int
 node_is(const struct dns_zone *z, uint32_t idx, const uint8_t *rel, size_t n)
@@ -189,93 +131,6 @@ dns_zone_lookup(const struct dns_zone *z, const uint8_t *rel, size_t n)
 			return &z->nodes[idx];
 	}
 	return NULL;
-}
-
-void
-dns_zone_probe_start(struct dns_probe *p, const struct dns_zone *z,
-		     const uint8_t *rel, size_t n, uint16_t qtype)
-{
-	uint32_t h = name_hash_fold(rel, n);
-
-	p->z = z->hash ? z : NULL;
-	p->zone = z;
-	p->rel = rel;
-	p->n = n;
-	p->known = 0;
-	p->node = NULL;
-	p->tag = h << SLOT_IDX_BITS;
-	p->slot = slot_of(z, h);
-	p->qtype = qtype;
-	p->step = 0;
-	if (p->z)
-		__builtin_prefetch(&z->hash[p->slot]);
-}
-
-/* Does the node's name (lower case) equal rel in any case? */
-static int
-node_is_fold(const struct dns_zone *z, const struct dns_node *nd,
-	     const uint8_t *rel, size_t n)
-{
-	const uint8_t *s = z->names + NAME_OFF(nd);
-
-	uint64_t x, y;
-	size_t i = 0;
-
-	if (s[0] != n)
-		return 0;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&x, s + 1 + i, 8);
-		memcpy(&y, rel + i, 8);
-		if (x != dns_lc8(y))
-			return 0;
-	}
-	for (; i < n; i++) {
-		uint32_t c = rel[i];
-		if (s[1 + i] != c + ((uint32_t)(c - 'A' < 26u) << 5))
-			return 0;
-	}
-	return 1;
-}
-
-void
-dns_zone_probe_step(struct dns_probe *p)
-{
-	const struct dns_zone *z = p->z;
-	const struct dns_node *nd;
-	const struct dns_rrset *rs;
-
-	if (z == NULL)
-		return;
-	switch (p->step++) {
-	case 0:		/* the slot: the first node whose tag matches */
-		for (uint32_t i = p->slot; z->hash[i];
-		     i = i + 1 == z->hash_cap ? 0 : i + 1)
-			if ((z->hash[i] & ~SLOT_IDX_MASK) == p->tag) {
-				p->idx = (z->hash[i] & SLOT_IDX_MASK) - 1;
-				__builtin_prefetch(&z->nodes[p->idx]);
-				__builtin_prefetch(&z->nodes[p->idx + 1]);
-				return;
-			}
-		p->known = 1;	/* an empty slot first: no such name */
-		break;
-	case 1:		/* the node: its name and RRsets */
-		nd = &z->nodes[p->idx];
-		__builtin_prefetch(z->names + NAME_OFF(nd));
-		__builtin_prefetch(&z->rrsets[nd->rrset]);
-		return;
-	case 2:		/* its name; the rdata of the RRset asked for */
-		nd = &z->nodes[p->idx];
-		/* Another name with the same tag: left to dns_zone_lookup. */
-		if (!node_is_fold(z, nd, p->rel, p->n))
-			break;
-		p->known = 1;
-		p->node = nd;
-		rs = dns_node_rrset(z, nd, p->qtype);
-		if (rs)
-			__builtin_prefetch(z->rdata + rs->rdata);
-		break;
-	}
-	p->z = NULL;
 }
 
 static void
@@ -844,7 +699,8 @@ dns_db_zone_lower(const struct dns_db *db, const uint8_t *low, size_t len)
 	for (int i = 0; i < db->nzones; i++) {
 		const struct dns_zone *z = db->zones[i];
 		size_t at = len - z->apex_len, o = 0;
-		if (z->apex_len > len || (best && z->apex_len <= best->apex_len) ||
+		if (z->apex_len > len ||
+		    (best && z->apex_len <= best->apex_len) ||
 		    memcmp(low + at, z->apex, z->apex_len) != 0)
 			continue;
 		/* The match must start at a label. */
@@ -867,39 +723,6 @@ dns_db_free(struct dns_db *db)
 	free(db);
 }
 
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25	/* Linux 6.1; older kernels say EINVAL */
-#endif
-#define HUGE_PAGE ((uintptr_t)2 << 20)
-
-/* Asks the kernel to back the 2 MiB-aligned part of an array with huge
- * pages, now (MADV_COLLAPSE): in a large zone each lookup of a random
- * name otherwise pays a TLB miss per array it touches. Not the ends: a
- * huge page there would hold memory the zone does not use. Best effort:
- * errors (kernels before 6.1) are ignored. */
-static void
-huge_collapse(const void *p, size_t len)
-{
-	uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	uintptr_t e = ((uintptr_t)p + len) & ~(HUGE_PAGE - 1);
-
-	if (e > a)
-		(void)madvise((void *)a, e - a, MADV_COLLAPSE);
-}
-
-static void
-db_collapse(struct dns_db *db)
-{
-	for (int i = 0; i < db->nzones; i++) {
-		const struct dns_zone *z = db->zones[i];
-		huge_collapse(z->hash, sizeof *z->hash * z->hash_cap);
-		huge_collapse(z->nodes, sizeof *z->nodes * (z->nnodes + 1));
-		huge_collapse(z->names, z->names_len);
-		huge_collapse(z->rrsets, sizeof *z->rrsets * z->nrrsets);
-		huge_collapse(z->rdata, z->rdata_len);
-	}
-}
-
 int
 dns_db_finish(struct dns_db *db, char *err, size_t errsz)
 {
@@ -918,7 +741,6 @@ dns_db_finish(struct dns_db *db, char *err, size_t errsz)
 			 "records" : err_str(rc));
 		return rc;
 	}
-	db_collapse(db);
 	return 0;
 }
 

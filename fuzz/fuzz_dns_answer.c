@@ -1,9 +1,12 @@
 /* Fuzz target: the whole responder, dns_answer, on any bytes as a query,
  * against a small zone that has every kind of node (CNAME chain and loop,
- * wildcard, empty non-terminal, delegation), over UDP and TCP limits. */
+ * wildcard, empty non-terminal, delegation), over UDP and TCP limits.
+ * Each reply must also be the one written without the zone's precomputed
+ * tails, and the one written after a probe of the question's name. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dns/dns_answer.h"
 
@@ -22,7 +25,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct dns_db *db;
-	static uint8_t out[DNS_MAX_MSG];
+	static uint8_t out[DNS_MAX_MSG], out2[DNS_MAX_MSG];
 	char err[256];
 
 	if (db == NULL) {
@@ -30,7 +33,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (dns_db_load_texts(names, texts, 1, &db, err, sizeof err) < 0)
 			abort();
 	}
-	dns_answer(db, data, size, out, DNS_EDNS_UDP_MAX, 0);
-	dns_answer(db, data, size, out, sizeof out, 1);
+	for (int tcp = 0; tcp < 2; tcp++) {
+		size_t max = tcp ? sizeof out : DNS_EDNS_UDP_MAX;
+		size_t n = dns_answer(db, data, size, out, max, tcp);
+		struct dns_zone *z = db->zones[0];
+		struct dns_answer_tail *t[2] = { z->tail[0], z->tail[1] };
+		z->tail[0] = z->tail[1] = NULL;
+		size_t n2 = dns_answer(db, data, size, out2, max, tcp);
+		z->tail[0] = t[0];
+		z->tail[1] = t[1];
+		if (n != n2 || memcmp(out, out2, n) != 0)
+			abort();
+		struct dns_probe p;
+		dns_answer_probe(db, data, size, &p);
+		for (int i = 0; i < DNS_PROBE_STEPS; i++)
+			dns_zone_probe_step(&p);
+		n2 = dns_answer_probed(db, &p, data, size, out2, max, tcp);
+		if (n != n2 || memcmp(out, out2, n) != 0)
+			abort();
+	}
 	return 0;
 }

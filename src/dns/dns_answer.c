@@ -5,6 +5,7 @@
 
 #include "core/err.h"
 #include "dns_answer.h"
+#include "dns_tail.h"
 
 #define ANS_MAX_ADDL 32		/* target names noted for additional */
 #define ANS_MAX_DONE 64		/* RRsets written, so none goes twice */
@@ -17,6 +18,7 @@ struct ans {
 	struct dns_wr w;
 	struct dns_hdr qh;
 	struct dns_question q;
+	uint8_t qlow[DNS_NAME_MAX + 1];	/* q.name in lower case */
 	struct dns_edns edns;
 	int have_q, rcode, aa, tc;
 	uint16_t count[3];
@@ -29,6 +31,14 @@ struct ans {
 	int ndone;
 	const struct dns_node *seen[DNS_MAX_CHAIN + 1];
 	int nseen;
+	/* The question's zone, where its apex is in the reply, how many
+	 * names the question left for compression, and whether a tail may
+	 * follow (its names do not clash with the question's). */
+	const struct dns_zone *qzone;
+	const struct dns_probe *hint;	/* from dns_answer_probe, or NULL */
+	size_t apex_off;
+	unsigned qcomp;
+	int tail_ok;
 };
 
 /* In ans.addl_node: known not to be in the zone. */
@@ -183,6 +193,55 @@ put_additional(struct ans *a)
 	}
 }
 
+/* Names in the rdata of these types are compressed or noted for the
+ * additional section; an answer of another type adds no name. */
+static int
+rdata_has_names(uint16_t type)
+{
+	switch (type) {
+	case DNS_T_NS: case DNS_T_CNAME: case DNS_T_PTR: case DNS_T_MX:
+	case DNS_T_SOA: case DNS_T_SRV:
+		return 1;
+	}
+	return 0;
+}
+
+/* Copies zone z's tail of the given kind after what is written, when
+ * the general writer would write the same bytes: the question is all
+ * the message names so far, the question's name does not clash, and the
+ * tail fits. Returns 1 when done, 0 to take the general path. */
+static int
+put_tail(struct ans *a, const struct dns_zone *z, int kind)
+{
+	const struct dns_answer_tail *t = z->tail[kind];
+	struct dns_wr *w = &a->w;
+	size_t at = w->len;
+
+	if (t == NULL || !a->tail_ok || z != a->qzone || a->tc || w->err ||
+	    w->ncomp != a->qcomp || w->nsame != 2 ||
+	    a->qcomp + t->ncomp > DNS_COMP_MAX || w->max - at < t->len ||
+	    at + t->len >= 0x4000)
+		return 0;
+	dns_tail_copy(t, w->p, at, a->apex_off);
+	w->len += t->len;
+	a->count[SEC_NS] += t->count[0];
+	a->count[SEC_AR] += t->count[1];
+	return 1;
+}
+
+/* Is nd one of the apex NS targets, whose addresses the positive tail
+ * holds (an answer with them would not repeat them)? */
+static int
+is_ns_target(const struct dns_zone *z, const struct dns_node *nd)
+{
+	uint32_t idx = (uint32_t)(nd - z->nodes) + 1;
+
+	for (unsigned i = 0; i < z->nns_glue; i++)
+		if (z->ns_glue[i] == idx)
+			return 1;
+	return 0;
+}
+
 /* A delegation (RFC 1034 section 4.3.2 step 3b): NS in authority, glue
  * in additional, not authoritative unless an answer came first. */
 static void
@@ -219,6 +278,20 @@ seen_before(struct ans *a, const struct dns_node *nd)
 	return 0;
 }
 
+/* dns_zone_lookup, unless the probe of the question's name has the
+ * answer: the same zone, the same labels of the question. */
+static const struct dns_node *
+lookup(const struct ans *a, const struct dns_zone *z, const uint8_t *low,
+       size_t off, size_t n)
+{
+	const struct dns_probe *h = a->hint;
+
+	if (h && h->known && h->zone == z && low == a->qlow && h->off == off &&
+	    h->n == n)
+		return h->node;
+	return dns_zone_lookup(z, low + off, n);
+}
+
 /* Walks from the apex down to name, stopping at a delegation. Returns
  * the node for name, or NULL with *enc the closest encloser's offset in
  * name; *cut is set when a delegation was met at offset *enc. */
@@ -235,7 +308,7 @@ walk(const struct ans *a, const struct dns_zone *z, const uint8_t *low,
 		return &z->nodes[0];
 	/* Without delegations, the name itself is the usual case. */
 	if (!z->has_cuts) {
-		const struct dns_node *nd = dns_zone_lookup(z, low, n);
+		const struct dns_node *nd = lookup(a, z, low, 0, n);
 		if (nd) {
 			*enc = 0;
 			return nd;
@@ -244,8 +317,8 @@ walk(const struct ans *a, const struct dns_zone *z, const uint8_t *low,
 	for (size_t o = 0; o < n; o += (size_t)low[o] + 1)
 		offs[nl++] = o;
 	for (int k = nl - 1; k >= 0; k--) {
-		const struct dns_node *nd = dns_zone_lookup(z, low + offs[k],
-							    n - offs[k]);
+		const struct dns_node *nd = lookup(a, z, low, offs[k],
+						   n - offs[k]);
 		if (nd == NULL)
 			return NULL;
 		*enc = offs[k];
@@ -275,12 +348,15 @@ answer_node(struct ans *a, const struct dns_zone *z,
 		rs = dns_node_rrset(z, nd, a->q.type);
 	if (rs) {
 		put_required(a, SEC_AN, z, sname, rs);
-		put_zone_ns(a, z);
+		if (rdata_has_names(rs->type) || is_ns_target(z, nd) ||
+		    !put_tail(a, z, DNS_TAIL_POS))
+			put_zone_ns(a, z);
 		return NULL;
 	}
 	rs = dns_node_rrset(z, nd, DNS_T_CNAME);
 	if (rs == NULL || a->q.type == DNS_T_CNAME || a->q.type == DNS_T_ANY) {
-		put_soa(a, z);
+		if (!put_tail(a, z, DNS_TAIL_NEG))
+			put_soa(a, z);
 		return NULL;
 	}
 	put_required(a, SEC_AN, z, sname, rs);
@@ -293,17 +369,22 @@ answer_node(struct ans *a, const struct dns_zone *z,
 static void
 resolve(struct ans *a, const uint8_t *sname, const struct dns_zone *z)
 {
-	uint8_t low[DNS_NAME_MAX + 1], wc[DNS_NAME_MAX + 2];
+	uint8_t buf[DNS_NAME_MAX + 1], wc[DNS_NAME_MAX + 2];
+	const uint8_t *low = a->qlow;
+	size_t n = a->q.nlen - z->apex_len;
 
+	a->tail_ok = !dns_tail_clash(z, low, n);
 	for (int depth = 0; sname && depth <= DNS_MAX_CHAIN; depth++) {
 		size_t enc;
 		const struct dns_node *cut, *nd;
-		if (depth > 0)
+		if (depth > 0) {
 			z = dns_db_zone(a->db, sname);
-		/* The chain left our zones: what we have stands. */
-		if (z == NULL)
-			return;
-		size_t n = dns_name_lower(sname, low) - z->apex_len;
+			/* The chain left our zones: what we have stands. */
+			if (z == NULL)
+				return;
+			low = buf;
+			n = dns_name_lower(sname, buf) - z->apex_len;
+		}
 		nd = walk(a, z, low, n, &enc, &cut);
 		if (cut) {
 			put_referral(a, z, cut, sname + enc);
@@ -318,7 +399,8 @@ resolve(struct ans *a, const uint8_t *sname, const struct dns_zone *z)
 		}
 		if (nd == NULL) {
 			a->rcode = DNS_RCODE_NXDOMAIN;
-			put_soa(a, z);
+			if (!put_tail(a, z, DNS_TAIL_NEG))
+				put_soa(a, z);
 			return;
 		}
 		if (seen_before(a, nd))
@@ -391,15 +473,18 @@ answer_question(struct ans *a)
 			DNS_RCODE_REFUSED;
 		return;
 	}
-	const struct dns_zone *z = dns_db_zone(a->db, a->q.name);
+	dns_name_lower(a->q.name, a->qlow);
+	const struct dns_zone *z = dns_db_zone_lower(a->db, a->qlow,
+						     a->q.nlen);
 	if (z == NULL) {
 		a->rcode = DNS_RCODE_REFUSED;
 		return;
 	}
 	a->aa = 1;
 	/* The apex is the end of the question's name, at offset 12 on. */
-	dns_wr_name_at(&a->w, z->apex, DNS_HDR_SIZE +
-		       dns_name_len(a->q.name) - z->apex_len);
+	a->qzone = z;
+	a->apex_off = DNS_HDR_SIZE + a->q.nlen - z->apex_len;
+	dns_wr_name_at(&a->w, z->apex, a->apex_off);
 	resolve(a, a->q.name, z);
 	if (!a->tc)
 		put_additional(a);
@@ -446,13 +531,24 @@ size_t
 dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 	   uint8_t *out, size_t outsz, int tcp)
 {
+	return dns_answer_probed(db, NULL, q, qlen, out, outsz, tcp);
+}
+
+size_t
+dns_answer_probed(const struct dns_db *db, const struct dns_probe *probe,
+		  const uint8_t *q, size_t qlen, uint8_t *out, size_t outsz,
+		  int tcp)
+{
 	struct ans a;
 
 	a.db = db;
+	a.hint = probe;
 	a.have_q = a.rcode = a.aa = a.tc = 0;
 	a.count[0] = a.count[1] = a.count[2] = 0;
 	a.naddl = a.ndone = a.nseen = 0;
 	a.edns.present = 0;
+	a.qzone = NULL;
+	a.tail_ok = 0;
 	int rc = parse_query(&a, q, qlen);
 	if (rc < 0)
 		return 0;
@@ -468,6 +564,7 @@ dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 		dns_wr_u16(&a.w, a.q.type);
 		dns_wr_u16(&a.w, a.q.class);
 	}
+	a.qcomp = a.w.ncomp;
 	size_t qend = a.w.len;
 	a.rcode = rc;
 	if (rc == 0)
@@ -479,4 +576,85 @@ dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 			   (uint8_t)(a.rcode >> 4), a.edns.flags & DNS_EDNS_DO);
 	}
 	return a.w.err ? 0 : a.w.len;
+}
+
+int
+dns_answer_probe(const struct dns_db *db, const uint8_t *q, size_t qlen,
+		 struct dns_probe *p)
+{
+	uint8_t offs[DNS_NAME_MAX / 2 + 1], low[DNS_NAME_MAX + 1];
+	size_t o = DNS_HDR_SIZE, n, top = 0;
+	int nl = 0;
+	const struct dns_zone *z = db->nzones == 1 ? db->zones[0] : NULL;
+
+	p->z = NULL;
+	p->known = 0;
+	/* The question's name, uncompressed as it nearly always is, and
+	 * its type and class; its labels' offsets. */
+	while (o < qlen && q[o] != 0) {
+		if ((q[o] & 0xc0) || o + q[o] + 1 - DNS_HDR_SIZE > DNS_NAME_MAX)
+			return 0;
+		offs[nl++] = (uint8_t)(o - DNS_HDR_SIZE);
+		o += (size_t)q[o] + 1;
+	}
+	if (o + 5 > qlen)
+		return 0;
+	n = o + 1 - DNS_HDR_SIZE;
+	/* One zone: assumed to be the question's (a wrong guess costs a
+	 * useless prefetch, not a wrong answer). */
+	if (z == NULL)
+		z = dns_db_zone_lower(db, low, dns_name_lower(q + DNS_HDR_SIZE,
+							      low));
+	if (z == NULL || n <= z->apex_len)
+		return 0;
+	n -= z->apex_len;
+	/* Below delegations, walk() looks the top label up first. */
+	while (z->has_cuts && nl > 0 && offs[--nl] >= n)
+		;
+	if (z->has_cuts)
+		top = offs[nl];
+	dns_zone_probe_start(p, z, q + DNS_HDR_SIZE + top, n - top,
+			     (uint16_t)(q[o + 1] << 8 | q[o + 2]));
+	p->off = top;
+	return p->z != NULL;
+}
+
+/* Writes the tail of the given kind the general way, after a question
+ * for the apex, and keeps it when it can be moved. */
+static int
+tail_build(struct dns_zone *z, int kind)
+{
+	static const struct dns_hdr h = { 0, 0, 1, 0, 0, 0 };
+	uint8_t msg[DNS_HDR_SIZE + DNS_NAME_MAX + 4 + DNS_TAIL_MAX];
+	struct ans a = { 0 };
+	const struct dns_rrset *ns = dns_node_rrset(z, &z->nodes[0], DNS_T_NS);
+
+	if (kind == DNS_TAIL_POS && ns && ns->count > z->nns_glue)
+		return 0;
+	dns_wr_init(&a.w, msg, sizeof msg);
+	a.w.stable = 1;
+	dns_wr_hdr(&a.w, &h);
+	dns_wr_name(&a.w, z->apex, 1);
+	dns_wr_u32(&a.w, 0);
+	size_t t0 = a.w.len;
+	unsigned c0 = a.w.ncomp;
+	dns_wr_name_at(&a.w, z->apex, DNS_HDR_SIZE);
+	if (kind == DNS_TAIL_POS) {
+		put_zone_ns(&a, z);
+		put_additional(&a);
+	} else {
+		put_soa(&a, z);
+	}
+	if (a.tc || a.w.err || a.w.ncomp >= DNS_COMP_MAX)
+		return 0;
+	return dns_tail_new(z, msg, t0, a.w.len, a.count[SEC_NS],
+			    a.count[SEC_AR], a.w.ncomp - c0, &z->tail[kind]);
+}
+
+int
+dns_answer_zone_prepare(struct dns_zone *z)
+{
+	int rc = tail_build(z, DNS_TAIL_POS);
+
+	return rc < 0 ? rc : tail_build(z, DNS_TAIL_NEG);
 }

@@ -23,5 +23,20 @@
  * header is unreadable, or it is itself a response). */
 size_t dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 		  uint8_t *out, size_t outsz, int tcp);
+/* Starts the probe (dns_zone_probe_start) of the name dns_answer will
+ * look up first for query q. Returns 1 when p was started, else 0 (p->z
+ * NULL). */
+int dns_answer_probe(const struct dns_db *db, const uint8_t *q, size_t qlen,
+		     struct dns_probe *p);
+/* dns_answer, using the result of p (from dns_answer_probe for the same
+ * q and db, stepped to its end) instead of looking the name up again. */
+size_t dns_answer_probed(const struct dns_db *db, const struct dns_probe *p,
+			 const uint8_t *q, size_t qlen, uint8_t *out,
+			 size_t outsz, int tcp);
+/* Writes once what every positive and every negative answer of zone z
+ * ends with (z->tail), so that an answer copies it. Once the zone is
+ * final, before it serves. Returns 0 or -ENOMEM (a zone whose tails
+ * cannot be copied gets none: its answers are written in full). */
+int dns_answer_zone_prepare(struct dns_zone *z);
 
 #endif

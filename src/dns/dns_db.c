@@ -13,13 +13,14 @@
 #include <sys/mman.h>
 
 #include "core/err.h"
+#include "dns_answer.h"
 #include "dns_db.h"
+#include "dns_db_hash.h"
 #include "dns_rr.h"
 #include "dns_zone.h"
 
 #define NODE_HAS_CNAME 1	/* build-time flags, in dns_node.rrset */
 #define NODE_HAS_OTHER 2
-#define NAME_OFF(n) ((n)->name & ~DNS_NODE_CUT)
 
 struct dns_zone_build {
 	const char *file;	/* where the SOA was read, for messages */
@@ -105,35 +106,7 @@ arr_shrink(void **p, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-static uint32_t
-name_hash(const uint8_t *p, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	/* FNV leaves the top bits, which slot_of uses, poorly mixed for
-	 * names that differ at the end: finish as MurmurHash3 does. */
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	return h ^ (h >> 16);
-}
-
-/* A hash slot holds the node index + 1 in its low bits (0: empty) and,
- * above, the low bits of the name's hash: most mismatches are seen
- * without touching the node, so long probes stay in one cache line. */
-#define SLOT_IDX_BITS 26
-#define SLOT_IDX_MASK ((1u << SLOT_IDX_BITS) - 1)
 #define DNS_ZONE_MAX_NODES (SLOT_IDX_MASK - 1)
-
-/* Maps a hash onto [0, cap) without a division (Lemire's reduction). */
-static inline uint32_t
-slot_of(const struct dns_zone *z, uint32_t h)
-{
-	return (uint32_t)(((uint64_t)h * z->hash_cap) >> 32);
-}
 
 static int
 node_is(const struct dns_zone *z, uint32_t idx, const uint8_t *rel, size_t n)
@@ -262,6 +235,8 @@ zone_free(struct dns_zone *z)
 	arr_free(z->rdata, z->rdata_cap);
 	arr_free(z->nodes, z->nodes_cap * sizeof(*z->nodes));
 	hash_free(z);
+	free(z->tail[DNS_TAIL_POS]);
+	free(z->tail[DNS_TAIL_NEG]);
 	free(z);
 }
 
@@ -716,6 +691,27 @@ dns_db_zone(const struct dns_db *db, const uint8_t *name)
 	return best;
 }
 
+const struct dns_zone *
+dns_db_zone_lower(const struct dns_db *db, const uint8_t *low, size_t len)
+{
+	const struct dns_zone *best = NULL;
+
+	for (int i = 0; i < db->nzones; i++) {
+		const struct dns_zone *z = db->zones[i];
+		size_t at = len - z->apex_len, o = 0;
+		if (z->apex_len > len ||
+		    (best && z->apex_len <= best->apex_len) ||
+		    memcmp(low + at, z->apex, z->apex_len) != 0)
+			continue;
+		/* The match must start at a label. */
+		while (o < at)
+			o += (size_t)low[o] + 1;
+		if (o == at)
+			best = z;
+	}
+	return best;
+}
+
 void
 dns_db_free(struct dns_db *db)
 {
@@ -735,6 +731,8 @@ dns_db_finish(struct dns_db *db, char *err, size_t errsz)
 	for (int i = 0; i < db->nzones; i++) {
 		const char *file = db->zones[i]->build->file;
 		int rc = zone_finish(db->zones[i]);
+		if (rc == 0)
+			rc = dns_answer_zone_prepare(db->zones[i]);
 		if (rc == 0)
 			continue;
 		dns_name_format(db->zones[i]->apex, apex, sizeof apex);

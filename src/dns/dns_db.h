@@ -39,6 +39,12 @@ dns_rdata_fixed(uint16_t type)
 	return type == DNS_T_A ? 4 : type == DNS_T_AAAA ? 16 : 0;
 }
 
+/* What a zone's positive (DNS_TAIL_POS) and negative (DNS_TAIL_NEG)
+ * answers end with, written by dns_answer_zone_prepare; one malloc'd
+ * block each. */
+struct dns_answer_tail;
+enum { DNS_TAIL_POS, DNS_TAIL_NEG };
+
 struct dns_zone {
 	uint8_t apex[DNS_NAME_MAX + 1];	/* lower case */
 	size_t apex_len;
@@ -56,6 +62,7 @@ struct dns_zone {
 	 * the targets' addresses, found here without a lookup. */
 	uint32_t ns_glue[DNS_ZONE_NS_GLUE];
 	unsigned nns_glue;
+	struct dns_answer_tail *tail[2];	/* NULL: none */
 	struct dns_zone_build *build;	/* only while loading */
 };
 
@@ -80,10 +87,38 @@ void dns_db_free(struct dns_db *db);
 /* The zone whose apex is the longest suffix of name (any case), or NULL. */
 const struct dns_zone *dns_db_zone(const struct dns_db *db,
 				   const uint8_t *name);
+/* The same for a lower-case name of len bytes (the query's path). */
+const struct dns_zone *dns_db_zone_lower(const struct dns_db *db,
+					 const uint8_t *low, size_t len);
 /* The node for the lower-case labels rel[0..n) below the apex (n == 0:
  * the apex), or NULL. */
 const struct dns_node *dns_zone_lookup(const struct dns_zone *z,
 				       const uint8_t *rel, size_t n);
+/* A lookup in steps, for a batch of queries that then waits for memory
+ * once instead of once per query: dns_zone_probe_start hashes the name
+ * and asks for its hash slot (a prefetch); each dns_zone_probe_step
+ * reads what the step before asked for and asks for the next: the node,
+ * then its name and its RRsets; the last compares the name and asks for
+ * the rdata of the RRset of type qtype. The name may be in any case.
+ * Once known is set, node is the lookup's result (NULL: no such name);
+ * a probe can also stop without a result (z NULL, known 0). */
+#define DNS_PROBE_STEPS 3
+
+struct dns_probe {
+	const struct dns_zone *z;	/* NULL once stopped */
+	const struct dns_zone *zone;	/* the zone probed */
+	const uint8_t *rel;	/* the name probed (borrowed) */
+	size_t n, off;		/* its length; off: free for the caller */
+	uint32_t tag, slot, idx;
+	uint16_t qtype, step;
+	int known;
+	const struct dns_node *node;
+};
+
+void dns_zone_probe_start(struct dns_probe *p, const struct dns_zone *z,
+			  const uint8_t *rel, size_t n, uint16_t qtype);
+void dns_zone_probe_step(struct dns_probe *p);
+
 static inline int
 dns_node_is_cut(const struct dns_node *n)
 {

@@ -44,6 +44,7 @@ struct udp_batch {
 	struct sockaddr_storage from[UDP_BATCH];
 	uint8_t q[UDP_BATCH][UDP_IN_MAX];
 	uint8_t *r[UDP_BATCH];	/* cfg.udp_max bytes each */
+	struct dns_probe probe[UDP_BATCH];
 };
 
 struct dns_worker {
@@ -314,6 +315,21 @@ udp_rearm(struct udp_batch *b, int n)
 		b->in[i].msg_hdr.msg_namelen = sizeof b->from[i];
 }
 
+/* The database lookups of a whole batch in steps, so that their cache
+ * misses overlap instead of coming one after the other (large zones). */
+static void
+udp_probe(const struct dns_db *db, struct udp_batch *b, int n)
+{
+	int started = 0;
+
+	for (int i = 0; i < n; i++)
+		started += dns_answer_probe(db, b->q[i], b->in[i].msg_len,
+					    &b->probe[i]);
+	for (int s = 0; started && s < DNS_PROBE_STEPS; s++)
+		for (int i = 0; i < n; i++)
+			dns_zone_probe_step(&b->probe[i]);
+}
+
 /* Answers a batch of n datagrams; returns how many replies to send. */
 static int
 udp_answer(struct dns_worker *w, int n)
@@ -322,11 +338,13 @@ udp_answer(struct dns_worker *w, int n)
 	struct dns_db *db = served_enter(w->served, w->index);
 	int k = 0;
 
+	udp_probe(db, b, n);
 	for (int i = 0; i < n; i++) {
 		if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue;
-		size_t len = dns_answer(db, b->q[i], b->in[i].msg_len, b->r[i],
-					(size_t)w->cfg.udp_max, 0);
+		size_t len = dns_answer_probed(db, &b->probe[i], b->q[i],
+					       b->in[i].msg_len, b->r[i],
+					       (size_t)w->cfg.udp_max, 0);
 		if (len == 0)
 			continue;
 		b->iov_out[k] = (struct iovec){ b->r[i], len };

@@ -104,13 +104,19 @@ dns_name_read(struct dns_cur *c, uint8_t *out)
 int
 dns_hdr_read(struct dns_cur *c, struct dns_hdr *h)
 {
-	h->id = dns_cur_u16(c);
-	h->flags = dns_cur_u16(c);
-	h->qdcount = dns_cur_u16(c);
-	h->ancount = dns_cur_u16(c);
-	h->nscount = dns_cur_u16(c);
-	h->arcount = dns_cur_u16(c);
-	return c->err;
+	const uint8_t *p = dns_cur_skip(c, DNS_HDR_SIZE);
+
+	if (p == NULL) {
+		memset(h, 0, sizeof *h);
+		return c->err;
+	}
+	h->id = (uint16_t)(p[0] << 8 | p[1]);
+	h->flags = (uint16_t)(p[2] << 8 | p[3]);
+	h->qdcount = (uint16_t)(p[4] << 8 | p[5]);
+	h->ancount = (uint16_t)(p[6] << 8 | p[7]);
+	h->nscount = (uint16_t)(p[8] << 8 | p[9]);
+	h->arcount = (uint16_t)(p[10] << 8 | p[11]);
+	return 0;
 }
 
 int
@@ -259,11 +265,26 @@ dns_name_equal(const uint8_t *a, const uint8_t *b)
 size_t
 dns_name_lower(const uint8_t *name, uint8_t *out)
 {
-	size_t n = dns_name_len(name);
+	size_t n = dns_name_len(name), i = 0;
+	uint64_t w;
 
-	for (size_t i = 0; i < n; i++)
-		out[i] = lc(name[i]);
-	/* Label lengths are below 64, so lower-casing left them alone. */
+	/* Label lengths are below 64, so lower-casing leaves them alone. */
+	if (n < 8) {
+		for (; i < n; i++)
+			out[i] = lc(name[i]);
+		return n;
+	}
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, name + i, 8);
+		w = dns_lc8(w);
+		memcpy(out + i, &w, 8);
+	}
+	/* The last bytes as one word that overlaps the ones done. */
+	if (i < n) {
+		memcpy(&w, name + n - 8, 8);
+		w = dns_lc8(w);
+		memcpy(out + n - 8, &w, 8);
+	}
 	return n;
 }
 
@@ -296,40 +317,6 @@ dns_wr_init(struct dns_wr *w, uint8_t *p, size_t max)
 	w->stable = 0;
 	w->ncomp = 0;
 	w->nsame = 0;
-}
-
-void
-dns_wr_bytes(struct dns_wr *w, const void *p, size_t n)
-{
-	if (w->err || w->max - w->len < n) {
-		w->err = ERR_TOOBIG;
-		return;
-	}
-	memcpy(w->p + w->len, p, n);
-	w->len += n;
-}
-
-void
-dns_wr_u8(struct dns_wr *w, uint8_t v)
-{
-	dns_wr_bytes(w, &v, 1);
-}
-
-void
-dns_wr_u16(struct dns_wr *w, uint16_t v)
-{
-	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-
-	dns_wr_bytes(w, b, 2);
-}
-
-void
-dns_wr_u32(struct dns_wr *w, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 8), (uint8_t)v };
-
-	dns_wr_bytes(w, b, 4);
 }
 
 void
@@ -449,12 +436,15 @@ dns_wr_name_at(struct dns_wr *w, const uint8_t *name, size_t off)
 void
 dns_wr_hdr(struct dns_wr *w, const struct dns_hdr *h)
 {
-	dns_wr_u16(w, h->id);
-	dns_wr_u16(w, h->flags);
-	dns_wr_u16(w, h->qdcount);
-	dns_wr_u16(w, h->ancount);
-	dns_wr_u16(w, h->nscount);
-	dns_wr_u16(w, h->arcount);
+	const uint16_t v[6] = { h->id, h->flags, h->qdcount, h->ancount,
+				h->nscount, h->arcount };
+	uint8_t b[DNS_HDR_SIZE];
+
+	for (int i = 0; i < 6; i++) {
+		b[2 * i] = (uint8_t)(v[i] >> 8);
+		b[2 * i + 1] = (uint8_t)v[i];
+	}
+	dns_wr_bytes(w, b, sizeof b);
 }
 
 static void

@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "core/err.h"
 
 #define DNS_HDR_SIZE 12
 #define DNS_NAME_MAX 255
@@ -113,6 +116,20 @@ size_t dns_name_len(const uint8_t *name);
 unsigned dns_name_labels(const uint8_t *name);
 /* Case-insensitive equality. */
 int dns_name_equal(const uint8_t *a, const uint8_t *b);
+/* Eight bytes lower-cased at once: bit 7 of a byte of up is set when
+ * the byte is ASCII and from 'A' (0x41, +0x3f reaches 0x80) to 'Z'
+ * (0x5a; 0x5b and above +0x25 reach 0x80); it becomes 0x20 (no carry
+ * crosses a byte: every byte is below 0x80 before adding). */
+static inline uint64_t
+dns_lc8(uint64_t w)
+{
+	uint64_t h = w & 0x7f7f7f7f7f7f7f7full;
+	uint64_t up = (h + 0x3f3f3f3f3f3f3f3full) &
+		~(h + 0x2525252525252525ull) & ~w & 0x8080808080808080ull;
+
+	return w | up >> 2;
+}
+
 /* Copies name to out in lower case; returns the length. */
 size_t dns_name_lower(const uint8_t *name, uint8_t *out);
 /* If name is zone or below it, the offset in name where zone starts;
@@ -147,10 +164,40 @@ struct dns_wr_mark {
 };
 
 void dns_wr_init(struct dns_wr *w, uint8_t *p, size_t max);
-void dns_wr_u8(struct dns_wr *w, uint8_t v);
-void dns_wr_u16(struct dns_wr *w, uint16_t v);
-void dns_wr_u32(struct dns_wr *w, uint32_t v);
-void dns_wr_bytes(struct dns_wr *w, const void *p, size_t n);
+/* The small writes, inline: every record is a few of them. */
+static inline void
+dns_wr_bytes(struct dns_wr *w, const void *p, size_t n)
+{
+	if (w->err || w->max - w->len < n) {
+		w->err = ERR_TOOBIG;
+		return;
+	}
+	memcpy(w->p + w->len, p, n);
+	w->len += n;
+}
+
+static inline void
+dns_wr_u8(struct dns_wr *w, uint8_t v)
+{
+	dns_wr_bytes(w, &v, 1);
+}
+
+static inline void
+dns_wr_u16(struct dns_wr *w, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+
+	dns_wr_bytes(w, b, 2);
+}
+
+static inline void
+dns_wr_u32(struct dns_wr *w, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
+			 (uint8_t)(v >> 8), (uint8_t)v };
+
+	dns_wr_bytes(w, b, 4);
+}
 void dns_wr_set_u16(struct dns_wr *w, size_t off, uint16_t v);
 /* Writes name, compressed against the names written before when
  * compress is set (case-insensitively), and remembers its suffixes. */

@@ -158,6 +158,85 @@ START_TEST(malformed_queries)
 }
 END_TEST
 
+/* Answers q with and without zone z's tails, and after a probe of its
+ * name (dns_answer_probe, as a UDP batch does); the replies must match. */
+static void
+same_without_tails(struct dns_zone *z, const uint8_t *q, size_t qlen)
+{
+	static uint8_t r1[DNS_MAX_MSG], r2[DNS_MAX_MSG];
+	struct dns_answer_tail *saved[2] = { z->tail[0], z->tail[1] };
+	struct dns_probe p;
+
+	for (int tcp = 0; tcp < 2; tcp++) {
+		size_t n1 = dns_answer(db, q, qlen, r1, sizeof r1, tcp);
+		z->tail[0] = z->tail[1] = NULL;
+		size_t n2 = dns_answer(db, q, qlen, r2, sizeof r2, tcp);
+		z->tail[0] = saved[0];
+		z->tail[1] = saved[1];
+		ck_assert_uint_eq(n1, n2);
+		ck_assert_mem_eq(r1, r2, n1);
+		dns_answer_probe(db, q, qlen, &p);
+		for (int i = 0; i < DNS_PROBE_STEPS; i++)
+			dns_zone_probe_step(&p);
+		n2 = dns_answer_probed(db, &p, q, qlen, r2, sizeof r2, tcp);
+		ck_assert_uint_eq(n1, n2);
+		ck_assert_mem_eq(r1, r2, n1);
+	}
+}
+
+/* A probe finds the node of a name in any case, and knows a name that
+ * is not there. */
+START_TEST(probe_finds_the_node)
+{
+	uint8_t q[512];
+	struct dns_probe p;
+	const struct dns_zone *z = db->zones[0];
+	size_t qlen = make_query(q, "WwW.example.test", DNS_T_A, 0, 0);
+
+	ck_assert_int_eq(dns_answer_probe(db, q, qlen, &p), 1);
+	for (int i = 0; i < DNS_PROBE_STEPS; i++)
+		dns_zone_probe_step(&p);
+	ck_assert_ptr_null(p.z);
+	ck_assert_int_eq(p.known, 1);
+	ck_assert_ptr_eq(p.node, dns_zone_lookup(z, (const uint8_t *)"\3www", 4));
+	/* A compressed question name is not probed. */
+	q[12] = 0xc0;
+	ck_assert_int_eq(dns_answer_probe(db, q, qlen, &p), 0);
+	ck_assert_ptr_null(p.z);
+}
+END_TEST
+
+/* The precomputed tails (the zone's NS and glue after a positive answer,
+ * its SOA after a negative one) give the bytes the general writer gives,
+ * whatever the question: names that share labels with the NS targets or
+ * the SOA, mixed case, sizes that truncate or drop the additional. */
+START_TEST(tails_change_no_byte)
+{
+	static const char *const names[] = {
+		"www.example.test", "WwW.ExAmPlE.tEsT", "example.test",
+		"ns1.example.test", "NS1.example.test", "x.ns1.example.test",
+		"mail.example.test", "admin.example.test", "nope.example.test",
+		"a.admin.example.test", "web.example.test", "x.w.example.test",
+		"b.ent.example.test", "x.sub.example.test", "out.example.test",
+		"ns1x.example.test", "xns1.example.test",
+	};
+	static const uint16_t types[] = { DNS_T_A, DNS_T_AAAA, DNS_T_NS,
+					  DNS_T_MX, DNS_T_TXT, DNS_T_ANY };
+	static const uint16_t sizes[] = { 0, 60, 100, 130, 4096 };
+	struct dns_zone *z = db->zones[0];
+	uint8_t q[512];
+
+	ck_assert_ptr_nonnull(z->tail[DNS_TAIL_POS]);
+	ck_assert_ptr_nonnull(z->tail[DNS_TAIL_NEG]);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
+			for (size_t k = 0; k < sizeof sizes / sizeof *sizes;
+			     k++)
+				same_without_tails(z, q, make_query(q, names[i],
+					types[t], sizes[k] != 0, sizes[k]));
+}
+END_TEST
+
 START_TEST(db_shape)
 {
 	const struct dns_zone *z = dns_db_zone(db, (const uint8_t *)"\3www\7example\4test");
@@ -185,6 +264,8 @@ main(void)
 	tcase_add_loop_test(tc, answers, 0, sizeof cases / sizeof cases[0]);
 	tcase_add_test(tc, udp_limits_and_truncation);
 	tcase_add_test(tc, malformed_queries);
+	tcase_add_test(tc, tails_change_no_byte);
+	tcase_add_test(tc, probe_finds_the_node);
 	tcase_add_test(tc, db_shape);
 	suite_add_tcase(s, tc);
 	return unit_run(s);

@@ -376,6 +376,30 @@ START_TEST(type_and_class_names)
 }
 END_TEST
 
+/* Lower-casing (eight bytes at a time) changes 'A'..'Z' only, at every
+ * length and position: not '@' and '[' around them, nor bytes with the
+ * top bit set whose low bits spell a capital. */
+START_TEST(name_lower_every_byte)
+{
+	static const uint8_t in[] = "@AZ[azMiX\xc1\xdaK`{0Q";
+	uint8_t name[64], low[64], want[64];
+
+	for (size_t len = 1; len <= 40; len++) {
+		name[0] = (uint8_t)len;
+		for (size_t i = 0; i < len; i++)
+			name[1 + i] = in[(i * 7 + len) % (sizeof in - 1)];
+		name[1 + len] = 0;
+		for (size_t i = 0; i < len + 2; i++)
+			want[i] = name[i] >= 'A' && name[i] <= 'Z' ?
+				(uint8_t)(name[i] + 32) : name[i];
+		ck_assert_uint_eq(dns_name_lower(name, low), len + 2);
+		ck_assert_mem_eq(low, want, len + 2);
+		dns_name_lower(name, name);	/* in place too */
+		ck_assert_mem_eq(name, want, len + 2);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -397,6 +421,7 @@ main(void)
 	tcase_add_test(tc, name_text_roundtrip);
 	tcase_add_test(tc, rdata_format_bad_shape_is_generic);
 	tcase_add_test(tc, type_and_class_names);
+	tcase_add_test(tc, name_lower_every_byte);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

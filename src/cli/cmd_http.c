@@ -18,13 +18,16 @@ static const char http_usage[] =
 	"                          [--dotfiles] [--max-conns N]\n"
 	"                          [--max-body BYTES] [--header-timeout T]\n"
 	"                          [--idle-timeout T] [--send-timeout T]\n"
+	"                          [--sendfile auto|on|off]\n"
 	"  HTTP/1.1 static files (RFC 9110, RFC 9112). --root serves any\n"
 	"  host; --vhost NAME=DIR serves Host NAME from DIR. Default listen:\n"
 	"  :8080 (every address). Timeouts T are seconds, or milliseconds\n"
 	"  with an 'ms' suffix (defaults: header 10, idle 15, send 30).\n"
 	"  --autoindex lists directories without index.html; --dotfiles\n"
 	"  serves names starting with '.'. The access log is in Combined\n"
-	"  Log Format.\n";
+	"  Log Format. File bodies go out by sendfile, or are copied\n"
+	"  through a buffer (off); auto (the default) copies for clients on\n"
+	"  this machine (loopback), who then read cache-warm data.\n";
 
 static int
 http_engine_start(struct loop *l, int index, void *arg)
@@ -176,6 +179,15 @@ http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 	if (strcmp(a, "--access-log") == 0) {
 		e->log_path = v;
 		return 0;
+	}
+	if (strcmp(a, "--sendfile") == 0) {
+		static const char *const modes[] = { "auto", "on", "off" };
+		for (int m = 0; m < 3; m++)
+			if (strcmp(v, modes[m]) == 0) {
+				e->cfg.sendfile = (enum http_sendfile)m;
+				return 0;
+			}
+		return cli_usage_error(http_usage, "bad --sendfile '%s'", v);
 	}
 	int *t = strcmp(a, "--header-timeout") == 0 ? &e->cfg.header_timeout_ms :
 		strcmp(a, "--idle-timeout") == 0 ? &e->cfg.idle_timeout_ms :

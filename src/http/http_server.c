@@ -2,10 +2,11 @@
  * connection moves through one explicit state machine, with fixed buffers
  * taken from the worker while a request is in progress: read a head,
  * discard a body, send a reply (head and small body in one write, files
- * by sendfile), then the next pipelined request, in order. Three deadlines drop slow clients: the
- * head must arrive within header_timeout (slowloris), a reply must make
- * progress within send_timeout (slow readers), and an idle keep-alive
- * connection lasts idle_timeout.
+ * by sendfile, or copied for clients on this machine: enum http_sendfile),
+ * then the next pipelined request, in order. Three deadlines drop slow
+ * clients: the head must arrive within header_timeout (slowloris), a reply
+ * must make progress within send_timeout (slow readers), and an idle
+ * keep-alive connection lasts idle_timeout.
  *
  * Costs per request on the fast path (a cached small file, keep-alive):
  * one read and one write. The buffers, the parsed request and the reply
@@ -40,6 +41,9 @@
 #define HTTP_FREE_CTX 64		/* request contexts kept for reuse */
 #define HTTP_DRAIN_SIZE 4096
 #define HTTP_SENDFILE_MAX (256 * 1024)	/* bytes per sendfile call */
+#define HTTP_COPY_SIZE (64 * 1024)	/* bytes per pread and send: the buffer
+					 * stays in the CPU's L2 (128 KiB and
+					 * more were slower) */
 
 enum http_conn_state {
 	HC_HEAD,	/* reading a request head */
@@ -81,6 +85,7 @@ struct http_conn {
 	unsigned client_close : 1;	/* the request said close, no body */
 	unsigned registered : 1;	/* in the loop (from the first wait) */
 	unsigned read_once : 1;		/* read since the last event */
+	unsigned copy_files : 1;	/* file bodies by pread and send */
 	struct http_ctx *x;		/* NULL while idle */
 	size_t in_off, in_len;		/* current request at x->in + in_off */
 	/* the client's address, compact (an idle connection is mostly
@@ -102,6 +107,7 @@ struct http_worker {
 	int nfree_ctx;
 	struct http_cache *cache;
 	char drain[HTTP_DRAIN_SIZE];
+	char *copy;			/* HTTP_COPY_SIZE, on first use */
 	struct loop_timer log_timer;
 	struct http_log *log;
 };
@@ -116,6 +122,7 @@ http_server_config_init(struct http_server_config *c)
 	c->send_timeout_ms = 30000;
 	c->max_body = 1024 * 1024;
 	c->access_log_fd = -1;
+	c->sendfile = HTTP_SENDFILE_AUTO;
 }
 
 static void
@@ -461,6 +468,33 @@ send_memory(struct http_conn *c)
 	return sendmsg(c->fd, &m, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
 }
 
+/* Sends the next bytes of file segment s: by sendfile, or through the
+ * worker's copy buffer (see enum http_sendfile). A copy the socket takes
+ * only in part is read again from the file next time. */
+static ssize_t
+send_file(struct http_conn *c, const struct http_seg *s)
+{
+	off_t off = (off_t)(s->off + c->x->seg_done);
+	uint64_t left = s->len - c->x->seg_done;
+
+	if (!c->copy_files)
+		return sendfile(c->fd, c->x->rep.fd, &off,
+				left < HTTP_SENDFILE_MAX ? (size_t)left :
+				HTTP_SENDFILE_MAX);
+	if (c->w->copy == NULL) {
+		c->w->copy = malloc(HTTP_COPY_SIZE);
+		if (c->w->copy == NULL) {
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	ssize_t r = pread(c->x->rep.fd, c->w->copy, left < HTTP_COPY_SIZE ?
+			  (size_t)left : HTTP_COPY_SIZE, off);
+	if (r <= 0)
+		return r;
+	return send(c->fd, c->w->copy, (size_t)r, MSG_NOSIGNAL);
+}
+
 /* Advances the send position by k bytes. */
 static void
 sent(struct http_conn *c, uint64_t k)
@@ -512,11 +546,7 @@ step_send(struct http_conn *c)
 		const struct http_seg *s = &c->x->rep.segs[c->x->seg];
 		ssize_t n;
 		if (s->kind == HTTP_SEG_FILE) {
-			off_t off = (off_t)(s->off + c->x->seg_done);
-			uint64_t left = s->len - c->x->seg_done;
-			n = sendfile(c->fd, c->x->rep.fd, &off,
-				     left < HTTP_SENDFILE_MAX ? (size_t)left :
-				     HTTP_SENDFILE_MAX);
+			n = send_file(c, s);
 			if (n == 0) {	/* the file shrank under us */
 				c->state = HC_CLOSE;
 				return STEP_NEXT;
@@ -653,6 +683,9 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer)
 	c->x = NULL;
 	c->drained = c->rdhup = c->client_close = c->registered = 0;
 	c->read_once = 0;
+	c->copy_files = w->cfg.sendfile == HTTP_SENDFILE_OFF ||
+		(w->cfg.sendfile == HTTP_SENDFILE_AUTO &&
+		 net_addr_is_loopback(peer));
 	/* its request may have been sent after this iteration began */
 	http_cache_expire(w->cache);
 	c->head_timed = 1;
@@ -776,5 +809,6 @@ http_worker_free(struct http_worker *w)
 	if (w->log)
 		http_log_flush(w->log);
 	free(w->log);
+	free(w->copy);
 	free(w);
 }

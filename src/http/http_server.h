@@ -16,6 +16,20 @@
 
 struct loop;
 
+/* How file bodies leave. sendfile hands the kernel page-cache pages: no
+ * copy on our side, the best for clients on other machines. A client on
+ * this machine (loopback) must then copy from pages that are cold in its
+ * CPU's caches; copying them through a buffer first (pread, send) costs
+ * us CPU but leaves the client cache-warm data, and on loopback the
+ * client is the bottleneck: about 1.4x the throughput for a 10 MiB file
+ * (docs/PERFORMANCE.md). AUTO: copy for loopback clients, sendfile for
+ * the others. */
+enum http_sendfile {
+	HTTP_SENDFILE_AUTO,
+	HTTP_SENDFILE_ON,
+	HTTP_SENDFILE_OFF,
+};
+
 struct http_server_config {
 	const struct http_site *site;	/* shared, read-only while serving */
 	int max_conns;			/* connections per worker */
@@ -24,10 +38,11 @@ struct http_server_config {
 	int send_timeout_ms;		/* a reply must progress within */
 	uint64_t max_body;		/* request body bytes (413 beyond) */
 	int access_log_fd;		/* -1: no access log */
+	enum http_sendfile sendfile;	/* file bodies: see above */
 };
 
 /* Sets defaults: 10 s header, 15 s idle, 30 s send, 1 MiB body, 10000
- * connections, no access log. */
+ * connections, no access log, sendfile AUTO. */
 void http_server_config_init(struct http_server_config *c);
 
 /* Serves on the worker's loop l from the listening sockets fds[0..n),

@@ -326,6 +326,21 @@ db_collapse(struct dns_db *db)
 	}
 }
 
+/* Finishes a load that ended with rc: the database to *out, or freed. */
+static int
+load_end(struct load *ld, int rc, struct dns_db **out, char *err,
+	 size_t errsz)
+{
+	if (rc == 0)
+		rc = dns_db_finish(ld->db, err, errsz);
+	if (rc < 0) {
+		dns_db_free(ld->db);
+		return rc;
+	}
+	*out = ld->db;
+	return 0;
+}
+
 int
 dns_db_load(const char *const *zone_files, int nzones, const char *hosts_file,
 	    struct dns_db **out, char *err, size_t errsz)
@@ -352,17 +367,13 @@ dns_db_load(const char *const *zone_files, int nzones, const char *hosts_file,
 		rc = load_hosts(ld.db, path, text, len, err, errsz);
 		free(text);
 	}
-	if (rc == 0)
-		rc = dns_db_finish(ld.db, err, errsz);
-	if (rc < 0) {
-		dns_db_free(ld.db);
-		return rc;
+	rc = load_end(&ld, rc, out, err, errsz);
+	if (rc == 0) {
+		/* The build freed more than it keeps: give it back. */
+		malloc_trim(0);
+		db_collapse(*out);
 	}
-	/* The build freed more than it keeps: return it to the system. */
-	malloc_trim(0);
-	db_collapse(ld.db);
-	*out = ld.db;
-	return 0;
+	return rc;
 }
 
 int
@@ -378,12 +389,5 @@ dns_db_load_texts(const char *const *names, const char *const *texts, int n,
 	for (int i = 0; i < n && rc == 0; i++)
 		rc = load_zone(&ld, names[i], texts[i], strlen(texts[i]), err,
 			       errsz);
-	if (rc == 0)
-		rc = dns_db_finish(ld.db, err, errsz);
-	if (rc < 0) {
-		dns_db_free(ld.db);
-		return rc;
-	}
-	*out = ld.db;
-	return 0;
+	return load_end(&ld, rc, out, err, errsz);
 }

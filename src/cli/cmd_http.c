@@ -18,16 +18,16 @@ static const char http_usage[] =
 	"                          [--dotfiles] [--max-conns N]\n"
 	"                          [--max-body BYTES] [--header-timeout T]\n"
 	"                          [--idle-timeout T] [--send-timeout T]\n"
-	"                          [--sendfile auto|on|off]\n"
+	"                          [--sendfile on|off]\n"
 	"  HTTP/1.1 static files (RFC 9110, RFC 9112). --root serves any\n"
 	"  host; --vhost NAME=DIR serves Host NAME from DIR. Default listen:\n"
 	"  :8080 (every address). Timeouts T are seconds, or milliseconds\n"
 	"  with an 'ms' suffix (defaults: header 10, idle 15, send 30).\n"
 	"  --autoindex lists directories without index.html; --dotfiles\n"
 	"  serves names starting with '.'. The access log is in Combined\n"
-	"  Log Format. File bodies go out by sendfile, or are copied\n"
-	"  through a buffer (off); auto (the default) copies for clients on\n"
-	"  this machine (loopback), who then read cache-warm data.\n";
+	"  Log Format. File bodies go out by sendfile (on, the default), or\n"
+	"  are copied through a buffer (off: faster for some slow clients on\n"
+	"  this machine, slower for fast ones).\n";
 
 static int
 http_engine_start(struct loop *l, int index, void *arg)
@@ -181,8 +181,8 @@ http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 		return 0;
 	}
 	if (strcmp(a, "--sendfile") == 0) {
-		static const char *const modes[] = { "auto", "on", "off" };
-		for (int m = 0; m < 3; m++)
+		static const char *const modes[] = { "on", "off" };
+		for (int m = 0; m < 2; m++)
 			if (strcmp(v, modes[m]) == 0) {
 				e->cfg.sendfile = (enum http_sendfile)m;
 				return 0;

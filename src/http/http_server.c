@@ -2,7 +2,7 @@
  * connection moves through one explicit state machine, with fixed buffers
  * taken from the worker while a request is in progress: read a head,
  * discard a body, send a reply (head and small body in one write, files
- * by sendfile, or copied for clients on this machine: enum http_sendfile),
+ * by sendfile, or copied through a buffer: enum http_sendfile),
  * then the next pipelined request, in order. Three deadlines drop slow
  * clients: the head must arrive within header_timeout (slowloris), a reply
  * must make progress within send_timeout (slow readers), and an idle
@@ -122,7 +122,7 @@ http_server_config_init(struct http_server_config *c)
 	c->send_timeout_ms = 30000;
 	c->max_body = 1024 * 1024;
 	c->access_log_fd = -1;
-	c->sendfile = HTTP_SENDFILE_AUTO;
+	c->sendfile = HTTP_SENDFILE_ON;
 }
 
 static void
@@ -683,9 +683,7 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer)
 	c->x = NULL;
 	c->drained = c->rdhup = c->client_close = c->registered = 0;
 	c->read_once = 0;
-	c->copy_files = w->cfg.sendfile == HTTP_SENDFILE_OFF ||
-		(w->cfg.sendfile == HTTP_SENDFILE_AUTO &&
-		 net_addr_is_loopback(peer));
+	c->copy_files = w->cfg.sendfile == HTTP_SENDFILE_OFF;
 	/* its request may have been sent after this iteration began */
 	http_cache_expire(w->cache);
 	c->head_timed = 1;

@@ -16,16 +16,13 @@
 
 struct loop;
 
-/* How file bodies leave. sendfile hands the kernel page-cache pages: no
- * copy on our side, the best for clients on other machines. A client on
- * this machine (loopback) must then copy from pages that are cold in its
- * CPU's caches; copying them through a buffer first (pread, send) costs
- * us CPU but leaves the client cache-warm data, and on loopback the
- * client is the bottleneck: about 1.4x the throughput for a 10 MiB file
- * (docs/PERFORMANCE.md). AUTO: copy for loopback clients, sendfile for
- * the others. */
+/* How file bodies leave. ON: sendfile hands the kernel page-cache pages,
+ * no copy on our side. OFF: pread into a 64 KiB buffer, then send: two
+ * copies on our side, but a slow client on this machine (loopback) then
+ * reads cache-warm data: 1.4x faster for wrk fetching 10 MiB files, and
+ * 1.7x slower for `inetkit get` fetching 1 GiB, whose reads are cheap
+ * enough that our copies become the limit (docs/PERFORMANCE.md). */
 enum http_sendfile {
-	HTTP_SENDFILE_AUTO,
 	HTTP_SENDFILE_ON,
 	HTTP_SENDFILE_OFF,
 };
@@ -42,7 +39,7 @@ struct http_server_config {
 };
 
 /* Sets defaults: 10 s header, 15 s idle, 30 s send, 1 MiB body, 10000
- * connections, no access log, sendfile AUTO. */
+ * connections, no access log, sendfile on. */
 void http_server_config_init(struct http_server_config *c);
 
 /* Serves on the worker's loop l from the listening sockets fds[0..n),

@@ -299,22 +299,3 @@ net_addr_equal(const struct net_addr *a, const struct net_addr *b)
 	}
 	return fam == AF_UNSPEC;
 }
-
-int
-net_addr_is_loopback(const struct net_addr *a)
-{
-	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-	static const uint8_t one[16] = { [15] = 1 };
-	int fam = net_addr_family(a);
-
-	if (fam == AF_INET) {
-		const struct sockaddr_in *x = (const void *)&a->ss;
-		return (ntohl(x->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (fam != AF_INET6)
-		return 0;
-	const uint8_t *b = ((const struct sockaddr_in6 *)(const void *)
-			    &a->ss)->sin6_addr.s6_addr;
-	return memcmp(b, one, 16) == 0 ||
-	       (memcmp(b, v4mapped, 12) == 0 && b[12] == 127);
-}

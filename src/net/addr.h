@@ -36,7 +36,5 @@ void net_addr_set_port(struct net_addr *a, uint16_t port);
 int net_addr_family(const struct net_addr *a);
 /* True when both hold the same family, address and port. */
 int net_addr_equal(const struct net_addr *a, const struct net_addr *b);
-/* True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104: this machine. */
-int net_addr_is_loopback(const struct net_addr *a);
 
 #endif

@@ -315,34 +315,6 @@ START_TEST(test_equal)
 }
 END_TEST
 
-struct loop_case {
-	const char *a;
-	int loopback;
-};
-
-static const struct loop_case loop_cases[] = {
-	{ "127.0.0.1:80", 1 },
-	{ "127.255.0.9:80", 1 },
-	{ "128.0.0.1:80", 0 },
-	{ "10.0.0.1:80", 0 },
-	{ "[::1]:80", 1 },
-	{ "[::2]:80", 0 },
-	{ "[::ffff:127.0.0.5]:80", 1 },
-	{ "[::ffff:10.0.0.1]:80", 0 },
-	{ "[::]:80", 0 },
-	{ "[fe80::1%1]:80", 0 },
-};
-
-START_TEST(test_is_loopback)
-{
-	const struct loop_case *c = &loop_cases[_i];
-	struct net_addr a;
-
-	ck_assert_int_eq(net_addr_parse(c->a, &a), 0);
-	ck_assert_msg(!!net_addr_is_loopback(&a) == c->loopback, "%s", c->a);
-}
-END_TEST
-
 #define N(t) ((int)(sizeof(t) / sizeof((t)[0])))
 
 static Suite *
@@ -361,7 +333,6 @@ addr_suite(void)
 	tcase_add_test(tc, test_format_unset);
 	tcase_add_test(tc, test_set_port);
 	tcase_add_loop_test(tc, test_equal, 0, N(eq_cases));
-	tcase_add_loop_test(tc, test_is_loopback, 0, N(loop_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -326,6 +326,13 @@ db_collapse(struct dns_db *db)
 	}
 }
 
+static int
+load_begin(struct load *ld)
+{
+	ld->db = calloc(1, sizeof *ld->db);
+	return ld->db ? 0 : -ENOMEM;
+}
+
 /* Finishes a load that ended with rc: the database to *out, or freed. */
 static int
 load_end(struct load *ld, int rc, struct dns_db **out, char *err,
@@ -346,11 +353,8 @@ dns_db_load(const char *const *zone_files, int nzones, const char *hosts_file,
 	    struct dns_db **out, char *err, size_t errsz)
 {
 	struct load ld = { 0 };
-	int rc = 0;
+	int rc = load_begin(&ld);
 
-	ld.db = calloc(1, sizeof *ld.db);
-	if (ld.db == NULL)
-		return -ENOMEM;
 	for (int i = 0; i < nzones + (hosts_file != NULL) && rc == 0; i++) {
 		const char *path = i < nzones ? zone_files[i] : hosts_file;
 		char *text;
@@ -381,11 +385,8 @@ dns_db_load_texts(const char *const *names, const char *const *texts, int n,
 		  struct dns_db **out, char *err, size_t errsz)
 {
 	struct load ld = { 0 };
-	int rc = 0;
+	int rc = load_begin(&ld);
 
-	ld.db = calloc(1, sizeof *ld.db);
-	if (ld.db == NULL)
-		return -ENOMEM;
 	for (int i = 0; i < n && rc == 0; i++)
 		rc = load_zone(&ld, names[i], texts[i], strlen(texts[i]), err,
 			       errsz);

@@ -90,14 +90,19 @@ def test_slow_reader_dropped(start_server, tmp_path):
 def test_max_conns(start_server):
     _, port = serve(start_server, SITE, "--max-conns", "2")
     a, b = connect(port), connect(port)
-    # both held: the server has accepted them once a request works on one
-    a.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
-    r = None
-    data = b""
-    while r is None:
-        data += a.recv(65536)
-        r, _ = parse_one(data)
+    # both held once a request was answered on each: with TCP_DEFER_ACCEPT
+    # the kernel hands a connection over when its first bytes arrive (or
+    # about a second later), so a silent one may be accepted after the
+    # third and take its place
+    for c in (a, b):
+        c.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        r = None
+        data = b""
+        while r is None:
+            data += c.recv(65536)
+            r, _ = parse_one(data)
     third = connect(port)
+    third.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
     assert wait_closed(third) == b""
     b.close()
     for _ in range(100):  # the server notices b's close, then has room

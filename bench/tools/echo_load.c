@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "load.h"
+
 #define MSG_LEN 64
 #define CONNECT_WINDOW 256	/* connects in flight at once */
 #define STREAM_CHUNK (64 * 1024)
@@ -91,31 +93,6 @@ error_note(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-}
-
-static void
-raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
-static void
-resolve(const char *host, const char *port)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
-	int rc = getaddrinfo(host, port, &hints, &target);
-
-	if (rc != 0) {
-		fprintf(stderr, "echo_load: %s:%s: %s\n", host, port,
-			gai_strerror(rc));
-		exit(2);
-	}
 }
 
 static void
@@ -537,7 +514,7 @@ main(int argc, char **argv)
 	}
 	raise_fd_limit();
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	resolve(argv[2], argv[3]);
+	target = resolve_numeric("echo_load", argv[2], argv[3]);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0)
 		fail("epoll_create1");

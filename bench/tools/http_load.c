@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "load.h"
+
 #define CONNECT_WINDOW 256	/* connects in flight at once */
 #define HEAD_MAX 2048		/* bytes of a reply head we keep */
 #define MAX_EVENTS 256
@@ -79,31 +81,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static void
-raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
-static void
-resolve(const char *host, const char *port)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
-	int rc = getaddrinfo(host, port, &hints, &target);
-
-	if (rc != 0) {
-		fprintf(stderr, "http_load: %s:%s: %s\n", host, port,
-			gai_strerror(rc));
-		exit(2);
-	}
 }
 
 static void
@@ -328,7 +305,7 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
-	resolve(argv[2], argv[3]);
+	target = resolve_numeric("http_load", argv[2], argv[3]);
 	request_len = (size_t)snprintf(request, sizeof request,
 				       "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n",
 				       path, argv[2]);

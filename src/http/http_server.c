@@ -85,7 +85,6 @@ struct http_conn {
 	unsigned client_close : 1;	/* the request said close, no body */
 	unsigned registered : 1;	/* in the loop (from the first wait) */
 	unsigned read_once : 1;		/* read since the last event */
-	unsigned copy_files : 1;	/* file bodies by pread and send */
 	struct http_ctx *x;		/* NULL while idle */
 	size_t in_off, in_len;		/* current request at x->in + in_off */
 	/* the client's address, compact (an idle connection is mostly
@@ -477,7 +476,7 @@ send_file(struct http_conn *c, const struct http_seg *s)
 	off_t off = (off_t)(s->off + c->x->seg_done);
 	uint64_t left = s->len - c->x->seg_done;
 
-	if (!c->copy_files)
+	if (c->w->cfg.sendfile == HTTP_SENDFILE_ON)
 		return sendfile(c->fd, c->x->rep.fd, &off,
 				left < HTTP_SENDFILE_MAX ? (size_t)left :
 				HTTP_SENDFILE_MAX);
@@ -683,7 +682,6 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer)
 	c->x = NULL;
 	c->drained = c->rdhup = c->client_close = c->registered = 0;
 	c->read_once = 0;
-	c->copy_files = w->cfg.sendfile == HTTP_SENDFILE_OFF;
 	/* its request may have been sent after this iteration began */
 	http_cache_expire(w->cache);
 	c->head_timed = 1;

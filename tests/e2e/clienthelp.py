@@ -15,6 +15,7 @@ import dns.message
 import dns.rcode
 import dns.rdatatype
 import dns.rrset
+import pytest
 
 NGINX = shutil.which("nginx") or (
     "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
@@ -149,6 +150,19 @@ class FakeDNS:
             s.close()
 
 
+def recv_head(conn):
+    """What conn sends up to and including the blank line that ends a
+    head (and any bytes after it in the same reads), or None when the
+    peer closes first."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
 class Scripted:
     """A TCP server on 127.0.0.1 that runs handler(conn, request_bytes)
     for every connection, in its own thread. `requests` collects the
@@ -174,12 +188,9 @@ class Scripted:
     def _one(self, conn):
         conn.settimeout(10)
         try:
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                data += chunk
+            data = recv_head(conn)
+            if data is None:
+                return
             self.requests.append(data.split(b"\r\n\r\n")[0].decode())
             self.handler(conn, data)
         except OSError:
@@ -266,3 +277,18 @@ http {
 def stop_nginx(proc):
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture
+def scripted():
+    """scripted(handler) -> Scripted; every one is stopped at the end of
+    the test."""
+    servers = []
+
+    def make(handler):
+        s = Scripted(handler)
+        servers.append(s)
+        return s
+    yield make
+    for s in servers:
+        s.stop()

@@ -12,7 +12,8 @@ import time
 import pytest
 
 from conftest import INETKIT, assert_usage_error, run
-from clienthelp import NGINX, Scripted, start_nginx, stop_nginx
+from clienthelp import (NGINX, recv_head, scripted, start_nginx,
+                         stop_nginx)
 
 SMALL = b"<html><body>hello from the test site</body></html>\n"
 
@@ -67,19 +68,6 @@ def server(request, site):
     """The port of either web server serving `site`."""
     return request.getfixturevalue(
         "inetkit_http" if request.param == "inetkit" else "nginx")
-
-
-@pytest.fixture
-def scripted():
-    servers = []
-
-    def make(handler):
-        s = Scripted(handler)
-        servers.append(s)
-        return s
-    yield make
-    for s in servers:
-        s.stop()
 
 
 def get(*args, **kw):
@@ -317,12 +305,9 @@ def test_keep_alive_connection_reused(scripted):
         seen.append(1)
         conn.sendall(b"HTTP/1.1 301 Moved\r\nLocation: /two\r\n"
                      b"Content-Length: 5\r\n\r\nmoved")
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = conn.recv(4096)
-            if not chunk:
-                return
-            data += chunk
+        data = recv_head(conn)
+        if data is None:
+            return
         assert data.startswith(b"GET /two HTTP/1.1\r\n")
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo")
     s = scripted(handler)

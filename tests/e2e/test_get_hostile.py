@@ -10,22 +10,9 @@ import time
 import pytest
 
 from conftest import run
-from clienthelp import Scripted
+from clienthelp import scripted
 
 LIMIT_S = 15          # no sender runs longer than this
-
-
-@pytest.fixture
-def hostile():
-    servers = []
-
-    def make(handler):
-        s = Scripted(handler)
-        servers.append(s)
-        return s
-    yield make
-    for s in servers:
-        s.stop()
 
 
 def endless(conn, first, piece, limit_s=LIMIT_S):
@@ -63,32 +50,32 @@ LIMIT = "over a limit"
 
 # Heads.
 
-def test_endless_header_fields(hostile):
-    s = hostile(lambda c, r: endless(c, b"HTTP/1.1 200 OK\r\n",
+def test_endless_header_fields(scripted):
+    s = scripted(lambda c, r: endless(c, b"HTTP/1.1 200 OK\r\n",
                                      b"X-Filler: 0123456789abcdef\r\n"))
     failed(get(s.url()), LIMIT)
 
 
-def test_huge_header_line(hostile):
-    s = hostile(lambda c, r: endless(c, b"HTTP/1.1 200 OK\r\nX-Big: ",
+def test_huge_header_line(scripted):
+    s = scripted(lambda c, r: endless(c, b"HTTP/1.1 200 OK\r\nX-Big: ",
                                      b"a" * 4096))
     failed(get(s.url()), LIMIT)
 
 
-def test_huge_status_line(hostile):
-    s = hostile(lambda c, r: endless(c, b"HTTP/1.1 200 ", b"O" * 4096))
+def test_huge_status_line(scripted):
+    s = scripted(lambda c, r: endless(c, b"HTTP/1.1 200 ", b"O" * 4096))
     failed(get(s.url()), LIMIT)
 
 
-def test_too_many_fields(hostile):
+def test_too_many_fields(scripted):
     fields = b"".join(b"X-%d: v\r\n" % i for i in range(150))
-    s = hostile(lambda c, r: c.sendall(b"HTTP/1.1 200 OK\r\n" + fields +
+    s = scripted(lambda c, r: c.sendall(b"HTTP/1.1 200 OK\r\n" + fields +
                                        b"Content-Length: 2\r\n\r\nok"))
     failed(get(s.url()), LIMIT)
 
 
-def test_endless_interim_responses(hostile):
-    s = hostile(lambda c, r: endless(c, b"", b"HTTP/1.1 100 Continue\r\n\r\n"))
+def test_endless_interim_responses(scripted):
+    s = scripted(lambda c, r: endless(c, b"", b"HTTP/1.1 100 Continue\r\n\r\n"))
     failed(get(s.url()), LIMIT)
 
 
@@ -100,50 +87,50 @@ def test_endless_interim_responses(hostile):
     b"\x00\x01\x02garbage\r\n\r\n",
     b"HTTP/1.1 200 OK\r\n Folded: yes\r\n\r\n",
 ])
-def test_malformed_heads(hostile, head):
-    s = hostile(lambda c, r: c.sendall(head))
+def test_malformed_heads(scripted, head):
+    s = scripted(lambda c, r: c.sendall(head))
     failed(get(s.url()), "malformed response")
 
 
-def test_protocol_switch_refused(hostile):
-    s = hostile(lambda c, r: c.sendall(
+def test_protocol_switch_refused(scripted):
+    s = scripted(lambda c, r: c.sendall(
         b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n"))
     failed(get(s.url()), "protocol switch")
 
 
-def test_closed_without_answer(hostile):
-    s = hostile(lambda c, r: None)
+def test_closed_without_answer(scripted):
+    s = scripted(lambda c, r: None)
     failed(get(s.url()), "connection closed before the end")
 
 
 # Bodies.
 
-def test_content_length_larger_than_body(hostile, tmp_path):
+def test_content_length_larger_than_body(scripted, tmp_path):
     out = tmp_path / "f"
-    s = hostile(lambda c, r: c.sendall(
+    s = scripted(lambda c, r: c.sendall(
         b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly this"))
     failed(get(s.url(), "-o", out), "connection closed before the end")
     assert os.listdir(tmp_path) == []
 
 
-def test_content_length_smaller_than_body(hostile):
-    s = hostile(lambda c, r: c.sendall(
+def test_content_length_smaller_than_body(scripted):
+    s = scripted(lambda c, r: c.sendall(
         b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nokayEXTRA BYTES"))
     r = get(s.url())
     assert r.returncode == 0 and r.stdout == b"okay"
 
 
-def test_chunk_size_that_lies(hostile, tmp_path):
+def test_chunk_size_that_lies(scripted, tmp_path):
     out = tmp_path / "f"
-    s = hostile(lambda c, r: c.sendall(
+    s = scripted(lambda c, r: c.sendall(
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
         b"ffffffffffffffff\r\nnot that much"))
     failed(get(s.url(), "-o", out), "connection closed before the end")
     assert os.listdir(tmp_path) == []
 
 
-def test_chunk_size_that_lies_with_max_size(hostile):
-    s = hostile(lambda c, r: endless(
+def test_chunk_size_that_lies_with_max_size(scripted):
+    s = scripted(lambda c, r: endless(
         c, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
         b"7fffffffffffffff\r\n", b"z" * 65536))
     failed(get(s.url(), "--max-size", 1000000), LIMIT)
@@ -155,29 +142,29 @@ def test_chunk_size_that_lies_with_max_size(hostile):
     b"zz\r\nhello\r\n",                        # not hex
     b"5\r\nhello\r\n0\r\nTrailer\x01: x\r\n\r\n",  # control byte in a trailer
 ])
-def test_bad_chunked(hostile, body):
-    s = hostile(lambda c, r: c.sendall(
+def test_bad_chunked(scripted, body):
+    s = scripted(lambda c, r: c.sendall(
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body))
     failed(get(s.url()), "malformed response")
 
 
-def test_endless_chunk_extension(hostile):
-    s = hostile(lambda c, r: endless(
+def test_endless_chunk_extension(scripted):
+    s = scripted(lambda c, r: endless(
         c, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;",
         b"e" * 4096))
     failed(get(s.url()), LIMIT)
 
 
-def test_endless_body_with_max_size(hostile, tmp_path):
+def test_endless_body_with_max_size(scripted, tmp_path):
     out = tmp_path / "f"
-    s = hostile(lambda c, r: endless(c, b"HTTP/1.0 200 OK\r\n\r\n",
+    s = scripted(lambda c, r: endless(c, b"HTTP/1.0 200 OK\r\n\r\n",
                                      b"x" * 65536))
     failed(get(s.url(), "--max-size", 5000000, "-o", out), LIMIT)
     assert os.listdir(tmp_path) == []
 
 
-def test_huge_declared_length_with_max_size(hostile):
-    s = hostile(lambda c, r: endless(
+def test_huge_declared_length_with_max_size(scripted):
+    s = scripted(lambda c, r: endless(
         c, b"HTTP/1.1 200 OK\r\nContent-Length: 999999999999\r\n\r\n",
         b"y" * 65536))
     failed(get(s.url(), "--max-size", 1000), LIMIT)
@@ -185,25 +172,25 @@ def test_huge_declared_length_with_max_size(hostile):
 
 # Redirects.
 
-def test_endless_redirects(hostile):
+def test_endless_redirects(scripted):
     def handler(conn, req):
         n = int(req.split(b" ")[1].strip(b"/") or b"0")
         conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: /%d\r\n"
                      b"Content-Length: 0\r\nConnection: close\r\n\r\n"
                      % (n + 1))
-    s = hostile(handler)
+    s = scripted(handler)
     failed(get("-L", s.url("/0")), "too many redirects")
     assert len(s.requests) == 11
 
 
-def test_redirect_with_endless_body(hostile):
+def test_redirect_with_endless_body(scripted):
     def handler(conn, req):
         if req.startswith(b"GET /end "):
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone")
             return
         endless(conn, b"HTTP/1.1 302 Found\r\nLocation: /end\r\n\r\n",
                 b"r" * 65536)
-    s = hostile(handler)
+    s = scripted(handler)
     r = get("-L", s.url("/start"))
     assert r.returncode == 0, r.stderr
     assert r.stdout == b"done"
@@ -211,35 +198,35 @@ def test_redirect_with_endless_body(hostile):
 
 # Time.
 
-def test_trickled_head_hits_timeout(hostile):
+def test_trickled_head_hits_timeout(scripted):
     head = b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"s" * 1000 + b"\r\n\r\n"
-    s = hostile(lambda c, r: trickle(c, head))
+    s = scripted(lambda c, r: trickle(c, head))
     failed(get(s.url(), "--timeout", "1"), "timed out")
 
 
-def test_silent_server_hits_timeout(hostile):
-    s = hostile(lambda c, r: time.sleep(5))
+def test_silent_server_hits_timeout(scripted):
+    s = scripted(lambda c, r: time.sleep(5))
     failed(get(s.url(), "--timeout", "0.5"), "timed out")
 
 
-def test_stalled_body_hits_timeout(hostile):
+def test_stalled_body_hits_timeout(scripted):
     def handler(conn, req):
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
         time.sleep(5)
-    s = hostile(handler)
+    s = scripted(handler)
     failed(get(s.url(), "--timeout", "0.5"), "timed out")
 
 
-def test_trickled_body_hits_max_time(hostile):
-    s = hostile(lambda c, r: trickle(
+def test_trickled_body_hits_max_time(scripted):
+    s = scripted(lambda c, r: trickle(
         c, b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"t" * 1000))
     failed(get(s.url(), "--max-time", "1"), "timed out")
 
 
 @pytest.mark.parametrize("location", [b"http://[bad/", b"ht tp://x/",
                                       b"http://x:99999/"])
-def test_unusable_location(hostile, location):
-    s = hostile(lambda c, r: c.sendall(
+def test_unusable_location(scripted, location):
+    s = scripted(lambda c, r: c.sendall(
         b"HTTP/1.1 302 Found\r\nLocation: " + location +
         b"\r\nContent-Length: 0\r\n\r\n"))
     failed(get("-L", s.url()), "unusable Location")

@@ -117,10 +117,11 @@ fuzz:
 	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 # Tools of the benchmarks: one C file each, libc only but for http_floor
-# (liburing, installed by `scripts/deps.sh bench` before they are built).
+# and dns_floor (liburing, installed by `scripts/deps.sh bench` before they
+# are built).
 BENCH_TOOLS := $(patsubst bench/tools/%.c,build/bench/%,\
 	$(wildcard bench/tools/*.c))
-build/bench/http_floor: BENCH_LIBS := -luring
+build/bench/http_floor build/bench/dns_floor: BENCH_LIBS := -luring
 
 build/bench/%: bench/tools/%.c bench/tools/load.h
 	@mkdir -p $(dir $@)

@@ -28,16 +28,7 @@ ZONE=bench.test
 TARGET_CORE=1.2		# x the best peer's queries per server CPU second
 TARGET_MEM=1.5		# x the zone file's size, for the largest zone
 HZ=$(getconf CLK_TCK)
-NCPU=$(nproc)
-# The server gets CPUs 0..THREADS-1, dnsperf the last CPU; with as many
-# threads as CPUs they share.
-SERVER_CPUS=0-$((THREADS - 1))
-LOAD_CPU=$((NCPU - 1))
-[ "$THREADS" -lt "$NCPU" ] || SERVER_CPUS=0-$((NCPU - 1))
-prio=()
-[ "$(id -u)" -ne 0 ] || prio=(nice -n -10)
-PIN_SERVER=("${prio[@]}" taskset -c "$SERVER_CPUS")
-PIN_LOAD=("${prio[@]}" taskset -c "$LOAD_CPU")
+dns_placement
 
 for f in "$INETKIT" /usr/sbin/nsd /usr/sbin/knotd /usr/bin/dnsperf; do
 	[ -x "$f" ] || {
@@ -73,45 +64,8 @@ tree_mem() {
 keep_tmp=${DNS_KEEP:-}
 bench_traps
 
-# ---- the servers: start_NAME DIR ZONEFILE PORT sets pid ----
-
-start_inetkit() {
-	"${PIN_SERVER[@]}" "$INETKIT" serve dns --zone "$2" \
-		--listen "127.0.0.1:$3" --workers "$THREADS" \
-		>"$1/out" 2>"$1/err" &
-	pid=$!
-}
-
-# Debian's NSD limits response rates by default: off, or queries are
-# lost. It compiles the zone into nsd.db (in DIR) as it starts, then
-# forks its server processes.
-start_nsd() {
-	cat >"$1/nsd.conf" <<EOF
-server:
-	ip-address: 127.0.0.1@$3
-	server-count: $THREADS
-	reuseport: yes
-	username: ""
-	chroot: ""
-	zonesdir: "$1"
-	database: "$1/nsd.db"
-	zonelistfile: "$1/zone.list"
-	xfrdfile: "$1/xfrd.state"
-	xfrdir: "$1"
-	pidfile: "$1/nsd.pid"
-	logfile: "$1/log"
-	verbosity: 0
-	rrl-ratelimit: 0
-remote-control:
-	control-enable: no
-zone:
-	name: $ZONE
-	zonefile: "$2"
-EOF
-	"${PIN_SERVER[@]}" /usr/sbin/nsd -d -c "$1/nsd.conf" \
-		>"$1/out" 2>"$1/err" &
-	pid=$!
-}
+# ---- the servers: start_NAME DIR ZONEFILE PORT sets pid (start_inetkit
+# and start_nsd are in bench/lib.sh, with launch and measure) ----
 
 # Knot answers with minimal responses (no NS and glue beside a positive
 # answer), so its replies are shorter than NSD's and inetkit's.
@@ -139,94 +93,6 @@ EOF
 	"${PIN_SERVER[@]}" /usr/sbin/knotd -c "$1/knot.conf" \
 		>"$1/out" 2>"$1/err" &
 	pid=$!
-}
-
-# Starts server $1 on zone file $2 in a fresh directory (no nsd.db or
-# Knot database left from before) and waits for its first answer. Sets
-# pid and port; appends "round size server load_s" to $tmp/loads.
-launch() {
-	local name=$1 zf=$2 round=$3 size=$4 d t0 t1 probe i
-	d=$tmp/run-$name
-	rm -rf "$d"
-	mkdir "$d"
-	port=$(free_port)
-	bench/dns_ready.py "$port" "$ZONE" 60 >"$d/ready" &
-	probe=$!
-	for i in $(seq 500); do
-		grep -q armed "$d/ready" 2>/dev/null && break
-		sleep 0.01
-	done
-	t0=$(date +%s.%N)
-	"start_$name" "$d" "$zf" "$port"
-	started[$pid]=1
-	wait "$probe" || {
-		log "$name did not answer: $(tail -3 "$d/err" "$d/log" 2>/dev/null)"
-		return 1
-	}
-	t1=$(tail -1 "$d/ready")
-	echo "$round $size $name $(awk -v a="$t0" -v b="$t1" \
-		'BEGIN { printf "%.3f", b - a }')" >>"$tmp/loads"
-}
-
-# ---- measurements ----
-
-# "p50_us p99_us" of dnsperf -v lines ("> NOERROR name type seconds").
-percentiles() {
-	awk '/^> / { print $NF * 1e6 }' "$1" | sort -g | awk '
-		{ v[NR] = $1 }
-		END {
-			if (NR == 0) { print "nan nan"; exit }
-			a = int(NR * 0.50); if (a < NR * 0.50) a++
-			b = int(NR * 0.99); if (b < NR * 0.99) b++
-			printf "%.0f %.0f\n", v[a], v[b]
-		}'
-}
-
-# One server, one round: dnsperf at full speed for SECS seconds, then a
-# latency run at LAT_QPS. Appends to $tmp/results:
-#   round size server qps completed answered% server_s wall_s other_cores
-#   reply_bytes noerror% nxdomain% p50_us p99_us server_user_s
-measure() {
-	local round=$1 size=$2 name=$3 spid=$4 sport=$5 qf=$6 out lat
-	local m0 m1 t0 t1 s0 s1 o0 o1 u0 u1
-	m0=$(machine_ticks)
-	snapshot >"$tmp/snap0"
-	t0=$(date +%s.%N)
-	out=$("${PIN_LOAD[@]}" dnsperf -s 127.0.0.1 -p "$sport" -d "$qf" \
-		-c "$CLIENTS" -l "$SECS" 2>&1) || true
-	t1=$(date +%s.%N)
-	snapshot >"$tmp/snap1"
-	m1=$(machine_ticks)
-	"${PIN_LOAD[@]}" dnsperf -s 127.0.0.1 -p "$sport" -d "$qf" \
-		-c "$CLIENTS" -l "$LAT_SECS" -Q "$LAT_QPS" -v \
-		>"$tmp/lat" 2>&1 || true
-	lat=$(percentiles "$tmp/lat")
-	s0=$(tree_ticks "$spid" "$tmp/snap0")
-	s1=$(tree_ticks "$spid" "$tmp/snap1")
-	u0=$(tree_ticks "$spid" "$tmp/snap0" user)
-	u1=$(tree_ticks "$spid" "$tmp/snap1" user)
-	o0=$((m0 - $(tree_ticks $$ "$tmp/snap0")))
-	o1=$((m1 - $(tree_ticks $$ "$tmp/snap1")))
-	echo "$out" | awk -v r="$round" -v z="$size" -v n="$name" \
-		-v cpu="$(((s1 - s0)))" -v hz="$HZ" -v t0="$t0" -v t1="$t1" \
-		-v other="$((o1 - o0))" -v lat="$lat" -v user="$((u1 - u0))" '
-		/Queries completed:/ { done = $3; pct = $4; gsub(/[(%)]/, "", pct) }
-		/Queries per second:/ { qps = $4 }
-		/Average packet size:/ { bytes = $NF }
-		/Response codes:/ {
-			for (i = 3; i < NF; i += 3) {
-				v = $(i + 2); gsub(/[(%),]/, "", v); rc[$i] = v
-			}
-		}
-		END {
-			if (qps == "") { print r, z, n, "fail"; exit }
-			o = other / hz; if (o < 0) o = 0
-			printf "%s %s %s %.0f %d %s %.3f %.3f %.2f %d %s %s %s %.3f\n",
-			    r, z, n, qps, done, pct, cpu / hz, t1 - t0,
-			    o / (t1 - t0), bytes, rc["NOERROR"] + 0,
-			    rc["NXDOMAIN"] + 0, lat, user / hz
-		}' >>"$tmp/results"
-	log "round $round, $size records, $name: $(tail -1 "$tmp/results")"
 }
 
 # ---- data ----

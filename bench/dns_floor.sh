@@ -13,11 +13,13 @@
 #   floor-block  the same from a thread blocked in recvmmsg, no epoll
 #   floor-uring  the same through io_uring (multishot recvmsg, provided
 #                buffers, the sends of a batch in one io_uring_enter)
-# In DNS_FLOOR_ROUNDS rounds (5) of DNS_FLOOR_SECONDS (5) each, the order
-# reversed every other round: queries answered per second of server CPU
-# (utime+stime of the server's process tree), user and kernel time per
-# query, medians, and the medians of the per-round ratios to NSD and to
-# floor-epoll. Not a section of bench/run.sh: run it alone, under the
+# In DNS_FLOOR_ROUNDS rounds (5) of DNS_FLOOR_SECONDS (5) each, dnsperf
+# unlimited as in bench/dns.sh or at DNS_FLOOR_QPS queries/s (the same
+# arrivals for every server, so that none gets larger batches for being
+# slower), the order reversed every other round: queries answered per
+# second of server CPU (utime+stime of the server's process tree), user
+# and kernel time per query, medians, and the medians of the per-round
+# ratios to NSD and to floor-epoll. Not a section of bench/run.sh: run it alone, under the
 # benchmark lock, after `make bench` has built the tools. Markdown on
 # stdout, progress on stderr.
 set -eu
@@ -31,6 +33,7 @@ ROUNDS=${DNS_FLOOR_ROUNDS:-5}
 SECS=${DNS_FLOOR_SECONDS:-5}
 CLIENTS=${DNS_CLIENTS:-16}
 NQUERIES=${DNS_QUERIES:-200000}
+RATE=${DNS_FLOOR_QPS:-}
 THREADS=1
 LAT_SECS=0
 LAT_QPS=0
@@ -101,7 +104,7 @@ echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) CPUs," \
 	"load average $(cut -d' ' -f1 /proc/loadavg) at the end;" \
 	"$SIZE-record zone of bench/dns.sh, $ROUNDS rounds of $SECS s," \
-	"dnsperf -c $CLIENTS on CPU $LOAD_CPU, servers on CPU $SERVER_CPUS," \
+	"dnsperf -c $CLIENTS${RATE:+ -Q $RATE} on CPU $LOAD_CPU, servers on CPU $SERVER_CPUS," \
 	"one thread each. Queries per server CPU second, medians over rounds;" \
 	"ratios are medians of the ratios within each round."
 echo

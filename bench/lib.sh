@@ -118,8 +118,9 @@ median() {
 }
 
 # ---- name servers (bench/dns.sh, bench/dns_floor.sh) ----
-# The caller sets THREADS, ZONE, INETKIT, CLIENTS, SECS, LAT_SECS (0: no
-# latency run), LAT_QPS, HZ, a log function, and calls dns_placement.
+# The caller sets THREADS, ZONE, INETKIT, CLIENTS, SECS, RATE (empty:
+# unlimited), LAT_SECS (0: no latency run), LAT_QPS, HZ, a log function,
+# and calls dns_placement.
 
 # The server gets CPUs 0..THREADS-1, dnsperf the last CPU; with as many
 # threads as CPUs they share. Sets SERVER_CPUS, LOAD_CPU, prio,
@@ -214,7 +215,8 @@ percentiles() {
 		}'
 }
 
-# One server, one round: dnsperf at full speed for SECS seconds, then a
+# One server, one round: dnsperf for SECS seconds, at full speed (or at
+# RATE queries/s when that is set), then a
 # latency run at LAT_QPS (unless LAT_SECS is 0). Appends to $tmp/results:
 #   round size server qps completed answered% server_s wall_s other_cores
 #   reply_bytes noerror% nxdomain% p50_us p99_us server_user_s
@@ -225,7 +227,7 @@ measure() {
 	snapshot >"$tmp/snap0"
 	t0=$(date +%s.%N)
 	out=$("${PIN_LOAD[@]}" dnsperf -s 127.0.0.1 -p "$sport" -d "$qf" \
-		-c "$CLIENTS" -l "$SECS" 2>&1) || true
+		-c "$CLIENTS" -l "$SECS" ${RATE:+-Q "$RATE"} 2>&1) || true
 	t1=$(date +%s.%N)
 	snapshot >"$tmp/snap1"
 	m1=$(machine_ticks)

@@ -409,6 +409,23 @@ resolve(struct ans *a, const uint8_t *sname, const struct dns_zone *z)
 	}
 }
 
+/* The question. Its name in one copy when dns_answer_probe has walked
+ * its labels (uncompressed, within the limits), else the general way. */
+static int
+question_read(struct ans *a, struct dns_cur *c)
+{
+	size_t n = a->hint ? a->hint->qname : 0;
+
+	if (n == 0)
+		return dns_question_read(c, &a->q);
+	memcpy(a->q.name, c->p + c->pos, n);
+	a->q.nlen = n;
+	c->pos += n;
+	a->q.type = dns_cur_u16(c);
+	a->q.class = dns_cur_u16(c);
+	return c->err;
+}
+
 /* Reads the query. Returns 0, a DNS rcode for an error reply, or -1 to
  * drop it. */
 static int
@@ -420,7 +437,7 @@ parse_query(struct ans *a, const uint8_t *q, size_t qlen)
 	dns_cur_init(&c, q, qlen);
 	if (dns_hdr_read(&c, &a->qh) < 0 || (a->qh.flags & DNS_F_QR))
 		return -1;
-	if (a->qh.qdcount == 1 && dns_question_read(&c, &a->q) == 0)
+	if (a->qh.qdcount == 1 && question_read(a, &c) == 0)
 		a->have_q = 1;
 	if (DNS_F_OPCODE(a->qh.flags) != DNS_OPCODE_QUERY)
 		return DNS_RCODE_NOTIMP;
@@ -473,7 +490,7 @@ answer_question(struct ans *a)
 			DNS_RCODE_REFUSED;
 		return;
 	}
-	dns_name_lower(a->q.name, a->qlow);
+	dns_name_lower_len(a->q.name, a->q.nlen, a->qlow);
 	const struct dns_zone *z = dns_db_zone_lower(a->db, a->qlow,
 						     a->q.nlen);
 	if (z == NULL) {
@@ -589,6 +606,7 @@ dns_answer_probe(const struct dns_db *db, const uint8_t *q, size_t qlen,
 
 	p->z = NULL;
 	p->known = 0;
+	p->qname = 0;
 	/* The question's name, uncompressed as it nearly always is, and
 	 * its type and class; its labels' offsets. */
 	while (o < qlen && q[o] != 0) {
@@ -600,6 +618,9 @@ dns_answer_probe(const struct dns_db *db, const uint8_t *q, size_t qlen,
 	if (o + 5 > qlen)
 		return 0;
 	n = o + 1 - DNS_HDR_SIZE;
+	/* dns_answer_probed copies a name so checked in one go. */
+	if (n <= DNS_NAME_MAX)
+		p->qname = n;
 	/* One zone: assumed to be the question's (a wrong guess costs a
 	 * useless prefetch, not a wrong answer). */
 	if (z == NULL)

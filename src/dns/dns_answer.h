@@ -25,7 +25,9 @@ size_t dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
 		  uint8_t *out, size_t outsz, int tcp);
 /* Starts the probe (dns_zone_probe_start) of the name dns_answer will
  * look up first for query q. Returns 1 when p was started, else 0 (p->z
- * NULL). */
+ * NULL). Either way p->qname is the length of the question's name when
+ * it is uncompressed and valid (else 0), so that dns_answer_probed copies
+ * it without reading it again label by label. */
 int dns_answer_probe(const struct dns_db *db, const uint8_t *q, size_t qlen,
 		     struct dns_probe *p);
 /* dns_answer, using the result of p (from dns_answer_probe for the same

@@ -108,7 +108,8 @@ struct dns_probe {
 	const struct dns_zone *z;	/* NULL once stopped */
 	const struct dns_zone *zone;	/* the zone probed */
 	const uint8_t *rel;	/* the name probed (borrowed) */
-	size_t n, off;		/* its length; off: free for the caller */
+	size_t n;		/* its length */
+	size_t off, qname;	/* free for the caller */
 	uint32_t tag, slot, idx;
 	uint16_t qtype, step;
 	int known;

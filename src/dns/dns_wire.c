@@ -265,14 +265,23 @@ dns_name_equal(const uint8_t *a, const uint8_t *b)
 size_t
 dns_name_lower(const uint8_t *name, uint8_t *out)
 {
-	size_t n = dns_name_len(name), i = 0;
+	size_t n = dns_name_len(name);
+
+	dns_name_lower_len(name, n, out);
+	return n;
+}
+
+void
+dns_name_lower_len(const uint8_t *name, size_t n, uint8_t *out)
+{
+	size_t i = 0;
 	uint64_t w;
 
 	/* Label lengths are below 64, so lower-casing leaves them alone. */
 	if (n < 8) {
 		for (; i < n; i++)
 			out[i] = lc(name[i]);
-		return n;
+		return;
 	}
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, name + i, 8);
@@ -285,7 +294,6 @@ dns_name_lower(const uint8_t *name, uint8_t *out)
 		w = dns_lc8(w);
 		memcpy(out + n - 8, &w, 8);
 	}
-	return n;
 }
 
 int

@@ -132,6 +132,8 @@ dns_lc8(uint64_t w)
 
 /* Copies name to out in lower case; returns the length. */
 size_t dns_name_lower(const uint8_t *name, uint8_t *out);
+/* The same for a name whose length n is known. */
+void dns_name_lower_len(const uint8_t *name, size_t n, uint8_t *out);
 /* If name is zone or below it, the offset in name where zone starts;
  * else -1. Case-insensitive. */
 int dns_name_suffix(const uint8_t *name, const uint8_t *zone);

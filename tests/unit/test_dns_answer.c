@@ -237,6 +237,64 @@ START_TEST(tails_change_no_byte)
 }
 END_TEST
 
+/* A query whose question name has the given label lengths, then
+ * example.test; type A, no EDNS. Returns its length. */
+static size_t
+raw_query(uint8_t *q, const int *labels, int nlabels)
+{
+	static const uint8_t tail[] = "\7example\4test\0\0\1\0\1";
+	size_t o = 12;
+
+	memset(q, 0, 12);
+	q[5] = 1;		/* one question */
+	for (int i = 0; i < nlabels; i++) {
+		q[o++] = (uint8_t)labels[i];
+		memset(q + o, 'X', (size_t)labels[i]);
+		o += (size_t)labels[i];
+	}
+	memcpy(q + o, tail, sizeof tail - 1);
+	return o + sizeof tail - 1;
+}
+
+/* The probe notes the question name's length when the name is
+ * uncompressed and within 255 bytes, and the answer then copies it in one
+ * go: the replies do not change, at the limit or past it. */
+START_TEST(probe_notes_the_question)
+{
+	static const int longest[] = { 63, 63, 63, 48 };	/* 255 bytes */
+	static const int too_long[] = { 63, 63, 63, 49 };	/* 256 */
+	struct dns_zone *z = db->zones[0];
+	uint8_t q[512], r[DNS_MAX_MSG];
+	struct dns_probe p;
+	size_t qlen = raw_query(q, longest, 4);
+
+	dns_answer_probe(db, q, qlen, &p);
+	ck_assert_uint_eq(p.qname, 255);
+	same_without_tails(z, q, qlen);
+	ck_assert_uint_gt(dns_answer(db, q, qlen, r, sizeof r, 0), 12);
+	ck_assert_int_eq(r[3] & 15, DNS_RCODE_NXDOMAIN);
+
+	qlen = raw_query(q, too_long, 4);
+	dns_answer_probe(db, q, qlen, &p);
+	ck_assert_uint_eq(p.qname, 0);
+	same_without_tails(z, q, qlen);
+	/* FORMERR, the header alone: there is no question to echo. */
+	ck_assert_uint_eq(dns_answer(db, q, qlen, r, sizeof r, 0), 12);
+	ck_assert_int_eq(r[3] & 15, DNS_RCODE_FORMERR);
+
+	/* A compressed question name (it can only point into itself) is
+	 * read, and refused, the general way. */
+	memcpy(q + 12, "\3www\xc0\x0c\0\1\0\1", 10);
+	qlen = 22;
+	dns_answer_probe(db, q, qlen, &p);
+	ck_assert_uint_eq(p.qname, 0);
+	same_without_tails(z, q, qlen);
+	/* FORMERR, the header alone: there is no question to echo. */
+	ck_assert_uint_eq(dns_answer(db, q, qlen, r, sizeof r, 0), 12);
+	ck_assert_int_eq(r[3] & 15, DNS_RCODE_FORMERR);
+}
+END_TEST
+
 START_TEST(db_shape)
 {
 	const struct dns_zone *z = dns_db_zone(db, (const uint8_t *)"\3www\7example\4test");
@@ -266,6 +324,7 @@ main(void)
 	tcase_add_test(tc, malformed_queries);
 	tcase_add_test(tc, tails_change_no_byte);
 	tcase_add_test(tc, probe_finds_the_node);
+	tcase_add_test(tc, probe_notes_the_question);
 	tcase_add_test(tc, db_shape);
 	suite_add_tcase(s, tc);
 	return unit_run(s);

@@ -19,9 +19,9 @@
 # slower), the order reversed every other round: queries answered per
 # second of server CPU (utime+stime of the server's process tree), user
 # and kernel time per query, medians, and the medians of the per-round
-# ratios to NSD and to floor-epoll. Not a section of bench/run.sh: run it alone, under the
-# benchmark lock, after `make bench` has built the tools. Markdown on
-# stdout, progress on stderr.
+# ratios to NSD and to floor-epoll. Not a section of bench/run.sh: run it
+# alone, under the benchmark lock, after `make bench` has built the
+# tools. Markdown on stdout, progress on stderr.
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh

@@ -460,9 +460,12 @@ send_memory(struct http_conn *c)
 		iov[n].iov_len = (size_t)(s->len - skip);
 		n++;
 	}
-	if (n == 1 && !more)	/* the common case: head and body together */
+	/* a reply we close after leaves corked: the close or shutdown that
+	 * follows pushes it, with the FIN in the same segment */
+	more |= rep->close;
+	if (n == 1)	/* the common case: head and body together */
 		return send(c->fd, iov[0].iov_base, iov[0].iov_len,
-			    MSG_NOSIGNAL);
+			    MSG_NOSIGNAL | (more ? MSG_MORE : 0));
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)n };
 	return sendmsg(c->fd, &m, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
 }
@@ -734,6 +737,30 @@ http_on_stop(struct loop *l, void *arg)
 	}
 }
 
+void
+http_listener_prepare(int fd)
+{
+	/* accepted sockets inherit TCP_NODELAY from their listener: no
+	 * system call per connection (replies leave in one write anyway;
+	 * this is for pipelined replies) */
+	(void)net_set_nodelay(fd, 1);
+	/* HTTP clients speak first: the kernel hands a connection over once
+	 * its request is there (or after about a second), so the first read
+	 * finds it instead of EAGAIN, an epoll_ctl and a wait (nginx's
+	 * "listen ... deferred") */
+	int defer = 1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+			 sizeof defer);
+	/* Delayed ACKs from the first request on (Linux starts each
+	 * connection acknowledging at once and turns to delayed ACKs after
+	 * its first reply): the request is acknowledged by the reply
+	 * instead of a segment of its own. A client waiting for more than
+	 * a reply is acknowledged within the delayed-ACK time, as on every
+	 * later request of a connection anyway. */
+	int quick = 0;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &quick, sizeof quick);
+}
+
 struct http_worker *
 http_worker_start(struct loop *l, const struct http_server_config *c,
 		  const int *fds, int n)
@@ -753,19 +780,6 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 	}
 	w->loop = l;
 	w->cfg = *c;
-	/* accepted sockets inherit TCP_NODELAY from their listener: no
-	 * system call per connection (replies leave in one write anyway;
-	 * this is for pipelined replies) */
-	for (int i = 0; i < n; i++) {
-		(void)net_set_nodelay(fds[i], 1);
-		/* HTTP clients speak first: the kernel hands a connection over
-		 * once its request is there (or after about a second), so the
-		 * first read finds it instead of EAGAIN, an epoll_ctl and a
-		 * wait (nginx's "listen ... deferred") */
-		int defer = 1;
-		(void)setsockopt(fds[i], IPPROTO_TCP, TCP_DEFER_ACCEPT,
-				 &defer, sizeof defer);
-	}
 	if (w->log)
 		w->log->fd = c->access_log_fd;
 	loop_timer_init(&w->log_timer, on_log_timer, w);

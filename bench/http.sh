@@ -472,44 +472,37 @@ ran() {
 	case " $WORKLOADS " in *" $1 "*) return 0 ;; esac
 	return 1
 }
+# ratio_row WORKERS WORKLOAD COLUMN max|min TEXT FORMAT TEST: a target
+# row comparing inetkit's median with the best peer's; TEST is an awk
+# condition on the ratio r.
+ratio_row() {
+	local bv bn iv r
+	read -r bv bn <<<"$(best x "$1" "$2" "$3" "$4")"
+	iv=$(med "$1" inetkit "$2" "$3")
+	r=$(awk -v a="$iv" -v b="$bv" 'BEGIN { print a / b }')
+	# shellcheck disable=SC2059 # the format is the caller's
+	row "$1" "$5" "$(printf "$6" "$iv")" "$(printf "$6" "$bv")" "$bn" "$r" \
+		"$(awk -v r="$r" "BEGIN { print ($7) }")"
+}
 for workers in $WORKERS; do
 	if ran small; then
-		read -r bv bn <<<"$(best x "$workers" small 5 max)"
-		iv=$(med "$workers" inetkit small 5)
-		r=$(awk -v a="$iv" -v b="$bv" 'BEGIN { print a / b }')
-		row "$workers" "(1) requests/s >= best peer" "$(printf %.0f "$iv")" \
-			"$(printf %.0f "$bv")" "$bn" "$r" \
-			"$(awk -v r="$r" 'BEGIN { print (r >= 1) }')"
-		read -r bv bn <<<"$(best x "$workers" small 9 min)"
-		iv=$(med "$workers" inetkit small 9)
-		r=$(awk -v a="$iv" -v b="$bv" 'BEGIN { print a / b }')
-		row "$workers" "(1) CPU/req <= 0.8x best peer" "$(printf '%.2f us' "$iv")" \
-			"$(printf '%.2f us' "$bv")" "$bn" "$r" \
-			"$(awk -v r="$r" 'BEGIN { print (r <= 0.8) }')"
+		ratio_row "$workers" small 5 max "(1) requests/s >= best peer" \
+			%.0f "r >= 1"
+		ratio_row "$workers" small 9 min \
+			"(1) CPU/req <= 0.8x best peer" "%.2f us" "r <= 0.8"
+		# p99 against the peer with the most requests/s
 		read -r _ bn <<<"$(best x "$workers" small 5 max)"
 		bv=$(med "$workers" "$bn" small 8)
 		iv=$(med "$workers" inetkit small 8)
 		r=$(awk -v a="$iv" -v b="$bv" 'BEGIN { print a / b }')
 		row "$workers" "(1) p99 no worse than the fastest peer" \
-			"$(printf '%.0f us' "$iv")" "$(printf '%.0f us' "$bv")" "$bn" "$r" \
-			"$(awk -v r="$r" 'BEGIN { print (r <= 1) }')"
+			"$(printf '%.0f us' "$iv")" "$(printf '%.0f us' "$bv")" \
+			"$bn" "$r" "$(awk -v r="$r" 'BEGIN { print (r <= 1) }')"
 	fi
-	if ran close; then
-		read -r bv bn <<<"$(best x "$workers" close 5 max)"
-		iv=$(med "$workers" inetkit close 5)
-		r=$(awk -v a="$iv" -v b="$bv" 'BEGIN { print a / b }')
-		row "$workers" "(2) close: requests/s >= 1.1x best peer" \
-			"$(printf %.0f "$iv")" "$(printf %.0f "$bv")" "$bn" "$r" \
-			"$(awk -v r="$r" 'BEGIN { print (r >= 1.1) }')"
-	fi
-	if ran big; then
-		read -r bv bn <<<"$(best x "$workers" big 6 max)"
-		iv=$(med "$workers" inetkit big 6)
-		r=$(awk -v a="$iv" -v b="$bv" 'BEGIN { print a / b }')
-		row "$workers" "(3) 10 MiB: MiB/s >= 0.95x best peer" \
-			"$(printf %.0f "$iv")" "$(printf %.0f "$bv")" "$bn" "$r" \
-			"$(awk -v r="$r" 'BEGIN { print (r >= 0.95) }')"
-	fi
+	! ran close || ratio_row "$workers" close 5 max \
+		"(2) close: requests/s >= 1.1x best peer" %.0f "r >= 1.1"
+	! ran big || ratio_row "$workers" big 6 max \
+		"(3) 10 MiB: MiB/s >= 0.95x best peer" %.0f "r >= 0.95"
 done
 per_conn() {
 	awk -v s="$1" -v n="$IDLE" '$1 == s && $2 == "ready" {

@@ -66,11 +66,12 @@ int cli_listen_add(struct cli_listen *ls, const char *spec);
 /* Binds every address of ls for every worker: fds[w * ls->n + i] is
  * worker w's socket for address i, of the given type (SOCK_STREAM or
  * SOCK_DGRAM). Port 0 is resolved once, then reused by all workers, and
- * ls->addrs is updated with the bound port. Prints one "listening SERVICE
+ * ls->addrs is updated with the bound port. prepare (may be NULL) sets an
+ * engine's options on each socket. Then prints one "listening SERVICE
  * PROTO ADDR:PORT" line per address, flushed. Returns 0, or -errno after
  * closing what it opened (the message is printed). */
 int cli_listen_bind(struct cli_listen *ls, const char *service, int type,
-		    int nworkers, int *fds);
+		    int nworkers, int *fds, void (*prepare)(int fd));
 /* Binds TCP and UDP sockets on the same ports (DNS: a client that retries
  * over TCP must find the same server). Where port 0 was asked, a port free
  * for both is found, trying again when the UDP twin of the kernel's TCP

@@ -77,7 +77,8 @@ close_all(int *fds, int n)
 /* Binds address i for every worker; the first socket fixes the port that
  * the others (and the listening line) use when port 0 was asked for. */
 static int
-bind_one(struct cli_listen *ls, int i, int type, int nworkers, int *fds)
+bind_one(struct cli_listen *ls, int i, int type, int nworkers, int *fds,
+	 void (*prepare)(int fd))
 {
 	struct net_addr *a = &ls->addrs[i];
 
@@ -86,6 +87,8 @@ bind_one(struct cli_listen *ls, int i, int type, int nworkers, int *fds)
 		if (fd < 0)
 			return fd;
 		fds[w * ls->n + i] = fd;
+		if (prepare)
+			prepare(fd);
 		if (w == 0 && net_addr_port(a) == 0) {
 			struct net_addr bound;
 			int rc = net_local_addr(fd, &bound);
@@ -100,14 +103,15 @@ bind_one(struct cli_listen *ls, int i, int type, int nworkers, int *fds)
 /* Binds every address of ls for every worker without a word; on failure
  * closes what it opened and names the address in *failed. */
 static int
-bind_all(struct cli_listen *ls, int type, int nworkers, int *fds, int *failed)
+bind_all(struct cli_listen *ls, int type, int nworkers, int *fds,
+	 void (*prepare)(int fd), int *failed)
 {
 	int total = ls->n * nworkers;
 
 	for (int i = 0; i < total; i++)
 		fds[i] = -1;
 	for (int i = 0; i < ls->n; i++) {
-		int rc = bind_one(ls, i, type, nworkers, fds);
+		int rc = bind_one(ls, i, type, nworkers, fds, prepare);
 		if (rc < 0) {
 			close_all(fds, total);
 			*failed = i;
@@ -142,10 +146,10 @@ print_listening(const struct cli_listen *ls, const char *service, int type)
 
 int
 cli_listen_bind(struct cli_listen *ls, const char *service, int type,
-		int nworkers, int *fds)
+		int nworkers, int *fds, void (*prepare)(int fd))
 {
 	int failed;
-	int rc = bind_all(ls, type, nworkers, fds, &failed);
+	int rc = bind_all(ls, type, nworkers, fds, prepare, &failed);
 
 	if (rc < 0) {
 		print_bind_error(ls, failed, service, rc);
@@ -173,11 +177,11 @@ cli_listen_bind_pair(struct cli_listen *ls, const char *service,
 
 	for (int attempt = 0; attempt < CLI_PAIR_ATTEMPTS; attempt++) {
 		*ls = want;
-		rc = bind_all(ls, SOCK_STREAM, nworkers, tcp_fds, &failed);
+		rc = bind_all(ls, SOCK_STREAM, nworkers, tcp_fds, NULL, &failed);
 		if (rc < 0)
 			break;
 		struct cli_listen udp = *ls;
-		rc = bind_all(&udp, SOCK_DGRAM, nworkers, udp_fds, &failed);
+		rc = bind_all(&udp, SOCK_DGRAM, nworkers, udp_fds, NULL, &failed);
 		if (rc == 0) {
 			print_listening(ls, service, SOCK_STREAM);
 			print_listening(&udp, service, SOCK_DGRAM);

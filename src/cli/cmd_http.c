@@ -80,7 +80,7 @@ cli_http_setup(struct cli_http *e, int nworkers, struct cli_engine *out)
 	if (e->fds == NULL || e->workers == NULL)
 		return -1;
 	if (cli_listen_bind(&e->listen, "http", SOCK_STREAM, nworkers,
-			    e->fds) < 0)
+			    e->fds, http_listener_prepare) < 0)
 		return -1;
 	e->nworkers = nworkers;
 	e->cfg.site = &e->site;

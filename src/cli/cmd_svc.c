@@ -54,10 +54,10 @@ cli_svc_setup(struct cli_svc *e, int nworkers, struct cli_engine *out)
 	 * and each has its own `listening` line. */
 	struct cli_listen udp = e->listen;
 	if (e->tcp && cli_listen_bind(&e->listen, name, SOCK_STREAM,
-				      nworkers, e->tcp_fds) < 0)
+				      nworkers, e->tcp_fds, NULL) < 0)
 		return -1;
 	if (e->udp && cli_listen_bind(&udp, name, SOCK_DGRAM, nworkers,
-				      e->udp_fds) < 0)
+				      e->udp_fds, NULL) < 0)
 		return -1;
 	e->nworkers = nworkers;
 	/* The cap is per process; each worker holds its share. */

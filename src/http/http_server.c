@@ -1,9 +1,9 @@
 /* http_server: HTTP/1.1 connections on a worker's loop (RFC 9112). Each
  * connection moves through one explicit state machine, with fixed buffers
  * taken from the worker while a request is in progress: read a head,
- * discard a body, send a reply (head and small body in one write, files
- * by sendfile, or copied through a buffer: enum http_sendfile),
- * then the next pipelined request, in order. Three deadlines drop slow
+ * discard a body, send a reply (http_send.c: head and small body in one
+ * write, files by sendfile or copied through a buffer), then the next
+ * pipelined request, in order. Three deadlines drop slow
  * clients: the head must arrive within header_timeout (slowloris), a reply
  * must make progress within send_timeout (slow readers), and an idle
  * keep-alive connection lasts idle_timeout.
@@ -21,10 +21,8 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -33,83 +31,7 @@
 #include "core/loop.h"
 #include "net/acceptor.h"
 #include "net/sock.h"
-#include "http_server.h"
-
-#define HTTP_IN_SIZE (32 * 1024)	/* > HTTP_MAX_HEAD */
-#define HTTP_LINGER_MS 2000		/* reading after our last reply */
-#define HTTP_FREE_CONNS 64		/* connections kept for reuse */
-#define HTTP_FREE_CTX 64		/* request contexts kept for reuse */
-#define HTTP_DRAIN_SIZE 4096
-#define HTTP_SENDFILE_MAX (256 * 1024)	/* bytes per sendfile call */
-#define HTTP_COPY_SIZE (64 * 1024)	/* bytes per pread and send: the buffer
-					 * stays in the CPU's L2 (128 KiB and
-					 * more were slower) */
-
-enum http_conn_state {
-	HC_HEAD,	/* reading a request head */
-	HC_BODY,	/* discarding a request body */
-	HC_SEND,	/* sending a reply */
-	HC_LINGER,	/* reply sent, write side shut: drain, then close */
-	HC_CLOSE,
-};
-
-/* What a step tells the loop in conn_run. */
-enum { STEP_WAIT, STEP_NEXT };
-
-/* What a connection needs while a request is in progress. */
-struct http_ctx {
-	struct http_ctx *next;		/* in the worker's free list */
-	size_t body_start;		/* first byte after the head */
-	uint64_t body_left;		/* Content-Length bytes to discard */
-	struct http_chunked chunked;
-	int seg;			/* reply segment being sent */
-	uint64_t seg_done;		/* bytes of it already sent */
-	struct http_request req;
-	struct http_reply rep;
-	struct http_file_scratch sc;
-	struct buf page;
-	char in[HTTP_IN_SIZE];
-	char out[HTTP_OUT_SIZE];
-};
-
-struct http_conn {
-	struct http_worker *w;
-	LIST_ENTRY(http_conn) link;	/* in the live list or the free one */
-	int fd;
-	enum http_conn_state state;
-	struct loop_timer timer;
-	int64_t deadline;		/* monotonic ms; the timer checks it */
-	unsigned head_timed : 1;	/* the header timer runs for this head */
-	unsigned drained : 1;		/* the last read was short */
-	unsigned rdhup : 1;		/* the peer half-closed */
-	unsigned client_close : 1;	/* the request said close, no body */
-	unsigned registered : 1;	/* in the loop (from the first wait) */
-	unsigned read_once : 1;		/* read since the last event */
-	struct http_ctx *x;		/* NULL while idle */
-	size_t in_off, in_len;		/* current request at x->in + in_off */
-	/* the client's address, compact (an idle connection is mostly
-	 * this struct): IPv4 or IPv6, for the access log */
-	union {
-		struct sockaddr_in in4;
-		struct sockaddr_in6 in6;
-	} peer;
-	socklen_t peer_len;
-};
-
-struct http_worker {
-	struct loop *loop;
-	struct http_server_config cfg;
-	struct net_acceptor tcp;
-	LIST_HEAD(, http_conn) conns, free;
-	int nconns, nfree;
-	struct http_ctx *free_ctx;
-	int nfree_ctx;
-	struct http_cache *cache;
-	char drain[HTTP_DRAIN_SIZE];
-	char *copy;			/* HTTP_COPY_SIZE, on first use */
-	struct loop_timer log_timer;
-	struct http_log *log;
-};
+#include "http_conn.h"
 
 void
 http_server_config_init(struct http_server_config *c)
@@ -438,78 +360,6 @@ step_body(struct http_conn *c)
 	return conn_read(c);
 }
 
-/* Sends memory segments from c->x->seg on with one sendmsg; MSG_MORE when a
- * file follows, so that the head leaves with the file's first bytes. */
-static ssize_t
-send_memory(struct http_conn *c)
-{
-	struct http_reply *rep = &c->x->rep;
-	struct iovec iov[HTTP_MAX_SEGS];
-	int n = 0, more = 0;
-
-	for (int i = c->x->seg; i < rep->nsegs; i++) {
-		const struct http_seg *s = &rep->segs[i];
-		if (s->kind == HTTP_SEG_FILE) {
-			more = 1;
-			break;
-		}
-		const char *base = s->kind == HTTP_SEG_OUT ? rep->out :
-			(const char *)rep->page->p;
-		uint64_t skip = i == c->x->seg ? c->x->seg_done : 0;
-		iov[n].iov_base = (char *)base + s->off + skip;
-		iov[n].iov_len = (size_t)(s->len - skip);
-		n++;
-	}
-	if (n == 1 && !more)	/* the common case: head and body together */
-		return send(c->fd, iov[0].iov_base, iov[0].iov_len,
-			    MSG_NOSIGNAL);
-	struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)n };
-	return sendmsg(c->fd, &m, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
-}
-
-/* Sends the next bytes of file segment s: by sendfile, or through the
- * worker's copy buffer (see enum http_sendfile). A copy the socket takes
- * only in part is read again from the file next time. */
-static ssize_t
-send_file(struct http_conn *c, const struct http_seg *s)
-{
-	off_t off = (off_t)(s->off + c->x->seg_done);
-	uint64_t left = s->len - c->x->seg_done;
-
-	if (c->w->cfg.sendfile == HTTP_SENDFILE_ON)
-		return sendfile(c->fd, c->x->rep.fd, &off,
-				left < HTTP_SENDFILE_MAX ? (size_t)left :
-				HTTP_SENDFILE_MAX);
-	if (c->w->copy == NULL) {
-		c->w->copy = malloc(HTTP_COPY_SIZE);
-		if (c->w->copy == NULL) {
-			errno = ENOMEM;
-			return -1;
-		}
-	}
-	ssize_t r = pread(c->x->rep.fd, c->w->copy, left < HTTP_COPY_SIZE ?
-			  (size_t)left : HTTP_COPY_SIZE, off);
-	if (r <= 0)
-		return r;
-	return send(c->fd, c->w->copy, (size_t)r, MSG_NOSIGNAL);
-}
-
-/* Advances the send position by k bytes. */
-static void
-sent(struct http_conn *c, uint64_t k)
-{
-	while (k > 0 && c->x->seg < c->x->rep.nsegs) {
-		uint64_t left = c->x->rep.segs[c->x->seg].len - c->x->seg_done;
-		uint64_t take = k < left ? k : left;
-		c->x->seg_done += take;
-		k -= take;
-		if (c->x->seg_done == c->x->rep.segs[c->x->seg].len) {
-			c->x->seg++;
-			c->x->seg_done = 0;
-		}
-	}
-}
-
 static int
 reply_done(struct http_conn *c)
 {
@@ -542,16 +392,10 @@ static int
 step_send(struct http_conn *c)
 {
 	while (c->x->seg < c->x->rep.nsegs) {
-		const struct http_seg *s = &c->x->rep.segs[c->x->seg];
-		ssize_t n;
-		if (s->kind == HTTP_SEG_FILE) {
-			n = send_file(c, s);
-			if (n == 0) {	/* the file shrank under us */
-				c->state = HC_CLOSE;
-				return STEP_NEXT;
-			}
-		} else {
-			n = send_memory(c);
+		ssize_t n = http_send_next(c);
+		if (n == 0) {	/* the file shrank under us */
+			c->state = HC_CLOSE;
+			return STEP_NEXT;
 		}
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR) {
@@ -562,7 +406,6 @@ step_send(struct http_conn *c)
 			conn_deadline(c, c->w->cfg.send_timeout_ms);
 			return STEP_WAIT;
 		}
-		sent(c, (uint64_t)n);
 	}
 	return reply_done(c);
 }
@@ -734,6 +577,30 @@ http_on_stop(struct loop *l, void *arg)
 	}
 }
 
+void
+http_listener_prepare(int fd)
+{
+	/* accepted sockets inherit TCP_NODELAY from their listener: no
+	 * system call per connection (replies leave in one write anyway;
+	 * this is for pipelined replies) */
+	(void)net_set_nodelay(fd, 1);
+	/* HTTP clients speak first: the kernel hands a connection over once
+	 * its request is there (or after about a second), so the first read
+	 * finds it instead of EAGAIN, an epoll_ctl and a wait (nginx's
+	 * "listen ... deferred") */
+	int defer = 1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+			 sizeof defer);
+	/* Delayed ACKs from the first request on (Linux starts each
+	 * connection acknowledging at once and turns to delayed ACKs after
+	 * its first reply): the request is acknowledged by the reply
+	 * instead of a segment of its own. A client waiting for more than
+	 * a reply is acknowledged within the delayed-ACK time, as on every
+	 * later request of a connection anyway. */
+	int quick = 0;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &quick, sizeof quick);
+}
+
 struct http_worker *
 http_worker_start(struct loop *l, const struct http_server_config *c,
 		  const int *fds, int n)
@@ -753,19 +620,6 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 	}
 	w->loop = l;
 	w->cfg = *c;
-	/* accepted sockets inherit TCP_NODELAY from their listener: no
-	 * system call per connection (replies leave in one write anyway;
-	 * this is for pipelined replies) */
-	for (int i = 0; i < n; i++) {
-		(void)net_set_nodelay(fds[i], 1);
-		/* HTTP clients speak first: the kernel hands a connection over
-		 * once its request is there (or after about a second), so the
-		 * first read finds it instead of EAGAIN, an epoll_ctl and a
-		 * wait (nginx's "listen ... deferred") */
-		int defer = 1;
-		(void)setsockopt(fds[i], IPPROTO_TCP, TCP_DEFER_ACCEPT,
-				 &defer, sizeof defer);
-	}
 	if (w->log)
 		w->log->fd = c->access_log_fd;
 	loop_timer_init(&w->log_timer, on_log_timer, w);

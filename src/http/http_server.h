@@ -2,6 +2,8 @@
  * accept, read heads, discard bodies, send replies in order (pipelining),
  * timeouts, a connection cap, graceful stop, and the access log.
  *
+ *   http_listener_prepare set a listening socket's options, before any
+ *                         client can connect
  *   http_worker_start     take over a worker's listeners, start serving
  *   http_worker_free      after the loop ended: close and free everything
  *   http_log_*            Combined Log Format, buffered per worker */
@@ -41,6 +43,11 @@ struct http_server_config {
 /* Sets defaults: 10 s header, 15 s idle, 30 s send, 1 MiB body, 10000
  * connections, no access log, sendfile on. */
 void http_server_config_init(struct http_server_config *c);
+
+/* Sets the options accepted connections inherit (TCP_NODELAY, delayed
+ * ACKs) and TCP_DEFER_ACCEPT on a listening socket. Call it before the
+ * socket is announced: a connection that arrives before it misses them. */
+void http_listener_prepare(int fd);
 
 /* Serves on the worker's loop l from the listening sockets fds[0..n),
  * which it takes over (closed at the end). Returns NULL on failure. */

@@ -11,8 +11,15 @@ def test_sigterm_finishes_response_in_flight(start_server, tmp_path):
     size = 64 * 1024 * 1024
     with open(tmp_path / "big.bin", "wb") as f:
         f.truncate(size)
+    (tmp_path / "small.txt").write_bytes(b"hello")
     server, port = serve(start_server, str(tmp_path))
+    # idle: between requests (a connection that never spoke is not handed
+    # over by the kernel yet: the listener defers accepting it)
     idle = connect(port)
+    idle.sendall(b"GET /small.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    reply = b""
+    while not reply.endswith(b"hello"):
+        reply += idle.recv(4096)
     c = socket.socket()
     c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
     c.connect(("127.0.0.1", port))

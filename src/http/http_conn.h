@@ -1,0 +1,95 @@
+/* http_conn: what a connection, its request context and its worker hold,
+ * shared by the two halves of the server engine: http_server.c (the
+ * connection's life and the reading of requests) and http_send.c (the
+ * sending of replies). Private to src/http. */
+#ifndef INETKIT_HTTP_CONN_H
+#define INETKIT_HTTP_CONN_H
+
+#include <netinet/in.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include "core/loop.h"
+#include "net/acceptor.h"
+#include "http_server.h"
+
+#define HTTP_IN_SIZE (32 * 1024)	/* > HTTP_MAX_HEAD */
+#define HTTP_LINGER_MS 2000		/* reading after our last reply */
+#define HTTP_FREE_CONNS 64		/* connections kept for reuse */
+#define HTTP_FREE_CTX 64		/* request contexts kept for reuse */
+#define HTTP_DRAIN_SIZE 4096
+
+enum http_conn_state {
+	HC_HEAD,	/* reading a request head */
+	HC_BODY,	/* discarding a request body */
+	HC_SEND,	/* sending a reply */
+	HC_LINGER,	/* reply sent, write side shut: drain, then close */
+	HC_CLOSE,
+};
+
+/* What a step tells the loop in conn_run. */
+enum { STEP_WAIT, STEP_NEXT };
+
+/* What a connection needs while a request is in progress. */
+struct http_ctx {
+	struct http_ctx *next;		/* in the worker's free list */
+	size_t body_start;		/* first byte after the head */
+	uint64_t body_left;		/* Content-Length bytes to discard */
+	struct http_chunked chunked;
+	int seg;			/* reply segment being sent */
+	uint64_t seg_done;		/* bytes of it already sent */
+	struct http_request req;
+	struct http_reply rep;
+	struct http_file_scratch sc;
+	struct buf page;
+	char in[HTTP_IN_SIZE];
+	char out[HTTP_OUT_SIZE];
+};
+
+struct http_conn {
+	struct http_worker *w;
+	LIST_ENTRY(http_conn) link;	/* in the live list or the free one */
+	int fd;
+	enum http_conn_state state;
+	struct loop_timer timer;
+	int64_t deadline;		/* monotonic ms; the timer checks it */
+	unsigned head_timed : 1;	/* the header timer runs for this head */
+	unsigned drained : 1;		/* the last read was short */
+	unsigned rdhup : 1;		/* the peer half-closed */
+	unsigned client_close : 1;	/* the request said close, no body */
+	unsigned registered : 1;	/* in the loop (from the first wait) */
+	unsigned read_once : 1;		/* read since the last event */
+	struct http_ctx *x;		/* NULL while idle */
+	size_t in_off, in_len;		/* current request at x->in + in_off */
+	/* the client's address, compact (an idle connection is mostly
+	 * this struct): IPv4 or IPv6, for the access log */
+	union {
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	} peer;
+	socklen_t peer_len;
+};
+
+struct http_worker {
+	struct loop *loop;
+	struct http_server_config cfg;
+	struct net_acceptor tcp;
+	LIST_HEAD(, http_conn) conns, free;
+	int nconns, nfree;
+	struct http_ctx *free_ctx;
+	int nfree_ctx;
+	struct http_cache *cache;
+	char drain[HTTP_DRAIN_SIZE];
+	char *copy;			/* http_send.c's buffer, on first use */
+	struct loop_timer log_timer;
+	struct http_log *log;
+};
+
+/* Sends the next part of c's reply (memory segments in one write, or the
+ * next piece of a file) and moves the send position past what left.
+ * Returns the bytes sent, 0 when the file shrank under us (the reply
+ * cannot be completed), or -1 with errno set (EAGAIN: the socket is
+ * full). */
+ssize_t http_send_next(struct http_conn *c);
+
+#endif

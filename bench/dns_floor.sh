@@ -13,10 +13,11 @@
 #   floor-block  the same from a thread blocked in recvmmsg, no epoll
 #   floor-uring  the same through io_uring (multishot recvmsg, provided
 #                buffers, the sends of a batch in one io_uring_enter)
-# In DNS_FLOOR_ROUNDS rounds (5) of DNS_FLOOR_SECONDS (5) each, dnsperf
-# unlimited as in bench/dns.sh or at DNS_FLOOR_QPS queries/s (the same
-# arrivals for every server, so that none gets larger batches for being
-# slower), the order reversed every other round: queries answered per
+# DNS_FLOOR_SERVERS picks some of them (all five). In DNS_FLOOR_ROUNDS
+# rounds (5) of DNS_FLOOR_SECONDS (5) each, dnsperf unlimited as in
+# bench/dns.sh or at DNS_FLOOR_QPS queries/s (the same arrivals for every
+# server, so that none gets larger batches for being slower), the order
+# reversed every other round: queries answered per
 # second of server CPU (utime+stime of the server's process tree), user
 # and kernel time per query, medians, and the medians of the per-round
 # ratios to NSD and to floor-epoll. Not a section of bench/run.sh: run it
@@ -60,7 +61,7 @@ start_floor-epoll() { start_floor epoll "$1" "$3"; }
 start_floor-block() { start_floor block "$1" "$3"; }
 start_floor-uring() { start_floor uring "$1" "$3"; }
 
-servers=(inetkit nsd floor-epoll floor-block floor-uring)
+read -r -a servers <<<"${DNS_FLOOR_SERVERS:-inetkit nsd floor-epoll floor-block floor-uring}"
 zf=$tmp/$ZONE.zone
 qf=$tmp/queries
 bench/dns_data.py zone "$SIZE" >"$zf"
@@ -70,7 +71,8 @@ bench/dns_data.py queries "$SIZE" "$NQUERIES" >"$qf"
 for round in $(seq "$ROUNDS"); do
 	order=("${servers[@]}")
 	[ $((round % 2)) -eq 1 ] ||
-		order=(floor-uring floor-block floor-epoll nsd inetkit)
+		read -r -a order <<<"$(printf '%s\n' "${servers[@]}" | tac |
+			tr '\n' ' ')"
 	declare -A spid=() sport=()
 	for s in "${order[@]}"; do
 		launch "$s" "$zf" "$round" "$SIZE" || exit 1

@@ -18,7 +18,12 @@
  *                          provided buffers, each reply written in its
  *                          query's buffer and sent with a sendmsg SQE, the
  *                          sends of a batch submitted by the io_uring_enter
- *                          that waits for the next queries
+ *                          that waits for the next queries. The sends are
+ *                          MSG_DONTWAIT, so io_uring runs them at once
+ *                          (a full socket fails them instead of queueing
+ *                          them): they are done when that call returns,
+ *                          their buffers go back to the ring then, and a
+ *                          send that succeeds posts no completion
  *
  * Not a server: it answers anything with a question. It runs until
  * killed. Listens on 127.0.0.1 only. */
@@ -206,6 +211,8 @@ struct uring {
 	uint8_t *mem;
 	struct msghdr recv_hdr, send_hdr[NBUFS];
 	struct iovec iov[NBUFS];
+	unsigned sent[NBUFS];	/* buffers of the sends last submitted */
+	unsigned nsent;
 	int fd;
 };
 
@@ -302,7 +309,9 @@ uring_on_recv(struct uring *u, const struct io_uring_cqe *cqe)
 	}
 	struct io_uring_sqe *sqe = sqe_get(&u->ring);
 	io_uring_prep_sendmsg(sqe, u->fd, &u->send_hdr[bid], MSG_DONTWAIT);
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 	io_uring_sqe_set_data64(sqe, KIND_SEND << 32 | bid);
+	u->sent[u->nsent++] = bid;
 }
 
 static void
@@ -316,13 +325,14 @@ run_uring(int fd)
 		unsigned head, seen = 0;
 
 		io_uring_submit_and_wait(&u.ring, 1);
+		/* The sends submitted by that call have run. */
+		for (unsigned i = 0; i < u.nsent; i++)
+			uring_give_back(&u, u.sent[i]);
+		u.nsent = 0;
 		io_uring_for_each_cqe(&u.ring, head, cqe) {
-			seen++;
+			seen++;	/* a failed send needs nothing more */
 			if (cqe->user_data >> 32 == KIND_RECV)
 				uring_on_recv(&u, cqe);
-			else
-				uring_give_back(&u, cqe->user_data &
-						    0xffffffff);
 		}
 		io_uring_cq_advance(&u.ring, seen);
 	}

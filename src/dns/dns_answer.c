@@ -416,7 +416,7 @@ question_read(struct ans *a, struct dns_cur *c)
 {
 	size_t n = a->hint ? a->hint->qname : 0;
 
-	if (n == 0)
+	if (n == 0 || c->pos + n > c->len)
 		return dns_question_read(c, &a->q);
 	memcpy(a->q.name, c->p + c->pos, n);
 	a->q.nlen = n;

@@ -9,7 +9,7 @@
 #          held while 8 connections fetch the 1 KiB file: memory per
 #          idle connection (one worker)
 # Markdown tables on stdout, progress on stderr. Settings (environment):
-#   HTTP_ROUNDS (3), HTTP_SECONDS per wrk run (3), HTTP_IDLE (10000),
+#   HTTP_ROUNDS (5), HTTP_SECONDS per wrk run (3), HTTP_IDLE (10000),
 #   HTTP_WORKERS ("1 2"), HTTP_WORKLOADS ("small close big"), HTTP_PEERS
 #   ("nginx lighttpd h2o"), INETKIT (build/inetkit). HTTP_IDLE=0 skips the
 #   idle run.
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 
 INETKIT=${INETKIT:-build/inetkit}
 IDLE_LOAD=build/bench/http_load
-ROUNDS=${HTTP_ROUNDS:-3}
+ROUNDS=${HTTP_ROUNDS:-5}
 SECS=${HTTP_SECONDS:-3}
 IDLE=${HTTP_IDLE:-10000}
 WORKERS=${HTTP_WORKERS:-1 2}
@@ -335,6 +335,16 @@ med() {
 		'$1 == w && $3 == s && $4 == l && $5 != "fail" { print $c }' \
 		"$tmp/results" | median
 }
+# rmed WORKERS PEER WORKLOAD COLUMN: the median over rounds of the ratio
+# inetkit / PEER within each round; the machine's drift from round to
+# round then hits both sides of a ratio alike (as echo.sh and dns.sh do).
+rmed() {
+	awk -v w="$1" -v s="$2" -v l="$3" -v c="$4" '
+		$1 == w && $4 == l && $5 != "fail" && $3 == "inetkit" { a[$2] = $c }
+		$1 == w && $4 == l && $5 != "fail" && $3 == s { b[$2] = $c }
+		END { for (r in a) if ((r in b) && b[r] > 0) print a[r] / b[r] }' \
+		"$tmp/results" | median
+}
 maxcol() {
 	awk -v w="$1" -v s="$2" -v l="$3" -v c="$4" \
 		'$1 == w && $3 == s && $4 == l && $5 != "fail" { print $c }' \
@@ -386,7 +396,9 @@ echo "Static files from one root, every server on 127.0.0.1 with the same" \
 	"server's process tree during the run divided by the requests wrk" \
 	"completed. **memory**: the largest PSS of the server's processes" \
 	"(h2o's idle perl crash handler left out) seen after a run." \
-	"Ratios are inetkit / peer; for CPU/req and latency lower is better."
+	"Ratios are inetkit / peer, the median of the ratios within each" \
+	"round (the best peer: the one with the best median); for CPU/req and" \
+	"latency lower is better."
 echo
 for workers in $WORKERS; do
 	for wl in $WORKLOADS; do
@@ -417,14 +429,10 @@ for workers in $WORKERS; do
 		for s in $PEERS; do
 			[ -z "${skip[$s]:-}" ] || continue
 			printf '| %s | %.2fx | %.2fx | %.2fx | %.2fx |\n' "$(label "$s")" \
-				"$(awk -v a="$(med "$workers" inetkit "$wl" 5)" \
-					-v b="$(med "$workers" "$s" "$wl" 5)" 'BEGIN { print a / b }')" \
-				"$(awk -v a="$(med "$workers" inetkit "$wl" 6)" \
-					-v b="$(med "$workers" "$s" "$wl" 6)" 'BEGIN { print a / b }')" \
-				"$(awk -v a="$(med "$workers" inetkit "$wl" 8)" \
-					-v b="$(med "$workers" "$s" "$wl" 8)" 'BEGIN { print a / b }')" \
-				"$(awk -v a="$(med "$workers" inetkit "$wl" 9)" \
-					-v b="$(med "$workers" "$s" "$wl" 9)" 'BEGIN { print a / b }')"
+				"$(rmed "$workers" "$s" "$wl" 5)" \
+				"$(rmed "$workers" "$s" "$wl" 6)" \
+				"$(rmed "$workers" "$s" "$wl" 8)" \
+				"$(rmed "$workers" "$s" "$wl" 9)"
 		done
 		echo
 	done
@@ -457,7 +465,7 @@ if [ "$IDLE" -gt 0 ]; then
 fi
 
 # ---- targets (issue 4) ----
-echo "### Targets (issue 4), medians of this run"
+echo "### Targets (issue 4), ratios as above"
 echo
 echo "| workers | target | inetkit | best peer | ratio | verdict |"
 echo "|---:|---|---:|---:|---:|---|"
@@ -479,7 +487,7 @@ ratio_row() {
 	local bv bn iv r
 	read -r bv bn <<<"$(best x "$1" "$2" "$3" "$4")"
 	iv=$(med "$1" inetkit "$2" "$3")
-	r=$(awk -v a="$iv" -v b="$bv" 'BEGIN { print a / b }')
+	r=$(rmed "$1" "$bn" "$2" "$3")
 	# shellcheck disable=SC2059 # the format is the caller's
 	row "$1" "$5" "$(printf "$6" "$iv")" "$(printf "$6" "$bv")" "$bn" "$r" \
 		"$(awk -v r="$r" "BEGIN { print ($7) }")"
@@ -494,7 +502,7 @@ for workers in $WORKERS; do
 		read -r _ bn <<<"$(best x "$workers" small 5 max)"
 		bv=$(med "$workers" "$bn" small 8)
 		iv=$(med "$workers" inetkit small 8)
-		r=$(awk -v a="$iv" -v b="$bv" 'BEGIN { print a / b }')
+		r=$(rmed "$workers" "$bn" small 8)
 		row "$workers" "(1) p99 no worse than the fastest peer" \
 			"$(printf '%.0f us' "$iv")" "$(printf '%.0f us' "$bv")" \
 			"$bn" "$r" "$(awk -v r="$r" 'BEGIN { print (r <= 1) }')"

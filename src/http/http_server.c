@@ -33,6 +33,8 @@
 #include "net/sock.h"
 #include "http_conn.h"
 
+#define HTTP_NOTSENT_LOWAT (16 * 1024) /* unsent bytes a socket may hold */
+
 void
 http_server_config_init(struct http_server_config *c)
 {
@@ -599,6 +601,16 @@ http_listener_prepare(int fd)
 	 * later request of a connection anyway. */
 	int quick = 0;
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &quick, sizeof quick);
+	/* A reply is written while the client can take it, not queued ahead:
+	 * the socket turns writable again when less than this is waiting to
+	 * be sent. Without it a file fills the send buffer (4 MB for a
+	 * client that stopped reading), and each of the client's ACKs then
+	 * transmits from that queue on the client's CPU, which on one
+	 * machine is the limit: 10 MiB replies to wrk went 1.7x faster
+	 * (docs/PERFORMANCE.md) */
+	int lowat = HTTP_NOTSENT_LOWAT;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
+			 sizeof lowat);
 }
 
 struct http_worker *

@@ -26,8 +26,8 @@ static const char http_usage[] =
 	"  --autoindex lists directories without index.html; --dotfiles\n"
 	"  serves names starting with '.'. The access log is in Combined\n"
 	"  Log Format. File bodies go out by sendfile (on, the default), or\n"
-	"  are copied through a buffer (off: faster for some slow clients on\n"
-	"  this machine, slower for fast ones).\n";
+	"  are copied through a buffer (off: for file systems where sendfile\n"
+	"  misbehaves; twice the CPU per byte).\n";
 
 static int
 http_engine_start(struct loop *l, int index, void *arg)

@@ -20,10 +20,10 @@ struct loop;
 
 /* How file bodies leave. ON: sendfile hands the kernel page-cache pages,
  * no copy on our side. OFF: pread into a 64 KiB buffer, then send: two
- * copies on our side, but a slow client on this machine (loopback) then
- * reads cache-warm data: 1.4x faster for wrk fetching 10 MiB files, and
- * 1.7x slower for `inetkit get` fetching 1 GiB, whose reads are cheap
- * enough that our copies become the limit (docs/PERFORMANCE.md). */
+ * copies on our side, for file systems whose sendfile misbehaves (some
+ * network and virtual-machine shared folders). Since the listeners keep
+ * little unsent data (TCP_NOTSENT_LOWAT), OFF is no faster for any client
+ * measured here (docs/PERFORMANCE.md items 9 and 11). */
 enum http_sendfile {
 	HTTP_SENDFILE_ON,
 	HTTP_SENDFILE_OFF,

@@ -123,7 +123,7 @@ BENCH_TOOLS := $(patsubst bench/tools/%.c,build/bench/%,\
 	$(wildcard bench/tools/*.c))
 build/bench/http_floor build/bench/dns_floor: BENCH_LIBS := -luring
 
-build/bench/%: bench/tools/%.c bench/tools/load.h
+build/bench/%: bench/tools/%.c bench/tools/load.h bench/tools/floor.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -o $@ $< $(BENCH_LIBS)
 

@@ -42,10 +42,7 @@ ZONE=bench.test
 HZ=$(getconf CLK_TCK)
 dns_placement
 
-for f in "$INETKIT" "$FLOOR" /usr/sbin/nsd /usr/bin/dnsperf; do
-	[ -x "$f" ] || { echo "dns_floor.sh: $f missing: run make bench" >&2
-			 exit 2; }
-done
+bench_require dns_floor.sh "$INETKIT" "$FLOOR" /usr/sbin/nsd /usr/bin/dnsperf
 
 tmp=$(mktemp -d /tmp/bench-dnsfloor.XXXXXX)
 declare -A started

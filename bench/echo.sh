@@ -46,9 +46,7 @@ esac
 PIN_SERVER=("${prio[@]}" taskset -c "$SERVER_CPU")
 PIN_LOAD=("${prio[@]}" taskset -c "$LOAD_CPU")
 
-for f in "$INETKIT" "$LOAD"; do
-	[ -x "$f" ] || { echo "echo.sh: $f missing: run make bench" >&2; exit 2; }
-done
+bench_require echo.sh "$INETKIT" "$LOAD"
 
 tmp=$(mktemp -d /tmp/bench-echo.XXXXXX)
 declare -A started	# pids this script started and has not yet reaped

@@ -34,10 +34,8 @@ LOAD_CPU=1
 prio=()
 [ "$(id -u)" -ne 0 ] || prio=(nice -n -10)
 
-for f in "$INETKIT" "$IDLE_LOAD" /usr/bin/wrk /usr/sbin/nginx \
-	/usr/sbin/lighttpd /usr/bin/h2o; do
-	[ -x "$f" ] || { echo "http.sh: $f missing: run make bench" >&2; exit 2; }
-done
+bench_require http.sh "$INETKIT" "$IDLE_LOAD" /usr/bin/wrk /usr/sbin/nginx \
+	/usr/sbin/lighttpd /usr/bin/h2o
 ulimit -n "$(ulimit -Hn)"
 
 tmp=$(mktemp -d /tmp/bench-http.XXXXXX)

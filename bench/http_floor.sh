@@ -29,10 +29,7 @@ LOAD_CPU=1
 [ "$(nproc)" -ge 2 ] || LOAD_CPU=0
 prio=()
 [ "$(id -u)" -ne 0 ] || prio=(nice -n -10)
-for f in "$INETKIT" "$FLOOR" /usr/bin/wrk /usr/bin/h2o; do
-	[ -x "$f" ] || { echo "http_floor.sh: $f missing: run make bench" >&2
-			 exit 2; }
-done
+bench_require http_floor.sh "$INETKIT" "$FLOOR" /usr/bin/wrk /usr/bin/h2o
 
 tmp=$(mktemp -d /tmp/bench-floor.XXXXXX)
 declare -A started

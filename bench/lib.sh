@@ -69,6 +69,17 @@ stop_tree() {
 	unset "started[$1]"
 }
 
+# bench_require SCRIPT FILE...: stops with status 2, naming the first of
+# the programs FILE that is missing.
+bench_require() {
+	local name=$1 f
+	shift
+	for f in "$@"; do
+		[ -x "$f" ] || { echo "$name: $f missing: run make bench" >&2
+				 exit 2; }
+	done
+}
+
 # Exit handling of a section that starts servers: on exit, every process
 # in $started is stopped and $tmp removed (kept when $keep_tmp is set); an
 # interrupt exits with 130 through it.

@@ -40,6 +40,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "floor.h"
+
 #define BATCH 32
 #define BUF_SIZE 1024		/* a query and its reply */
 #define TAIL_SIZE 84		/* what a reply adds after the question */
@@ -215,18 +217,6 @@ struct uring {
 	unsigned nsent;
 	int fd;
 };
-
-static struct io_uring_sqe *
-sqe_get(struct io_uring *ring)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-
-	if (sqe == NULL) {	/* the queue is full: hand it over first */
-		io_uring_submit(ring);
-		sqe = io_uring_get_sqe(ring);
-	}
-	return sqe;
-}
 
 static void
 uring_recv(struct uring *u)

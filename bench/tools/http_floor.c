@@ -27,6 +27,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "floor.h"
+
 #define BODY_SIZE 1024
 #define READ_SIZE 4096
 #define NBUFS 1024		/* provided receive buffers (a power of 2) */
@@ -117,18 +119,6 @@ run_epoll(int lfd)
 				close(fd);
 		}
 	}
-}
-
-static struct io_uring_sqe *
-sqe_get(struct io_uring *ring)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-
-	if (sqe == NULL) {	/* the queue is full: hand it over first */
-		io_uring_submit(ring);
-		sqe = io_uring_get_sqe(ring);
-	}
-	return sqe;
 }
 
 static void

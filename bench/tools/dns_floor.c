@@ -51,13 +51,6 @@
 #define KIND_SEND 2ULL
 
 static void
-die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
-static void
 put16(uint8_t *p, unsigned v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -112,18 +105,8 @@ answer(uint8_t *p, size_t n, size_t cap)
 static int
 bind_udp(int port, int nonblock)
 {
-	int fd = socket(AF_INET, SOCK_DGRAM | (nonblock ? SOCK_NONBLOCK : 0),
-			0), one = 1;
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons((uint16_t)port) };
-
-	if (fd < 0)
-		die("socket");
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
-		die("bind");
-	return fd;
+	return bind_loopback(SOCK_DGRAM | (nonblock ? SOCK_NONBLOCK : 0),
+			     port);
 }
 
 /* The batch of the recvmmsg modes: each query answered in its buffer. */

@@ -41,13 +41,6 @@ static char reply[BODY_SIZE + 512];
 static size_t reply_len;
 
 static void
-die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
-static void
 reply_build(void)
 {
 	int n = snprintf(reply, sizeof reply,
@@ -66,18 +59,11 @@ reply_build(void)
 static int
 listen_on(int port)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons((uint16_t)port) };
+	int fd = bind_loopback(SOCK_STREAM | SOCK_NONBLOCK, port), one = 1;
 
-	if (fd < 0)
-		die("socket");
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 ||
-	    listen(fd, 4096) < 0)
-		die("bind/listen");
+	if (listen(fd, 4096) < 0)
+		die("listen");
 	return fd;
 }
 

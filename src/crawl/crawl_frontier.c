@@ -370,15 +370,11 @@ new_node(struct crawl_frontier *f, uint32_t from, const struct url *u,
 	return (int)id;
 }
 
-/* The node of url (n bytes) when it is known by exactly these bytes,
- * else -1. Most links name a page already known, and already normalised
- * (the link extractor normalises too): normalising once more would give
- * the same bytes, so such a link needs no parse. */
+/* The node in the index's slot i (from set_find), or -1 when the slot is
+ * free. */
 static int
-known(const struct crawl_frontier *f, const char *url, size_t n, uint32_t h)
+node_at(const struct crawl_frontier *f, size_t i)
 {
-	size_t i = set_find(f, &f->index, h, url, n, node_eq);
-
 	return f->index.slots[i].id1 ? (int)(f->index.slots[i].id1 - 1) : -1;
 }
 
@@ -390,7 +386,12 @@ crawl_frontier_add(struct crawl_frontier *f, uint32_t from, const char *url,
 	struct url u;
 	ssize_t len;
 	uint32_t h = hash_bytes(url, n);
-	int id = known(f, url, n, h), rc;
+	/* Most links name a page already known, and already normalised
+	 * (the link extractor normalises too): normalising once more would
+	 * give the same bytes, so a link known by its exact bytes needs no
+	 * parse. */
+	size_t i = set_find(f, &f->index, h, url, n, node_eq);
+	int id = node_at(f, i), rc;
 
 	if (id < 0) {
 		rc = url_parse(url, n, &u);
@@ -408,12 +409,11 @@ crawl_frontier_add(struct crawl_frontier *f, uint32_t from, const char *url,
 		    origin_add(f, norm, (size_t)(u.path.p - norm)) < 0)
 			return -ENOMEM;
 		h = hash_bytes(norm, (size_t)len);
-		id = known(f, norm, (size_t)len, h);
+		i = set_find(f, &f->index, h, norm, (size_t)len, node_eq);
+		id = node_at(f, i);
+		if (id < 0)
+			id = new_node(f, from, &u, norm, (size_t)len, h, i);
 	}
-	if (id < 0)
-		id = new_node(f, from, &u, norm, (size_t)len, h,
-			      set_find(f, &f->index, h, norm, (size_t)len,
-				       node_eq));
 	if (id < 0)
 		return id;
 	rc = add_edge(f, from, (uint32_t)id);

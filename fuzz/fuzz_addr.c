@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/addr.h"
+#include "net/net_addr.h"
 
 #define FUZZ_MAX 256
 

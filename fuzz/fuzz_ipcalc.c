@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/ipcalc.h"
+#include "net/net_ipcalc.h"
 
 #define FUZZ_MAX 128
 

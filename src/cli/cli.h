@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "net/addr.h"
+#include "net/net_addr.h"
 
 struct loop;
 

@@ -10,7 +10,7 @@
 
 #include "cli.h"
 #include "core/err.h"
-#include "net/sock.h"
+#include "net/net_sock.h"
 
 int
 cli_usage_error(const char *usage, const char *fmt, ...)

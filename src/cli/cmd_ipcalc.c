@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 
 #include "cli.h"
-#include "net/ipcalc.h"
+#include "net/net_ipcalc.h"
 
 static const char ipcalc_usage[] =
 	"usage: inetkit ipcalc ADDR[/PREFIX]\n"

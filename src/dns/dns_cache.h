@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "dns_wire.h"
-#include "net/addr.h"
+#include "net/net_addr.h"
 
 #define DNS_CACHE_MAX_ADDRS 16		/* addresses kept per answer */
 #define DNS_CACHE_MAX_TTL 86400		/* positive TTLs capped at a day */

@@ -10,7 +10,7 @@
 #include "core/err.h"
 #include "dns_client.h"
 #include "dns_wire.h"
-#include "net/sock.h"
+#include "net/net_sock.h"
 
 int
 dns_query_build(const struct dns_client *c, uint16_t id, const uint8_t *name,

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "net/addr.h"
+#include "net/net_addr.h"
 
 struct dns_client {
 	int timeout_ms;		/* each wait for the server */

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "net/addr.h"
+#include "net/net_addr.h"
 
 #define DNS_RESOLV_MAX_SERVERS 8	/* nameserver lines kept */
 #define DNS_RESOLV_MAX_LINE 1024	/* longer lines are skipped */

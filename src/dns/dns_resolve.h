@@ -21,7 +21,7 @@
 #define INETKIT_DNS_RESOLVE_H
 
 #include "dns_resolvconf.h"
-#include "net/addr.h"
+#include "net/net_addr.h"
 
 struct loop;
 

@@ -17,8 +17,8 @@
 #include "core/loop.h"
 #include "dns_answer.h"
 #include "dns_server.h"
-#include "net/acceptor.h"
-#include "net/sock.h"
+#include "net/net_acceptor.h"
+#include "net/net_sock.h"
 
 #define UDP_BATCH 32
 #define UDP_IN_MAX 4096		/* larger queries are dropped */

@@ -13,7 +13,7 @@
 #include "core/log.h"
 #include "dns_client.h"
 #include "dns_stub.h"
-#include "net/sock.h"
+#include "net/net_sock.h"
 
 #define STUB_EDNS_SIZE 1232	/* DNS flag day 2020: no fragmentation */
 #define STUB_TCP_MAX (2 + DNS_MAX_MSG)

@@ -17,7 +17,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "http_client.h"
-#include "net/sock.h"
+#include "net/net_sock.h"
 
 #define CLIENT_SPLICE_MAX (1 << 20)	/* bytes per splice(2) */
 

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "http_parse.h"
-#include "net/addr.h"
+#include "net/net_addr.h"
 
 struct loop;
 

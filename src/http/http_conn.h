@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 #include "core/loop.h"
-#include "net/acceptor.h"
+#include "net/net_acceptor.h"
 #include "http_server.h"
 
 #define HTTP_IN_SIZE (32 * 1024)	/* > HTTP_MAX_HEAD */

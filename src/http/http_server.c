@@ -29,8 +29,8 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
-#include "net/acceptor.h"
-#include "net/sock.h"
+#include "net/net_acceptor.h"
+#include "net/net_sock.h"
 #include "http_conn.h"
 
 #define HTTP_NOTSENT_LOWAT (16 * 1024) /* unsent bytes a socket may hold */

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "core/buf.h"
-#include "net/addr.h"
+#include "net/net_addr.h"
 
 struct loop;
 

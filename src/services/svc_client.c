@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "net/sock.h"
+#include "net/net_sock.h"
 #include "svc.h"
 
 #define SVC_STREAM_CHUNK (64 * 1024)

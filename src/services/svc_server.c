@@ -16,8 +16,8 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
-#include "net/acceptor.h"
-#include "net/sock.h"
+#include "net/net_acceptor.h"
+#include "net/net_sock.h"
 #include "svc.h"
 
 #define SVC_SCRATCH (64 * 1024)

@@ -7,7 +7,7 @@ import subprocess
 import time
 
 from conftest import run
-from inetd import inetd  # noqa: F401 (fixture)
+from inetdutil import inetd  # noqa: F401 (fixture)
 
 DAYTIME_RE = re.compile(rb"^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4}\r\n$")
 EPOCH_1900 = 2208988800

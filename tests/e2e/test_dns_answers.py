@@ -14,7 +14,7 @@ import dns.query
 import dns.rcode
 import pytest
 
-from dnshelp import (has_flag, query, raw_udp, rcode_name, section_text,
+from dnsutil import (has_flag, query, raw_udp, rcode_name, section_text,
                      serve_dns)
 
 

@@ -9,7 +9,7 @@ import struct
 import dns.message
 import dns.rcode
 
-from dnshelp import frame, query, raw_tcp, raw_udp, serve_dns
+from dnsutil import frame, query, raw_tcp, raw_udp, serve_dns
 
 HDR = struct.pack("!HHHHHH", 0x4242, 0, 1, 0, 0, 0)
 

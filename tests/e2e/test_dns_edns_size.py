@@ -4,7 +4,7 @@ without EDNS; an answer that does not fit sets TC and comes whole over
 TCP."""
 import pytest
 
-from dnshelp import has_flag, query, serve_dns
+from dnsutil import has_flag, query, serve_dns
 
 
 @pytest.fixture

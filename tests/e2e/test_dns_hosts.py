@@ -1,6 +1,6 @@
 """--hosts turns /etc/hosts lines into A/AAAA records for names inside the
 served zones, and PTR records where the reverse zone is served."""
-from dnshelp import EXAMPLE_ZONE, REVERSE_ZONE, query, section_text, serve_dns
+from dnsutil import EXAMPLE_ZONE, REVERSE_ZONE, query, section_text, serve_dns
 
 
 def test_dns_hosts_file_adds_address_and_ptr_records(start_server, tmp_path):

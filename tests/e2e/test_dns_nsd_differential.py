@@ -15,7 +15,7 @@ import dns.query
 import dns.rcode
 import pytest
 
-from dnshelp import ALL_ZONES, serve_dns, section_text
+from dnsutil import ALL_ZONES, serve_dns, section_text
 
 NAMES = [
     "example.test", "EXAMPLE.test", "www.example.test", "WwW.ExAmPlE.TeSt",

@@ -8,7 +8,7 @@ import time
 import dns.exception
 import pytest
 
-from dnshelp import query, serve_dns
+from dnsutil import query, serve_dns
 
 ZONE = """$ORIGIN example.test.
 $TTL 60

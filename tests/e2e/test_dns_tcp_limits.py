@@ -3,7 +3,7 @@ timeout; neither stops the server from answering afterwards."""
 import socket
 import time
 
-from dnshelp import query, serve_dns
+from dnsutil import query, serve_dns
 
 
 def test_dns_connection_cap(start_server):

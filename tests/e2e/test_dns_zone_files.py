@@ -1,7 +1,7 @@
 """Zone files as NSD and BIND read them, served: $INCLUDE relative to the
 including file with its own origin, $TTL and carried-over TTLs,
 parentheses, escapes, RFC 3597 rdata."""
-from dnshelp import query, section_text, serve_dns
+from dnsutil import query, section_text, serve_dns
 
 
 def test_dns_serves_included_files_and_syntax(start_server, tmp_path):

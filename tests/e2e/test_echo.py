@@ -7,7 +7,7 @@ import subprocess
 import threading
 
 from conftest import run
-from inetd import inetd  # noqa: F401 (fixture)
+from inetdutil import inetd  # noqa: F401 (fixture)
 
 
 def echo_tcp(port, data, host="127.0.0.1"):

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from conftest import INETKIT, assert_usage_error, run
-from clienthelp import (NGINX, recv_head, scripted, start_nginx,
+from clientutil import (NGINX, recv_head, scripted, start_nginx,
                          stop_nginx)
 
 SMALL = b"<html><body>hello from the test site</body></html>\n"

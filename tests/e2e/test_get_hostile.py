@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import run
-from clienthelp import scripted
+from clientutil import scripted
 
 LIMIT_S = 15          # no sender runs longer than this
 

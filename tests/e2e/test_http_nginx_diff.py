@@ -5,7 +5,7 @@ except for the differences listed in DIFFERENCES, each with its reason."""
 
 import pytest
 
-from clienthelp import NGINX, start_nginx, stop_nginx
+from clientutil import NGINX, start_nginx, stop_nginx
 from httputil import SITE, serve, raw, parse_one
 
 H = "Host: localhost\r\n"

@@ -1,4 +1,4 @@
-/* addr: numeric IPv4/IPv6 addresses (RFC 791, RFC 4291 section 2.2) and
+/* net_addr: numeric IPv4/IPv6 addresses (RFC 791, RFC 4291 section 2.2) and
  * the ADDR:PORT forms of the command line, with IPv6 literals in brackets
  * as in RFC 3986 section 3.2.2. Pure: no name lookups, no I/O. */
 #include <arpa/inet.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "addr.h"
+#include "net/net_addr.h"
 
 /* Longest numeric IPv6 text inet_pton can take (with an embedded IPv4
  * quad), plus '%' and a scope id. */

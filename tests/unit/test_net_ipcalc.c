@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 
 #include "core/err.h"
-#include "net/ipcalc.h"
+#include "net/net_ipcalc.h"
 #include "unit.h"
 
 struct calc_case {

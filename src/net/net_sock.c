@@ -1,4 +1,4 @@
-/* sock: non-blocking socket verbs: listen, connect, addresses. */
+/* net_sock: non-blocking socket verbs: listen, connect, addresses. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -9,7 +9,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "sock.h"
+#include "net/net_sock.h"
 
 static int
 set_opt(int fd, int level, int name, int value)

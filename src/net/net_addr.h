@@ -1,4 +1,4 @@
-/* addr: IPv4 and IPv6 addresses and the ADDR:PORT syntax of the command
+/* net_addr: IPv4 and IPv6 addresses and the ADDR:PORT syntax of the command
  * line ("127.0.0.1:8080", "[::1]:8080", ":8080" for every address). Pure:
  * no name lookups, no I/O. */
 #ifndef INETKIT_ADDR_H

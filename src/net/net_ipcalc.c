@@ -1,4 +1,4 @@
-/* ipcalc: prefixes, masks, ranges, IPv4 classes (RFC 791 section 3.2,
+/* net_ipcalc: prefixes, masks, ranges, IPv4 classes (RFC 791 section 3.2,
  * RFC 1112 for class E), /31 and /32 (RFC 3021) and special-purpose
  * addresses (RFC 6890, 1918, 6598, 5737, 3927, 4291, 4193, 3849). */
 #include <arpa/inet.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "ipcalc.h"
+#include "net/net_ipcalc.h"
 
 /* Copies the address bytes of a (network order) into b; returns their
  * count (4 or 16) or ERR_PARSE for an unset address. */

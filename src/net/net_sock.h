@@ -1,9 +1,9 @@
-/* sock: small socket verbs. Every descriptor is non-blocking and
+/* net_sock: small socket verbs. Every descriptor is non-blocking and
  * close-on-exec. */
 #ifndef INETKIT_SOCK_H
 #define INETKIT_SOCK_H
 
-#include "addr.h"
+#include "net/net_addr.h"
 
 /* A bound socket of type SOCK_STREAM (listening) or SOCK_DGRAM, with
  * SO_REUSEADDR and, when reuseport, SO_REUSEPORT so that each worker can

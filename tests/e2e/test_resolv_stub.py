@@ -9,7 +9,7 @@ import os
 import pytest
 
 from conftest import run
-from clienthelp import FakeDNS
+from clientutil import FakeDNS
 
 ZONE = """$ORIGIN site.test.
 $TTL 300

@@ -1,10 +1,10 @@
-/* acceptor: accept loops with a retry on descriptor exhaustion. */
+/* net_acceptor: accept loops with a retry on descriptor exhaustion. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "acceptor.h"
+#include "net/net_acceptor.h"
 #include "core/err.h"
 #include "core/log.h"
 

@@ -4,7 +4,7 @@ no answer comes."""
 import socket
 
 from conftest import run
-from dnshelp import serve_dns
+from dnsutil import serve_dns
 
 
 def test_lookup_prints_like_dig(start_server):

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "core/loop.h"
-#include "net/acceptor.h"
-#include "net/sock.h"
+#include "net/net_acceptor.h"
+#include "net/net_sock.h"
 #include "unit.h"
 
 struct seen {

@@ -1,4 +1,4 @@
-/* ipcalc: the subnet calculator behind `inetkit ipcalc`. Given an address
+/* net_ipcalc: the subnet calculator behind `inetkit ipcalc`. Given an address
  * and a prefix (or an IPv4 mask) it works out the network, its range, its
  * size, the IPv4 class and what kind of address it is. Pure: no I/O. */
 #ifndef INETKIT_IPCALC_H
@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "addr.h"
+#include "net/net_addr.h"
 
 /* What an address is (RFC 6890 registries). An IPv4 address may carry
  * several flags; an IPv6 address carries exactly one, its type. */

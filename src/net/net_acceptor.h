@@ -1,4 +1,4 @@
-/* acceptor: the listening half every TCP engine shares. A worker's
+/* net_acceptor: the listening half every TCP engine shares. A worker's
  * listening sockets on its loop; accept4 until the queue is empty (the loop
  * is edge-triggered, so anything left would wait for the next client); and
  * a retry timer when the process runs out of descriptors, so the clients
@@ -6,7 +6,7 @@
 #ifndef INETKIT_ACCEPTOR_H
 #define INETKIT_ACCEPTOR_H
 
-#include "addr.h"
+#include "net/net_addr.h"
 #include "core/loop.h"
 
 #define NET_ACCEPTOR_MAX 16

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "net/addr.h"
+#include "net/net_addr.h"
 #include "unit.h"
 
 struct ip_case {

@@ -49,11 +49,11 @@ int cli_parse_seconds(const char *s, int *ms);
  * resolv.conf and sets the hosts file ($INETKIT_RESOLV_CONF and
  * $INETKIT_HOSTS override /etc/resolv.conf and /etc/hosts); returns 0 or
  * -errno. */
-#include "dns/dns_resolve.h"
-void cli_resolver_init(struct dns_resolver_config *c);
-int cli_resolver_option(struct dns_resolver_config *c, const char *opt,
+#include "resolv/resolv.h"
+void cli_resolver_init(struct resolv_config *c);
+int cli_resolver_option(struct resolv_config *c, const char *opt,
 			const char *val, const char *usage, const char *cmd);
-int cli_resolver_finish(struct dns_resolver_config *c);
+int cli_resolver_finish(struct resolv_config *c);
 
 /* Listeners of one service, bound once per worker with SO_REUSEPORT. */
 #define CLI_MAX_LISTEN 16

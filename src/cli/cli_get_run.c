@@ -26,7 +26,7 @@
 struct get {
 	const struct get_opts *o;
 	struct loop *l;
-	struct dns_resolver *res;
+	struct resolv *res;
 	struct http_client *hc;
 	struct loop_timer max_timer;
 
@@ -35,7 +35,7 @@ struct get {
 	char host[URL_MAX_LEN + 1], hostport[URL_MAX_LEN + 1];
 	struct url u;
 	struct url_http h;
-	struct net_addr addrs[DNS_RESOLVE_MAX_ADDRS];
+	struct net_addr addrs[RESOLV_MAX_ADDRS];
 	int naddrs;
 
 	char seen[GET_DEFAULT_REDIRS * 10 + 1][URL_MAX_LEN + 1];
@@ -350,7 +350,7 @@ on_resolved(void *arg, int status, const struct net_addr *addrs, int n)
 
 	if (status < 0) {
 		get_fail(g, "cannot resolve %s: %s", g->host,
-			 dns_resolve_strerror(status));
+			 resolv_strerror(status));
 		return;
 	}
 	g->naddrs = n;
@@ -386,7 +386,7 @@ get_start(struct get *g)
 		 g->h.host.p);
 	snprintf(g->hostport, sizeof g->hostport, "%.*s",
 		 (int)g->h.hostport.n, g->h.hostport.p);
-	if (dns_resolve(g->res, g->host, on_resolved, g) == NULL)
+	if (resolv_lookup(g->res, g->host, on_resolved, g) == NULL)
 		get_fail(g, "out of memory");
 }
 
@@ -412,7 +412,7 @@ get_setup(struct get *g)
 	g->l = loop_new();
 	if (g->l == NULL)
 		return -ENOMEM;
-	g->res = dns_resolver_new(g->l, &g->o->dns);
+	g->res = resolv_new(g->l, &g->o->dns);
 	g->hc = http_client_new(g->l, &hc);
 	if (g->res == NULL || g->hc == NULL)
 		return -ENOMEM;
@@ -447,7 +447,7 @@ get_run(const struct get_opts *o)
 	}
 	output_close(g, 0);
 	http_client_free(g->hc);
-	dns_resolver_free(g->res);
+	resolv_free(g->res);
 	if (g->l) {
 		loop_timer_del(g->l, &g->max_timer);
 		loop_free(g->l);

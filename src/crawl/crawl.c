@@ -1,5 +1,5 @@
 /* crawl: the crawler engine on one event loop. Hosts are resolved once
- * (src/dns/dns_resolve), their robots.txt fetched first (RFC 9309 2.3.1:
+ * (src/resolv/resolv), their robots.txt fetched first (RFC 9309 2.3.1:
  * 2xx parsed, 4xx allows all, 5xx disallows all), then their queued pages
  * are fetched over a pool of HTTP/1.1 clients that keep connections alive
  * (RFC 9112 9.3) and prefer a client already connected to the host.
@@ -38,7 +38,7 @@ crawl_config_default(struct crawl_config *c)
 	c->timeout_ms = 10000;
 	c->robots = 1;
 	c->parse_threads = -1;
-	dns_resolver_config_init(&c->dns);
+	resolv_config_init(&c->dns);
 }
 
 static void
@@ -144,12 +144,12 @@ on_resolved(void *arg, int status, const struct net_addr *addrs, int n)
 		crawl_pump(cr);
 		return;
 	}
-	for (int i = 0; i < n && i < DNS_RESOLVE_MAX_ADDRS; i++) {
+	for (int i = 0; i < n && i < RESOLV_MAX_ADDRS; i++) {
 		h->addrs[i] = addrs[i];
 		net_addr_set_port(&h->addrs[i], h->port);
 		remote |= !is_loopback(&addrs[i]);
 	}
-	h->naddrs = n < DNS_RESOLVE_MAX_ADDRS ? n : DNS_RESOLVE_MAX_ADDRS;
+	h->naddrs = n < RESOLV_MAX_ADDRS ? n : RESOLV_MAX_ADDRS;
 	h->delay_ms = cr->cfg->delay_ms >= 0 ? cr->cfg->delay_ms :
 		      remote ? REMOTE_DELAY_MS : 0;
 	h->state = HOST_READY;
@@ -219,7 +219,7 @@ host_new(struct crawl *cr, const char *origin, size_t olen,
 	cr->hosts[cr->nhosts++] = h;
 	h->state = HOST_RESOLVING;
 	cr->resolving++;
-	if (!dns_resolve(cr->res, h->name, on_resolved, h)) {
+	if (!resolv_lookup(cr->res, h->name, on_resolved, h)) {
 		cr->resolving--;
 		h->state = HOST_FAILED;
 		h->fail = -ENOMEM;
@@ -415,7 +415,7 @@ crawl_fini(struct crawl *cr)
 	if (cr->pool)
 		crawl_parse_pool_free(cr->pool);
 	if (cr->res)
-		dns_resolver_free(cr->res);
+		resolv_free(cr->res);
 	for (size_t i = 0; i < cr->nhosts; i++) {
 		loop_timer_del(cr->loop, &cr->hosts[i]->timer);
 		host_free(cr->hosts[i]);
@@ -475,7 +475,7 @@ crawl_run(const struct crawl_config *c, struct crawl_frontier *f)
 		rc = cr.loop ? 0 : -ENOMEM;
 	}
 	if (rc == 0) {
-		cr.res = dns_resolver_new(cr.loop, &c->dns);
+		cr.res = resolv_new(cr.loop, &c->dns);
 		rc = cr.res ? slots_new(&cr) : -ENOMEM;
 	}
 	if (rc == 0)

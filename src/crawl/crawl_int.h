@@ -36,7 +36,7 @@ struct crawl_host {
 	uint16_t port;
 	enum host_state state;
 	int fail;		/* the lookup's status when HOST_FAILED */
-	struct net_addr addrs[DNS_RESOLVE_MAX_ADDRS];
+	struct net_addr addrs[RESOLV_MAX_ADDRS];
 	int naddrs;
 	enum robots_state robots_state;
 	struct crawl_robots robots;
@@ -69,7 +69,7 @@ struct crawl {
 	const struct crawl_config *cfg;
 	struct crawl_frontier *f;
 	struct loop *loop;
-	struct dns_resolver *res;
+	struct resolv *res;
 	struct crawl_parse_pool *pool;	/* parser threads, or NULL */
 	unsigned parsing;		/* jobs with the pool */
 	struct crawl_slot *slots;

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "core/workers.h"
 #include "dns/dns_answer.h"
+#include "dns/dns_load.h"
 #include "dns/dns_server.h"
 
 static const char dns_usage[] =
@@ -53,8 +54,8 @@ dns_engine_hup(void *arg)
 	struct dns_db *db;
 	char err[1024];
 
-	if (dns_db_load(e->zones, e->nzones, e->hosts, &db, err,
-			sizeof err) < 0) {
+	if (dns_load(e->zones, e->nzones, e->hosts, &db, err,
+		     sizeof err) < 0) {
 		fprintf(stderr, "inetkit: dns: reload failed, keeping the old "
 			"zones: %s\n", err);
 		return;
@@ -80,8 +81,8 @@ cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out)
 	char err[1024];
 	size_t n = (size_t)(nworkers * e->listen.n);
 
-	if (dns_db_load(e->zones, e->nzones, e->hosts, &db, err,
-			sizeof err) < 0) {
+	if (dns_load(e->zones, e->nzones, e->hosts, &db, err,
+		     sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -2;
 	}

@@ -20,7 +20,7 @@
 #include "net/net_acceptor.h"
 #include "net/net_sock.h"
 
-#define UDP_BATCH 32
+#define UDP_BATCH DNS_ANSWER_BATCH
 #define UDP_IN_MAX 4096		/* larger queries are dropped */
 #define TCP_FRAME_MAX (2 + DNS_MAX_MSG)
 #define TCP_OUT_MAX (4 * TCP_FRAME_MAX)	/* replies the client has not read */
@@ -44,7 +44,7 @@ struct udp_batch {
 	struct sockaddr_storage from[UDP_BATCH];
 	uint8_t q[UDP_BATCH][UDP_IN_MAX];
 	uint8_t *r[UDP_BATCH];	/* cfg.udp_max bytes each */
-	struct dns_probe probe[UDP_BATCH];
+	struct dns_msg m[UDP_BATCH];
 };
 
 struct dns_worker {
@@ -172,11 +172,12 @@ conn_answer(struct dns_conn *c)
 		size_t qlen = (size_t)p[0] << 8 | p[1];
 		if (buf_size(&c->in) < 2 + qlen)
 			return 0;
+		struct dns_msg m = { p + 2, qlen, w->scratch + 2, 0 };
 		struct dns_db *db = served_enter(w->served, w->index);
-		size_t n = dns_answer(db, p + 2, qlen, w->scratch + 2,
-				      DNS_MAX_MSG, 1);
+		dns_answer(db, &m, 1, DNS_MAX_MSG, 1);
 		served_leave(w->served, w->index);
 		buf_consume(&c->in, 2 + qlen);
+		size_t n = m.rlen;
 		if (n == 0)
 			return ERR_PARSE;
 		w->scratch[0] = (uint8_t)(n >> 8);
@@ -315,36 +316,22 @@ udp_rearm(struct udp_batch *b, int n)
 		b->in[i].msg_hdr.msg_namelen = sizeof b->from[i];
 }
 
-/* The database lookups of a whole batch in steps, so that their cache
- * misses overlap instead of coming one after the other (large zones). */
-static void
-udp_probe(const struct dns_db *db, struct udp_batch *b, int n)
-{
-	int started = 0;
-
-	for (int i = 0; i < n; i++)
-		started += dns_answer_probe(db, b->q[i], b->in[i].msg_len,
-					    &b->probe[i]);
-	for (int s = 0; started && s < DNS_PROBE_STEPS; s++)
-		for (int i = 0; i < n; i++)
-			dns_zone_probe_step(&b->probe[i]);
-}
-
 /* Answers a batch of n datagrams; returns how many replies to send. */
 static int
 udp_answer(struct dns_worker *w, int n)
 {
 	struct udp_batch *b = w->udp;
-	struct dns_db *db = served_enter(w->served, w->index);
 	int k = 0;
 
-	udp_probe(db, b, n);
+	/* A datagram cut short is no query. */
+	for (int i = 0; i < n; i++)
+		b->m[i].qlen = b->in[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 :
+			b->in[i].msg_len;
+	struct dns_db *db = served_enter(w->served, w->index);
+	dns_answer(db, b->m, n, (size_t)w->cfg.udp_max, 0);
+	served_leave(w->served, w->index);
 	for (int i = 0; i < n; i++) {
-		if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
-			continue;
-		size_t len = dns_answer_probed(db, &b->probe[i], b->q[i],
-					       b->in[i].msg_len, b->r[i],
-					       (size_t)w->cfg.udp_max, 0);
+		size_t len = b->m[i].rlen;
 		if (len == 0)
 			continue;
 		b->iov_out[k] = (struct iovec){ b->r[i], len };
@@ -355,7 +342,6 @@ udp_answer(struct dns_worker *w, int n)
 		b->out[k].msg_hdr.msg_iovlen = 1;
 		k++;
 	}
-	served_leave(w->served, w->index);
 	return k;
 }
 
@@ -423,8 +409,11 @@ worker_new(struct dns_served *s, int index, const struct dns_server_config *c,
 		free(w);
 		return NULL;
 	}
-	for (int i = 0; i < UDP_BATCH; i++)
+	for (int i = 0; i < UDP_BATCH; i++) {
 		w->udp->r[i] = w->replies + (size_t)i * (size_t)c->udp_max;
+		w->udp->m[i].q = w->udp->q[i];
+		w->udp->m[i].r = w->udp->r[i];
+	}
 	udp_prepare(w->udp);
 	w->served = s;
 	w->index = index;

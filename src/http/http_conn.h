@@ -11,6 +11,7 @@
 
 #include "core/loop.h"
 #include "net/net_acceptor.h"
+#include "http_file.h"
 #include "http_server.h"
 
 #define HTTP_IN_SIZE (32 * 1024)	/* > HTTP_MAX_HEAD */

@@ -31,6 +31,8 @@
 #include "core/loop.h"
 #include "net/net_acceptor.h"
 #include "net/net_sock.h"
+#include "http_autoindex.h"
+#include "http_cache.h"
 #include "http_conn.h"
 
 #define HTTP_NOTSENT_LOWAT (16 * 1024) /* unsent bytes a socket may hold */

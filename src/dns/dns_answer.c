@@ -683,19 +683,31 @@ answer_udp(const struct dns_db *db, struct dns_msg *m, int n, size_t outsz)
 					   m[i].r, outsz, 0);
 }
 
+/* TCP queries, one at a time; and UDP batches larger than one probe
+ * batch. Apart from dns_answer and never inlined into it, so that its
+ * common path (one UDP batch) saves no registers and jumps to answer_udp
+ * (bench/dns_instr.sh: 2704 instructions a query with it inlined, 2628
+ * without). */
+__attribute__((noinline)) static void
+answer_rest(const struct dns_db *db, struct dns_msg *m, int n, size_t outsz,
+	    int tcp)
+{
+	for (int i = 0; tcp && i < n; i++)
+		m[i].rlen = dns_answer_one(db, NULL, m[i].q, m[i].qlen,
+					   m[i].r, outsz, 1);
+	for (int i = 0; !tcp && i < n; i += DNS_ANSWER_BATCH)
+		answer_udp(db, m + i, n - i < DNS_ANSWER_BATCH ?
+			   n - i : DNS_ANSWER_BATCH, outsz);
+}
+
 void
 dns_answer(const struct dns_db *db, struct dns_msg *m, int n, size_t outsz,
 	   int tcp)
 {
-	if (tcp) {
-		for (int i = 0; i < n; i++)
-			m[i].rlen = dns_answer_one(db, NULL, m[i].q, m[i].qlen,
-						   m[i].r, outsz, 1);
-		return;
-	}
-	for (int i = 0; i < n; i += DNS_ANSWER_BATCH)
-		answer_udp(db, m + i, n - i < DNS_ANSWER_BATCH ?
-			   n - i : DNS_ANSWER_BATCH, outsz);
+	if (tcp || n > DNS_ANSWER_BATCH)
+		answer_rest(db, m, n, outsz, tcp);
+	else
+		answer_udp(db, m, n, outsz);
 }
 
 int

@@ -18,6 +18,7 @@
 #include "core/err.h"
 #include "core/loop.h"
 #include "http/http_client.h"
+#include "net/net_sock.h"
 #include "url/url.h"
 
 #define GET_RBUF (256 * 1024)	/* receive buffer: large reads, few calls */
@@ -98,24 +99,6 @@ get_strerror(int rc)
 	default:
 		return err_str(rc);
 	}
-}
-
-/* Writes all of p[0..n) to fd. Returns 0 or -errno. */
-static int
-write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* -o FILE: a temporary file beside it, unless FILE exists and is not a
@@ -204,7 +187,7 @@ on_head(void *arg, const struct http_response *r, const char *raw,
 	g->http_status = r->status;
 	snprintf(g->reason, sizeof g->reason, "%.*s", (int)r->reason.n,
 		 r->reason.p);
-	if (g->o->head_only && write_all(STDOUT_FILENO, raw, rawlen) < 0)
+	if (g->o->head_only && net_write_all(STDOUT_FILENO, raw, rawlen) < 0)
 		return -errno;
 	if (g->o->follow && is_redirect(r->status) && loc != NULL) {
 		int rc = redirect_target(g, loc->value);
@@ -237,7 +220,7 @@ static int
 on_body(void *arg, const void *p, size_t n)
 {
 	struct get *g = arg;
-	int rc = p ? write_all(g->out_fd, p, n) : 0;
+	int rc = p ? net_write_all(g->out_fd, p, n) : 0;
 
 	if (rc < 0) {
 		g->write_err = rc;

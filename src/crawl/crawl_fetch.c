@@ -17,6 +17,7 @@
 #include "crawl/crawl_int.h"
 #include "crawl/crawl_out.h"
 #include "html/html_links.h"
+#include "net/net_sock.h"
 
 /* The media type of a Content-Type value, lowercase, without
  * parameters, or NULL. */
@@ -182,19 +183,12 @@ on_head(void *arg, const struct http_response *r, const char *raw,
 static void
 mirror_write(struct crawl_slot *s, const char *p, size_t n)
 {
-	while (n > 0) {
-		ssize_t w = write(s->mirror_fd, p, n);
+	int rc = net_write_all(s->mirror_fd, p, n);
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			log_warn("crawl: mirror write: %s", err_str(-errno));
-			close(s->mirror_fd);
-			s->mirror_fd = -1;
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
+	if (rc < 0) {
+		log_warn("crawl: mirror write: %s", err_str(rc));
+		close(s->mirror_fd);
+		s->mirror_fd = -1;
 	}
 }
 

@@ -17,14 +17,13 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "http_client.h"
-#include "net/net_sock.h"
 
 #define CLIENT_SPLICE_MAX (1 << 20)	/* bytes per splice(2) */
 
 enum client_state {
 	ST_IDLE,	/* no request; fd is -1 or a reusable connection */
 	ST_START,	/* request accepted, the kick timer pending */
-	ST_CONNECTING,	/* connect to addrs[ai] in progress */
+	ST_CONNECTING,	/* conn is opening (http_fetch_conn_open) */
 	ST_WRITING,	/* sending the request */
 	ST_HEAD,	/* reading the response head */
 	ST_BODY,	/* reading the body */
@@ -34,14 +33,12 @@ struct http_client {
 	struct loop *l;
 	struct http_client_config cfg;
 	enum client_state st;
-	int fd;
-	struct net_addr peer;
+	struct http_fetch_conn conn;	/* the transport: read, write, close */
 	int reused;		/* the request went out on an old connection */
 	int got_bytes;		/* some response bytes came on this request */
 
 	const struct net_addr *addrs;
-	int naddrs, ai;
-	int last_err;		/* of the last connect attempt */
+	int naddrs;
 	enum http_method method;
 	const struct http_client_cb *cb;
 	void *arg;
@@ -92,7 +89,7 @@ http_client_new(struct loop *l, const struct http_client_config *cfg)
 		free(c);
 		return NULL;
 	}
-	c->fd = -1;
+	http_fetch_conn_init(&c->conn, l);
 	c->pipe_r = c->pipe_w = c->sink = -1;
 	buf_init(&c->req, HTTP_CLIENT_MAX_REQUEST);
 	loop_timer_init(&c->timer, client_on_timer, c);
@@ -102,11 +99,9 @@ http_client_new(struct loop *l, const struct http_client_config *cfg)
 static void
 client_close(struct http_client *c)
 {
-	if (c->fd >= 0) {
-		loop_del_fd(c->l, c->fd);
-		close(c->fd);
-		c->fd = -1;
-	}
+	if (c->conn.fd >= 0 && !c->conn.opening)
+		loop_del_fd(c->l, c->conn.fd);
+	http_fetch_conn_close(&c->conn);
 }
 
 static void
@@ -135,13 +130,23 @@ http_client_free(struct http_client *c)
 const struct net_addr *
 http_client_peer(const struct http_client *c)
 {
-	return c->peer.len ? &c->peer : NULL;
+	return c->conn.peer.len ? &c->conn.peer : NULL;
 }
 
 int
 http_client_is_connected(const struct http_client *c)
 {
-	return c->st == ST_IDLE && c->fd >= 0;
+	return c->st == ST_IDLE && c->conn.fd >= 0;
+}
+
+void
+http_client_cancel(struct http_client *c)
+{
+	if (c->st == ST_IDLE)
+		return;
+	loop_timer_del(c->l, &c->timer);
+	client_close(c);
+	c->st = ST_IDLE;
 }
 
 /* The end of a request: the connection is kept only when clean. The
@@ -219,39 +224,27 @@ http_client_request(struct http_client *c, const struct http_client_req *r,
 	return 0;
 }
 
-/* Tries addrs[ai], then the following ones, until one is in progress. */
+/* The connection to one of the addresses is open, or could not be. */
+static void
+client_on_open(void *arg, int status)
+{
+	struct http_client *c = arg;
+
+	if (status == 0 && loop_add_fd(c->l, c->conn.fd, client_on_fd, c) < 0)
+		status = -ENOMEM;
+	if (status < 0) {
+		client_finish(c, status);
+		return;
+	}
+	client_send(c);
+}
+
 static void
 client_connect(struct http_client *c)
 {
-	while (c->ai < c->naddrs) {
-		const struct net_addr *a = &c->addrs[c->ai];
-		int fd = net_connect_start(a, SOCK_STREAM);
-		if (fd >= 0 && loop_add_fd(c->l, fd, client_on_fd, c) == 0) {
-			c->fd = fd;
-			c->peer = *a;
-			c->st = ST_CONNECTING;
-			loop_timer_set(c->l, &c->timer,
-				       c->cfg.connect_timeout_ms);
-			return;
-		}
-		if (fd >= 0) {
-			close(fd);
-			fd = -ENOMEM;
-		}
-		c->last_err = fd;
-		c->ai++;
-	}
-	client_finish(c, c->last_err ? c->last_err : -ECONNREFUSED);
-}
-
-/* The connect to addrs[ai] failed with err: the next address. */
-static void
-client_connect_next(struct http_client *c, int err)
-{
-	client_close(c);
-	c->last_err = err;
-	c->ai++;
-	client_connect(c);
+	c->st = ST_CONNECTING;
+	http_fetch_conn_open(&c->conn, c->addrs, c->naddrs,
+			     c->cfg.connect_timeout_ms, client_on_open, c);
 }
 
 /* Starts a request: on the open connection when it goes to one of the
@@ -261,9 +254,9 @@ client_begin(struct http_client *c)
 {
 	c->reused = 0;
 	c->got_bytes = 0;
-	if (c->fd >= 0) {
+	if (c->conn.fd >= 0) {
 		for (int i = 0; i < c->naddrs; i++)
-			if (net_addr_equal(&c->addrs[i], &c->peer))
+			if (net_addr_equal(&c->addrs[i], &c->conn.peer))
 				c->reused = 1;
 		if (!c->reused)
 			client_close(c);
@@ -272,8 +265,6 @@ client_begin(struct http_client *c)
 		client_send(c);
 		return;
 	}
-	c->ai = 0;
-	c->last_err = 0;
 	client_connect(c);
 }
 
@@ -284,8 +275,6 @@ client_retry_fresh(struct http_client *c)
 {
 	client_close(c);
 	c->reused = 0;
-	c->ai = 0;
-	c->last_err = 0;
 	client_connect(c);
 }
 
@@ -301,7 +290,7 @@ client_send(struct http_client *c)
 	http_response_init(&c->resp);
 	c->head_deadline = clock_mono_ms() + c->cfg.head_timeout_ms;
 	loop_timer_set(c->l, &c->timer, c->cfg.read_timeout_ms);
-	client_on_fd(c->l, c->fd, LOOP_WRITE, c);
+	client_on_fd(c->l, c->conn.fd, LOOP_WRITE, c);
 }
 
 static void
@@ -313,9 +302,7 @@ client_on_timer(struct loop *l, void *arg)
 	case ST_START:
 		client_begin(c);
 		return;
-	case ST_CONNECTING:
-		client_connect_next(c, ERR_TIMEOUT);
-		return;
+	case ST_CONNECTING:	/* the connection has its own timer */
 	case ST_IDLE:
 		return;
 	default:
@@ -345,14 +332,12 @@ static int
 client_write(struct http_client *c)
 {
 	while (buf_size(&c->req) > 0) {
-		ssize_t n = send(c->fd, buf_data(&c->req), buf_size(&c->req),
-				 MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		ssize_t n = http_fetch_conn_write(&c->conn, buf_data(&c->req),
+						  buf_size(&c->req));
+		if (n == -EAGAIN)
 			return ERR_AGAIN;
 		if (n < 0)
-			return -errno;
+			return (int)n;
 		c->req.off += (size_t)n;
 	}
 	return 0;
@@ -514,7 +499,7 @@ client_sink_setup(struct http_client *c)
 {
 	int fd = c->cb->body_fd(c->arg), p[2];
 
-	if (fd < 0)
+	if (fd < 0 || !c->conn.t->splice)
 		return;
 	if (c->pipe_r < 0) {
 		if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
@@ -559,7 +544,7 @@ client_splice(struct http_client *c)
 			want = (size_t)c->left;
 		if (c->cfg.max_body && c->cfg.max_body - c->got + 1 < want)
 			want = (size_t)(c->cfg.max_body - c->got + 1);
-		ssize_t n = splice(c->fd, NULL, c->pipe_w, NULL, want,
+		ssize_t n = splice(c->conn.fd, NULL, c->pipe_w, NULL, want,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -597,11 +582,9 @@ client_read(struct http_client *c)
 				client_finish(c, rc);
 			return;
 		}
-		ssize_t n = recv(c->fd, c->rbuf + c->rlen,
-				 c->cfg.rbuf_size - c->rlen, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		ssize_t n = http_fetch_conn_read(&c->conn, c->rbuf + c->rlen,
+						 c->cfg.rbuf_size - c->rlen);
+		if (n == -EAGAIN) {
 			client_arm_read(c);
 			return;
 		}
@@ -610,7 +593,7 @@ client_read(struct http_client *c)
 			return;
 		}
 		if (n < 0) {
-			client_finish(c, -errno);
+			client_finish(c, (int)n);
 			return;
 		}
 		if (n == 0) {
@@ -641,17 +624,7 @@ client_on_fd(struct loop *l, int fd, int events, void *arg)
 			client_close(c);
 		return;
 	case ST_START:
-		return;
-	case ST_CONNECTING:
-		if (!(events & (LOOP_WRITE | LOOP_HUP)))
-			return;
-		rc = net_connect_result(fd);
-		if (rc < 0) {
-			client_connect_next(c, rc);
-			return;
-		}
-		net_set_nodelay(fd, 1);
-		client_send(c);
+	case ST_CONNECTING:	/* not watched here until open */
 		return;
 	case ST_WRITING:
 		rc = client_write(c);

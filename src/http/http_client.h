@@ -1,7 +1,8 @@
 /* http_client: the HTTP/1.1 client engine, on the loop (RFC 9112). One
  * struct http_client is one connection at a time carrying one request at
  * a time; many can run on one loop (a crawler holds one per concurrent
- * fetch). It connects trying each address in turn (a timeout for each),
+ * fetch). Its connection is a struct http_fetch_conn (the transport, and
+ * each address tried in turn with a timeout for each), over which it
  * sends the request, parses the response head with http_parse_response
  * (skipping 1xx interim responses), and reads the body framed by
  * Content-Length, chunked coding (http_chunked_decode) or the close. A
@@ -12,13 +13,15 @@
  * Limits: the head limits of http_parse.h (line, field section, field
  * count), at most HTTP_CLIENT_MAX_INTERIM interim responses, max_body, a
  * timeout for each connect, for each silence and for the whole head.
- * TLS is not here: the caller refuses https. */
+ * The fetch engine (http_fetch.h) drives it; TLS would be a transport of
+ * http_fetch_conn, not a change here. */
 #ifndef INETKIT_HTTP_CLIENT_H
 #define INETKIT_HTTP_CLIENT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http_fetch_conn.h"
 #include "http_parse.h"
 #include "net/net_addr.h"
 
@@ -99,6 +102,10 @@ void http_client_free(struct http_client *c);
 int http_client_request(struct http_client *c,
 			const struct http_client_req *req,
 			const struct http_client_cb *cb, void *arg);
+
+/* Stops the request in flight without its on_done and closes the
+ * connection; the client is idle then. Not from inside a callback. */
+void http_client_cancel(struct http_client *c);
 
 /* The address of the current (or last) connection, or NULL. */
 const struct net_addr *http_client_peer(const struct http_client *c);

@@ -1,0 +1,83 @@
+/* http_fetch_conn: a client connection of the fetch engine: its transport
+ * and the opening of it over a host's addresses.
+ *
+ * The transport is a small table of operations (read, write, close) that
+ * the HTTP/1.1 exchange (http_client.c) goes through, never through the
+ * socket directly: plain TCP is the only transport today; TLS (https) is
+ * a second table, chosen in http_fetch_conn_open, its handshake done there
+ * before the owner is told the connection is open. Nothing above this
+ * file changes for it.
+ *
+ * http_fetch_conn_open tries the addresses in the order given, one at a
+ * time, each with its own connect timeout; the whole policy is that one
+ * function and its two callbacks, which Happy Eyeballs (RFC 8305 section
+ * 5: staggered attempts, the first to connect wins) replaces. */
+#ifndef INETKIT_HTTP_FETCH_CONN_H
+#define INETKIT_HTTP_FETCH_CONN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "core/loop.h"
+#include "net/net_addr.h"
+
+struct http_fetch_conn;
+
+/* How bytes move over an open connection. read and write return a count,
+ * 0 (read: the peer closed), -EAGAIN (wait for the loop) or -errno. */
+struct http_fetch_transport {
+	const char *name;	/* "tcp" */
+	ssize_t (*read)(struct http_fetch_conn *c, void *p, size_t n);
+	ssize_t (*write)(struct http_fetch_conn *c, const void *p, size_t n);
+	void (*close)(struct http_fetch_conn *c);
+	int splice;	/* the socket's bytes are the stream as is, so that
+			 * splice(2) may move them (not under TLS) */
+};
+
+/* Called once per open: 0 when the connection is open (c->fd connected,
+ * not watched by the loop: the owner adds it), else the last address's
+ * error (-errno, ERR_TIMEOUT). */
+typedef void (*http_fetch_conn_fn)(void *arg, int status);
+
+struct http_fetch_conn {
+	struct loop *l;
+	int fd;				/* -1: no connection */
+	const struct http_fetch_transport *t;	/* while fd is open */
+	struct net_addr peer;		/* the address connected (or tried) */
+
+	/* While opening. */
+	const struct net_addr *addrs;
+	int naddrs, ai, last_err;
+	int timeout_ms;
+	int opening;
+	struct loop_timer timer;
+	http_fetch_conn_fn done;
+	void *arg;
+};
+
+/* Sets up c (no connection) on loop l. */
+void http_fetch_conn_init(struct http_fetch_conn *c, struct loop *l);
+/* Opens c to the first of addrs[0..n) (with ports) that accepts within
+ * timeout_ms, closing what c held. addrs must live until done runs. done
+ * runs later, from the loop, never inside this call. */
+void http_fetch_conn_open(struct http_fetch_conn *c,
+			  const struct net_addr *addrs, int n, int timeout_ms,
+			  http_fetch_conn_fn done, void *arg);
+/* Closes the connection, or stops an open in progress (done is not
+ * called). Harmless when there is none. The owner takes fd out of the
+ * loop first when it added it. */
+void http_fetch_conn_close(struct http_fetch_conn *c);
+
+static inline ssize_t
+http_fetch_conn_read(struct http_fetch_conn *c, void *p, size_t n)
+{
+	return c->t->read(c, p, n);
+}
+
+static inline ssize_t
+http_fetch_conn_write(struct http_fetch_conn *c, const void *p, size_t n)
+{
+	return c->t->write(c, p, n);
+}
+
+#endif

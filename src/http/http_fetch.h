@@ -1,0 +1,128 @@
+/* http_fetch: the fetch engine under every HTTP client of inetkit (`get`,
+ * the crawler): an absolute URL in, the response's head and body out by
+ * callbacks. It owns the chain between them:
+ *   - the host resolved by the stub resolver, once per origin (host and
+ *     port): the addresses are kept for the engine's life;
+ *   - a connection from its pool, one already open to the origin first
+ *     (RFC 9112 section 9.3), opened by http_fetch_conn (the transport,
+ *     each address tried in turn with a connect timeout: where TLS and
+ *     Happy Eyeballs go);
+ *   - the request and the response by http_client (head limits, max_body,
+ *     the silence and head timeouts), an overall deadline per fetch;
+ *   - redirects when asked (RFC 9110 section 15.4: at most max_redirs, a
+ *     URL already fetched is a loop).
+ * Many fetches run at once on one loop, up to max_conns; what to fetch
+ * and when (a frontier, politeness) is the caller's.
+ *
+ * It lives in src/http, not in a src/fetch/ folder of its own: this
+ * module is under 800 lines, and the HTTP/1.1 exchange it drives
+ * (http_client.c), that exchange's connection (http_fetch_conn.c) and the
+ * response parser they share are already here.
+ *
+ *   http_fetch_new / _free        one engine per loop
+ *   http_fetch_start              one fetch (redirects included)
+ *   http_fetch_resolve            an origin's addresses ahead of fetches */
+#ifndef INETKIT_HTTP_FETCH_H
+#define INETKIT_HTTP_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/dns_resolve.h"
+#include "http_client.h"
+
+struct loop;
+
+#define HTTP_FETCH_MAX_REDIRS 100
+#define HTTP_FETCH_MAX_CONNS 1024
+
+struct http_fetch_config {
+	struct http_client_config client;	/* timeouts, max_body, rbuf */
+	int max_conns;		/* fetches at once, one connection each;
+				 * default 1, at most HTTP_FETCH_MAX_CONNS */
+	const struct dns_resolver_config *dns;	/* NULL: the defaults */
+};
+
+struct http_fetch_req {
+	const char *url;	/* absolute, normalised (url_normalize) */
+	enum http_method method;	/* HTTP_M_GET or HTTP_M_HEAD */
+	const char *headers;	/* as http_client_req's; must live until
+				 * on_done */
+	int follow;		/* follow 301, 302, 303, 307, 308 */
+	int max_redirs;		/* with follow, <= HTTP_FETCH_MAX_REDIRS */
+	int max_time_ms;	/* the whole fetch; 0: no limit */
+};
+
+/* A final response head, valid during on_head only. */
+struct http_fetch_head {
+	const struct http_response *r;
+	const char *raw;	/* the head as received; r points into it */
+	size_t rawlen;
+	const char *url;	/* the URL it answers */
+	int redirect;		/* followed: its body is dropped whatever
+				 * on_head returns (a negative code stops) */
+	const char *location;	/* then the next URL, or NULL when the
+				 * Location is unusable (the fetch ends) */
+};
+
+/* Where a fetch that failed stopped. */
+enum http_fetch_where {
+	HTTP_FETCH_AT_URL,	/* the URL does not parse: url_parse's code */
+	HTTP_FETCH_AT_TARGET,	/* no usable http URL: url_http_target's
+				 * code (ERR_UNSUPPORTED: another scheme) */
+	HTTP_FETCH_AT_TLS,	/* https, not supported yet */
+	HTTP_FETCH_AT_RESOLVE,	/* the host: dns_resolve_fn's status */
+	HTTP_FETCH_AT_REQUEST,	/* http_client_request refused it */
+	HTTP_FETCH_AT_TRANSFER,	/* connect, exchange, limit, callback code */
+	HTTP_FETCH_AT_LOCATION,	/* a redirect's Location is unusable */
+	HTTP_FETCH_AT_REDIRS,	/* more than max_redirs (ERR_TOOBIG) */
+	HTTP_FETCH_AT_LOOP,	/* a redirect to a URL fetched before */
+	HTTP_FETCH_AT_DEADLINE,	/* max_time_ms passed (ERR_TIMEOUT) */
+};
+
+/* How a fetch ended. The strings are valid during on_done, until it
+ * starts another fetch. */
+struct http_fetch_end {
+	int status;		/* 0: the last response was read whole */
+	enum http_fetch_where where;	/* when status < 0 */
+	const char *url;	/* the URL fetched last */
+	const char *host;	/* its host ("" before it was known) */
+	const char *location;	/* AT_LOOP: the URL fetched before */
+};
+
+struct http_fetch_cb {
+	/* Every final head, redirects' included. Return 0 to receive the
+	 * body through on_body, 1 to have it dropped, or a negative code to
+	 * stop (on_done gets it, AT_TRANSFER). */
+	int (*on_head)(void *arg, const struct http_fetch_head *h);
+	/* As http_client_cb's on_body and body_fd (body_fd may be NULL). */
+	int (*on_body)(void *arg, const void *p, size_t n);
+	/* Once per fetch, from the loop, never inside http_fetch_start. The
+	 * fetch's connection is back in the pool: on_done may start
+	 * fetches, not free the engine. */
+	void (*on_done)(void *arg, const struct http_fetch_end *e);
+	int (*body_fd)(void *arg);
+};
+
+struct http_fetch;
+
+/* An engine on loop l with a resolver made from c->dns and c->max_conns
+ * connections. Returns NULL when out of memory. */
+struct http_fetch *http_fetch_new(struct loop *l,
+				  const struct http_fetch_config *c);
+/* Drops fetches in flight (without on_done), closes the connections,
+ * frees. Not from inside a callback. */
+void http_fetch_free(struct http_fetch *f);
+
+/* Starts fetching r->url (copied). Returns 0 (on_done will come), -EBUSY
+ * (max_conns fetches in flight) or -ENOMEM. */
+int http_fetch_start(struct http_fetch *f, const struct http_fetch_req *r,
+		     const struct http_fetch_cb *cb, void *arg);
+
+/* Resolves host (no brackets) for port, as a fetch to it would, and calls
+ * fn(arg, status, addrs with port, n) from the loop once it is known; a
+ * fetch to the origin then uses those addresses. Returns 0 or -ENOMEM. */
+int http_fetch_resolve(struct http_fetch *f, const char *host, uint16_t port,
+		       dns_resolve_fn fn, void *arg);
+
+#endif

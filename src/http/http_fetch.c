@@ -11,7 +11,7 @@
 #include "http_fetch.h"
 #include "url/url.h"
 
-enum origin_state { O_RESOLVING, O_READY, O_FAILED };
+enum origin_state { O_NEW, O_RESOLVING, O_READY, O_FAILED };
 
 struct fetch_origin;
 
@@ -194,8 +194,7 @@ origin_free(struct fetch_origin *o)
 	free(o);
 }
 
-/* The origin of (name, port), made and its lookup started when new.
- * NULL when out of memory. */
+/* The origin of (name, port), made when new. NULL when out of memory. */
 static struct fetch_origin *
 origin_get(struct http_fetch *f, const char *name, size_t n, uint16_t port)
 {
@@ -221,13 +220,28 @@ origin_get(struct http_fetch *f, const char *name, size_t n, uint16_t port)
 	o->port = port;
 	loop_timer_init(&o->timer, origin_on_timer, o);
 	f->origins[f->norigins++] = f->last = o;
+	o->state = O_NEW;
+	return o;
+}
+
+/* Whether o's addresses may be used now: known, and either kept for the
+ * engine's life (resolve_once) or just looked up. Otherwise a lookup is
+ * started (unless one runs): the resolver's cache answers while the
+ * addresses' TTL lasts (RFC 1035 section 7.4). */
+static int
+origin_ready(struct fetch_origin *o)
+{
+	if (o->state == O_RESOLVING)
+		return 0;
+	if (o->state != O_NEW && o->f->cfg.resolve_once)
+		return o->state == O_READY;
 	o->state = O_RESOLVING;
-	o->q = dns_resolve(f->res, o->name, origin_on_resolved, o);
+	o->q = dns_resolve(o->f->res, o->name, origin_on_resolved, o);
 	if (!o->q) {
 		o->state = O_FAILED;
 		o->status = -ENOMEM;
 	}
-	return o;
+	return 0;
 }
 
 static void
@@ -249,6 +263,7 @@ http_fetch_resolve(struct http_fetch *f, const char *host, uint16_t port,
 
 	if (!w)
 		return -ENOMEM;
+	origin_ready(o);
 	w->fn = resolve_told;
 	w->user = fn;
 	w->arg = arg;
@@ -371,7 +386,7 @@ xfer_go(struct fetch_xfer *x, struct hop *hp, int rc)
 		return;
 	}
 	x->origin = o;
-	if (o->state == O_READY) {
+	if (origin_ready(o)) {
 		xfer_request(x);
 		return;
 	}

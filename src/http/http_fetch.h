@@ -1,8 +1,9 @@
 /* http_fetch: the fetch engine under every HTTP client of inetkit (`get`,
  * the crawler): an absolute URL in, the response's head and body out by
  * callbacks. It owns the chain between them:
- *   - the host resolved by the stub resolver, once per origin (host and
- *     port): the addresses are kept for the engine's life;
+ *   - the host resolved by the stub resolver (on each request, its cache
+ *     answering within the TTL; or once per origin, host and port, for
+ *     the engine's life with resolve_once);
  *   - a connection from its pool, one already open to the origin first
  *     (RFC 9112 section 9.3), opened by http_fetch_conn (the transport,
  *     each address tried in turn with a connect timeout: where TLS and
@@ -41,6 +42,10 @@ struct http_fetch_config {
 	int max_conns;		/* fetches at once, one connection each;
 				 * default 1, at most HTTP_FETCH_MAX_CONNS */
 	const struct dns_resolver_config *dns;	/* NULL: the defaults */
+	/* Look each origin up once and keep its addresses (or its failure)
+	 * for the engine's life, as a crawl does; 0: ask the resolver on
+	 * every request (its cache answers while the TTL lasts). */
+	int resolve_once;
 };
 
 struct http_fetch_req {
@@ -120,8 +125,9 @@ int http_fetch_start(struct http_fetch *f, const struct http_fetch_req *r,
 		     const struct http_fetch_cb *cb, void *arg);
 
 /* Resolves host (no brackets) for port, as a fetch to it would, and calls
- * fn(arg, status, addrs with port, n) from the loop once it is known; a
- * fetch to the origin then uses those addresses. Returns 0 or -ENOMEM. */
+ * fn(arg, status, addrs with port, n) from the loop once it is known;
+ * with resolve_once, fetches to the origin then use those addresses.
+ * Returns 0 or -ENOMEM. */
 int http_fetch_resolve(struct http_fetch *f, const char *host, uint16_t port,
 		       dns_resolve_fn fn, void *arg);
 

@@ -1,7 +1,8 @@
-/* crawl: the crawler and link checker engine. One event loop runs up to
- * `concurrency` HTTP/1.1 clients (src/http/http_client, connections kept
- * alive and reused per host) and the stub resolver (src/dns/dns_resolve).
- * Each host's robots.txt (RFC 9309) is fetched before its pages; requests
+/* crawl: the crawler and link checker. One event loop runs up to
+ * `concurrency` fetches at once through the fetch engine
+ * (src/http/http_fetch: each host resolved once, connections kept alive
+ * and reused per host); the crawler keeps the frontier, politeness and
+ * the results. Each host's robots.txt (RFC 9309) is fetched before its pages; requests
  * to one host start at least delay_ms apart (or the host's Crawl-delay).
  * HTML answers (text/html, application/xhtml+xml) are parsed for links
  * (src/html/html_links, on helper threads: src/crawl/crawl_parse), which

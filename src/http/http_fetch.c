@@ -59,6 +59,9 @@ struct fetch_xfer {
 	char url[URL_MAX_LEN + 1];	/* the current URL */
 	char target[URL_MAX_LEN + 1];
 	char hostport[URL_MAX_LEN + 1];
+	/* The origin's addresses when the request went out: a new lookup
+	 * for another fetch may change the origin's under the connection. */
+	struct net_addr addrs[DNS_RESOLVE_MAX_ADDRS];
 	char **seen;			/* with follow: URLs fetched */
 	int hops;
 	char *next;			/* a followed redirect's target */
@@ -520,11 +523,12 @@ xfer_request(struct fetch_xfer *x)
 		.host = x->hostport,
 		.target = x->target,
 		.headers = x->headers,
-		.addrs = x->origin->addrs,
+		.addrs = x->addrs,
 		.naddrs = x->origin->naddrs,
 	};
 	int rc;
 
+	memcpy(x->addrs, x->origin->addrs, sizeof x->addrs[0] * req.naddrs);
 	x->redirect = 0;
 	x->bad_location = 0;
 	rc = http_client_request(x->client, &req,

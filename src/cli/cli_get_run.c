@@ -1,5 +1,5 @@
 /* cli_get_run: one `inetkit get` transfer on a private loop, by the fetch
- * engine (src/http/http_fetch: resolving, connecting, the request,
+ * engine (src/fetch: resolving, connecting, the request,
  * redirects, limits and timeouts): here the body is written to stdout or
  * to a temporary file renamed over FILE when complete, the progress
  * drawn, and each way of failing said in words. */
@@ -17,7 +17,7 @@
 #include "cli_get.h"
 #include "core/err.h"
 #include "core/loop.h"
-#include "http/http_fetch.h"
+#include "fetch/fetch.h"
 #include "net/net_sock.h"
 #include "url/url.h"
 
@@ -27,7 +27,7 @@
 struct get {
 	const struct get_opts *o;
 	struct loop *l;
-	struct http_fetch *fetch;
+	struct fetch *fetch;
 
 	char url[URL_MAX_LEN + 1];	/* the start URL, normalised */
 	int http_status;
@@ -139,7 +139,7 @@ output_close(struct get *g, int complete)
 }
 
 static int
-on_head(void *arg, const struct http_fetch_head *h)
+on_head(void *arg, const struct fetch_head *h)
 {
 	struct get *g = arg;
 	const struct http_response *r = h->r;
@@ -188,46 +188,46 @@ on_body(void *arg, const void *p, size_t n)
 
 /* Says why the fetch failed, in the words of each stage. */
 static void
-get_failed(struct get *g, const struct http_fetch_end *e)
+get_failed(struct get *g, const struct fetch_end *e)
 {
 	const char *u = e->url;
 
 	switch (e->where) {
-	case HTTP_FETCH_AT_URL:
+	case FETCH_AT_URL:
 		get_fail(g, u, "not a valid URL");
 		break;
-	case HTTP_FETCH_AT_TARGET:
+	case FETCH_AT_TARGET:
 		get_fail(g, u, e->status == ERR_UNSUPPORTED ? "only http URLs "
 			 "are supported" : "not a usable http URL");
 		break;
-	case HTTP_FETCH_AT_TLS:
+	case FETCH_AT_TLS:
 		get_fail(g, u, "https is not supported yet");
 		break;
-	case HTTP_FETCH_AT_RESOLVE:
+	case FETCH_AT_RESOLVE:
 		get_fail(g, u, "cannot resolve %s: %s", e->host,
 			 dns_resolve_strerror(e->status));
 		break;
-	case HTTP_FETCH_AT_REQUEST:
+	case FETCH_AT_REQUEST:
 		get_fail(g, u, "cannot send the request: %s",
 			 err_str(e->status));
 		break;
-	case HTTP_FETCH_AT_LOCATION:
+	case FETCH_AT_LOCATION:
 		get_fail(g, u, "HTTP %d with an unusable Location",
 			 g->http_status);
 		break;
-	case HTTP_FETCH_AT_REDIRS:
+	case FETCH_AT_REDIRS:
 		get_fail(g, u, "too many redirects (more than %d)",
 			 g->o->max_redirs);
 		break;
-	case HTTP_FETCH_AT_LOOP:
+	case FETCH_AT_LOOP:
 		get_fail(g, u, "redirect loop: %s was already visited",
 			 e->location);
 		break;
-	case HTTP_FETCH_AT_DEADLINE:
+	case FETCH_AT_DEADLINE:
 		get_fail(g, u, "timed out after %d ms (--max-time)",
 			 g->o->max_ms);
 		break;
-	case HTTP_FETCH_AT_TRANSFER:
+	case FETCH_AT_TRANSFER:
 		if (g->write_err)
 			get_fail(g, u, "cannot write the output: %s",
 				 err_str(g->write_err));
@@ -238,7 +238,7 @@ get_failed(struct get *g, const struct http_fetch_end *e)
 }
 
 static void
-on_done(void *arg, const struct http_fetch_end *e)
+on_done(void *arg, const struct fetch_end *e)
 {
 	struct get *g = arg;
 
@@ -282,14 +282,14 @@ body_fd(void *arg)
 	return g->out_fd;
 }
 
-static const struct http_fetch_cb get_cb = {
+static const struct fetch_cb get_cb = {
 	on_head, on_body, on_done, body_fd,
 };
 
 static int
 get_setup(struct get *g)
 {
-	struct http_fetch_config fc = {
+	struct fetch_config fc = {
 		.client = {
 			.connect_timeout_ms = g->o->connect_ms,
 			.read_timeout_ms = g->o->read_ms,
@@ -304,14 +304,14 @@ get_setup(struct get *g)
 	g->l = loop_new();
 	if (g->l == NULL)
 		return -ENOMEM;
-	g->fetch = http_fetch_new(g->l, &fc);
+	g->fetch = fetch_new(g->l, &fc);
 	return g->fetch ? 0 : -ENOMEM;
 }
 
 static int
 get_start(struct get *g)
 {
-	struct http_fetch_req req = {
+	struct fetch_req req = {
 		.url = g->url,
 		.method = g->o->head_only ? HTTP_M_HEAD : HTTP_M_GET,
 		.headers = g->o->headers,
@@ -320,7 +320,7 @@ get_start(struct get *g)
 		.max_time_ms = g->o->max_ms,
 	};
 
-	return http_fetch_start(g->fetch, &req, &get_cb, g);
+	return fetch_start(g->fetch, &req, &get_cb, g);
 }
 
 int
@@ -346,7 +346,7 @@ get_run(const struct get_opts *o)
 		status = g->status;
 	}
 	output_close(g, 0);
-	http_fetch_free(g->fetch);
+	fetch_free(g->fetch);
 	if (g->l)
 		loop_free(g->l);
 	free(g);

@@ -1,5 +1,5 @@
 /* crawl: the crawler on one event loop. Hosts are resolved once (by the
- * fetch engine, src/http/http_fetch, which keeps the addresses), their
+ * fetch engine, src/fetch, which keeps the addresses), their
  * robots.txt fetched first (RFC 9309 2.3.1: 2xx parsed, 4xx allows all,
  * 5xx disallows all), then their queued pages are fetched, at most
  * `concurrency` at once and each host's delay apart; the engine keeps
@@ -214,7 +214,7 @@ host_new(struct crawl *cr, const char *origin, size_t olen,
 	cr->hosts[cr->nhosts++] = h;
 	h->state = HOST_RESOLVING;
 	cr->resolving++;
-	if (http_fetch_resolve(cr->fetch, h->name, h->port, on_resolved,
+	if (fetch_resolve(cr->fetch, h->name, h->port, on_resolved,
 			       h) < 0) {
 		cr->resolving--;
 		h->state = HOST_FAILED;
@@ -359,9 +359,9 @@ crawl_pump(struct crawl *cr)
 
 /* The fetch engine, with one connection per slot. */
 static int
-fetch_new(struct crawl *cr)
+engine_new(struct crawl *cr)
 {
-	struct http_fetch_config fc = {
+	struct fetch_config fc = {
 		.client = {
 			.connect_timeout_ms = cr->cfg->timeout_ms,
 			.read_timeout_ms = cr->cfg->timeout_ms,
@@ -373,7 +373,7 @@ fetch_new(struct crawl *cr)
 		.resolve_once = 1,
 	};
 
-	cr->fetch = http_fetch_new(cr->loop, &fc);
+	cr->fetch = fetch_new(cr->loop, &fc);
 	return cr->fetch ? 0 : -ENOMEM;
 }
 
@@ -391,13 +391,13 @@ slots_new(struct crawl *cr)
 		s->mirror_fd = -1;
 		buf_init(&s->body, HTML_DOC_MAX);
 	}
-	return fetch_new(cr);
+	return engine_new(cr);
 }
 
 static void
 crawl_fini(struct crawl *cr)
 {
-	http_fetch_free(cr->fetch);
+	fetch_free(cr->fetch);
 	for (int i = 0; cr->slots && i < cr->nslots; i++) {
 		if (cr->slots[i].mirror_fd >= 0)
 			close(cr->slots[i].mirror_fd);

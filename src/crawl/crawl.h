@@ -1,6 +1,6 @@
 /* crawl: the crawler and link checker. One event loop runs up to
  * `concurrency` fetches at once through the fetch engine
- * (src/http/http_fetch: each host resolved once, connections kept alive
+ * (src/fetch: each host resolved once, connections kept alive
  * and reused per host); the crawler keeps the frontier, politeness and
  * the results. Each host's robots.txt (RFC 9309) is fetched before its pages; requests
  * to one host start at least delay_ms apart (or the host's Crawl-delay).

@@ -145,7 +145,7 @@ robots_redirect(struct crawl_host *h, const char *target,
 }
 
 static int
-on_head(void *arg, const struct http_fetch_head *hd)
+on_head(void *arg, const struct fetch_head *hd)
 {
 	const struct http_response *r = hd->r;
 	struct crawl_slot *s = arg;
@@ -312,7 +312,7 @@ robots_done(struct crawl *cr, struct crawl_slot *s, int status)
 }
 
 static void
-on_done(void *arg, const struct http_fetch_end *e)
+on_done(void *arg, const struct fetch_end *e)
 {
 	struct crawl_slot *s = arg;
 	struct crawl *cr = s->cr;
@@ -337,7 +337,7 @@ on_done(void *arg, const struct http_fetch_end *e)
 	crawl_pump(cr);
 }
 
-static const struct http_fetch_cb crawl_cb = {
+static const struct fetch_cb crawl_cb = {
 	.on_head = on_head,
 	.on_body = on_body,
 	.on_done = on_done,
@@ -349,7 +349,7 @@ crawl_fetch_start(struct crawl *cr, struct crawl_slot *s, struct crawl_host *h,
 	    uint32_t id, int robots)
 {
 	char url[URL_MAX_LEN + 1];
-	struct http_fetch_req req = {
+	struct fetch_req req = {
 		.url = url,
 		.method = HTTP_M_GET,
 		.headers = "User-Agent: " CRAWL_AGENT "/0.1 (crawl)\r\n",
@@ -367,7 +367,7 @@ crawl_fetch_start(struct crawl *cr, struct crawl_slot *s, struct crawl_host *h,
 	buf_reset(&s->body);
 	h->next_ok = clock_mono_ms() + h->delay_ms;
 	rc = rc < 0 || (size_t)rc >= sizeof url ? ERR_TOOBIG :
-	     http_fetch_start(cr->fetch, &req, &crawl_cb, s);
+	     fetch_start(cr->fetch, &req, &crawl_cb, s);
 	if (rc == 0) {
 		s->busy = 1;
 		cr->active++;

@@ -1,7 +1,7 @@
 /* crawl_int: the crawler's state, shared by crawl.c (hosts, the queue,
  * the slots, the run) and crawl_fetch.c (one request and its answer).
  * Resolving, connections and requests are the fetch engine's
- * (src/http/http_fetch). Internal to src/crawl. */
+ * (src/fetch). Internal to src/crawl. */
 #ifndef INETKIT_CRAWL_INT_H
 #define INETKIT_CRAWL_INT_H
 
@@ -12,7 +12,7 @@
 #include "crawl/crawl.h"
 #include "crawl/crawl_parse.h"
 #include "crawl/crawl_robots.h"
-#include "http/http_fetch.h"
+#include "fetch/fetch.h"
 #include "url/url.h"
 
 #define REMOTE_DELAY_MS 100	/* default politeness off loopback */
@@ -68,7 +68,7 @@ struct crawl {
 	const struct crawl_config *cfg;
 	struct crawl_frontier *f;
 	struct loop *loop;
-	struct http_fetch *fetch;	/* resolver, connections, requests */
+	struct fetch *fetch;	/* resolver, connections, requests */
 	struct crawl_parse_pool *pool;	/* parser threads, or NULL */
 	unsigned parsing;		/* jobs with the pool */
 	struct crawl_slot *slots;

@@ -1,4 +1,4 @@
-/* http_fetch_conn: the plain TCP transport, and the opening of a client
+/* fetch_conn: the plain TCP transport, and the opening of a client
  * connection over a host's addresses, one at a time (RFC 1123 section
  * 2.3: try each address of a multihomed host). */
 #include <errno.h>
@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "http_fetch_conn.h"
+#include "fetch_conn.h"
 #include "net/net_sock.h"
 
 static ssize_t
-tcp_read(struct http_fetch_conn *c, void *p, size_t n)
+tcp_read(struct fetch_conn *c, void *p, size_t n)
 {
 	for (;;) {
 		ssize_t r = recv(c->fd, p, n, 0);
@@ -22,7 +22,7 @@ tcp_read(struct http_fetch_conn *c, void *p, size_t n)
 }
 
 static ssize_t
-tcp_write(struct http_fetch_conn *c, const void *p, size_t n)
+tcp_write(struct fetch_conn *c, const void *p, size_t n)
 {
 	for (;;) {
 		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
@@ -34,12 +34,12 @@ tcp_write(struct http_fetch_conn *c, const void *p, size_t n)
 }
 
 static void
-tcp_close(struct http_fetch_conn *c)
+tcp_close(struct fetch_conn *c)
 {
 	close(c->fd);
 }
 
-static const struct http_fetch_transport tcp_transport = {
+static const struct fetch_transport tcp_transport = {
 	.name = "tcp",
 	.read = tcp_read,
 	.write = tcp_write,
@@ -51,7 +51,7 @@ static void conn_on_fd(struct loop *l, int fd, int events, void *arg);
 static void conn_on_timer(struct loop *l, void *arg);
 
 void
-http_fetch_conn_init(struct http_fetch_conn *c, struct loop *l)
+fetch_conn_init(struct fetch_conn *c, struct loop *l)
 {
 	c->l = l;
 	c->fd = -1;
@@ -61,7 +61,7 @@ http_fetch_conn_init(struct http_fetch_conn *c, struct loop *l)
 }
 
 void
-http_fetch_conn_close(struct http_fetch_conn *c)
+fetch_conn_close(struct fetch_conn *c)
 {
 	loop_timer_del(c->l, &c->timer);
 	if (c->fd >= 0 && c->opening) {
@@ -77,7 +77,7 @@ http_fetch_conn_close(struct http_fetch_conn *c)
 
 /* The open is over: hand the connection (or the error) to the owner. */
 static void
-conn_opened(struct http_fetch_conn *c, int status)
+conn_opened(struct fetch_conn *c, int status)
 {
 	loop_timer_del(c->l, &c->timer);
 	c->opening = 0;
@@ -92,7 +92,7 @@ conn_opened(struct http_fetch_conn *c, int status)
 /* Tries addrs[ai], then the following ones, until one is in progress;
  * when none is left, the last error is reported from the timer. */
 static void
-conn_try(struct http_fetch_conn *c)
+conn_try(struct fetch_conn *c)
 {
 	while (c->ai < c->naddrs) {
 		const struct net_addr *a = &c->addrs[c->ai];
@@ -117,7 +117,7 @@ conn_try(struct http_fetch_conn *c)
 
 /* The attempt on addrs[ai] failed with err: the next address. */
 static void
-conn_next(struct http_fetch_conn *c, int err)
+conn_next(struct fetch_conn *c, int err)
 {
 	loop_del_fd(c->l, c->fd);
 	close(c->fd);
@@ -128,10 +128,10 @@ conn_next(struct http_fetch_conn *c, int err)
 }
 
 void
-http_fetch_conn_open(struct http_fetch_conn *c, const struct net_addr *addrs,
-		     int n, int timeout_ms, http_fetch_conn_fn done, void *arg)
+fetch_conn_open(struct fetch_conn *c, const struct net_addr *addrs,
+		     int n, int timeout_ms, fetch_conn_fn done, void *arg)
 {
-	http_fetch_conn_close(c);
+	fetch_conn_close(c);
 	c->addrs = addrs;
 	c->naddrs = n;
 	c->ai = 0;
@@ -146,7 +146,7 @@ http_fetch_conn_open(struct http_fetch_conn *c, const struct net_addr *addrs,
 static void
 conn_on_timer(struct loop *l, void *arg)
 {
-	struct http_fetch_conn *c = arg;
+	struct fetch_conn *c = arg;
 
 	if (!c->opening)
 		return;
@@ -159,7 +159,7 @@ conn_on_timer(struct loop *l, void *arg)
 static void
 conn_on_fd(struct loop *l, int fd, int events, void *arg)
 {
-	struct http_fetch_conn *c = arg;
+	struct fetch_conn *c = arg;
 	int rc;
 
 	if (!c->opening || !(events & (LOOP_WRITE | LOOP_HUP)))

@@ -1,46 +1,48 @@
-/* http_fetch: the fetch engine under every HTTP client of inetkit (`get`,
+/* fetch: the fetch engine under every HTTP client of inetkit (`get`,
  * the crawler): an absolute URL in, the response's head and body out by
  * callbacks. It owns the chain between them:
  *   - the host resolved by the stub resolver (on each request, its cache
  *     answering within the TTL; or once per origin, host and port, for
  *     the engine's life with resolve_once);
  *   - a connection from its pool, one already open to the origin first
- *     (RFC 9112 section 9.3), opened by http_fetch_conn (the transport,
+ *     (RFC 9112 section 9.3), opened by fetch_conn (the transport,
  *     each address tried in turn with a connect timeout: where TLS and
  *     Happy Eyeballs go);
- *   - the request and the response by http_client (head limits, max_body,
+ *   - the request and the response by fetch_client (head limits, max_body,
  *     the silence and head timeouts), an overall deadline per fetch;
  *   - redirects when asked (RFC 9110 section 15.4: at most max_redirs, a
  *     URL already fetched is a loop).
  * Many fetches run at once on one loop, up to max_conns; what to fetch
  * and when (a frontier, politeness) is the caller's.
  *
- * It lives in src/http, not in a src/fetch/ folder of its own: this
- * module is under 800 lines, and the HTTP/1.1 exchange it drives
- * (http_client.c), that exchange's connection (http_fetch_conn.c) and the
- * response parser they share are already here.
+ * Its own folder, src/fetch/ (layer 4 of docs/ARCHITECTURE.md), not
+ * src/http/: the engine with its HTTP/1.1 exchange and connection is
+ * some 1,500 lines in three files (fetch.c: origins, pool, redirects;
+ * fetch_client.c: one request on one connection; fetch_conn.c: the
+ * transport and the trying of addresses), and it needs the stub resolver,
+ * a client of layer 4, which the protocol layer may not include.
  *
- *   http_fetch_new / _free        one engine per loop
- *   http_fetch_start              one fetch (redirects included)
- *   http_fetch_resolve            an origin's addresses ahead of fetches */
-#ifndef INETKIT_HTTP_FETCH_H
-#define INETKIT_HTTP_FETCH_H
+ *   fetch_new / _free        one engine per loop
+ *   fetch_start              one fetch (redirects included)
+ *   fetch_resolve            an origin's addresses ahead of fetches */
+#ifndef INETKIT_FETCH_H
+#define INETKIT_FETCH_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "dns/dns_resolve.h"
-#include "http_client.h"
+#include "fetch_client.h"
 
 struct loop;
 
-#define HTTP_FETCH_MAX_REDIRS 100
-#define HTTP_FETCH_MAX_CONNS 1024
+#define FETCH_MAX_REDIRS 100
+#define FETCH_MAX_CONNS 1024
 
-struct http_fetch_config {
-	struct http_client_config client;	/* timeouts, max_body, rbuf */
+struct fetch_config {
+	struct fetch_client_config client;	/* timeouts, max_body, rbuf */
 	int max_conns;		/* fetches at once, one connection each;
-				 * default 1, at most HTTP_FETCH_MAX_CONNS */
+				 * default 1, at most FETCH_MAX_CONNS */
 	const struct dns_resolver_config *dns;	/* NULL: the defaults */
 	/* Look each origin up once and keep its addresses (or its failure)
 	 * for the engine's life, as a crawl does; 0: ask the resolver on
@@ -48,18 +50,18 @@ struct http_fetch_config {
 	int resolve_once;
 };
 
-struct http_fetch_req {
+struct fetch_req {
 	const char *url;	/* absolute, normalised (url_normalize) */
 	enum http_method method;	/* HTTP_M_GET or HTTP_M_HEAD */
-	const char *headers;	/* as http_client_req's; must live until
+	const char *headers;	/* as fetch_client_req's; must live until
 				 * on_done */
 	int follow;		/* follow 301, 302, 303, 307, 308 */
-	int max_redirs;		/* with follow, <= HTTP_FETCH_MAX_REDIRS */
+	int max_redirs;		/* with follow, <= FETCH_MAX_REDIRS */
 	int max_time_ms;	/* the whole fetch; 0: no limit */
 };
 
 /* A final response head, valid during on_head only. */
-struct http_fetch_head {
+struct fetch_head {
 	const struct http_response *r;
 	const char *raw;	/* the head as received; r points into it */
 	size_t rawlen;
@@ -71,64 +73,64 @@ struct http_fetch_head {
 };
 
 /* Where a fetch that failed stopped. */
-enum http_fetch_where {
-	HTTP_FETCH_AT_URL,	/* the URL does not parse: url_parse's code */
-	HTTP_FETCH_AT_TARGET,	/* no usable http URL: url_http_target's
+enum fetch_where {
+	FETCH_AT_URL,	/* the URL does not parse: url_parse's code */
+	FETCH_AT_TARGET,	/* no usable http URL: url_http_target's
 				 * code (ERR_UNSUPPORTED: another scheme) */
-	HTTP_FETCH_AT_TLS,	/* https, not supported yet */
-	HTTP_FETCH_AT_RESOLVE,	/* the host: dns_resolve_fn's status */
-	HTTP_FETCH_AT_REQUEST,	/* http_client_request refused it */
-	HTTP_FETCH_AT_TRANSFER,	/* connect, exchange, limit, callback code */
-	HTTP_FETCH_AT_LOCATION,	/* a redirect's Location is unusable */
-	HTTP_FETCH_AT_REDIRS,	/* more than max_redirs (ERR_TOOBIG) */
-	HTTP_FETCH_AT_LOOP,	/* a redirect to a URL fetched before */
-	HTTP_FETCH_AT_DEADLINE,	/* max_time_ms passed (ERR_TIMEOUT) */
+	FETCH_AT_TLS,	/* https, not supported yet */
+	FETCH_AT_RESOLVE,	/* the host: dns_resolve_fn's status */
+	FETCH_AT_REQUEST,	/* fetch_client_request refused it */
+	FETCH_AT_TRANSFER,	/* connect, exchange, limit, callback code */
+	FETCH_AT_LOCATION,	/* a redirect's Location is unusable */
+	FETCH_AT_REDIRS,	/* more than max_redirs (ERR_TOOBIG) */
+	FETCH_AT_LOOP,	/* a redirect to a URL fetched before */
+	FETCH_AT_DEADLINE,	/* max_time_ms passed (ERR_TIMEOUT) */
 };
 
 /* How a fetch ended. The strings are valid during on_done, until it
  * starts another fetch. */
-struct http_fetch_end {
+struct fetch_end {
 	int status;		/* 0: the last response was read whole */
-	enum http_fetch_where where;	/* when status < 0 */
+	enum fetch_where where;	/* when status < 0 */
 	const char *url;	/* the URL fetched last */
 	const char *host;	/* its host ("" before it was known) */
 	const char *location;	/* AT_LOOP: the URL fetched before */
 };
 
-struct http_fetch_cb {
+struct fetch_cb {
 	/* Every final head, redirects' included. Return 0 to receive the
 	 * body through on_body, 1 to have it dropped, or a negative code to
 	 * stop (on_done gets it, AT_TRANSFER). */
-	int (*on_head)(void *arg, const struct http_fetch_head *h);
-	/* As http_client_cb's on_body and body_fd (body_fd may be NULL). */
+	int (*on_head)(void *arg, const struct fetch_head *h);
+	/* As fetch_client_cb's on_body and body_fd (body_fd may be NULL). */
 	int (*on_body)(void *arg, const void *p, size_t n);
-	/* Once per fetch, from the loop, never inside http_fetch_start. The
+	/* Once per fetch, from the loop, never inside fetch_start. The
 	 * fetch's connection is back in the pool: on_done may start
 	 * fetches, not free the engine. */
-	void (*on_done)(void *arg, const struct http_fetch_end *e);
+	void (*on_done)(void *arg, const struct fetch_end *e);
 	int (*body_fd)(void *arg);
 };
 
-struct http_fetch;
+struct fetch;
 
 /* An engine on loop l with a resolver made from c->dns and c->max_conns
  * connections. Returns NULL when out of memory. */
-struct http_fetch *http_fetch_new(struct loop *l,
-				  const struct http_fetch_config *c);
+struct fetch *fetch_new(struct loop *l,
+				  const struct fetch_config *c);
 /* Drops fetches in flight (without on_done), closes the connections,
  * frees. Not from inside a callback. */
-void http_fetch_free(struct http_fetch *f);
+void fetch_free(struct fetch *f);
 
 /* Starts fetching r->url (copied). Returns 0 (on_done will come), -EBUSY
  * (max_conns fetches in flight) or -ENOMEM. */
-int http_fetch_start(struct http_fetch *f, const struct http_fetch_req *r,
-		     const struct http_fetch_cb *cb, void *arg);
+int fetch_start(struct fetch *f, const struct fetch_req *r,
+		     const struct fetch_cb *cb, void *arg);
 
 /* Resolves host (no brackets) for port, as a fetch to it would, and calls
  * fn(arg, status, addrs with port, n) from the loop once it is known;
  * with resolve_once, fetches to the origin then use those addresses.
  * Returns 0 or -ENOMEM. */
-int http_fetch_resolve(struct http_fetch *f, const char *host, uint16_t port,
+int fetch_resolve(struct fetch *f, const char *host, uint16_t port,
 		       dns_resolve_fn fn, void *arg);
 
 #endif

@@ -1,5 +1,5 @@
-/* http_fetch: the fetch engine: origins (a host and port, resolved once),
- * a pool of http_client connections, one fetch per pool entry from URL to
+/* fetch: the fetch engine: origins (a host and port, and its lookups),
+ * a pool of fetch_client connections, one fetch per pool entry from URL to
  * the end of its last response, redirects followed as RFC 9110 section
  * 15.4 allows. */
 #include <errno.h>
@@ -8,23 +8,23 @@
 
 #include "core/err.h"
 #include "core/loop.h"
-#include "http_fetch.h"
+#include "fetch.h"
 #include "url/url.h"
 
 enum origin_state { O_NEW, O_RESOLVING, O_READY, O_FAILED };
 
 struct fetch_origin;
 
-/* A waiter on an origin's lookup: a fetch, or an http_fetch_resolve. */
+/* A waiter on an origin's lookup: a fetch, or an fetch_resolve. */
 struct fetch_wait {
 	struct fetch_wait *next;
 	void (*fn)(struct fetch_wait *w, struct fetch_origin *o);
-	dns_resolve_fn user;	/* http_fetch_resolve's; the node is heap */
+	dns_resolve_fn user;	/* fetch_resolve's; the node is heap */
 	void *arg;
 };
 
 struct fetch_origin {
-	struct http_fetch *f;
+	struct fetch *f;
 	char *name;		/* no brackets: what the resolver is asked */
 	size_t name_len;
 	uint16_t port;
@@ -45,12 +45,12 @@ enum xfer_state {
 };
 
 struct fetch_xfer {
-	struct http_fetch *f;
-	struct http_client *client;
+	struct fetch *f;
+	struct fetch_client *client;
 	enum xfer_state st;
 	struct fetch_origin *origin;	/* of the current (or last) URL */
 	struct fetch_wait wait;
-	const struct http_fetch_cb *cb;
+	const struct fetch_cb *cb;
 	void *arg;
 	enum http_method method;
 	const char *headers;
@@ -68,15 +68,15 @@ struct fetch_xfer {
 	int redirect;
 	int bad_location;		/* on_head stopped for the Location */
 
-	enum http_fetch_where where;	/* X_ENDING: the pending end */
+	enum fetch_where where;	/* X_ENDING: the pending end */
 	int status;
 	const char *location;
 	struct loop_timer kick, deadline;
 };
 
-struct http_fetch {
+struct fetch {
 	struct loop *l;
-	struct http_fetch_config cfg;
+	struct fetch_config cfg;
 	struct dns_resolver *res;
 	struct fetch_xfer *xs;
 	int nxs;
@@ -90,7 +90,7 @@ struct hop {
 	struct url u;
 	struct url_http h;
 	char target[URL_MAX_LEN + 1];
-	enum http_fetch_where where;
+	enum fetch_where where;
 };
 
 static void xfer_on_origin(struct fetch_wait *w, struct fetch_origin *o);
@@ -164,7 +164,7 @@ origin_unwait(struct fetch_origin *o, struct fetch_wait *w)
 }
 
 static struct fetch_origin *
-origin_find(struct http_fetch *f, const char *name, size_t n, uint16_t port)
+origin_find(struct fetch *f, const char *name, size_t n, uint16_t port)
 {
 	struct fetch_origin *o = f->last;
 
@@ -199,7 +199,7 @@ origin_free(struct fetch_origin *o)
 
 /* The origin of (name, port), made when new. NULL when out of memory. */
 static struct fetch_origin *
-origin_get(struct http_fetch *f, const char *name, size_t n, uint16_t port)
+origin_get(struct fetch *f, const char *name, size_t n, uint16_t port)
 {
 	struct fetch_origin *o = origin_find(f, name, n, port);
 
@@ -258,7 +258,7 @@ resolve_told(struct fetch_wait *w, struct fetch_origin *o)
 }
 
 int
-http_fetch_resolve(struct http_fetch *f, const char *host, uint16_t port,
+fetch_resolve(struct fetch *f, const char *host, uint16_t port,
 		   dns_resolve_fn fn, void *arg)
 {
 	struct fetch_origin *o = origin_get(f, host, strlen(host), port);
@@ -286,13 +286,13 @@ seen_free(char **seen, int hops)
 
 /* The fetch is over: back to the pool, then on_done, which may reuse x. */
 static void
-xfer_end(struct fetch_xfer *x, enum http_fetch_where where, int status)
+xfer_end(struct fetch_xfer *x, enum fetch_where where, int status)
 {
 	char **seen = x->seen, *next = x->next;
 	int hops = x->hops;
-	struct http_fetch_end e = {
+	struct fetch_end e = {
 		.status = status,
-		.where = status < 0 ? where : HTTP_FETCH_AT_TRANSFER,
+		.where = status < 0 ? where : FETCH_AT_TRANSFER,
 		.url = x->url,
 		.host = x->origin ? x->origin->name : "",
 		.location = x->location,
@@ -312,7 +312,7 @@ xfer_end(struct fetch_xfer *x, enum http_fetch_where where, int status)
 
 /* Ends x from its kick timer, not from inside the current call. */
 static void
-xfer_end_later(struct fetch_xfer *x, enum http_fetch_where where, int status)
+xfer_end_later(struct fetch_xfer *x, enum fetch_where where, int status)
 {
 	x->st = X_ENDING;
 	x->where = where;
@@ -338,9 +338,9 @@ xfer_on_deadline(struct loop *l, void *arg)
 	if (x->st == X_WAIT)
 		origin_unwait(x->origin, &x->wait);
 	else if (x->st == X_BUSY)
-		http_client_cancel(x->client);
+		fetch_client_cancel(x->client);
 	if (x->st != X_IDLE)
-		xfer_end(x, HTTP_FETCH_AT_DEADLINE, ERR_TIMEOUT);
+		xfer_end(x, FETCH_AT_DEADLINE, ERR_TIMEOUT);
 }
 
 /* One hop: a URL to a request. */
@@ -352,13 +352,13 @@ hop_parse(const char *url, struct hop *hp)
 {
 	int rc = url_parse(url, strlen(url), &hp->u);
 
-	hp->where = HTTP_FETCH_AT_URL;
+	hp->where = FETCH_AT_URL;
 	if (rc < 0)
 		return rc;
-	hp->where = HTTP_FETCH_AT_TLS;
+	hp->where = FETCH_AT_TLS;
 	if (url_scheme_is(&hp->u, "https"))
 		return ERR_UNSUPPORTED;
-	hp->where = HTTP_FETCH_AT_TARGET;
+	hp->where = FETCH_AT_TARGET;
 	return url_http_target(&hp->u, &hp->h, hp->target, sizeof hp->target);
 }
 
@@ -385,7 +385,7 @@ xfer_go(struct fetch_xfer *x, struct hop *hp, int rc)
 	x->hostport[hp->h.hostport.n] = '\0';
 	o = origin_get(x->f, hp->h.host.p, hp->h.host.n, hp->h.port);
 	if (!o) {
-		xfer_end_later(x, HTTP_FETCH_AT_RESOLVE, -ENOMEM);
+		xfer_end_later(x, FETCH_AT_RESOLVE, -ENOMEM);
 		return;
 	}
 	x->origin = o;
@@ -405,7 +405,7 @@ xfer_on_origin(struct fetch_wait *w, struct fetch_origin *o)
 	struct fetch_xfer *x = w->arg;
 
 	if (o->state == O_FAILED)
-		xfer_end(x, HTTP_FETCH_AT_RESOLVE, o->status);
+		xfer_end(x, FETCH_AT_RESOLVE, o->status);
 	else
 		xfer_request(x);
 }
@@ -439,7 +439,7 @@ client_on_head(void *arg, const struct http_response *r, const char *raw,
 	       size_t rawlen)
 {
 	struct fetch_xfer *x = arg;
-	struct http_fetch_head h = { r, raw, rawlen, x->url, 0, NULL };
+	struct fetch_head h = { r, raw, rawlen, x->url, 0, NULL };
 	const struct http_header *loc = NULL;
 	int bad = 0, rc;
 
@@ -482,13 +482,13 @@ xfer_follow(struct fetch_xfer *x)
 	struct hop hp;
 
 	if (x->hops > x->max_redirs) {
-		xfer_end(x, HTTP_FETCH_AT_REDIRS, ERR_TOOBIG);
+		xfer_end(x, FETCH_AT_REDIRS, ERR_TOOBIG);
 		return;
 	}
 	for (int i = 0; i < x->hops; i++)
 		if (strcmp(x->seen[i], x->next) == 0) {
 			x->location = x->seen[i];
-			xfer_end(x, HTTP_FETCH_AT_LOOP, ERR_TOOBIG);
+			xfer_end(x, FETCH_AT_LOOP, ERR_TOOBIG);
 			return;
 		}
 	memcpy(x->url, x->next, strlen(x->next) + 1);
@@ -504,21 +504,21 @@ client_on_done(void *arg, int status)
 		xfer_follow(x);
 		return;
 	}
-	xfer_end(x, x->bad_location ? HTTP_FETCH_AT_LOCATION :
-		 HTTP_FETCH_AT_TRANSFER, status);
+	xfer_end(x, x->bad_location ? FETCH_AT_LOCATION :
+		 FETCH_AT_TRANSFER, status);
 }
 
-static const struct http_client_cb client_cb = {
+static const struct fetch_client_cb client_cb = {
 	client_on_head, client_on_body, client_on_done, NULL,
 };
-static const struct http_client_cb client_cb_fd = {
+static const struct fetch_client_cb client_cb_fd = {
 	client_on_head, client_on_body, client_on_done, client_body_fd,
 };
 
 static void
 xfer_request(struct fetch_xfer *x)
 {
-	struct http_client_req req = {
+	struct fetch_client_req req = {
 		.method = x->method,
 		.host = x->hostport,
 		.target = x->target,
@@ -531,10 +531,10 @@ xfer_request(struct fetch_xfer *x)
 	memcpy(x->addrs, x->origin->addrs, sizeof x->addrs[0] * req.naddrs);
 	x->redirect = 0;
 	x->bad_location = 0;
-	rc = http_client_request(x->client, &req,
+	rc = fetch_client_request(x->client, &req,
 				 x->cb->body_fd ? &client_cb_fd : &client_cb, x);
 	if (rc < 0)
-		xfer_end_later(x, HTTP_FETCH_AT_REQUEST, rc);
+		xfer_end_later(x, FETCH_AT_REQUEST, rc);
 	else
 		x->st = X_BUSY;
 }
@@ -544,7 +544,7 @@ xfer_request(struct fetch_xfer *x)
 /* An idle entry for a fetch to o: one still connected to o, else one with
  * no connection, else any idle one; NULL when all are busy. */
 static struct fetch_xfer *
-xfer_pick(struct http_fetch *f, const struct fetch_origin *o)
+xfer_pick(struct fetch *f, const struct fetch_origin *o)
 {
 	struct fetch_xfer *cold = NULL, *any = NULL;
 
@@ -554,7 +554,7 @@ xfer_pick(struct http_fetch *f, const struct fetch_origin *o)
 
 		if (x->st != X_IDLE)
 			continue;
-		conn = http_client_is_connected(x->client);
+		conn = fetch_client_is_connected(x->client);
 		if (conn && o && x->origin == o)
 			return x;
 		if (!conn && !cold)
@@ -566,16 +566,16 @@ xfer_pick(struct http_fetch *f, const struct fetch_origin *o)
 }
 
 int
-http_fetch_start(struct http_fetch *f, const struct http_fetch_req *r,
-		 const struct http_fetch_cb *cb, void *arg)
+fetch_start(struct fetch *f, const struct fetch_req *r,
+		 const struct fetch_cb *cb, void *arg)
 {
-	struct hop hp = { .where = HTTP_FETCH_AT_URL };
+	struct hop hp = { .where = FETCH_AT_URL };
 	size_t n = strlen(r->url);
 	int rc = n > URL_MAX_LEN ? ERR_TOOBIG : hop_parse(r->url, &hp);
 	struct fetch_xfer *x = xfer_pick(f, rc < 0 ? NULL :
 		origin_find(f, hp.h.host.p, hp.h.host.n, hp.h.port));
-	int redirs = r->max_redirs < HTTP_FETCH_MAX_REDIRS ?
-		     r->max_redirs : HTTP_FETCH_MAX_REDIRS;
+	int redirs = r->max_redirs < FETCH_MAX_REDIRS ?
+		     r->max_redirs : FETCH_MAX_REDIRS;
 
 	if (!x)
 		return -EBUSY;
@@ -603,10 +603,10 @@ http_fetch_start(struct http_fetch *f, const struct http_fetch_req *r,
 
 /* The engine. */
 
-struct http_fetch *
-http_fetch_new(struct loop *l, const struct http_fetch_config *c)
+struct fetch *
+fetch_new(struct loop *l, const struct fetch_config *c)
 {
-	struct http_fetch *f = calloc(1, sizeof *f);
+	struct fetch *f = calloc(1, sizeof *f);
 	struct dns_resolver_config dflt;
 
 	if (!f)
@@ -615,13 +615,13 @@ http_fetch_new(struct loop *l, const struct http_fetch_config *c)
 	f->cfg = *c;
 	if (f->cfg.max_conns <= 0)
 		f->cfg.max_conns = 1;
-	if (f->cfg.max_conns > HTTP_FETCH_MAX_CONNS)
-		f->cfg.max_conns = HTTP_FETCH_MAX_CONNS;
+	if (f->cfg.max_conns > FETCH_MAX_CONNS)
+		f->cfg.max_conns = FETCH_MAX_CONNS;
 	dns_resolver_config_init(&dflt);
 	f->res = dns_resolver_new(l, c->dns ? c->dns : &dflt);
 	f->xs = calloc((size_t)f->cfg.max_conns, sizeof *f->xs);
 	if (!f->res || !f->xs) {
-		http_fetch_free(f);
+		fetch_free(f);
 		return NULL;
 	}
 	f->nxs = f->cfg.max_conns;
@@ -631,9 +631,9 @@ http_fetch_new(struct loop *l, const struct http_fetch_config *c)
 		x->f = f;
 		loop_timer_init(&x->kick, xfer_on_kick, x);
 		loop_timer_init(&x->deadline, xfer_on_deadline, x);
-		x->client = http_client_new(l, &f->cfg.client);
+		x->client = fetch_client_new(l, &f->cfg.client);
 		if (!x->client) {
-			http_fetch_free(f);
+			fetch_free(f);
 			return NULL;
 		}
 	}
@@ -641,7 +641,7 @@ http_fetch_new(struct loop *l, const struct http_fetch_config *c)
 }
 
 void
-http_fetch_free(struct http_fetch *f)
+fetch_free(struct fetch *f)
 {
 	if (!f)
 		return;
@@ -650,7 +650,7 @@ http_fetch_free(struct http_fetch *f)
 
 		loop_timer_del(f->l, &x->kick);
 		loop_timer_del(f->l, &x->deadline);
-		http_client_free(x->client);
+		fetch_client_free(x->client);
 		seen_free(x->seen, x->hops);
 		free(x->next);
 	}

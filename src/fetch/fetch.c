@@ -97,14 +97,18 @@ static void xfer_on_origin(struct fetch_wait *w, struct fetch_origin *o);
 
 /* Origins. */
 
+/* Tells the waiters the lookup's outcome. A waiter added meanwhile (a
+ * callback may start a fetch, and with it a new lookup) waits for the
+ * next outcome: the list is taken whole first. */
 static void
 origin_settle(struct fetch_origin *o)
 {
-	struct fetch_wait *w;
+	struct fetch_wait *w = o->waits, *next;
 
 	loop_timer_del(o->f->l, &o->timer);
-	while ((w = o->waits) != NULL) {
-		o->waits = w->next;
+	o->waits = NULL;
+	for (; w; w = next) {
+		next = w->next;
 		w->next = NULL;
 		w->fn(w, o);
 	}
@@ -113,7 +117,10 @@ origin_settle(struct fetch_origin *o)
 static void
 origin_on_timer(struct loop *l, void *arg)
 {
-	origin_settle(arg);
+	struct fetch_origin *o = arg;
+
+	if (o->state != O_RESOLVING)	/* else the new lookup's end tells */
+		origin_settle(o);
 }
 
 static void

@@ -93,7 +93,7 @@ struct fetch_end {
 	int status;		/* 0: the last response was read whole */
 	enum fetch_where where;	/* when status < 0 */
 	const char *url;	/* the URL fetched last */
-	const char *host;	/* its host ("" before it was known) */
+	const char *host;	/* AT_RESOLVE: the host that did not resolve */
 	const char *location;	/* AT_LOOP: the URL fetched before */
 };
 

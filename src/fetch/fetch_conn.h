@@ -5,8 +5,11 @@
  * the HTTP/1.1 exchange (fetch_client.c) goes through, never through the
  * socket directly: plain TCP is the only transport today; TLS (https) is
  * a second table, chosen in fetch_conn_open, its handshake done there
- * before the owner is told the connection is open. Nothing above this
- * file changes for it.
+ * before the owner is told the connection is open. Above this file only
+ * the facts it needs travel down: fetch.c stops refusing https (hop_parse)
+ * and passes url_http's tls flag and host name (for SNI and the
+ * certificate check) through fetch_client_req to fetch_conn_open, and
+ * fetch_client reuses a kept connection only for the same host name.
  *
  * fetch_conn_open tries the addresses in the order given, one at a
  * time, each with its own connect timeout; the whole policy is that one

@@ -1,7 +1,7 @@
 /* crawl: the crawler on one event loop. Hosts are resolved once (by the
- * fetch engine, src/fetch, which keeps the addresses), their
- * robots.txt fetched first (RFC 9309 2.3.1: 2xx parsed, 4xx allows all,
- * 5xx disallows all), then their queued pages are fetched, at most
+ * fetch engine, src/fetch, which keeps the addresses), their robots.txt
+ * fetched first (RFC 9309 2.3.1: 2xx parsed, 4xx allows all, 5xx
+ * disallows all), then their queued pages are fetched, at most
  * `concurrency` at once and each host's delay apart; the engine keeps
  * connections alive (RFC 9112 9.3) and prefers one already open to the
  * host. What happens to one request and its answer is in crawl_fetch.c. */
@@ -214,8 +214,7 @@ host_new(struct crawl *cr, const char *origin, size_t olen,
 	cr->hosts[cr->nhosts++] = h;
 	h->state = HOST_RESOLVING;
 	cr->resolving++;
-	if (fetch_resolve(cr->fetch, h->name, h->port, on_resolved,
-			       h) < 0) {
+	if (fetch_resolve(cr->fetch, h->name, h->port, on_resolved, h) < 0) {
 		cr->resolving--;
 		h->state = HOST_FAILED;
 		h->fail = -ENOMEM;
@@ -280,7 +279,7 @@ dispatch(struct crawl *cr, uint32_t id)
 /* A free slot, or NULL when `concurrency` requests are in flight. The
  * engine picks the connection (one still open to the host first). */
 static struct crawl_slot *
-slot_for(struct crawl *cr, const struct crawl_host *h)
+slot_for(struct crawl *cr)
 {
 	if (cr->active >= (unsigned)cr->nslots)
 		return NULL;
@@ -302,7 +301,7 @@ host_start(struct crawl *cr, struct crawl_host *h)
 	if (h->state != HOST_READY || h->robots_state == ROBOTS_FETCHING)
 		return;
 	if (h->robots_state == ROBOTS_WANTED) {
-		s = slot_for(cr, h);
+		s = slot_for(cr);
 		if (!s)
 			return;
 		h->robots_state = ROBOTS_FETCHING;
@@ -323,7 +322,7 @@ host_start(struct crawl *cr, struct crawl_host *h)
 					       h->next_ok - now);
 			return;
 		}
-		s = slot_for(cr, h);
+		s = slot_for(cr);
 		if (!s)
 			return;
 		id = h->queue[h->qhead++];

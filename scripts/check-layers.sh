@@ -13,7 +13,7 @@ layer_of() {
 	case "$1" in
 	core) echo 1 ;;
 	net) echo 2 ;;
-	url | html | http | dns) echo 3 ;;
+	url | html | http | dns | conf) echo 3 ;;
 	resolv | fetch | services | crawl) echo 4 ;;
 	cli) echo 5 ;;
 	*) echo 0 ;;

@@ -23,6 +23,9 @@ int cmd_time(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_crawl(int argc, char **argv);
 int cmd_get(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+/* What `inetkit up` prints to try once every service listens. */
+void cli_up_tips(void);
 
 /* `inetkit serve SERVICE`: argv[0] is the service name. */
 int cmd_serve_svc(int argc, char **argv);
@@ -32,6 +35,13 @@ int cmd_serve_dns(int argc, char **argv);
  * starts with the subcommand ("ipcalc: bad address"). */
 int cli_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A bad value rather than wrong arguments: "inetkit: MSG" alone, one
+ * line; returns 2. */
+int cli_value_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* While fn is set (NULL: unset), the two errors above call fn(arg, MSG)
+ * instead of printing, and return what it returns: the config file
+ * names the line of the key MSG is about. */
+void cli_set_error_hook(int (*fn)(void *arg, const char *msg), void *arg);
 /* True when argv holds -h or --help; prints usage to stdout then. */
 int cli_wants_help(int argc, char **argv, const char *usage);
 /* Parses a decimal integer in [min, max]. Returns 0 or -1. */

@@ -12,18 +12,51 @@
 #include "core/err.h"
 #include "net/net_sock.h"
 
+static int (*error_hook)(void *arg, const char *msg);
+static void *error_hook_arg;
+
+void
+cli_set_error_hook(int (*fn)(void *arg, const char *msg), void *arg)
+{
+	error_hook = fn;
+	error_hook_arg = arg;
+}
+
+/* The message, then usage (NULL: none), or the hook's report instead. */
+static int
+report(const char *usage, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (error_hook)
+		return error_hook(error_hook_arg, msg);
+	fprintf(stderr, "inetkit: %s\n", msg);
+	if (usage)
+		fputs(usage, stderr);
+	return EXIT_USAGE;
+}
+
 int
 cli_usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("inetkit: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int rc = report(usage, fmt, ap);
 	va_end(ap);
-	fputs("\n", stderr);
-	fputs(usage, stderr);
-	return EXIT_USAGE;
+	return rc;
+}
+
+int
+cli_value_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int rc = report(NULL, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int

@@ -115,8 +115,8 @@ add_root(struct cli_http *e, const char *name, const char *dir)
 	if (rc == ERR_PARSE || rc == ERR_TOOBIG)
 		return cli_usage_error(http_usage, "bad --vhost name '%s'",
 				       name);
-	fprintf(stderr, "inetkit: serve http: %s: %s\n", dir, err_str(rc));
-	return EXIT_USAGE;
+	return cli_value_error("serve http: %s '%s': %s", name ? "--vhost" :
+			       "--root", dir, err_str(rc));
 }
 
 /* One option with a value. Returns 0, or an exit status. */

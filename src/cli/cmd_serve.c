@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_config.h"
 #include "core/workers.h"
 
 static const struct {
@@ -17,8 +18,44 @@ static const struct {
 
 static const char serve_usage[] =
 	"usage: inetkit serve SERVICE [OPTIONS]\n"
+	"       inetkit serve --config FILE [--workers N]\n"
+	"       inetkit serve SERVICE --config FILE [OPTIONS]\n"
 	"services: echo, daytime, time, http, dns\n"
-	"'inetkit serve SERVICE --help' describes each.\n";
+	"'inetkit serve SERVICE --help' describes each. --config FILE\n"
+	"starts the services of a YAML file whose keys are the options\n"
+	"(see examples/inetkit.conf); options given beside it replace the\n"
+	"file's. SIGHUP reads the file again.\n";
+
+/* `serve [SERVICE] ... --config FILE ...`: the options without --config
+ * FILE go beside the file. */
+static int
+serve_config(const char *only, int argc, char **argv)
+{
+	char *rest[argc + 1];
+	const char *path = NULL;
+	int n = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc && !path)
+			path = argv[++i];
+		else
+			rest[n++] = argv[i];
+	}
+	rest[n] = NULL;
+	if (path == NULL)
+		return cli_usage_error(serve_usage, "serve: --config without "
+				       "a file");
+	return cli_config_run(path, only, n, rest, CLI_CONFIG_SERVE);
+}
+
+static int
+has_config(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--config") == 0)
+			return 1;
+	return 0;
+}
 
 int
 cmd_serve(int argc, char **argv)
@@ -31,6 +68,11 @@ cmd_serve(int argc, char **argv)
 	}
 	/* Before any listener is announced: see workers_block_signals. */
 	workers_block_signals();
+	if (strcmp(argv[1], "--config") == 0)
+		return serve_config(NULL, argc - 1, argv + 1);
+	if (has_config(argc - 2, argv + 2) && !cli_wants_help(argc - 1,
+							       argv + 1, ""))
+		return serve_config(argv[1], argc - 2, argv + 2);
 	for (size_t i = 0; i < sizeof servers / sizeof servers[0]; i++)
 		if (strcmp(argv[1], servers[i].name) == 0)
 			return servers[i].fn(argc - 1, argv + 1);

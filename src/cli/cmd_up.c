@@ -6,17 +6,20 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_config.h"
 #include "core/err.h"
 #include "core/workers.h"
 
 static const char up_usage[] =
 	"usage: inetkit up [--dir DIR] [--workers N]\n"
+	"       inetkit up --config FILE [--workers N]\n"
 	"  Serves on loopback: the zone DIR/zones/example.test.zone on DNS\n"
 	"  port 5300 (UDP and TCP), the site DIR/site on HTTP port 8080 (as\n"
 	"  www.example.test and any other name, on 127.0.0.1 and ::1), and\n"
 	"  echo on 7007, daytime on 1313 and time on 3737 (TCP and UDP).\n"
 	"  DIR defaults to the examples/ folder of the source tree the binary\n"
-	"  was built in. Stop with Ctrl-C.\n";
+	"  was built in. --config FILE serves what the file says instead\n"
+	"  (examples/inetkit.conf is this default). Stop with Ctrl-C.\n";
 
 #define UP_SITE_NAME "www.example.test"
 #define UP_ZONE "example.test.zone"
@@ -161,8 +164,8 @@ up_setup_services(struct up *u, int workers)
 	return 0;
 }
 
-static void
-up_print_tips(void)
+void
+cli_up_tips(void)
 {
 	printf("\ninetkit is up. Try:\n"
 	       "  inetkit echo 127.0.0.1:7007 hello\n"
@@ -196,6 +199,11 @@ cmd_up(int argc, char **argv)
 
 	if (cli_wants_help(argc, argv, up_usage))
 		return EXIT_OK;
+	if (argc >= 3 && strcmp(argv[1], "--config") == 0) {
+		workers_block_signals();
+		return cli_config_run(argv[2], NULL, argc - 3, argv + 3,
+				      CLI_CONFIG_UP);
+	}
 	int status = up_parse(&u, argc, argv, &workers);
 	if (status != 0)
 		return status;
@@ -206,7 +214,7 @@ cmd_up(int argc, char **argv)
 	if (status == 0)
 		status = up_setup_services(&u, (int)workers);
 	if (status == 0) {
-		up_print_tips();
+		cli_up_tips();
 		status = cli_run_engines(u.engines, u.nengines, (int)workers);
 	}
 	up_fini(&u);

@@ -20,6 +20,7 @@ static const struct {
 	{ "daytime", cmd_daytime, "daytime client (RFC 867)" },
 	{ "time", cmd_time, "time client (RFC 868)" },
 	{ "ipcalc", cmd_ipcalc, "address and subnet calculator" },
+	{ "check", cmd_check, "validate a configuration file or zone files" },
 };
 
 static void

@@ -6,6 +6,9 @@
 #                   tests (pytest)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 20)
 #   make bench      side-by-side benchmarks against the peers
+#   make install    binary, man pages, examples, systemd unit under PREFIX
+#                   (/usr/local) inside DESTDIR; make uninstall removes them
+#   make man        the man pages (scdoc) in build/man
 # Missing Debian packages are installed by scripts/deps.sh first.
 
 SAN ?= 0
@@ -44,7 +47,7 @@ TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=build/$(VARIANT)-tools/%)
 
 .PHONY: all run test unit unit-bins tools e2e fuzz bench clean deps deps-test \
-	check-layers
+	check-layers man install uninstall
 # Objects built through pattern chains are kept, not deleted as temporary.
 .SECONDARY:
 all: deps $(BIN)
@@ -137,6 +140,51 @@ bench: all
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(BENCH_TOOLS)
 	bench/run.sh $(BENCH)
+
+# Man pages: one scdoc source each (docs/man/NAME.SECTION.scd).
+MAN_SRC := $(sort $(wildcard docs/man/*.scd))
+MAN := $(MAN_SRC:docs/man/%.scd=build/man/%)
+build/man/%: docs/man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc < $< > $@
+man: $(MAN)
+
+# Installation. The example configuration is installed with its paths
+# pointing at the installed examples; the unit with the installed paths.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/inetkit
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib,$(PREFIX)/lib)/systemd/system
+INSTALL_BIN ?= $(BIN)
+EXAMPLES := $(shell find examples/site examples/zones -type f)
+D := $(DESTDIR)
+
+install: $(INSTALL_BIN) $(MAN)
+	install -d $(D)$(BINDIR) $(D)$(DATADIR) $(D)$(UNITDIR)
+	install -m 755 $(INSTALL_BIN) $(D)$(BINDIR)/inetkit
+	for m in $(MAN); do s=$${m##*.}; install -d $(D)$(MANDIR)/man$$s; \
+		install -m 644 $$m $(D)$(MANDIR)/man$$s/; done
+	for f in $(EXAMPLES); do install -D -m 644 $$f $(D)$(DATADIR)/$$f; done
+	sed 's|examples/|$(DATADIR)/examples/|' examples/inetkit.conf > \
+		$(D)$(DATADIR)/examples/inetkit.conf
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/systemd/inetkit@.service > $(D)$(UNITDIR)/inetkit@.service
+	@# the configuration is the administrator's: never overwritten
+	install -d $(D)$(SYSCONFDIR)/inetkit
+	[ -e $(D)$(SYSCONFDIR)/inetkit/inetkit.conf ] || install -m 644 \
+		$(D)$(DATADIR)/examples/inetkit.conf $(D)$(SYSCONFDIR)/inetkit/
+
+uninstall:
+	rm -f $(D)$(BINDIR)/inetkit $(D)$(UNITDIR)/inetkit@.service
+	for m in $(MAN); do s=$${m##*.}; rm -f $(D)$(MANDIR)/man$$s/$${m##*/}; done
+	@# an unchanged example configuration goes; an edited one stays
+	cmp -s $(D)$(SYSCONFDIR)/inetkit/inetkit.conf \
+		$(D)$(DATADIR)/examples/inetkit.conf 2>/dev/null && \
+		rm -f $(D)$(SYSCONFDIR)/inetkit/inetkit.conf; \
+		rmdir $(D)$(SYSCONFDIR)/inetkit 2>/dev/null; true
+	rm -rf $(D)$(DATADIR)
 
 clean:
 	rm -rf build

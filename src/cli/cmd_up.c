@@ -1,6 +1,7 @@
 /* cmd_up: `inetkit up`, every service on loopback with the bundled site
  * and zone, in one process whose worker threads run every engine. */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -54,11 +55,13 @@ is_dir(const char *path)
 }
 
 /* ./examples when run from the source tree (make run); else the examples
- * folder beside the build folder that holds the binary. */
+ * folder beside the build folder that holds the binary, or the one `make
+ * install` put in PREFIX/share/inetkit. */
 static int
 up_find_dir(char *out, size_t size)
 {
-	static const char *const rel[] = { "/../examples", "/../../examples" };
+	static const char *const rel[] = { "/../examples", "/../../examples",
+					   "/../share/inetkit/examples" };
 	char exe[PATH_MAX];
 
 	if (is_dir("examples/site"))
@@ -164,19 +167,54 @@ up_setup_services(struct up *u, int workers)
 	return 0;
 }
 
+/* How to type this binary: "inetkit" when PATH finds it (a link to it
+ * counts), else its path
+ * (relative when under the working directory: "build/inetkit"). */
+static void
+up_self(char *out, size_t size)
+{
+	char exe[PATH_MAX], cwd[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	const char *path = getenv("PATH");
+
+	snprintf(out, size, "inetkit");
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	for (const char *p = path; p && *p; p += strcspn(p, ":") + (p[strcspn(p,
+	     ":")] == ':')) {
+		char cand[PATH_MAX], real[PATH_MAX];
+		int len = (int)strcspn(p, ":");
+		snprintf(cand, sizeof cand, "%.*s/inetkit", len, p);
+		if (access(cand, X_OK) != 0)
+			continue;
+		if (realpath(cand, real) && strcmp(real, exe) == 0)
+			return;
+		break;	/* PATH would find another inetkit first */
+	}
+	size_t clen = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+	if (clen > 0 && strncmp(exe, cwd, clen) == 0 && exe[clen] == '/')
+		snprintf(out, size, "%s", exe + clen + 1);
+	else
+		snprintf(out, size, "%s", exe);
+}
+
 void
 cli_up_tips(void)
 {
+	char me[PATH_MAX];
+
+	up_self(me, sizeof me);
 	printf("\ninetkit is up. Try:\n"
-	       "  inetkit echo 127.0.0.1:7007 hello\n"
-	       "  inetkit daytime 127.0.0.1:1313\n"
-	       "  inetkit time 127.0.0.1:3737 --udp\n"
-	       "  inetkit lookup " UP_SITE_NAME " @" UP_DNS_LISTEN "\n"
-	       "  inetkit get http://" UP_SITE_NAME ":8080/ --dns "
+	       "  %s echo 127.0.0.1:7007 hello\n"
+	       "  %s daytime 127.0.0.1:1313\n"
+	       "  %s time 127.0.0.1:3737 --udp\n"
+	       "  %s lookup " UP_SITE_NAME " @" UP_DNS_LISTEN "\n"
+	       "  %s get http://" UP_SITE_NAME ":8080/ --dns "
 	       UP_DNS_LISTEN "\n"
-	       "  inetkit crawl http://" UP_SITE_NAME ":8080/ --dns "
+	       "  %s crawl http://" UP_SITE_NAME ":8080/ --dns "
 	       UP_DNS_LISTEN "   (finds the broken link)\n"
-	       "  inetkit ipcalc 129.65.24.50\n");
+	       "  %s ipcalc 129.65.24.50\n", me, me, me, me, me, me, me);
 	fflush(stdout);
 }
 

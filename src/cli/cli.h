@@ -132,8 +132,11 @@ void cli_dns_fini(struct cli_dns *e);
 
 /* The web server as an engine (cmd_http.c), the same way: defaults, then
  * add roots to site (http_site_add) and set listen/cfg/log_path, then
- * setup (opens the access log, binds, fills the engine), then fini. */
+ * setup (opens the access log, loads the TLS pairs: -2 after printing
+ * "file: message", binds: -1, fills the engine), then fini. */
 #include "http/http_server.h"
+#include "net/net_tls.h"
+#define CLI_HTTP_TLS_OWNED NET_TLS_MAX_CERTS
 struct cli_http {
 	struct http_site site;
 	struct http_server_config cfg;
@@ -143,10 +146,36 @@ struct cli_http {
 	int nworkers;
 	int *fds;
 	struct http_worker **workers;
+	/* TLS (cli_http_tls.c): --tls-listen, the default pair, --sni
+	 * pairs and settings, the loaded contexts, --tls-info */
+	struct cli_listen tls_listen;
+	const char *cert, *key;
+	struct net_tls_server_config tls;
+	struct net_tls_server *tls_srv;
+	int *tls_fds;
+	int tls_info;
+	char *owned[CLI_HTTP_TLS_OWNED];
+	int nowned;
 };
 void cli_http_defaults(struct cli_http *e);
 int cli_http_setup(struct cli_http *e, int nworkers, struct cli_engine *out);
 void cli_http_fini(struct cli_http *e);
+
+/* The TLS options (cli_http_tls.c). option takes --tls-listen, --cert,
+ * --key, --sni, --tls-min and --hsts: returns 1 when it took a, 0 when a
+ * is not one of them, or 2 after a usage error. flag takes
+ * --redirect-https and --tls-info (1 or 0). check: after the arguments,
+ * 0 or 2. load: builds the contexts before anything listens (-1 after
+ * printing "file: message"). bind: the TLS listeners, after the plain
+ * ones (0 or -1). hup: reloads on SIGHUP. fini: frees it all. */
+int cli_http_tls_option(struct cli_http *e, const char *a, const char *v,
+			const char *usage);
+int cli_http_tls_flag(struct cli_http *e, const char *a);
+int cli_http_tls_check(const struct cli_http *e, const char *usage);
+int cli_http_tls_load(struct cli_http *e);
+int cli_http_tls_bind(struct cli_http *e, int nworkers);
+void cli_http_tls_hup(struct cli_http *e);
+void cli_http_tls_fini(struct cli_http *e);
 /* `inetkit serve http`. */
 int cmd_serve_http(int argc, char **argv);
 

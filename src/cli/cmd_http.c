@@ -19,6 +19,10 @@ static const char http_usage[] =
 	"                          [--max-body BYTES] [--header-timeout T]\n"
 	"                          [--idle-timeout T] [--send-timeout T]\n"
 	"                          [--sendfile on|off]\n"
+	"                          [--tls-listen ADDR:PORT]... --cert FILE\n"
+	"                          --key FILE [--sni NAME=CERT:KEY]...\n"
+	"                          [--tls-min 1.2|1.3] [--hsts SECONDS]\n"
+	"                          [--redirect-https] [--tls-info]\n"
 	"  HTTP/1.1 static files (RFC 9110, RFC 9112). --root serves any\n"
 	"  host; --vhost NAME=DIR serves Host NAME from DIR. Default listen:\n"
 	"  :8080 (every address). Timeouts T are seconds, or milliseconds\n"
@@ -27,7 +31,13 @@ static const char http_usage[] =
 	"  serves names starting with '.'. The access log is in Combined\n"
 	"  Log Format. File bodies go out by sendfile (on, the default), or\n"
 	"  are copied through a buffer (off: for file systems where sendfile\n"
-	"  misbehaves; twice the CPU per byte).\n";
+	"  misbehaves; twice the CPU per byte).\n"
+	"  HTTPS: --tls-listen serves TLS 1.2 and 1.3 (--tls-min 1.3: 1.3\n"
+	"  only) with the PEM chain --cert and key --key, or those of --sni\n"
+	"  for that server name (exact or *.domain; a name may have an RSA\n"
+	"  and an ECDSA pair). SIGHUP reloads them. --hsts adds\n"
+	"  Strict-Transport-Security; --redirect-https answers 301 to https\n"
+	"  on the plain listeners; --tls-info prints the TLS setup.\n";
 
 static int
 http_engine_start(struct loop *l, int index, void *arg)
@@ -35,8 +45,9 @@ http_engine_start(struct loop *l, int index, void *arg)
 	struct cli_http *e = arg;
 
 	e->workers[index] = http_worker_start(l, &e->cfg,
-					      e->fds + index * e->listen.n,
-					      e->listen.n);
+			e->fds + index * e->listen.n, e->listen.n,
+			e->tls_fds ? e->tls_fds + index * e->tls_listen.n : NULL,
+			e->tls_listen.n);
 	return e->workers[index] ? 0 : -1;
 }
 
@@ -47,6 +58,12 @@ http_engine_end(struct loop *l, int index, void *arg)
 
 	http_worker_free(e->workers[index]);
 	e->workers[index] = NULL;
+}
+
+static void
+http_engine_hup(void *arg)
+{
+	cli_http_tls_hup(arg);
 }
 
 void
@@ -79,15 +96,19 @@ cli_http_setup(struct cli_http *e, int nworkers, struct cli_engine *out)
 	e->workers = calloc((size_t)nworkers, sizeof *e->workers);
 	if (e->fds == NULL || e->workers == NULL)
 		return -1;
-	if (cli_listen_bind(&e->listen, "http", SOCK_STREAM, nworkers,
-			    e->fds, http_listener_prepare) < 0)
+	if (cli_http_tls_load(e) < 0)
+		return -2;
+	if ((e->listen.n && cli_listen_bind(&e->listen, "http", SOCK_STREAM,
+					    nworkers, e->fds,
+					    http_listener_prepare) < 0) ||
+	    cli_http_tls_bind(e, nworkers) < 0)
 		return -1;
 	e->nworkers = nworkers;
 	e->cfg.site = &e->site;
 	/* the cap is per process; each worker holds its share */
 	e->cfg.max_conns = (e->cfg.max_conns + nworkers - 1) / nworkers;
-	*out = (struct cli_engine){ http_engine_start, http_engine_end, NULL,
-				    e };
+	*out = (struct cli_engine){ http_engine_start, http_engine_end,
+				    http_engine_hup, e };
 	return 0;
 }
 
@@ -95,6 +116,7 @@ void
 cli_http_fini(struct cli_http *e)
 {
 	http_site_fini(&e->site);
+	cli_http_tls_fini(e);
 	if (e->log_fd >= 0)
 		close(e->log_fd);
 	e->log_fd = -1;
@@ -147,7 +169,10 @@ static int
 http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 {
 	long n;
+	int rc = cli_http_tls_option(e, a, v, http_usage);
 
+	if (rc != 0)
+		return rc == 1 ? 0 : rc;
 	if (strcmp(a, "--root") == 0)
 		return add_root(e, NULL, v);
 	if (strcmp(a, "--vhost") == 0) {
@@ -214,6 +239,8 @@ http_parse_args(struct cli_http *e, int argc, char **argv, long *workers)
 			e->site.dotfiles = 1;
 			continue;
 		}
+		if (cli_http_tls_flag(e, a))
+			continue;
 		if (i + 1 >= argc || strncmp(a, "--", 2) != 0)
 			return cli_usage_error(http_usage,
 					       "serve http: unexpected '%s'", a);
@@ -224,7 +251,7 @@ http_parse_args(struct cli_http *e, int argc, char **argv, long *workers)
 	if (e->site.def.root_fd < 0 && e->site.nvhosts == 0)
 		return cli_usage_error(http_usage, "serve http: --root DIR is "
 				       "required");
-	return 0;
+	return cli_http_tls_check(e, http_usage);
 }
 
 int
@@ -242,11 +269,12 @@ cmd_serve_http(int argc, char **argv)
 		cli_http_fini(&e);
 		return rc;
 	}
-	if (e.listen.n == 0)
+	if (e.listen.n == 0 && e.tls_listen.n == 0)
 		cli_listen_add(&e.listen, ":8080");
-	if (cli_http_setup(&e, (int)workers, &engine) < 0) {
+	rc = cli_http_setup(&e, (int)workers, &engine);
+	if (rc < 0) {
 		cli_http_fini(&e);
-		return EXIT_FAIL;
+		return rc == -2 ? EXIT_USAGE : EXIT_FAIL;
 	}
 	rc = cli_run_engines(&engine, 1, (int)workers);
 	cli_http_fini(&e);

@@ -51,11 +51,13 @@ mono_s(void)
 	return (int64_t)ts.tv_sec + 1;	/* never 0: 0 means no key */
 }
 
-/* "file: message" from OpenSSL's error queue, which is emptied. */
+/* "file: message" from OpenSSL's error queue, which is emptied: the
+ * first error is the cause ("no start line"), the later ones its
+ * consequences ("PEM lib"). */
 static int
 tls_fail(char *err, size_t n, const char *file, const char *what)
 {
-	unsigned long e = ERR_peek_last_error();
+	unsigned long e = ERR_peek_error();
 	const char *reason = what ? what : ERR_reason_error_string(e);
 
 	snprintf(err, n, "%s: %s", file, reason ? reason : "TLS error");

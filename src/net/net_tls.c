@@ -21,6 +21,9 @@ tls_result(struct net_tls *t, int r)
 	int e = SSL_get_error(t->ssl, r);
 	unsigned long code;
 
+	/* a handshake may end inside a read that finds no data yet */
+	if (!t->established && SSL_is_init_finished(t->ssl))
+		t->established = 1;
 	switch (e) {
 	case SSL_ERROR_WANT_READ:
 		t->wants = NET_TLS_WANT_READ;
@@ -33,7 +36,8 @@ tls_result(struct net_tls *t, int r)
 	case SSL_ERROR_SYSCALL:
 		t->failed = 1;
 		ERR_clear_error();
-		if (sys == 0 || r == 0) {
+		/* no errno: the peer's FIN without close_notify */
+		if (sys == 0) {
 			t->why = "connection closed without close_notify";
 			return ERR_CLOSED;
 		}

@@ -124,7 +124,7 @@ cli_http_tls_bind(struct cli_http *e, int nworkers)
 	if (e->tls_fds == NULL)
 		return -1;
 	if (cli_listen_bind(&e->tls_listen, "https", SOCK_STREAM, nworkers,
-			    e->tls_fds, http_listener_prepare) < 0)
+			    e->tls_fds, http_tls_listener_prepare) < 0)
 		return -1;
 	e->cfg.https_port = net_addr_port(&e->tls_listen.addrs[0]);
 	if (e->tls_info) {

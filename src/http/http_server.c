@@ -35,6 +35,7 @@
 #include "http_conn.h"
 
 #define HTTP_NOTSENT_LOWAT (16 * 1024) /* unsent bytes a socket may hold */
+#define HTTP_TLS_NOTSENT_LOWAT (256 * 1024)	/* the same over TLS */
 
 void
 http_server_config_init(struct http_server_config *c)
@@ -622,6 +623,18 @@ http_on_stop(struct loop *l, void *arg)
 			c->x->rep.close = 1;
 		c = next;
 	}
+}
+
+void
+http_tls_listener_prepare(int fd)
+{
+	http_listener_prepare(fd);
+	/* A TLS reply leaves a record (16 KiB) per write: a socket that
+	 * turned writable at under 16 KiB unsent would take one record per
+	 * wakeup, a round trip to the client each. */
+	int lowat = HTTP_TLS_NOTSENT_LOWAT;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
+			 sizeof lowat);
 }
 
 void

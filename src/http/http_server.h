@@ -56,6 +56,8 @@ void http_server_config_init(struct http_server_config *c);
  * ACKs) and TCP_DEFER_ACCEPT on a listening socket. Call it before the
  * socket is announced: a connection that arrives before it misses them. */
 void http_listener_prepare(int fd);
+/* The same for a TLS listener, which lets more unsent bytes queue. */
+void http_tls_listener_prepare(int fd);
 
 /* Serves on the worker's loop l from the listening sockets fds[0..n),
  * and over TLS (c->tls) from tls_fds[0..ntls), which it takes over

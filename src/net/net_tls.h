@@ -63,6 +63,14 @@ int net_tls_server_reload(struct net_tls_server *s, char *err, size_t errlen);
 /* After every connection is freed. */
 void net_tls_server_free(struct net_tls_server *s);
 
+/* Replaces the session-ticket key now, as the period does (the previous
+ * key still decrypts until the next rotation). */
+void net_tls_server_rotate_keys(struct net_tls_server *s);
+
+/* True when an SNI name matches a pattern of --sni: the same name (case
+ * aside), or "*.domain" for one label more than domain (RFC 6125 6.4.3). */
+int net_tls_name_matches(const char *pattern, const char *name);
+
 /* "once per source per second": true when a failure from this source
  * (an address as text) may be logged now. Shared by all threads. */
 int net_tls_server_may_log(struct net_tls_server *s, const char *source);

@@ -164,8 +164,8 @@ tls_alpn_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
 	return SSL_TLSEXT_ERR_OK;
 }
 
-static int
-name_matches(const char *pattern, const char *name)
+int
+net_tls_name_matches(const char *pattern, const char *name)
 {
 	if (strcasecmp(pattern, name) == 0)
 		return 1;
@@ -184,7 +184,7 @@ set_find(const struct tls_set *set, const char *name)
 		if (strcasecmp(set->names[i].name, name) == 0)
 			return set->names[i].ctx;
 	for (int i = 0; i < set->nnames; i++)
-		if (name_matches(set->names[i].name, name))
+		if (net_tls_name_matches(set->names[i].name, name))
 			return set->names[i].ctx;
 	return NULL;
 }
@@ -234,7 +234,8 @@ ctx_new(struct net_tls_server *s)
 	ok = ok && SSL_CTX_set_session_id_context(ctx,
 			(const unsigned char *)TLS_SID_CTX,
 			sizeof TLS_SID_CTX - 1);
-	SSL_CTX_set_timeout(ctx, s->cfg.ticket_rotate_s);
+	/* a ticket decrypts for two periods at most (current, previous) */
+	SSL_CTX_set_timeout(ctx, 2L * s->cfg.ticket_rotate_s);
 	SSL_CTX_set_num_tickets(ctx, 1);
 	SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, tls_ticket_cb);
 	SSL_CTX_set_alpn_select_cb(ctx, tls_alpn_cb, s);
@@ -386,6 +387,15 @@ net_tls_server_free(struct net_tls_server *s)
 	pthread_mutex_destroy(&s->lock);
 	OPENSSL_cleanse(s->keys, sizeof s->keys);
 	free(s);
+}
+
+void
+net_tls_server_rotate_keys(struct net_tls_server *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->keys[1] = s->keys[0];
+	keys_new(&s->keys[0], mono_s());
+	pthread_mutex_unlock(&s->lock);
 }
 
 int

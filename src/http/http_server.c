@@ -235,8 +235,10 @@ conn_read(struct http_conn *c)
 		read(c->fd, c->x->in + c->in_len, room);
 	if (n > 0) {
 		c->in_len += (size_t)n;
-		/* OpenSSL may hold more records: TLS reads on to EAGAIN */
-		c->drained = (size_t)n < room && !c->rdhup && !c->tls;
+		/* over TLS a short read says little (a record at a time):
+		 * the socket read under it must have been short */
+		c->drained = (size_t)n < room && !c->rdhup &&
+			(!c->tls || net_tls_is_drained(c->tls));
 		return STEP_NEXT;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {

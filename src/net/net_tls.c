@@ -78,6 +78,19 @@ tls_new(struct net_tls_server *s)
 	return t;
 }
 
+/* Watches the socket BIO's reads: one that returned less than asked
+ * for (or nothing) found the socket empty (see net_tls_is_drained). */
+static long
+tls_bio_cb(BIO *b, int oper, const char *argp, size_t len, int argi,
+	   long argl, int ret, size_t *processed)
+{
+	if (oper == (BIO_CB_READ | BIO_CB_RETURN)) {
+		struct net_tls *t = (struct net_tls *)BIO_get_callback_arg(b);
+		t->short_read = ret <= 0 || (processed && *processed < len);
+	}
+	return oper & BIO_CB_RETURN ? ret : 1;
+}
+
 struct net_tls *
 net_tls_accept(struct net_tls_server *s, int fd)
 {
@@ -87,6 +100,11 @@ net_tls_accept(struct net_tls_server *s, int fd)
 		ERR_clear_error();
 		net_tls_free(t);
 		return NULL;
+	}
+	if (t) {
+		BIO *b = SSL_get_rbio(t->ssl);
+		BIO_set_callback_arg(b, (char *)t);
+		BIO_set_callback_ex(b, tls_bio_cb);
 	}
 	return t;
 }
@@ -197,6 +215,12 @@ int
 net_tls_is_established(const struct net_tls *t)
 {
 	return t->established;
+}
+
+int
+net_tls_is_drained(const struct net_tls *t)
+{
+	return t->short_read && !SSL_has_pending(t->ssl);
 }
 
 int

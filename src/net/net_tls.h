@@ -125,6 +125,10 @@ int net_tls_wants(const struct net_tls *t);
  * failure. */
 int net_tls_shutdown(struct net_tls *t);
 
+/* After a read: the socket read last came back short (it is empty) and
+ * OpenSSL holds no byte of it, so more data will come with a new edge of
+ * an edge-triggered loop (net_tls_accept's connections only). */
+int net_tls_is_drained(const struct net_tls *t);
 /* The handshake is done. */
 int net_tls_is_established(const struct net_tls *t);
 /* The handshake failed because the peer spoke plain HTTP (nginx answers

@@ -51,6 +51,7 @@ struct net_tls {
 	unsigned failed : 1;
 	unsigned plain_http : 1;
 	unsigned closed : 1;	/* close_notify sent */
+	unsigned short_read : 1; /* the last socket read found it empty */
 	const char *why;	/* the last failure, OpenSSL's static text */
 	int sys;		/* or its errno */
 };

@@ -23,7 +23,6 @@
 					 * stays in the CPU's L2 (128 KiB and
 					 * more were slower) */
 #define HTTP_TLS_SENDFILE_MAX (256 * 1024) /* bytes per SSL_sendfile */
-#define HTTP_TLS_COPY_SIZE (16 * 1024)	/* a TLS record (RFC 8446 5.1) */
 
 enum http_conn_state {
 	HC_HEAD,	/* reading a request head */

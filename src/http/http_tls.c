@@ -71,13 +71,11 @@ http_tls_send_file(struct http_conn *c, int fd, off_t off, uint64_t left)
 			return -1;
 		}
 	}
-	/* one TLS record's worth at a time: OpenSSL writes each record as it
-	 * makes it and returns after the first (partial-write mode), so a
-	 * larger read would be copied again for every record. After a short
-	 * send the same bytes are read again, as OpenSSL wants for a record
-	 * left half sent. */
-	ssize_t r = pread(fd, w->copy, left < HTTP_TLS_COPY_SIZE ?
-			  (size_t)left : HTTP_TLS_COPY_SIZE, off);
+	/* after a short send the bytes are read again from where it
+	 * stopped: the same bytes, as OpenSSL wants for a record left half
+	 * sent */
+	ssize_t r = pread(fd, w->copy, left < HTTP_COPY_SIZE ? (size_t)left :
+			  HTTP_COPY_SIZE, off);
 	if (r <= 0)
 		return r;
 	return http_tls_send(c, w->copy, (size_t)r);

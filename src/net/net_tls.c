@@ -163,16 +163,24 @@ net_tls_read(struct net_tls *t, void *p, size_t n)
 ssize_t
 net_tls_write(struct net_tls *t, const void *p, size_t n)
 {
-	size_t put;
-	int r;
+	size_t put, done = 0;
 
-	errno = 0;
-	r = SSL_write_ex(t->ssl, p, n, &put);
-	if (r == 1)
-		return (ssize_t)put;
-	ssize_t rc = tls_result(t, r);
-	/* a write never ends the stream cleanly */
-	return rc == 0 ? ERR_CLOSED : rc;
+	/* OpenSSL returns after each record (partial-write mode): go on
+	 * until all is taken or the socket is full */
+	while (done < n) {
+		errno = 0;
+		if (SSL_write_ex(t->ssl, (const char *)p + done, n - done,
+				 &put) == 1) {
+			done += put;
+			continue;
+		}
+		ssize_t rc = tls_result(t, 0);
+		if (rc == -EAGAIN && done)
+			return (ssize_t)done;	/* the rest on the next call */
+		/* a write never ends the stream cleanly */
+		return rc == 0 ? ERR_CLOSED : rc;
+	}
+	return (ssize_t)done;
 }
 
 ssize_t

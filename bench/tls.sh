@@ -64,6 +64,8 @@ chmod -R a+rX "$tmp/pki"
 
 # ---- servers: start_NAME KIND (ec|rsa) sets pid and port ----
 start_inetkit() {
+	# the last run's file must not be read before this run truncates it
+	rm -f "$tmp/inetkit.out"
 	setsid "${prio[@]}" "${pin_server[@]}" "$INETKIT" serve http \
 		--root "$tmp/root" --tls-listen 127.0.0.1:0 --workers 1 \
 		--cert "$tmp/pki/$1.pem" --key "$tmp/pki/$1.key" \

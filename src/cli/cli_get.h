@@ -1,12 +1,13 @@
 /* cli_get: the parts of `inetkit get` behind its argument parsing: the
- * options (cmd_get.c fills them), the transfer with redirects and the
- * output file (cli_get_run.c), the progress bar (cli_progress.c). */
+ * options (cmd_get.c fills them), the output file and the messages around
+ * one run of the fetch engine (cli_get_run.c), the progress bar
+ * (cli_progress.c). */
 #ifndef INETKIT_CLI_GET_H
 #define INETKIT_CLI_GET_H
 
 #include <stdint.h>
 
-#include "dns/dns_resolve.h"
+#include "resolv/resolv.h"
 
 #define GET_DEFAULT_REDIRS 10
 #define GET_MAX_HEADERS_TEXT 16384	/* -H fields, formatted */
@@ -20,7 +21,7 @@ struct get_opts {
 	uint64_t max_size;	/* 0: none */
 	int connect_ms, read_ms, max_ms;	/* 0: the defaults / none */
 	char headers[GET_MAX_HEADERS_TEXT];	/* "Name: value\r\n"... */
-	struct dns_resolver_config dns;
+	struct resolv_config dns;
 };
 
 /* Runs the transfer; prints a one-line reason on failure. Returns the

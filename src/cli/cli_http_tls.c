@@ -2,6 +2,7 @@
  * --tls-listen, --cert, --key, --sni, --tls-min, --hsts,
  * --redirect-https, --tls-info; loading the certificates before anything
  * listens, and reloading them on SIGHUP. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -116,16 +117,34 @@ cli_http_tls_load(struct cli_http *e)
 int
 cli_http_tls_bind(struct cli_http *e, int nworkers)
 {
-	size_t n = (size_t)(nworkers * e->tls_listen.n);
+	struct cli_server *s = &e->srv;
+	int np = s->ntcp, nt = e->tls_listen.n;
+	size_t n = (size_t)nworkers * (size_t)(np + nt);
 
-	if (e->tls_listen.n == 0)
+	if (nt == 0)
 		return 0;
-	e->tls_fds = calloc(n + 1, sizeof(int));
-	if (e->tls_fds == NULL)
-		return -1;
-	if (cli_listen_bind(&e->tls_listen, "https", SOCK_STREAM, nworkers,
-			    e->tls_fds, http_tls_listener_prepare) < 0)
-		return -1;
+	int *tls = calloc((size_t)nworkers * (size_t)nt + 1, sizeof(int));
+	int *all = calloc(n + 1, sizeof(int));
+	int rc = tls && all ? 0 : -ENOMEM;
+	if (rc == 0)
+		rc = cli_listen_bind(&e->tls_listen, "https", SOCK_STREAM,
+				     nworkers, tls, http_tls_listener_prepare);
+	if (rc < 0) {
+		free(tls);
+		free(all);
+		return rc;
+	}
+	/* each worker's plain listeners, then its TLS ones */
+	for (int w = 0; w < nworkers; w++) {
+		memcpy(all + w * (np + nt), s->tcp_fds + w * np,
+		       (size_t)np * sizeof(int));
+		memcpy(all + w * (np + nt) + np, tls + w * nt,
+		       (size_t)nt * sizeof(int));
+	}
+	free(tls);
+	free(s->tcp_fds);
+	s->tcp_fds = all;
+	s->ntcp = np + nt;
 	e->cfg.https_port = net_addr_port(&e->tls_listen.addrs[0]);
 	if (e->tls_info) {
 		char line[512];
@@ -156,8 +175,6 @@ cli_http_tls_fini(struct cli_http *e)
 	net_tls_server_free(e->tls_srv);
 	e->tls_srv = NULL;
 	e->cfg.tls = NULL;
-	free(e->tls_fds);
-	e->tls_fds = NULL;
 	for (int i = 0; i < e->nowned; i++)
 		free(e->owned[i]);
 	e->nowned = 0;

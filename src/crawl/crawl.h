@@ -1,21 +1,22 @@
-/* crawl: the crawler and link checker engine. One event loop runs up to
- * `concurrency` HTTP/1.1 clients (src/http/http_client, connections kept
- * alive and reused per host) and the stub resolver (src/dns/dns_resolve).
- * Each host's robots.txt (RFC 9309) is fetched before its pages; requests
- * to one host start at least delay_ms apart (or the host's Crawl-delay).
- * HTML answers (text/html, application/xhtml+xml) are parsed for links
+/* crawl: the crawler and link checker. One event loop runs up to
+ * `concurrency` fetches at once through the fetch engine (src/fetch: each
+ * host resolved once, connections kept alive and reused per host); the
+ * crawler keeps the frontier, politeness and the results. Each host's
+ * robots.txt (RFC 9309) is fetched before its pages; requests to one host
+ * start at least delay_ms apart (or the host's Crawl-delay). HTML answers
+ * (text/html, application/xhtml+xml) are parsed for links
  * (src/html/html_links, on helper threads: src/crawl/crawl_parse), which
- * go into the frontier (src/crawl/
- * crawl_frontier); a redirect's Location counts as a link of its page.
- * With a mirror directory every successful answer is saved as
- * crawl_out_mirror_path names it. The frontier holds the results. */
+ * go into the frontier (src/crawl/crawl_frontier); a redirect's Location
+ * counts as a link of its page. With a mirror directory every successful
+ * answer is saved as crawl_out_mirror_path names it. The frontier holds
+ * the results. */
 #ifndef INETKIT_CRAWL_H
 #define INETKIT_CRAWL_H
 
 #include <stdint.h>
 
 #include "crawl/crawl_frontier.h"
-#include "dns/dns_resolve.h"
+#include "resolv/resolv.h"
 
 /* The product token matched against robots.txt groups, and the start of
  * the User-Agent field. */
@@ -49,12 +50,12 @@ struct crawl_config {
 	 * Pages under 4 KiB are parsed in the loop all the same. */
 	int parse_threads;
 	const char *mirror_dir;	/* save answers under it, or NULL */
-	struct dns_resolver_config dns;
+	struct resolv_config dns;
 	crawl_progress_fn progress;	/* after each answer, or NULL */
 	void *progress_arg;
 };
 
-/* Defaults as above; dns as dns_resolver_config_init leaves it. */
+/* Defaults as above; dns as resolv_config_init leaves it. */
 void crawl_config_default(struct crawl_config *c);
 
 /* Crawls from c->start_url until the frontier is exhausted, filling f

@@ -10,8 +10,9 @@
 #include <sys/types.h>
 
 #include "core/loop.h"
-#include "net/net_acceptor.h"
+#include "net/net_service.h"
 #include "net/net_tls.h"
+#include "http_file.h"
 #include "http_server.h"
 
 #define HTTP_IN_SIZE (32 * 1024)	/* > HTTP_MAX_HEAD */
@@ -79,7 +80,7 @@ struct http_conn {
 struct http_worker {
 	struct loop *loop;
 	struct http_server_config cfg;
-	struct net_acceptor tcp;
+	struct net_service sockets;
 	struct net_acceptor tls_tcp;	/* the TLS listeners */
 	char hsts[64];			/* Strict-Transport-Security line */
 	unsigned tls_file_logged : 1;	/* the file path was logged */

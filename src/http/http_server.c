@@ -30,8 +30,10 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
-#include "net/net_acceptor.h"
+#include "net/net_service.h"
 #include "net/net_sock.h"
+#include "http_autoindex.h"
+#include "http_cache.h"
 #include "http_conn.h"
 
 #define HTTP_NOTSENT_LOWAT (16 * 1024) /* unsent bytes a socket may hold */
@@ -611,7 +613,7 @@ http_on_stop(struct loop *l, void *arg)
 {
 	struct http_worker *w = arg;
 
-	net_acceptor_close(&w->tcp);
+	net_service_close(&w->sockets);
 	net_acceptor_close(&w->tls_tcp);
 	loop_timer_del(l, &w->log_timer);
 	if (w->log)
@@ -700,14 +702,17 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 	if (c->tls && c->hsts_s > 0)
 		snprintf(w->hsts, sizeof w->hsts,
 			 "Strict-Transport-Security: max-age=%d\r\n", c->hsts_s);
-	int rc = net_acceptor_start(&w->tcp, l, fds, n, "http", on_accept, w);
-	if (rc == 0 && ntls > 0)
+	const struct net_service_config sc = {
+		"http", fds, n, on_accept, NULL, 0, NULL, http_on_stop, w,
+	};
+	int rc = net_service_start(&w->sockets, l, &sc);
+	if (rc == 0 && ntls > 0) {
 		rc = net_acceptor_start(&w->tls_tcp, l, tls_fds, ntls, "https",
 					on_accept_tls, w);
-	if (rc == 0)
-		rc = loop_on_stop(l, http_on_stop, w);
+		if (rc < 0)
+			log_error("https: %s", err_str(rc));
+	}
 	if (rc < 0) {
-		log_error("http: %s", err_str(rc));
 		http_worker_free(w);
 		return NULL;
 	}
@@ -732,7 +737,7 @@ http_worker_free(struct http_worker *w)
 		free(x);
 	}
 	http_cache_free(w->cache);
-	net_acceptor_close(&w->tcp);
+	net_service_close(&w->sockets);
 	net_acceptor_close(&w->tls_tcp);
 	loop_timer_del(w->loop, &w->log_timer);
 	if (w->log)

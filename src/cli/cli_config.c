@@ -76,7 +76,8 @@ server_new(const char *name)
 }
 
 /* Every "--name" of the usage text; a name takes a value when, anywhere,
- * a word follows it that is upper case (DIR) or a choice (on|off). */
+ * a word follows it that is upper case (DIR), a number (1.2|1.3) or a
+ * choice (on|off). */
 static int
 usage_keys(const char *usage, struct ukey *k, int max)
 {
@@ -92,6 +93,7 @@ usage_keys(const char *usage, struct ukey *k, int max)
 			continue;
 		const char *v = p + len;
 		int value = (*v == ' ' || *v == '=') && (isupper((unsigned char)v[1]) ||
+			    isdigit((unsigned char)v[1]) ||
 			    (islower((unsigned char)v[1]) &&
 			     strcspn(v + 1, "| \n") < strcspn(v + 1, " \n")));
 		int i = 0;
@@ -409,7 +411,8 @@ key_values(const struct conf_block *b, const char *key, char *out,
 }
 
 /* What a reload can change while the workers run: the files read again
- * on SIGHUP (zones, hosts, the access log). */
+ * on SIGHUP (zones, hosts, the access log). Certificates are reloaded
+ * from the same paths by the server's own SIGHUP step. */
 static int
 live_key(const char *service, const char *key)
 {
@@ -497,11 +500,13 @@ reload_server(const struct cfg_run *r, struct cfg_server *old,
 		memcpy(o->zones, n->zones, sizeof o->zones);
 		o->nzones = n->nzones;
 		o->hosts = n->hosts;
-		o->srv.ops->hup(&o->srv);
 	} else if (strcmp(old->block->name, "http") == 0) {
 		http_reopen_log(r, (struct cli_http *)old->srv,
 				(const struct cli_http *)now->srv);
 	}
+	/* the server's own reload: zones, certificates (same paths) */
+	if (old->srv->ops->hup)
+		old->srv->ops->hup(old->srv);
 }
 
 /* SIGHUP: the file is read and checked again. What can change live is
@@ -577,7 +582,7 @@ run_servers(struct cfg_run *r, int tips)
 	/* One reload for the whole file, in the main thread. */
 	engines[n++] = (struct cli_engine){ noop_start, NULL, config_hup, r };
 	if (tips)
-		cli_up_tips();
+		cli_up_tips(NULL);
 	return cli_run_engines(engines, n, workers);
 }
 

@@ -9,6 +9,7 @@
 #   make install    binary, man pages, examples, systemd unit under PREFIX
 #                   (/usr/local) inside DESTDIR; make uninstall removes them
 #   make man        the man pages (scdoc) in build/man
+#   make deb        the Debian package in build/deb (dpkg-buildpackage)
 # Missing Debian packages are installed by scripts/deps.sh first.
 
 SAN ?= 0
@@ -47,7 +48,7 @@ TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=build/$(VARIANT)-tools/%)
 
 .PHONY: all run test unit unit-bins tools e2e fuzz bench clean deps deps-test \
-	check-layers man install uninstall
+	check-layers man install uninstall deb
 # Objects built through pattern chains are kept, not deleted as temporary.
 .SECONDARY:
 all: deps $(BIN)
@@ -59,7 +60,7 @@ deps-test:
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -67,7 +68,7 @@ $(LIB): $(LIB_OBJ)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/$(VARIANT)-tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -186,6 +187,17 @@ uninstall:
 		rm -f $(D)$(SYSCONFDIR)/inetkit/inetkit.conf; \
 		rmdir $(D)$(SYSCONFDIR)/inetkit 2>/dev/null; true
 	rm -rf $(D)$(DATADIR)
+
+# The Debian package, built from a copy of the tree (the sources
+# Makefile, src, docs, examples, dist, debian) in build/deb, so that
+# dpkg-buildpackage leaves the tree alone; the .deb lands in build/deb.
+DEB_TREE := Makefile scripts src docs examples dist debian
+deb:
+	rm -rf build/deb && mkdir -p build/deb/inetkit
+	cp -r $(DEB_TREE) build/deb/inetkit/
+	cd build/deb/inetkit && dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 \
+		|| { tail -30 ../build.log; exit 1; }
+	@ls build/deb/*.deb
 
 clean:
 	rm -rf build

@@ -188,6 +188,7 @@ void cli_dns_defaults(struct cli_dns *e);
  * log, loads the TLS pairs: ERR_PARSE after printing "file: message",
  * binds the plain listeners, then the TLS ones behind them). */
 #include "http/http_server.h"
+#include "http/http_stats.h"
 #include "net/net_tls.h"
 #define CLI_HTTP_TLS_OWNED NET_TLS_MAX_CERTS
 struct cli_http {
@@ -206,6 +207,9 @@ struct cli_http {
 	int tls_info;
 	char *owned[CLI_HTTP_TLS_OWNED];
 	int nowned;
+	/* --status-allow values until --status makes the page (cfg.status) */
+	const char *status_allow[HTTP_STATS_MAX_ALLOW];
+	int nstatus_allow;
 };
 void cli_http_defaults(struct cli_http *e);
 
@@ -225,6 +229,17 @@ int cli_http_tls_load(struct cli_http *e);
 int cli_http_tls_bind(struct cli_http *e, int nworkers);
 void cli_http_tls_hup(struct cli_http *e);
 void cli_http_tls_fini(struct cli_http *e);
+/* --status PATH and --status-allow CIDR (cli_http_status.c): option
+ * returns 1 when it took a, 0 when a is not one of them, or 2 after a
+ * usage error; check after the arguments (0 or 2); fini frees the page. */
+int cli_http_status_option(struct cli_http *e, const char *a, const char *v,
+			   const char *usage);
+int cli_http_status_check(const struct cli_http *e, const char *usage);
+void cli_http_status_fini(struct cli_http *e);
+/* The page of e shows the counters of the name server d too (same
+ * process: `up`, `serve --config`). */
+struct cli_dns;
+void cli_http_status_link_dns(struct cli_http *e, struct cli_dns *d);
 /* `inetkit serve http`. */
 int cmd_serve_http(int argc, char **argv);
 

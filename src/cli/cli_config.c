@@ -552,6 +552,21 @@ config_hup(void *arg)
 	fprintf(stderr, "inetkit: %s: reloaded\n", r->path);
 }
 
+/* Each http status page shows the first name server's counters too. */
+static void
+link_status(struct cfg_run *r)
+{
+	struct cli_dns *dns = NULL;
+
+	for (int i = 0; i < r->n && !dns; i++)
+		if (strcmp(r->servers[i].block->name, "dns") == 0)
+			dns = (struct cli_dns *)r->servers[i].srv;
+	for (int i = 0; dns && i < r->n; i++)
+		if (strcmp(r->servers[i].block->name, "http") == 0)
+			cli_http_status_link_dns((struct cli_http *)
+						 r->servers[i].srv, dns);
+}
+
 static int
 noop_start(struct loop *l, int index, void *arg)
 {
@@ -579,6 +594,7 @@ run_servers(struct cfg_run *r, int tips)
 				return cli_server_status(rc);
 			engines[n++].hup = NULL;
 		}
+	link_status(r);
 	/* One reload for the whole file, in the main thread. */
 	engines[n++] = (struct cli_engine){ noop_start, NULL, config_hup, r };
 	if (tips)

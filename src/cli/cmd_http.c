@@ -22,6 +22,7 @@ static const char http_usage[] =
 	"                          --key FILE [--sni NAME=CERT:KEY]...\n"
 	"                          [--tls-min 1.2|1.3] [--hsts SECONDS]\n"
 	"                          [--redirect-https] [--tls-info]\n"
+	"                          [--status PATH] [--status-allow CIDR]...\n"
 	"  HTTP/1.1 static files (RFC 9110, RFC 9112). --root serves any\n"
 	"  host; --vhost NAME=DIR serves Host NAME from DIR. Default listen:\n"
 	"  :8080 (every address). Timeouts T are seconds, or milliseconds\n"
@@ -36,7 +37,10 @@ static const char http_usage[] =
 	"  for that server name (exact or *.domain; a name may have an RSA\n"
 	"  and an ECDSA pair). SIGHUP reloads them. --hsts adds\n"
 	"  Strict-Transport-Security; --redirect-https answers 301 to https\n"
-	"  on the plain listeners; --tls-info prints the TLS setup.\n";
+	"  on the plain listeners; --tls-info prints the TLS setup.\n"
+	"  --status PATH serves a live status page at PATH (HTML) and\n"
+	"  PATH.json (counters summed over the workers) to loopback clients\n"
+	"  and those of --status-allow CIDR (repeatable); others get 403.\n";
 
 static void *
 http_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
@@ -104,6 +108,7 @@ http_fini(struct cli_server *s)
 
 	http_site_fini(&e->site);
 	cli_http_tls_fini(e);
+	cli_http_status_fini(e);
 	if (e->log_fd >= 0)
 		close(e->log_fd);
 	e->log_fd = -1;
@@ -154,6 +159,8 @@ http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 	long n;
 	int rc = cli_http_tls_option(e, a, v, http_usage);
 
+	if (rc == 0)
+		rc = cli_http_status_option(e, a, v, http_usage);
 	if (rc != 0)
 		return rc == 1 ? 0 : rc;
 	if (strcmp(a, "--root") == 0)
@@ -239,6 +246,8 @@ http_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 	/* with only --tls-listen, no plain listener by default */
 	if (e->tls_listen.n)
 		e->srv.listen_default = NULL;
+	if (cli_http_status_check(e, http_usage) != 0)
+		return EXIT_USAGE;
 	return cli_http_tls_check(e, http_usage);
 }
 

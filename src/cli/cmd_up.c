@@ -20,7 +20,8 @@ static const char up_usage[] =
 	"  port 5300 (UDP and TCP), the site DIR/site on HTTP port 8080 (as\n"
 	"  www.example.test and any other name, on 127.0.0.1 and ::1), the\n"
 	"  same site over HTTPS on port 8443, and echo on 7007, daytime on\n"
-	"  1313 and time on 3737 (TCP and UDP).\n"
+	"  1313 and time on 3737 (TCP and UDP). The web server's live status\n"
+	"  page is http://127.0.0.1:8080/.status (and /.status.json).\n"
 	"  DIR defaults to the examples/ folder of the source tree the binary\n"
 	"  was built in. For HTTPS, the first run makes a local certificate\n"
 	"  authority (ca.pem) and a certificate for www.example.test that it\n"
@@ -33,6 +34,7 @@ static const char up_usage[] =
 #define UP_ZONE "example.test.zone"
 #define UP_DNS_LISTEN "127.0.0.1:5300"
 #define UP_HTTPS_PORT "8443"
+#define UP_STATUS "/.status"
 
 static const struct {
 	enum svc_kind kind;
@@ -223,6 +225,11 @@ up_setup_web(struct up *u, int workers)
 	rc = up_setup_tls(u);
 	if (rc != 0)
 		return rc;
+	/* the status page, for loopback clients, with the DNS counters */
+	u->web.cfg.status = http_stats_page_new(UP_STATUS, workers);
+	if (u->web.cfg.status == NULL)
+		return EXIT_FAIL;
+	cli_http_status_link_dns(&u->web, &u->dns);
 	rc = cli_server_setup(&u->web.srv, workers, &u->engines[u->nengines]);
 	if (rc < 0)
 		return cli_server_status(rc);
@@ -292,7 +299,9 @@ cli_up_tips(const char *tls_state)
 	       UP_DNS_LISTEN "\n"
 	       "  %s crawl http://" UP_SITE_NAME ":8080/ --dns "
 	       UP_DNS_LISTEN "   (finds the broken link)\n"
-	       "  %s ipcalc 129.65.24.50\n", me, me, me, me, me, me, me);
+	       "  %s ipcalc 129.65.24.50\n"
+	       "  curl http://127.0.0.1:8080" UP_STATUS ".json   (open "
+	       UP_STATUS " in a browser)\n", me, me, me, me, me, me, me);
 	if (tls_state)
 		printf("  %s get https://" UP_SITE_NAME ":" UP_HTTPS_PORT "/ "
 		       "--cacert %s/ca.pem --dns " UP_DNS_LISTEN "\n"

@@ -52,6 +52,7 @@ dns_served_init(struct dns_served *s, struct dns_db *db, int nworkers)
 	s->slots = aligned_alloc(64, sizeof *s->slots * (size_t)nworkers);
 	if (s->slots == NULL)
 		return -ENOMEM;
+	memset(s->slots, 0, sizeof *s->slots * (size_t)nworkers);
 	for (int i = 0; i < nworkers; i++)
 		atomic_init(&s->slots[i].db, NULL);
 	s->nslots = nworkers;
@@ -70,6 +71,32 @@ served_enter(struct dns_served *s, int index)
 		atomic_store(&s->slots[index].db, db);
 	} while (db != atomic_load(&s->db));
 	return db;
+}
+
+/* One reply counted by its worker: plain stores (one writer). */
+static inline void
+served_count(struct dns_served *s, int index, const uint8_t *reply)
+{
+	struct dns_hazard *h = &s->slots[index];
+	unsigned rc = reply[3] & 0x0f;
+	uint64_t *c = &h->rcode[rc < DNS_STATS_RCODES - 1 ? rc :
+				DNS_STATS_RCODES - 1];
+
+	__atomic_store_n(&h->queries, h->queries + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
+}
+
+void
+dns_served_stats(const struct dns_served *s, struct dns_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	for (int i = 0; i < s->nslots; i++) {
+		const struct dns_hazard *h = &s->slots[i];
+		out->queries += __atomic_load_n(&h->queries, __ATOMIC_RELAXED);
+		for (int k = 0; k < DNS_STATS_RCODES; k++)
+			out->rcode[k] += __atomic_load_n(&h->rcode[k],
+							 __ATOMIC_RELAXED);
+	}
 }
 
 static void
@@ -144,6 +171,7 @@ conn_answer(struct net_stream *c)
 		size_t n = m.rlen;
 		if (n == 0)
 			return ERR_PARSE;
+		served_count(w->served, w->index, w->scratch + 2);
 		w->scratch[0] = (uint8_t)(n >> 8);
 		w->scratch[1] = (uint8_t)n;
 		int rc = conn_send(c, w->scratch, n + 2);
@@ -254,6 +282,7 @@ udp_answer(struct dns_worker *w, int n)
 		size_t len = b->m[i].rlen;
 		if (len == 0)
 			continue;
+		served_count(w->served, w->index, b->r[i]);
 		b->iov_out[k] = (struct iovec){ b->r[i], len };
 		memset(&b->out[k].msg_hdr, 0, sizeof b->out[k].msg_hdr);
 		b->out[k].msg_hdr.msg_name = &b->from[i];

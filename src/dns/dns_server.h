@@ -19,9 +19,21 @@ struct dns_server_config {
 
 /* One worker's hazard slot: the database it is reading, or NULL. On its
  * own cache line so that workers never write a shared line. */
+#define DNS_STATS_RCODES 7
+
 struct dns_hazard {
-	_Atomic(struct dns_db *) db;
-	char pad[64 - sizeof(void *)];
+	_Alignas(64) _Atomic(struct dns_db *) db;	/* a line per worker */
+	/* the worker's counters, on the line it writes for each batch
+	 * anyway; only it writes them, dns_served_stats sums them */
+	uint64_t queries;		/* replies sent, UDP and TCP */
+	uint64_t rcode[DNS_STATS_RCODES];	/* by RCODE; the last: others */
+};
+
+/* The counters of every worker, summed: replies by RCODE (NOERROR,
+ * FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, then any other). */
+struct dns_stats {
+	uint64_t queries;
+	uint64_t rcode[DNS_STATS_RCODES];
 };
 
 /* What every worker serves: the current database. */
@@ -36,6 +48,8 @@ int dns_served_init(struct dns_served *s, struct dns_db *db, int nworkers);
 /* Publishes db (taking ownership), waits until no worker still reads
  * the old one, and frees it. Call from one thread (the main one). */
 void dns_served_swap(struct dns_served *s, struct dns_db *db);
+/* Sums the workers' counters into out (lock-free reads). */
+void dns_served_stats(const struct dns_served *s, struct dns_stats *out);
 /* Frees the database, once the workers have stopped. */
 void dns_served_fini(struct dns_served *s);
 

@@ -14,6 +14,7 @@
 #include "net/net_tls.h"
 #include "http_file.h"
 #include "http_server.h"
+#include "http_stats.h"
 
 #define HTTP_IN_SIZE (32 * 1024)	/* > HTTP_MAX_HEAD */
 #define HTTP_LINGER_MS 2000		/* reading after our last reply */
@@ -93,6 +94,7 @@ struct http_worker {
 	char *copy;			/* http_send.c's buffer, on first use */
 	struct loop_timer log_timer;
 	struct http_log *log;
+	struct http_stats *stats;	/* this worker's counters, or NULL */
 };
 
 /* Sends the next part of c's reply (memory segments in one write, or the

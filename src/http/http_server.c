@@ -118,6 +118,8 @@ conn_close(struct http_conn *c)
 	c->x = NULL;
 	LIST_REMOVE(c, link);
 	w->nconns--;
+	if (w->stats)
+		http_stats_add(&w->stats->closed, 1);
 	if (w->nfree < HTTP_FREE_CONNS) {
 		LIST_INSERT_HEAD(&w->free, c, link);
 		w->nfree++;
@@ -133,6 +135,10 @@ conn_log(struct http_conn *c, struct http_slice line)
 	char host[NET_ADDR_STRLEN];
 	const struct http_header *ref = NULL, *ua = NULL;
 
+	if (c->w->stats)
+		http_stats_count_reply(c->w->stats, c->x->rep.status,
+				       c->x->rep.head_only ? 0 :
+				       c->x->rep.body_len);
 	if (g == NULL)
 		return;
 	struct net_addr peer = { .len = c->peer_len };
@@ -192,6 +198,10 @@ respond(struct http_conn *c)
 {
 	if (c->w->cfg.redirect_https && c->tls == NULL)
 		http_tls_redirect(c);
+	else if (c->w->cfg.status && http_stats_respond(c->w->cfg.status,
+			&c->x->req, (const struct sockaddr *)&c->peer,
+			c->peer_len, &c->x->rep))
+		;	/* the status page answered */
 	else
 		http_file_respond(c->w->cfg.site, &c->x->req, &c->x->sc,
 				  &c->x->rep);
@@ -572,6 +582,8 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
 	conn_deadline(c, w->cfg.header_timeout_ms);
 	LIST_INSERT_HEAD(&w->conns, c, link);
 	w->nconns++;
+	if (w->stats)
+		http_stats_add(&w->stats->accepted, 1);
 	conn_run(c);
 }
 
@@ -694,6 +706,7 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 	}
 	w->loop = l;
 	w->cfg = *c;
+	w->stats = c->status ? http_stats_claim(c->status) : NULL;
 	if (w->log)
 		w->log->fd = c->access_log_fd;
 	loop_timer_init(&w->log_timer, on_log_timer, w);

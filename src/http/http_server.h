@@ -46,6 +46,9 @@ struct http_server_config {
 	int hsts_s;
 	int redirect_https;
 	int https_port;
+	/* --status: the status page and the workers' counters (http_stats.h),
+	 * or NULL: no page, nothing counted */
+	struct http_stats_page *status;
 };
 
 /* Sets defaults: 10 s header, 15 s idle, 30 s send, 1 MiB body, 10000

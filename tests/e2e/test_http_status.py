@@ -1,0 +1,170 @@
+"""serve http --status PATH: a live status page (HTML that polls PATH.json)
+whose numbers match the load a real client sent, for loopback clients
+and --status-allow networks only; the name server's counters beside when
+both run in one process; headless Chromium renders it (the screenshot is
+kept in build/e2e/status-page.png)."""
+import json
+import re
+import os
+import shutil
+import socket
+import subprocess
+
+import pytest
+
+from conftest import ROOT, run
+from httputil import SITE, serve
+
+CHROMIUM = shutil.which("chromium")
+
+
+def curl(url, *extra):
+    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w",
+                        "%{http_code} %{size_download}", "--max-time", "10",
+                        *extra, url], capture_output=True, text=True,
+                       timeout=20)
+    code, size = r.stdout.split()
+    return int(code), int(size)
+
+
+def status(port, host="127.0.0.1", path="/.status"):
+    r = subprocess.run(["curl", "-s", "--max-time", "10",
+                        "http://%s:%d%s.json" % (host, port, path)],
+                       capture_output=True, timeout=20)
+    return json.loads(r.stdout)
+
+
+def test_counters_match_the_load(start_server):
+    server, port = serve(start_server, SITE, "--status", "/.status",
+                         "--workers", "2")
+    base = "http://127.0.0.1:%d" % port
+    sent = 0
+    for i in range(7):
+        code, size = curl(base + "/")
+        assert code == 200
+        sent += size
+    for i in range(3):
+        code, size = curl(base + "/no-such-page")
+        assert code == 404
+        sent += size
+    code, _ = curl(base + "/", "-I")
+    assert code == 200
+    s = status(port)
+    assert s["requests"] == 11
+    assert s["status"] == {"1xx": 0, "2xx": 8, "3xx": 0, "4xx": 3, "5xx": 0}
+    assert s["bytes"] == sent
+    assert s["workers"] == 2
+    assert sum(w["requests"] for w in s["per_worker"]) == 11
+    assert s["connections"]["total"] == 12   # this one included
+    assert s["connections"]["open"] == 1
+    assert s["uptime_ms"] >= 0
+    assert "dns" not in s
+    # the page counts itself once answered
+    assert status(port)["requests"] == 12
+    # the HTML view: no external assets, it polls PATH.json
+    r = subprocess.run(["curl", "-s", "-i", base + "/.status"],
+                       capture_output=True, text=True, timeout=20)
+    assert "Content-Type: text/html" in r.stdout
+    assert "Cache-Control: no-store" in r.stdout
+    assert "location.pathname+'.json'" in r.stdout
+    assert "http" not in r.stdout.split("\n\n", 1)[1]
+
+
+def outside_address():
+    """A local address that is not loopback (a client from it is not
+    loopback), or None."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(("192.0.2.1", 9))
+        addr = s.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        s.close()
+    return None if addr.startswith("127.") else addr
+
+
+@pytest.mark.skipif(outside_address() is None,
+                    reason="no address other than loopback")
+def test_only_loopback_and_allowed_clients(start_server):
+    addr = outside_address()
+    server, port = serve(start_server, SITE, "--status", "/.status",
+                         host=addr)
+    assert curl("http://%s:%d/.status" % (addr, port))[0] == 403
+    assert curl("http://%s:%d/.status.json" % (addr, port))[0] == 403
+    assert curl("http://%s:%d/" % (addr, port))[0] == 200
+    server, port = serve(start_server, SITE, "--status", "/.status",
+                         "--status-allow", addr + "/32", host=addr)
+    assert curl("http://%s:%d/.status.json" % (addr, port))[0] == 200
+    server, port = serve(start_server, SITE, "--status-allow",
+                         "203.0.113.7/32", "--status", "/.status", host=addr)
+    assert curl("http://%s:%d/.status.json" % (addr, port))[0] == 403
+
+
+@pytest.mark.parametrize("args", [
+    ["--status", "status"], ["--status", "/a b"],
+    ["--status-allow", "127.0.0.1"], ["--status", "/s", "--status-allow",
+                                      "10.0.0.0/33"],
+    ["--status", "/s", "--status-allow", "nonsense"],
+])
+def test_bad_status_flags(args):
+    r = run(["serve", "http", "--root", SITE, "--listen", "127.0.0.1:0"]
+            + args)
+    assert r.returncode == 2, r
+    assert b"status" in r.stderr
+
+
+def test_dns_counters_on_the_same_page(start_server, tmp_path):
+    conf = tmp_path / "inetkit.conf"
+    conf.write_text("""
+dns:
+  listen: 127.0.0.1:0
+  zone: %s/examples/zones/example.test.zone
+http:
+  listen: 127.0.0.1:0
+  root: %s
+  status: /.status
+""" % (ROOT, SITE))
+    srv = start_server(["serve", "--config", str(conf)], expect=3)
+    dport, hport = srv.port("udp", "dns"), srv.port("tcp", "http")
+    for name in ("www.example.test", "www.example.test", "nope.example.test"):
+        subprocess.run(["dig", "+short", "+time=5", "+tries=1", "-p",
+                        str(dport), "@127.0.0.1", name], check=True,
+                       capture_output=True, timeout=20)
+    subprocess.run(["dig", "+tcp", "+short", "+time=5", "-p", str(dport),
+                    "@127.0.0.1", "www.example.test"], check=True,
+                   capture_output=True, timeout=20)
+    d = status(hport)["dns"]
+    assert d["queries"] == 4
+    assert d["rcode"]["NOERROR"] == 3
+    assert d["rcode"]["NXDOMAIN"] == 1
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed")
+def test_chromium_renders_the_page(start_server, tmp_path):
+    server, port = serve(start_server, SITE, "--status", "/.status")
+    for i in range(5):
+        curl("http://127.0.0.1:%d/" % port)
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--user-data-dir=%s" % (tmp_path / "p"),
+             "--virtual-time-budget=4000"]
+    url = "http://127.0.0.1:%d/.status" % port
+    r = subprocess.run([CHROMIUM] + flags + ["--dump-dom", url],
+                       capture_output=True, timeout=120)
+    dom = r.stdout.decode()
+    # the script fetched PATH.json (polling it: each poll counts) and
+    # filled the table
+    m = re.search(r"<th>requests</th><td>(\d+)</td>", dom)
+    assert m and int(m[1]) >= 5, (dom[-1500:], r.stderr[-2000:])
+    m = re.search(r"<th>2xx</th><td>(\d+)</td>", dom)
+    assert m and int(m[1]) >= 5, dom[-1500:]
+    assert re.search(r"<td>0</td><td>\d+</td><td>\d+</td></tr>", dom)
+    shot = tmp_path / "status.png"
+    r = subprocess.run([CHROMIUM] + flags + [
+        "--screenshot=%s" % shot, "--window-size=700,560",
+        "--hide-scrollbars", url], capture_output=True, timeout=120)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", r.stderr[-2000:]
+    keep = os.path.join(ROOT, "build", "e2e")
+    os.makedirs(keep, exist_ok=True)
+    shutil.copy(shot, os.path.join(keep, "status-page.png"))

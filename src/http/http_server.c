@@ -198,7 +198,8 @@ respond(struct http_conn *c)
 {
 	if (c->w->cfg.redirect_https && c->tls == NULL)
 		http_tls_redirect(c);
-	else if (c->w->cfg.status && http_stats_respond(c->w->cfg.status,
+	else if (c->w->cfg.status && http_stats_may_be_page(c->w->cfg.status,
+			&c->x->req) && http_stats_respond(c->w->cfg.status,
 			&c->x->req, (const struct sockaddr *)&c->peer,
 			c->peer_len, &c->x->rep))
 		;	/* the status page answered */

@@ -292,6 +292,8 @@ http_stats_respond(const struct http_stats_page *p,
 	int json;
 	char body[16384];
 
+	if (!http_stats_may_be_page(p, r))
+		return 0;
 	if (r->path.n == p->path_len)
 		json = 0;
 	else if (r->path.n == p->path_len + 5 &&

@@ -17,7 +17,8 @@
 
 #include "net/net_addr.h"
 
-struct http_request;
+#include "http_parse.h"
+
 struct http_reply;
 
 #define HTTP_STATS_MAX_ALLOW 16
@@ -82,6 +83,15 @@ http_stats_count_reply(struct http_stats *s, int status, uint64_t bytes)
 int http_stats_workers(const struct http_stats_page *p);
 /* The sum of every claimed block. */
 void http_stats_sum(const struct http_stats_page *p, struct http_stats *out);
+
+/* A first look, inline on every request: false for most paths without
+ * a call (the length and the byte after the '/'). */
+static inline int
+http_stats_may_be_page(const struct http_stats_page *p,
+		       const struct http_request *r)
+{
+	return r->path.n >= p->path_len && r->path.p[1] == p->path[1];
+}
 
 /* When r asks for the page (its path, or path + ".json"): fills rep (403
  * for a client that is not allowed) and returns 1; else 0. */

@@ -58,9 +58,22 @@ deps:
 deps-test:
 	@scripts/deps.sh test
 
-$(BIN): $(CLI_OBJ) $(LIB)
+# The commit of `inetkit version --verbose`, rewritten only when it
+# changed (a tree without git, as the Debian build's copy, reads COMMIT).
+COMMIT ?= $(shell cat COMMIT 2>/dev/null || { git rev-parse --short=12 HEAD \
+	2>/dev/null && git diff --quiet HEAD 2>/dev/null || echo -dirty; } | \
+	tr -d '\n' || echo unknown)
+VERSION_C := $(OBJ)/version.c
+.PHONY: FORCE
+$(VERSION_C): FORCE
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	@printf 'const char inetkit_commit[] = "%s";\nconst char inetkit_variant[] = "%s";\n' \
+		'$(or $(COMMIT),unknown)' '$(VARIANT)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BIN): $(CLI_OBJ) $(LIB) $(VERSION_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(VERSION_C) $(LIB) $(LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -195,6 +208,7 @@ DEB_TREE := Makefile scripts src docs examples dist debian
 deb:
 	rm -rf build/deb && mkdir -p build/deb/inetkit
 	cp -r $(DEB_TREE) build/deb/inetkit/
+	printf '%s' '$(COMMIT)' > build/deb/inetkit/COMMIT
 	cd build/deb/inetkit && dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 \
 		|| { tail -30 ../build.log; exit 1; }
 	@ls build/deb/*.deb

@@ -24,6 +24,8 @@ int cmd_lookup(int argc, char **argv);
 int cmd_crawl(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+#define INETKIT_VERSION "0.1.0"
 /* What `inetkit up` prints to try once every service listens; the https
  * lines too when tls_state (the folder of the local CA) is not NULL. */
 void cli_up_tips(const char *tls_state);

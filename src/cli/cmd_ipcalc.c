@@ -123,10 +123,11 @@ cmd_ipcalc(int argc, char **argv)
 	}
 	if (npos == 0)
 		return cli_usage_error(ipcalc_usage, "ipcalc: which address?");
+	/* a bad value is one line, as in the usual tools; usage is for
+	 * wrong arguments */
 	if (net_ipcalc_parse(pos[0], pos[1], &c, &why) < 0)
-		return cli_usage_error(ipcalc_usage, "ipcalc: %s in '%s%s%s'",
-				       why, pos[0], pos[1] ? " " : "",
-				       pos[1] ? pos[1] : "");
+		return cli_value_error("ipcalc: %s in '%s%s%s'", why, pos[0],
+				       pos[1] ? " " : "", pos[1] ? pos[1] : "");
 	if (c.family == AF_INET)
 		print_v4(&c);
 	else

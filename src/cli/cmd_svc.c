@@ -14,8 +14,11 @@ static const char svc_usage[] =
 	"                     [--idle-timeout SECONDS]\n"
 	"  echo (RFC 862), daytime (RFC 867) and time (RFC 868) over TCP and\n"
 	"  UDP. Default listen: every address on the service's own port\n"
-	"  (7, 13, 37). A UDP reply is never larger than its request, and\n"
-	"  datagrams from ports below 1024 are ignored (loop guard).\n";
+	"  (7, 13, 37). A UDP reply is never larger than its request with\n"
+	"  its headers (time answers any datagram, the empty one of RFC 868\n"
+	"  included), replies to one source address are limited to 20 a\n"
+	"  second (bursts of 40), and datagrams from ports below 1024 are\n"
+	"  ignored (loop guard).\n";
 
 static void *
 svc_start(struct cli_server *s, struct loop *l, int index, const int *tcp,

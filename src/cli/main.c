@@ -4,7 +4,6 @@
 
 #include "cli.h"
 
-#define INETKIT_VERSION "0.1.0"
 
 static const struct {
 	const char *name;
@@ -21,6 +20,7 @@ static const struct {
 	{ "time", cmd_time, "time client (RFC 868)" },
 	{ "ipcalc", cmd_ipcalc, "address and subnet calculator" },
 	{ "check", cmd_check, "validate a configuration file or zone files" },
+	{ "version", cmd_version, "the version; --verbose: commit, libraries" },
 };
 
 static void

@@ -18,6 +18,7 @@
 #include "net/net_sock.h"
 #include "net/net_stream.h"
 #include "svc.h"
+#include "svc_limit.h"
 
 #define SVC_SCRATCH (64 * 1024)
 
@@ -28,6 +29,7 @@ struct svc_worker {
 	/* echo over TCP (net_stream): out holds the bytes the socket would
 	 * not take */
 	struct net_streams conns;
+	struct svc_limit limit;		/* UDP replies per source */
 	uint8_t scratch[SVC_SCRATCH];
 };
 
@@ -111,7 +113,8 @@ on_accept(void *arg, int fd, const struct net_addr *peer)
 }
 
 /* The reply to one datagram, or 0 for none: never larger than the
- * request, so that a forged source address gains an attacker nothing. */
+ * request with its IP and UDP headers (28 bytes), so that a forged source
+ * address gains an attacker nothing. */
 static size_t
 udp_reply(struct svc_worker *w, uint8_t *msg, size_t n)
 {
@@ -124,8 +127,8 @@ udp_reply(struct svc_worker *w, uint8_t *msg, size_t n)
 		svc_daytime_format(clock_wall(), (char *)msg);
 		return SVC_DAYTIME_LEN;
 	case SVC_TIME:
-		if (n < 4)
-			return 0;
+		/* RFC 868 clients (rdate -u) send an empty datagram: 4
+		 * bytes for a 28-byte packet is no amplification */
 		svc_time_format(clock_wall(), msg);
 		return 4;
 	}
@@ -157,6 +160,11 @@ on_datagram(struct loop *l, int fd, int events, void *arg)
 		if (port_is_privileged(&from))
 			continue;
 		size_t len = udp_reply(w, w->scratch, (size_t)n);
+		/* the rate of replies to one source is capped: a forged
+		 * address gets a trickle, not a stream */
+		if (len > 0 && !svc_limit_allow(&w->limit, (struct sockaddr *)
+						&from, clock_mono_ms()))
+			continue;
 		if (len > 0)
 			(void)sendto(fd, w->scratch, len, 0,
 				     (struct sockaddr *)&from, fromlen);

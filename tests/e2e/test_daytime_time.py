@@ -66,18 +66,50 @@ def test_rdate_reads_time_over_tcp(start_server):
 
 
 def test_udp_reply_never_larger_than_request(start_server):
-    """No amplification: a datagram shorter than the reply gets no reply.
-    (This is why `rdate -u`, which sends an empty datagram as RFC 868
-    describes, gets no answer from inetkit: the issue asks for no reply
-    larger than its request, and we keep that over compatibility.)"""
+    """No amplification: a datagram shorter than the reply gets no reply;
+    time's 4 bytes answer any datagram, the empty one of RFC 868 clients
+    included (4 bytes for a 28-byte packet amplify nothing)."""
     day = start_server(["serve", "daytime", "--listen", "127.0.0.1:0", "--udp"])
     tim = start_server(["serve", "time", "--listen", "127.0.0.1:0", "--udp"])
     assert udp_ask(day.port("udp"), b"x" * 25, timeout=0.5) is None
-    assert udp_ask(tim.port("udp"), b"", timeout=0.5) is None
-    assert udp_ask(tim.port("udp"), b"abc", timeout=0.5) is None
     reply = udp_ask(day.port("udp"), b"x" * 26)
     assert DAYTIME_RE.match(reply)
+    assert len(udp_ask(tim.port("udp"), b"")) == 4
+    assert len(udp_ask(tim.port("udp"), b"abc")) == 4
     assert len(udp_ask(tim.port("udp"), b"1234")) == 4
+
+
+def test_rdate_reads_time_over_udp(start_server):
+    srv = start_server(["serve", "time", "--listen", "127.0.0.1:0", "--udp"])
+    r = subprocess.run(["rdate", "-u", "-p", "-o", str(srv.port("udp")),
+                        "127.0.0.1"], capture_output=True, timeout=20)
+    assert r.returncode == 0, r.stderr
+    assert str(time.gmtime().tm_year).encode() in r.stdout
+
+
+def test_udp_replies_per_source_are_limited(start_server):
+    """A burst of 200 datagrams from one source gets the burst allowance
+    (40) and what refills at 20 a second, not 200 replies."""
+    srv = start_server(["serve", "echo", "--listen", "127.0.0.1:0", "--udp",
+                        "--workers", "1"])
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    t0 = time.time()
+    for i in range(200):
+        s.sendto(b"x", ("127.0.0.1", srv.port("udp")))
+    s.settimeout(1)
+    got = 0
+    try:
+        while True:
+            s.recv(16)
+            got += 1
+    except socket.timeout:
+        pass
+    elapsed = time.time() - t0
+    s.close()
+    assert got >= 40
+    assert got <= 40 + 20 * elapsed + 1, (got, elapsed)
+    assert got < 200
 
 
 def test_clients_print_daytime_and_time(start_server):

@@ -144,6 +144,19 @@ def test_help():
 
 @pytest.mark.parametrize("args", [
     [],
+    ["10.1.2.3", "255.0.0.0", "extra"],
+    ["--bogus"],
+    ["10.1.2.3", "-v"],
+])
+def test_bad_arguments(args):
+    assert_usage_error(["ipcalc"] + args)
+    r = run(["ipcalc"] + args)
+    first = r.stderr.decode().splitlines()[0]
+    assert first.startswith("inetkit") and "ipcalc:" in first, first
+    assert r.stdout == b""
+
+
+@pytest.mark.parametrize("args", [
     [""],
     ["300.1.2.3"],
     ["10.1.2"],
@@ -160,15 +173,14 @@ def test_help():
     ["10.1.2.3", "255.255.0"],
     ["10.1.2.3", "24"],
     ["10.1.2.3/24", "255.0.0.0"],
-    ["10.1.2.3", "255.0.0.0", "extra"],
-    ["--bogus"],
-    ["10.1.2.3", "-v"],
 ])
-def test_bad_arguments(args):
-    assert_usage_error(["ipcalc"] + args)
+def test_bad_value_is_one_line(args):
+    # as `ipcalc 300.1.1.1` in the usual tools: the reason, no usage
     r = run(["ipcalc"] + args)
-    first = r.stderr.decode().splitlines()[0]
-    assert first.startswith("inetkit") and "ipcalc:" in first, first
+    assert r.returncode == 2, r
+    lines = r.stderr.decode().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("inetkit: ipcalc: "), lines
     assert r.stdout == b""
 
 

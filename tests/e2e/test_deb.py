@@ -18,7 +18,8 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def deb():
     env = {k: v for k, v in os.environ.items()
-           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES",
+                        "SAN")}
     r = subprocess.run(["make", "--no-print-directory", "deb"], cwd=ROOT,
                        capture_output=True, timeout=900, env=env)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]

@@ -82,7 +82,8 @@ def test_man_pages_render_without_warnings(tmp_path):
 
 def make(*args):
     env = {k: v for k, v in os.environ.items()
-           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES",
+                        "SAN")}
     return subprocess.run(["make", "--no-print-directory", *args],
                           cwd=ROOT, capture_output=True, timeout=300, env=env)
 

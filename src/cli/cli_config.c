@@ -375,11 +375,15 @@ run_workers(const struct cfg_run *r)
 	return w ? w : workers_default_count();
 }
 
-/* The zone files of each dns block, loaded and dropped. */
+/* What setup would read, read and dropped: the zone files of each dns
+ * block, the certificates of each http block. */
 static int
-check_zones(const struct cfg_run *r)
+check_files(const struct cfg_run *r)
 {
 	for (int i = 0; i < r->n; i++) {
+		if (strcmp(r->servers[i].block->name, "http") == 0 &&
+		    cli_http_tls_load((struct cli_http *)r->servers[i].srv) < 0)
+			return EXIT_USAGE;
 		if (strcmp(r->servers[i].block->name, "dns") != 0)
 			continue;
 		struct cli_dns *e = (struct cli_dns *)r->servers[i].srv;
@@ -586,7 +590,8 @@ run_servers(struct cfg_run *r, int tips)
 			struct cfg_server *cs = &r->servers[i];
 			if ((strcmp(cs->block->name, "dns") == 0) != (pass == 0))
 				continue;
-			if (cs->srv->listen->n == 0)
+			/* as cli_serve: none with only TLS listeners */
+			if (cs->srv->listen->n == 0 && cs->srv->listen_default)
 				cli_listen_add(cs->srv->listen,
 					       cs->srv->listen_default);
 			int rc = cli_server_setup(cs->srv, workers, &engines[n]);
@@ -627,7 +632,7 @@ cli_config_run(const char *path, const char *only, int argc, char **argv,
 	if (rc == 0)
 		rc = prepare(r);
 	if (rc == 0 && mode == CLI_CONFIG_CHECK)
-		rc = check_zones(r);
+		rc = check_files(r);
 	if (rc == 0 && mode == CLI_CONFIG_CHECK)
 		printf("%s: ok\n", path);
 	else if (rc == 0)

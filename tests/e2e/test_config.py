@@ -170,3 +170,42 @@ dns:
     wait_for(lambda: "reload failed" in server_stderr(srv), "the failure",
              srv=srv)
     assert www(port) == "127.0.0.7"
+
+
+def test_tls_flags_are_keys_too(start_server, tmp_path):
+    # Flags another part added (TLS) are keys without a table: a value
+    # key (tls-min 1.3), a bare one (tls-info), lists (tls-listen).
+    cert, key = tmp_path / "site.pem", tmp_path / "site.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                    "-subj", "/CN=localhost", "-addext",
+                    "subjectAltName=DNS:localhost", "-keyout", str(key),
+                    "-out", str(cert)], check=True, capture_output=True,
+                   timeout=60)
+    text = """
+http:
+  root: %s/site
+  listen: 127.0.0.1:0
+  tls-listen: [127.0.0.1:0]
+  cert: %s
+  key: %s
+  tls-min: %s
+"""
+    bad = write(tmp_path, text % (EXAMPLES, cert, key, "1.4"), "bad.conf")
+    r = run(["check", "--config", bad])
+    assert r.returncode == 2
+    assert r.stderr.decode().startswith(bad + ":8:12: tls-min: bad --tls-min")
+    missing = write(tmp_path, text % (EXAMPLES, cert, tmp_path / "no.key",
+                                      "1.3"), "missing.conf")
+    r = run(["check", "--config", missing])
+    assert r.returncode == 2 and b"no.key" in r.stderr, r
+    good = write(tmp_path, text % (EXAMPLES, cert, key, "1.3"))
+    assert run(["check", "--config", good]).returncode == 0
+    srv = start_server(["serve", "--config", good], expect=2)
+    assert [l[0] for l in srv.listeners] == ["http", "https"]
+    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                        "--cacert", str(cert), "--tlsv1.3", "--resolve",
+                        "localhost:%d:127.0.0.1" % srv.port("tcp", "https"),
+                        "https://localhost:%d/" % srv.port("tcp", "https")],
+                       capture_output=True, text=True, timeout=20)
+    assert r.stdout == "200", r.stderr

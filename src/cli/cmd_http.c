@@ -19,6 +19,9 @@ static const char http_usage[] =
 	"                          [--max-body BYTES] [--header-timeout T]\n"
 	"                          [--idle-timeout T] [--send-timeout T]\n"
 	"                          [--sendfile on|off]\n"
+	"                          [--cgi PREFIX=DIR]... [--cgi-timeout T]\n"
+	"                          [--cgi-max N] [--fastcgi PREFIX=BACKEND]...\n"
+	"                          [--fastcgi-index NAME] [--fastcgi-ext EXT]\n"
 	"  HTTP/1.1 static files (RFC 9110, RFC 9112). --root serves any\n"
 	"  host; --vhost NAME=DIR serves Host NAME from DIR. Default listen:\n"
 	"  :8080 (every address). Timeouts T are seconds, or milliseconds\n"
@@ -27,7 +30,15 @@ static const char http_usage[] =
 	"  serves names starting with '.'. The access log is in Combined\n"
 	"  Log Format. File bodies go out by sendfile (on, the default), or\n"
 	"  are copied through a buffer (off: for file systems where sendfile\n"
-	"  misbehaves; twice the CPU per byte).\n";
+	"  misbehaves; twice the CPU per byte).\n"
+	"  --cgi PREFIX=DIR runs the executable files of DIR for URLs under\n"
+	"  PREFIX as CGI/1.1 scripts (RFC 3875); at most --cgi-max at once\n"
+	"  (default 64; 503 beyond), each killed when silent for\n"
+	"  --cgi-timeout (default 30; 504). --fastcgi PREFIX=BACKEND sends\n"
+	"  URLs under PREFIX to a FastCGI application (php-fpm) at\n"
+	"  unix:PATH or HOST:PORT, SCRIPT_FILENAME under the root;\n"
+	"  --fastcgi-ext .php sends only scripts with that extension,\n"
+	"  --fastcgi-index index.php names the script of a directory.\n";
 
 static int
 http_engine_start(struct loop *l, int index, void *arg)
@@ -55,6 +66,7 @@ cli_http_defaults(struct cli_http *e)
 	memset(e, 0, sizeof *e);
 	http_site_init(&e->site);
 	http_server_config_init(&e->cfg);
+	http_gw_config_init(&e->gw);
 	e->log_fd = -1;
 }
 
@@ -84,6 +96,7 @@ cli_http_setup(struct cli_http *e, int nworkers, struct cli_engine *out)
 		return -1;
 	e->nworkers = nworkers;
 	e->cfg.site = &e->site;
+	e->cfg.gw = e->gw.nroutes ? &e->gw : NULL;
 	/* the cap is per process; each worker holds its share */
 	e->cfg.max_conns = (e->cfg.max_conns + nworkers - 1) / nworkers;
 	*out = (struct cli_engine){ http_engine_start, http_engine_end, NULL,
@@ -95,6 +108,7 @@ void
 cli_http_fini(struct cli_http *e)
 {
 	http_site_fini(&e->site);
+	http_gw_config_fini(&e->gw);
 	if (e->log_fd >= 0)
 		close(e->log_fd);
 	e->log_fd = -1;
@@ -142,6 +156,61 @@ add_root(struct cli_http *e, const char *name, const char *dir)
 	return EXIT_USAGE;
 }
 
+/* --cgi PREFIX=DIR and --fastcgi PREFIX=BACKEND. */
+static int
+gw_option(struct cli_http *e, const char *a, const char *v)
+{
+	char prefix[HTTP_GW_MAX_PREFIX + 1];
+	const char *eq = strchr(v, '=');
+	int rc;
+
+	if (eq == NULL || eq == v || (size_t)(eq - v) > HTTP_GW_MAX_PREFIX)
+		return cli_usage_error(http_usage, "bad %s '%s'", a, v);
+	memcpy(prefix, v, (size_t)(eq - v));
+	prefix[eq - v] = '\0';
+	rc = a[2] == 'c' ? http_gw_add_cgi(&e->gw, prefix, eq + 1) :
+		http_gw_add_fcgi(&e->gw, prefix, eq + 1);
+	if (rc == ERR_PARSE || rc == ERR_TOOBIG)
+		return cli_usage_error(http_usage, "bad %s '%s'", a, v);
+	if (rc < 0) {
+		fprintf(stderr, "inetkit: serve http: %s: %s\n", eq + 1,
+			err_str(rc));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The other gateway options. Returns 0, an exit status, or -1 when a is
+ * not one of them. */
+static int
+gw_setting(struct cli_http *e, const char *a, const char *v)
+{
+	long n;
+
+	if (strcmp(a, "--cgi") == 0 || strcmp(a, "--fastcgi") == 0)
+		return gw_option(e, a, v);
+	if (strcmp(a, "--cgi-timeout") == 0)
+		return parse_timeout(v, &e->gw.timeout_ms) < 0 ?
+			cli_usage_error(http_usage, "bad %s '%s'", a, v) : 0;
+	if (strcmp(a, "--cgi-max") == 0) {
+		if (cli_parse_int(v, 1, 100000, &n) < 0)
+			return cli_usage_error(http_usage, "bad %s '%s'", a, v);
+		e->gw.max_cgi = (int)n;
+		return 0;
+	}
+	char *dst = strcmp(a, "--fastcgi-index") == 0 ? e->gw.fcgi_index :
+		strcmp(a, "--fastcgi-ext") == 0 ? e->gw.fcgi_ext : NULL;
+	size_t max = dst == e->gw.fcgi_index ? sizeof e->gw.fcgi_index :
+		sizeof e->gw.fcgi_ext;
+	if (dst == NULL)
+		return -1;
+	if (strlen(v) >= max || strchr(v, '/') || v[0] == '\0' ||
+	    (dst == e->gw.fcgi_ext && v[0] != '.'))
+		return cli_usage_error(http_usage, "bad %s '%s'", a, v);
+	strcpy(dst, v);
+	return 0;
+}
+
 /* One option with a value. Returns 0, or an exit status. */
 static int
 http_option(struct cli_http *e, const char *a, const char *v, long *workers)
@@ -176,6 +245,9 @@ http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 			e->cfg.max_body = (uint64_t)n;
 		return 0;
 	}
+	int rc = gw_setting(e, a, v);
+	if (rc >= 0)
+		return rc;
 	if (strcmp(a, "--access-log") == 0) {
 		e->log_path = v;
 		return 0;

@@ -121,7 +121,7 @@ up_setup_dns(struct up *u, int workers)
 static int
 up_setup_web(struct up *u, int workers)
 {
-	char site[PATH_MAX + 8];
+	char site[PATH_MAX + 16];
 	int rc;
 
 	snprintf(site, sizeof site, "%s/site", u->dir);
@@ -134,6 +134,10 @@ up_setup_web(struct up *u, int workers)
 		fprintf(stderr, "inetkit: up: %s: %s\n", site, err_str(rc));
 		return EXIT_USAGE;
 	}
+	/* the example programs: cgi-bin/counter */
+	snprintf(site, sizeof site, "%s/site/cgi-bin", u->dir);
+	if (is_dir(site) && http_gw_add_cgi(&u->web.gw, "/cgi-bin/", site) < 0)
+		fprintf(stderr, "inetkit: up: %s: cannot serve\n", site);
 	cli_listen_add(&u->web.listen, "127.0.0.1:8080");
 	/* www.example.test has an AAAA record too: be there when it is
 	 * tried first. */

@@ -88,6 +88,7 @@ struct http_gw {
 	unsigned chunked_out : 1;	/* Transfer-Encoding: chunked */
 	unsigned length_out : 1;	/* the script's Content-Length */
 	unsigned no_body : 1;		/* HEAD, 204, 304 */
+	unsigned kick : 1;		/* the timer runs the connection */
 	uint64_t out_left;		/* of the script's Content-Length */
 	uint64_t out_total;		/* body bytes sent */
 	size_t out_lo;			/* first unsent byte in page */
@@ -110,6 +111,9 @@ void http_gw_stderr(struct http_gw *g, const char *p, size_t n);
 /* A backend descriptor reported events: run the connection (which may
  * free g: touch nothing after). */
 void http_gw_run(struct http_gw *g);
+/* Runs g's connection from the loop soon (g waited for no event of its
+ * own: a FastCGI connection came free for it). */
+void http_gw_kick(struct http_gw *g);
 /* Keeps watching a killed child until it exits, then reaps it. */
 void http_gw_orphan(struct http_gw_worker *gw, pid_t pid, int pidfd);
 

@@ -473,6 +473,12 @@ http_gw_on_timer(struct loop *l, void *arg)
 	struct http_gw *g = arg;
 	int64_t left = g->deadline - clock_mono_ms();
 
+	if (g->kick) {
+		g->kick = 0;
+		loop_timer_set(l, &g->timer, left > 0 ? left : 0);
+		http_conn_run(g->c);
+		return;
+	}
 	if (left > 0 || g->sending) {
 		/* a client that does not read is the send timeout's */
 		loop_timer_set(l, &g->timer, left > 0 ? left :
@@ -482,6 +488,13 @@ http_gw_on_timer(struct loop *l, void *arg)
 	struct http_conn *c = g->c;
 	gw_fail(g, 504, "silent too long: killed");
 	http_conn_run(c);
+}
+
+void
+http_gw_kick(struct http_gw *g)
+{
+	g->kick = 1;
+	loop_timer_set(g->gw->loop, &g->timer, 0);
 }
 
 void

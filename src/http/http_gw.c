@@ -224,7 +224,8 @@ gw_env(struct http_gw *g, const char *path, const struct gw_split *sp)
 	if (lang)
 		m.lang = (struct http_slice){ lang, strlen(lang) };
 	/* a spooled body's length is added once it is all there */
-	m.has_body = g->body && g->spool_fd < 0;
+	m.has_body = (g->body && g->spool_fd < 0) ||
+		http_header_find(r->headers, r->nheaders, "content-length");
 	m.content_length = r->content_length;
 	m.https = 0;	/* TLS: set here when the connection came over TLS */
 	snprintf(g->name, sizeof g->name, "%.*s", (int)m.script_name.n,

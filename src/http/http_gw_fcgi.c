@@ -1,8 +1,12 @@
 /* http_gw_fcgi: FastCGI applications (php-fpm) as a backend of the
- * gateway: per worker and route, a pool of at most HTTP_FCGI_POOL
- * kept-alive connections (FCGI_KEEP_CONN), each carrying one request at a
- * time (php-fpm does not multiplex: FCGI_MPXS_CONNS 0), with a queue for
- * requests waiting for one. The core pulls output (a socket is read only
+ * gateway: per worker and route, at most HTTP_FCGI_POOL connections, each
+ * carrying one request at a time (php-fpm does not multiplex:
+ * FCGI_MPXS_CONNS 0), and a queue of requests waiting for one. A
+ * connection is kept (FCGI_KEEP_CONN) only to be handed straight to a
+ * waiting request: php-fpm parks a child on every kept connection, so an
+ * idle one held here, or one reused while a new one waits to be
+ * accepted, would starve the others when there are more connections
+ * than children (here or in another worker). The core pulls output (a socket is read only
  * when the client took the last bytes) and pushes body bytes (only as far
  * as the socket takes them): back-pressure both ways, per request. */
 #include <errno.h>
@@ -25,11 +29,11 @@
 struct fcgi_req;
 
 struct fcgi_conn {
-	LIST_ENTRY(fcgi_conn) link;	/* in the pool's idle list */
 	struct http_fcgi_pool *pool;
-	struct fcgi_req *req;		/* NULL while idle */
+	struct fcgi_req *req;		/* the request it carries */
 	int fd;
 	unsigned connecting : 1;
+	unsigned fresh : 1;		/* nothing came back for req yet */
 	unsigned ended : 1;		/* FCGI_END_REQUEST came */
 	unsigned broken : 1;
 	size_t roff, rlen;		/* records at rbuf[roff..rlen) */
@@ -51,20 +55,27 @@ struct fcgi_req {
 struct http_fcgi_pool {
 	const struct http_gw_route *route;
 	struct http_gw_worker *gw;
-	LIST_HEAD(, fcgi_conn) idle;
 	TAILQ_HEAD(, fcgi_req) wait;
 	int nconns, nwait;
+	int nfresh;			/* connections with fresh set */
 };
+
+static void
+conn_answered(struct fcgi_conn *k)
+{
+	if (k->fresh)
+		k->pool->nfresh--;
+	k->fresh = 0;
+}
 
 static void
 conn_close(struct fcgi_conn *k)
 {
 	struct http_fcgi_pool *p = k->pool;
 
+	conn_answered(k);
 	loop_forget_fd(p->gw->loop, k->fd);
 	close(k->fd);
-	if (k->req == NULL)
-		LIST_REMOVE(k, link);
 	p->nconns--;
 	free(k);
 }
@@ -99,14 +110,8 @@ conn_on_event(struct loop *l, int fd, int events, void *arg)
 		if (net_connect_result(fd) < 0)
 			k->broken = 1;
 	}
-	if (k->req) {
+	if (k->req)
 		http_gw_run(k->req->g);
-		return;
-	}
-	/* idle: the application closed it, or spoke out of turn */
-	char b[64];
-	if (recv(fd, b, sizeof b, MSG_PEEK) >= 0 || errno != EAGAIN)
-		conn_close(k);
 }
 
 static int
@@ -199,6 +204,8 @@ attach(struct fcgi_req *r, struct fcgi_conn *k)
 	k->req = r;
 	k->ended = 0;
 	k->cur_n = 0;
+	k->fresh = 1;
+	k->pool->nfresh++;
 	return conn_begin(k, r->g);
 }
 
@@ -215,23 +222,18 @@ pool_get(struct http_gw *g)
 		return NULL;
 	p->route = g->route;
 	p->gw = g->gw;
-	LIST_INIT(&p->idle);
 	TAILQ_INIT(&p->wait);
 	g->gw->pools[i] = p;
 	return p;
 }
 
-/* A connection for r: an idle one, a new one, or a place in the queue.
- * Returns 0 or a negative code. */
+/* A connection for r: a new one, or a place in the queue. Returns 0 or
+ * a negative code. */
 static int
 conn_take(struct http_fcgi_pool *p, struct fcgi_req *r)
 {
-	struct fcgi_conn *k = LIST_FIRST(&p->idle);
+	struct fcgi_conn *k;
 
-	if (k) {
-		LIST_REMOVE(k, link);
-		return attach(r, k);
-	}
 	if (p->nconns < HTTP_FCGI_POOL) {
 		int rc = conn_open(p, &k);
 		return rc < 0 ? rc : attach(r, k);
@@ -258,11 +260,8 @@ fcgi_start(struct http_gw *g)
 	g->be = r;
 	int rc = conn_take(p, r);
 	if (rc < 0) {
-		if (r->conn) {
-			r->conn->req = NULL;
-			LIST_INSERT_HEAD(&p->idle, r->conn, link);
+		if (r->conn)
 			conn_close(r->conn);
-		}
 		g->be = NULL;
 		free(r);
 	}
@@ -377,6 +376,7 @@ next_record(struct http_gw *g, struct fcgi_conn *k)
 				 sizeof k->rbuf - k->rlen, 0);
 		if (n > 0) {
 			k->rlen += (size_t)n;
+			conn_answered(k);
 			return 1;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -431,28 +431,26 @@ fcgi_read_out(struct http_gw *g, char *b, size_t n)
 	}
 }
 
-/* Gives a freed connection to the first waiting request, and kicks it
- * (it waits for no event of its own). */
+/* Gives the first waiting request kept (a connection its last request
+ * left clean, or NULL: a new one), and kicks it (it waits for no event
+ * of its own). */
 static void
-serve_waiting(struct http_fcgi_pool *p)
+serve_waiting(struct http_fcgi_pool *p, struct fcgi_conn *kept)
 {
 	while (!TAILQ_EMPTY(&p->wait)) {
 		struct fcgi_req *r = TAILQ_FIRST(&p->wait);
-		struct fcgi_conn *k = LIST_FIRST(&p->idle);
-		int rc;
+		struct fcgi_conn *k = kept;
+		int rc = 0;
 		if (k == NULL && p->nconns >= HTTP_FCGI_POOL)
 			return;
+		kept = NULL;
 		TAILQ_REMOVE(&p->wait, r, link);
 		p->nwait--;
 		r->queued = 0;
-		if (k) {
-			LIST_REMOVE(k, link);
-			rc = attach(r, k);
-		} else {
+		if (k == NULL)
 			rc = conn_open(p, &k);
-			if (rc == 0)
-				rc = attach(r, k);
-		}
+		if (rc == 0)
+			rc = attach(r, k);
 		if (rc < 0 && r->conn)
 			r->conn->broken = 1;
 		r->failed = rc < 0 && r->conn == NULL;
@@ -460,6 +458,8 @@ serve_waiting(struct http_fcgi_pool *p)
 		if (rc == 0)
 			return;
 	}
+	if (kept)
+		conn_close(kept);
 }
 
 static void
@@ -476,30 +476,27 @@ fcgi_stop(struct http_gw *g, int kill_all)
 		TAILQ_REMOVE(&p->wait, r, link);
 		p->nwait--;
 	}
+	free(r);
 	if (k) {
 		k->req = NULL;
-		LIST_INSERT_HEAD(&p->idle, k, link);
-		/* kept only when the request ended cleanly and nothing of
-		 * it is left over on either side */
+		/* kept for the next request only when this one ended cleanly,
+		 * nothing of it is left over, and no new connection waits
+		 * for a child of the application */
 		if (!k->ended || k->broken || k->roff != k->rlen ||
-		    k->wlen != k->woff || k->cur_n)
+		    k->wlen != k->woff || k->cur_n || p->nfresh > 0 ||
+		    TAILQ_EMPTY(&p->wait)) {
 			conn_close(k);
+			k = NULL;
+		}
 	}
-	free(r);
-	if (p)
-		serve_waiting(p);
+	serve_waiting(p, k);
 }
 
 void
 http_fcgi_pools_free(struct http_gw_worker *gw)
 {
 	for (int i = 0; i < HTTP_GW_MAX_ROUTES; i++) {
-		struct http_fcgi_pool *p = gw->pools[i];
-		if (p == NULL)
-			continue;
-		while (!LIST_EMPTY(&p->idle))
-			conn_close(LIST_FIRST(&p->idle));
-		free(p);
+		free(gw->pools[i]);
 		gw->pools[i] = NULL;
 	}
 }

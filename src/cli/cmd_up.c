@@ -13,7 +13,8 @@ static const char up_usage[] =
 	"usage: inetkit up [--dir DIR] [--workers N]\n"
 	"  Serves on loopback: the zone DIR/zones/example.test.zone on DNS\n"
 	"  port 5300 (UDP and TCP), the site DIR/site on HTTP port 8080 (as\n"
-	"  www.example.test and any other name, on 127.0.0.1 and ::1), and\n"
+	"  www.example.test and any other name, on 127.0.0.1 and ::1; the\n"
+	"  programs of DIR/site/cgi-bin as CGI under /cgi-bin/), and\n"
 	"  echo on 7007, daytime on 1313 and time on 3737 (TCP and UDP).\n"
 	"  DIR defaults to the examples/ folder of the source tree the binary\n"
 	"  was built in. Stop with Ctrl-C.\n";

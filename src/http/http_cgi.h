@@ -20,6 +20,7 @@
 
 struct http_cgi_head {
 	size_t scan;		/* bytes of whole lines already parsed */
+	size_t seen;		/* bytes known to hold no LF past scan */
 	int status;		/* Status: code, 0 when absent */
 	struct http_slice reason;	/* after the code, may be empty */
 	struct http_slice location, content_type;	/* p NULL: absent */

@@ -112,9 +112,13 @@ http_cgi_parse_head(struct http_cgi_head *h, const char *p, size_t n)
 {
 	while (h->scan < n) {
 		const char *line = p + h->scan;
-		const char *lf = memchr(line, '\n', n - h->scan);
-		if (lf == NULL)
+		/* a line fed in pieces is searched once, not once a piece */
+		size_t from = h->seen > h->scan ? h->seen : h->scan;
+		const char *lf = memchr(p + from, '\n', n - from);
+		if (lf == NULL) {
+			h->seen = n;
 			break;
+		}
 		size_t len = (size_t)(lf - line);
 		size_t end = h->scan + len + 1;
 		if (end > HTTP_CGI_MAX_HEAD)

@@ -184,7 +184,8 @@ cgi_start(struct http_gw *g)
 	p->out = out[0];
 	p->err = err[0];
 	p->pidfd = -1;
-	close(in[0] >= 0 ? in[0] : -1);
+	if (in[0] >= 0)
+		close(in[0]);
 	close(out[1]);
 	close(err[1]);
 	g->be = p;

@@ -335,9 +335,10 @@ gw_fail(struct http_gw *g, int status, const char *why)
 {
 	struct http_conn *c = g->c;
 
+	/* stopped first: a script's last words on stderr are read then */
+	g->ops->stop(g, 1);
 	log_error("%s: %s: %s%s%.*s", gw_kind(g), g->name, why,
 		  g->errlen ? "; stderr: " : "", (int)g->errlen, g->errline);
-	g->ops->stop(g, 1);
 	if (g->head_done) {
 		c->state = HC_CLOSE;
 		return;

@@ -50,7 +50,10 @@ client_read(struct http_gw *g)
 		c->in_off = c->in_len = g->blo = g->bhi = g->body_start;
 	ssize_t n = read(c->fd, c->x->in + c->in_len, HTTP_IN_SIZE - c->in_len);
 	if (n > 0) {
+		/* a body that comes keeps the connection, however long */
 		c->in_len += (size_t)n;
+		http_conn_deadline(c, g->cfg->timeout_ms +
+				   c->w->cfg.send_timeout_ms);
 		return 1;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))

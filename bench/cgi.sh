@@ -45,7 +45,7 @@ echo '<?php echo "hello\n";' >"$tmp/www/hello.php"
 root=(); [ "$(id -u)" -ne 0 ] || root=(-R)
 
 start() {	# start NAME ARGS...: in the background, pinned; sets pid
-	setsid "${pin_server[@]}" "${@:2}" >/dev/null 2>"$tmp/$1.err" &
+	setsid "${pin_server[@]}" "${@:2}" >"$tmp/$1.out" 2>"$tmp/$1.err" &
 	pid=$!
 	started[$pid]=1
 }
@@ -76,8 +76,8 @@ start_inetkit() {	# start_inetkit ARGS...: sets port
 		--listen 127.0.0.1:0 "$@"
 	port=""
 	for _ in $(seq 100); do
-		port=$(ss -Hltnp 2>/dev/null | awk -v p="pid=$pid," \
-			'index($0, p) { n = split($4, a, ":"); print a[n]; exit }')
+		port=$(awk '/^listening/ { n = split($4, a, ":"); print a[n]
+			exit }' "$tmp/inetkit.out")
 		[ -n "$port" ] && return 0
 		sleep 0.1
 	done

@@ -181,6 +181,19 @@ server_name(const struct http_request *r, struct http_slice addr)
 	return (struct http_slice){ h.p, colon ? (size_t)(colon - h.p) : h.n };
 }
 
+/* The real path of v's root, found once per worker (it may have been
+ * given relative, or through symlinks): NULL when it cannot be found. */
+static const char *
+gw_root(struct http_gw_worker *gw, const struct http_site *s,
+	const struct http_vhost *v)
+{
+	int i = v == &s->def ? HTTP_MAX_VHOSTS : (int)(v - s->vhosts);
+
+	if (gw->roots[i] == NULL)
+		gw->roots[i] = realpath(v->root, NULL);
+	return gw->roots[i];
+}
+
 /* The meta-variables of g's request (path: the clean request path). */
 static int
 gw_env(struct http_gw *g, const char *path, const struct gw_split *sp)
@@ -190,8 +203,8 @@ gw_env(struct http_gw *g, const char *path, const struct gw_split *sp)
 	struct http_cgi_meta m = { .req = r };
 	size_t used = 0;
 	struct net_addr local, peer = { .len = c->peer_len };
-	char root[PATH_MAX];
 	const struct http_vhost *v = http_site_find(c->w->cfg.site, r->host);
+	const char *root = v ? gw_root(g->gw, c->w->cfg.site, v) : NULL;
 
 	memcpy(&peer.ss, &c->peer, c->peer_len);
 	m.script_name = keep2(g, &used, (struct http_slice){ path,
@@ -199,7 +212,7 @@ gw_env(struct http_gw *g, const char *path, const struct gw_split *sp)
 	if (sp->script_len < strlen(path))
 		m.path_info = keep(g, &used, path + sp->script_len,
 				   strlen(path) - sp->script_len);
-	if (v && realpath(v->root, root)) {
+	if (root) {
 		m.document_root = keep(g, &used, root, strlen(root));
 		/* two copies in a row make one slice */
 		if (m.path_info.p) {
@@ -321,17 +334,18 @@ http_gw_start(struct http_gw *g)
 static struct http_gw *
 gw_new(struct http_conn *c, const struct gw_split *sp)
 {
-	struct http_gw *g = malloc(sizeof *g);
+	struct http_gw_worker *gw = gw_worker(c);
+	struct http_gw *g = NULL;
 
+	if (gw && gw->nspare)
+		g = gw->spare[--gw->nspare];
+	else if (gw)
+		g = malloc(sizeof *g);
 	if (g == NULL)
 		return NULL;
 	memset(g, 0, offsetof(struct http_gw, errline));
 	g->c = c;
-	g->gw = gw_worker(c);
-	if (g->gw == NULL) {
-		free(g);
-		return NULL;
-	}
+	g->gw = gw;
 	g->cfg = c->w->cfg.gw;
 	g->route = sp->route;
 	g->ops = sp->route->kind == HTTP_GW_CGI ? &http_gw_cgi_ops :

@@ -30,10 +30,13 @@ struct fcgi_req;
 
 struct fcgi_conn {
 	struct http_fcgi_pool *pool;
+	struct fcgi_conn *next;		/* in the pool's spare list */
 	struct fcgi_req *req;		/* the request it carries */
 	int fd;
 	unsigned connecting : 1;
 	unsigned fresh : 1;		/* nothing came back for req yet */
+	unsigned stdin_done : 1;	/* the empty FCGI_STDIN is queued */
+	unsigned readable : 1;		/* a read edge came since EAGAIN */
 	unsigned ended : 1;		/* FCGI_END_REQUEST came */
 	unsigned broken : 1;
 	size_t roff, rlen;		/* records at rbuf[roff..rlen) */
@@ -58,6 +61,10 @@ struct http_fcgi_pool {
 	TAILQ_HEAD(, fcgi_req) wait;
 	int nconns, nwait;
 	int nfresh;			/* connections with fresh set */
+	/* the memory of closed connections, kept for new ones (each is
+	 * 128 KiB of buffers: malloc would map and unmap them) */
+	struct fcgi_conn *spare;
+	int nspare;
 };
 
 static void
@@ -77,7 +84,13 @@ conn_close(struct fcgi_conn *k)
 	loop_forget_fd(p->gw->loop, k->fd);
 	close(k->fd);
 	p->nconns--;
-	free(k);
+	if (p->nspare < HTTP_FCGI_POOL) {
+		k->next = p->spare;
+		p->spare = k;
+		p->nspare++;
+	} else {
+		free(k);
+	}
 }
 
 static void
@@ -105,10 +118,14 @@ conn_on_event(struct loop *l, int fd, int events, void *arg)
 {
 	struct fcgi_conn *k = arg;
 
+	if (events & (LOOP_READ | LOOP_HUP))
+		k->readable = 1;
 	if (k->connecting && (events & (LOOP_WRITE | LOOP_HUP))) {
 		k->connecting = 0;
 		if (net_connect_result(fd) < 0)
 			k->broken = 1;
+	} else if (events == LOOP_WRITE && k->woff == k->wlen) {
+		return;		/* writable, with nothing to write */
 	}
 	if (k->req)
 		http_gw_run(k->req->g);
@@ -118,9 +135,15 @@ static int
 conn_open(struct http_fcgi_pool *p, struct fcgi_conn **out)
 {
 	const struct http_gw_route *rt = p->route;
-	struct fcgi_conn *k = malloc(sizeof *k);
+	struct fcgi_conn *k = p->spare;
 	int fd;
 
+	if (k) {
+		p->spare = k->next;
+		p->nspare--;
+	} else {
+		k = malloc(sizeof *k);
+	}
 	if (k == NULL)
 		return -ENOMEM;
 	if (rt->unix_sock) {
@@ -177,8 +200,8 @@ conn_begin(struct fcgi_conn *k, struct http_gw *g)
 			rec = at;
 			at += 8;
 		}
-		ssize_t n = at < FCGI_WBUF - 8 ? http_fcgi_pair_format(w + at,
-			FCGI_WBUF - 8 - at, v, nl, v + nl + 1, vl) : ERR_TOOBIG;
+		ssize_t n = at < FCGI_WBUF - 16 ? http_fcgi_pair_format(w + at,
+			FCGI_WBUF - 16 - at, v, nl, v + nl + 1, vl) : ERR_TOOBIG;
 		if (n < 0)
 			return ERR_TOOBIG;
 		at += (size_t)n;
@@ -189,6 +212,12 @@ conn_begin(struct fcgi_conn *k, struct http_gw *g)
 		/* the empty record that ends the parameters */
 		http_fcgi_header_format(w + at, HTTP_FCGI_PARAMS, FCGI_ID, 0,
 					0);
+		at += 8;
+	}
+	/* no body: its end goes in the same write */
+	k->stdin_done = !g->body;
+	if (k->stdin_done) {
+		http_fcgi_header_format(w + at, HTTP_FCGI_STDIN, FCGI_ID, 0, 0);
 		at += 8;
 	}
 	k->woff = 0;
@@ -349,8 +378,9 @@ fcgi_end_body(struct http_gw *g)
 	struct fcgi_conn *k = r ? r->conn : NULL;
 
 	/* stdin_room kept room for it */
-	if (k == NULL || k->wlen + 8 > FCGI_WBUF)
+	if (k == NULL || k->stdin_done || k->wlen + 8 > FCGI_WBUF)
 		return;
+	k->stdin_done = 1;
 	http_fcgi_header_format(k->wbuf + k->wlen, HTTP_FCGI_STDIN, FCGI_ID,
 				0, 0);
 	k->wlen += 8;
@@ -372,6 +402,10 @@ next_record(struct http_gw *g, struct fcgi_conn *k)
 			k->rlen -= k->roff;
 			k->roff = 0;
 		}
+		/* the loop is edge-triggered: after an EAGAIN, nothing comes
+		 * before the next read edge (a new connection: the first) */
+		if (!k->readable)
+			return -EAGAIN;
 		ssize_t n = recv(k->fd, k->rbuf + k->rlen,
 				 sizeof k->rbuf - k->rlen, 0);
 		if (n > 0) {
@@ -379,8 +413,10 @@ next_record(struct http_gw *g, struct fcgi_conn *k)
 			conn_answered(k);
 			return 1;
 		}
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			k->readable = errno == EINTR;
 			return -EAGAIN;
+		}
 		k->broken = 1;
 		return n == 0 ? ERR_CLOSED : -errno;
 	}
@@ -496,7 +532,13 @@ void
 http_fcgi_pools_free(struct http_gw_worker *gw)
 {
 	for (int i = 0; i < HTTP_GW_MAX_ROUTES; i++) {
-		free(gw->pools[i]);
+		struct http_fcgi_pool *p = gw->pools[i];
+		while (p && p->spare) {
+			struct fcgi_conn *k = p->spare;
+			p->spare = k->next;
+			free(k);
+		}
+		free(p);
 		gw->pools[i] = NULL;
 	}
 }

@@ -14,6 +14,7 @@
 
 #define HTTP_GW_OUT (64 * 1024)		/* program output held at once */
 #define HTTP_GW_ERRLINE 200		/* stderr bytes kept for the log */
+#define HTTP_GW_SPARE 8			/* request states kept per worker */
 
 /* A backend moves bytes between the core and a program. The byte calls
  * return a count, 0 at the end of the output, -EAGAIN when the program
@@ -57,6 +58,12 @@ struct http_gw_worker {
 	struct http_gw_config *cfg;
 	LIST_HEAD(, http_gw_orphan) orphans;
 	struct http_fcgi_pool *pools[HTTP_GW_MAX_ROUTES];
+	/* kept for reuse: a request's state is large (its environment) */
+	struct http_gw *spare[HTTP_GW_SPARE];
+	int nspare;
+	/* the real path of each root, found once (by vhost index, the
+	 * default root last) */
+	char *roots[HTTP_MAX_VHOSTS + 1];
 };
 
 struct http_gw {

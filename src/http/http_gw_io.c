@@ -394,7 +394,9 @@ out_step(struct http_gw *g)
 		}
 		progress = 1;
 	}
-	if (!g->out_eof && ob->len < ob->cap) {
+	/* read while there is something: the end of a short reply then
+	 * leaves with it, in one write */
+	while (!g->out_eof && ob->len < ob->cap) {
 		ssize_t n = g->ops->read_out(g, (char *)ob->p + ob->len,
 					     ob->cap - ob->len);
 		if (n > 0) {
@@ -407,6 +409,8 @@ out_step(struct http_gw *g)
 		} else if (n != -EAGAIN) {
 			gw_fail(g, 502, "the program went away");
 			return -1;
+		} else {
+			break;
 		}
 	}
 	if (!g->head_done) {
@@ -548,7 +552,10 @@ http_gw_free(struct http_gw *g)
 	if (g->spool_fd >= 0)
 		close(g->spool_fd);
 	free(g->redirect);
-	free(g);
+	if (g->gw->nspare < HTTP_GW_SPARE)
+		g->gw->spare[g->gw->nspare++] = g;
+	else
+		free(g);
 }
 
 static void
@@ -600,5 +607,9 @@ http_gw_worker_free(struct http_gw_worker *gw)
 		free(o);
 	}
 	http_fcgi_pools_free(gw);
+	while (gw->nspare)
+		free(gw->spare[--gw->nspare]);
+	for (int i = 0; i <= HTTP_MAX_VHOSTS; i++)
+		free(gw->roots[i]);
 	free(gw);
 }

@@ -253,7 +253,9 @@ cgi_stop(struct http_gw *g, int kill_all)
 	g->be = NULL;
 	if (!p->exited)
 		cgi_reap(g, p);
-	if (!p->exited || kill_all)
+	/* a script whose reply is complete may still be on its way out (or
+	 * tidying up): it has until the timeout (http_gw_orphan) */
+	if (kill_all)
 		kill(-p->pid, SIGKILL);
 	fd_drop(l, &p->in);
 	fd_drop(l, &p->out);
@@ -267,8 +269,9 @@ cgi_stop(struct http_gw *g, int kill_all)
 	fd_drop(l, &p->err);
 	if (!p->exited && p->pidfd >= 0) {
 		loop_forget_fd(l, p->pidfd);
-		http_gw_orphan(g->gw, p->pid, p->pidfd);
+		http_gw_orphan(g->gw, p->pid, p->pidfd, kill_all);
 	} else if (!p->exited) {
+		kill(-p->pid, SIGKILL);
 		waitpid(p->pid, NULL, 0);
 		atomic_fetch_sub(&g->cfg->running, 1);
 	}

@@ -49,6 +49,7 @@ struct http_gw_orphan {
 	int pidfd;
 	pid_t pid;
 	struct http_gw_worker *gw;
+	struct loop_timer timer;	/* the kill of one that lingers */
 };
 
 struct http_fcgi_pool;
@@ -121,8 +122,11 @@ void http_gw_run(struct http_gw *g);
 /* Runs g's connection from the loop soon (g waited for no event of its
  * own: a FastCGI connection came free for it). */
 void http_gw_kick(struct http_gw *g);
-/* Keeps watching a killed child until it exits, then reaps it. */
-void http_gw_orphan(struct http_gw_worker *gw, pid_t pid, int pidfd);
+/* Keeps watching a child whose request is over until it exits, then
+ * reaps it; one not killed yet is killed (with its group) when it is
+ * still there after the timeout. */
+void http_gw_orphan(struct http_gw_worker *gw, pid_t pid, int pidfd,
+		    int killed);
 
 /* From http_gw.c to http_gw_io.c: an error reply in place of the
  * program's (the connection closes after when unread_body); the silence

@@ -565,6 +565,7 @@ orphan_on_exit(struct loop *l, int fd, int events, void *arg)
 
 	if (waitpid(o->pid, NULL, WNOHANG) == 0)
 		return;
+	loop_timer_del(l, &o->timer);
 	atomic_fetch_sub(&o->gw->cfg->running, 1);
 	loop_forget_fd(l, o->pidfd);
 	close(o->pidfd);
@@ -572,15 +573,23 @@ orphan_on_exit(struct loop *l, int fd, int events, void *arg)
 	free(o);
 }
 
+static void
+orphan_on_timer(struct loop *l, void *arg)
+{
+	struct http_gw_orphan *o = arg;
+
+	kill(-o->pid, SIGKILL);
+}
+
 void
-http_gw_orphan(struct http_gw_worker *gw, pid_t pid, int pidfd)
+http_gw_orphan(struct http_gw_worker *gw, pid_t pid, int pidfd, int killed)
 {
 	struct http_gw_orphan *o = malloc(sizeof *o);
 
 	if (o == NULL || loop_add_fd_read(gw->loop, pidfd, orphan_on_exit,
 					  o) < 0) {
-		/* killed already: it is gone within moments */
 		free(o);
+		kill(-pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		atomic_fetch_sub(&gw->cfg->running, 1);
 		close(pidfd);
@@ -589,6 +598,9 @@ http_gw_orphan(struct http_gw_worker *gw, pid_t pid, int pidfd)
 	o->pid = pid;
 	o->pidfd = pidfd;
 	o->gw = gw;
+	loop_timer_init(&o->timer, orphan_on_timer, o);
+	if (!killed)
+		loop_timer_set(gw->loop, &o->timer, gw->cfg->timeout_ms);
 	LIST_INSERT_HEAD(&gw->orphans, o, link);
 }
 
@@ -599,7 +611,9 @@ http_gw_worker_free(struct http_gw_worker *gw)
 		return;
 	while (!LIST_EMPTY(&gw->orphans)) {
 		struct http_gw_orphan *o = LIST_FIRST(&gw->orphans);
+		kill(-o->pid, SIGKILL);
 		waitpid(o->pid, NULL, 0);
+		loop_timer_del(gw->loop, &o->timer);
 		atomic_fetch_sub(&gw->cfg->running, 1);
 		loop_forget_fd(gw->loop, o->pidfd);
 		close(o->pidfd);

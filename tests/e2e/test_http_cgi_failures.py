@@ -34,6 +34,12 @@ sleep 30 &
 echo $! > "$PWD/../child.pid"
 printf 'Content-Type: text/plain\\r\\n\\r\\nparent done\\n'
 """
+LINGER = """#!/bin/sh
+printf 'Content-Type: text/plain\\r\\n\\r\\nbye\\n'
+exec >&-
+echo $$ > "$PWD/../linger.pid"
+sleep 60
+"""
 STATUS = """#!/bin/sh
 printf 'Status: 404 Not Here\\r\\nContent-Type: text/plain\\r\\nX-Mine: 1\\r\\n\\r\\ngone\\n'
 """
@@ -84,6 +90,16 @@ def test_hang_is_killed_at_the_timeout(start_server, tmp_path):
     assert r.status == 504
     assert pid_gone(read_pid(tmp_path / "hang.pid"))
     assert "hang" in srv.stderr()
+
+
+def test_script_that_lingers_after_its_reply(start_server, tmp_path):
+    """Its reply ends when it closes stdout; it is killed once it outstays
+    the timeout after that."""
+    _, port = cgi_server(start_server, tmp_path, {"linger": LINGER},
+                         "--cgi-timeout", "1")
+    r, body = get(port, "/cgi-bin/linger")
+    assert (r.status, body) == (200, b"bye\n")
+    assert pid_gone(read_pid(tmp_path / "linger.pid"))
 
 
 def test_client_gone_kills_the_script(start_server, tmp_path):

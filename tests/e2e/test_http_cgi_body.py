@@ -152,3 +152,27 @@ def test_keep_alive_across_scripts(start_server, tmp_path):
         assert r.getheader("Transfer-Encoding") == "chunked"
         assert "length=%d" % i in r.read().decode()
     c.close()
+
+
+def test_pipelined_after_scripts(start_server, tmp_path):
+    """Requests sent behind a script's request (with and without a body)
+    are answered in order once its reply is out."""
+    _, port = cgi_server(start_server, tmp_path, {"sum": SUM})
+    (tmp_path / "www" / "f.txt").write_text("file\n")
+    c = connect(port)
+    c.sendall(b"POST /cgi-bin/sum HTTP/1.1\r\nHost: x\r\n"
+              b"Content-Length: 5\r\n\r\nhello"
+              b"GET /cgi-bin/sum HTTP/1.1\r\nHost: x\r\n\r\n"
+              b"GET /f.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    data = b""
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        data += b
+    c.close()
+    assert data.count(b"HTTP/1.1 200 OK") == 3
+    first = data.index(b"length=5")
+    second = data.index(b"length=none")
+    assert first < second < data.index(b"file\n")
+    assert ("sum=" + hashlib.sha256(b"hello").hexdigest()).encode() in data

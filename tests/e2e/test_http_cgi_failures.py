@@ -222,3 +222,14 @@ def test_cgi_max_gives_503(start_server, tmp_path):
         data += b
     first.close()
     assert b"200 OK" in data and b"went\n" in data
+
+
+def test_sigterm_with_a_script_running(start_server, tmp_path):
+    srv, port = cgi_server(start_server, tmp_path, {"hang": HANG})
+    c = connect(port)
+    c.sendall(b"GET /cgi-bin/hang HTTP/1.1\r\nHost: x\r\n\r\n")
+    pid = read_pid(tmp_path / "hang.pid")
+    srv.proc.send_signal(signal.SIGTERM)
+    assert srv.proc.wait(30) == 0
+    c.close()
+    assert pid_gone(pid)

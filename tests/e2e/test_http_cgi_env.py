@@ -147,3 +147,32 @@ def test_same_as_lighttpd(start_server, tmp_path):
     assert ours["SERVER_PORT"] == str(port)
     assert theirs["SERVER_PORT"] == str(lport)
     assert "HTTP_PROXY" not in ours and "HTTP_PROXY" not in theirs
+
+
+PROC = """#!/bin/sh
+printf 'Content-Type: text/plain\\r\\n\\r\\n'
+echo "pid=$$"
+echo "pgid=$(cut -d' ' -f5 /proc/$$/stat)"
+echo "fds=$(ls /proc/self/fd | sort -n | tr '\\n' ' ')"
+grep -E '^Sig(Blk|Ign):' /proc/self/status
+echo "cwd=$(pwd)"
+"""
+
+
+def test_process_group_descriptors_signals(start_server, tmp_path):
+    """Own process group, only stdin/stdout/stderr open, no signal blocked
+    or ignored (the server's threads block SIGTERM and ignore SIGPIPE),
+    the script's directory as working directory."""
+    _, port = cgi_server(start_server, tmp_path, {"proc": PROC})
+    env = get_env(port, "/cgi-bin/proc")
+    assert env["pid"] == env["pgid"]
+    # what ls (a program the script runs) has: 0-2, and 3 for the
+    # directory it reads
+    assert env["fds"].split() == ["0", "1", "2", "3"]
+    sig = dict(k.split(":\t") for k in env if k.startswith("Sig"))
+    assert int(sig["SigBlk"], 16) == 0
+    # signals 1-31; glibc's posix_spawn leaves its own two internal ones
+    # (32, 33) ignored in the child of a threaded program, and every
+    # glibc program installs its handlers for them at start
+    assert int(sig["SigIgn"], 16) & 0x7fffffff == 0
+    assert env["cwd"] == os.path.realpath(str(tmp_path / "cgi-bin"))

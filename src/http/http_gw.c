@@ -20,6 +20,9 @@
 #include "core/log.h"
 #include "net/net_sock.h"
 #include "http_gw_int.h"
+#include "http_open.h"
+#include "http_path.h"
+#include "http_site.h"
 
 /* The split of a request path that a route found. */
 struct gw_split {
@@ -46,7 +49,7 @@ cgi_split(const struct http_gw_route *rt, const char *path, size_t n,
 		size_t rl = end - rt->prefix_len;
 		memcpy(rel, path + rt->prefix_len, rl);
 		rel[rl] = '\0';
-		int fd = http_file_open(rt->dir_fd, rel);
+		int fd = http_open(rt->dir_fd, rel);
 		struct stat st;
 		if (fd < 0 || fstat(fd, &st) < 0) {
 			sp->status = fd == -EACCES ? 403 : 404;

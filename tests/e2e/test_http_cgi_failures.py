@@ -13,6 +13,7 @@ import time
 import pytest
 
 from cgiutil import cgi_server, pid_gone, read_pid, write_script
+from conftest import assert_usage_error, run
 from httputil import connect, raw, parse_one
 
 HANG = """#!/bin/sh
@@ -233,3 +234,16 @@ def test_sigterm_with_a_script_running(start_server, tmp_path):
     assert srv.proc.wait(30) == 0
     c.close()
     assert pid_gone(pid)
+
+
+@pytest.mark.parametrize("args", [
+    ["--cgi", "no-equals"], ["--cgi", "relative=/tmp"],
+    ["--cgi-max", "0"], ["--cgi-timeout", "0"], ["--fastcgi-ext", "php"],
+    ["--fastcgi", "/=not-an-address"], ["--fastcgi-index", "a/b"]])
+def test_bad_flags(args):
+    assert_usage_error(["serve", "http", "--root", "/tmp"] + args)
+
+
+def test_missing_cgi_dir():
+    r = run(["serve", "http", "--root", "/tmp", "--cgi", "/x=/nonexistent"])
+    assert r.returncode == 2 and b"/nonexistent" in r.stderr

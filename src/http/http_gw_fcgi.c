@@ -147,17 +147,17 @@ conn_open(struct http_fcgi_pool *p, struct fcgi_conn **out)
 	if (k == NULL)
 		return -ENOMEM;
 	if (rt->unix_sock) {
+		/* a local connect is done at once, or refused (EAGAIN: the
+		 * application's backlog is full) */
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			    0);
-		if (fd >= 0 && connect(fd, (const struct sockaddr *)&rt->sun,
-				       sizeof rt->sun) < 0) {
+		if (fd < 0 || connect(fd, (const struct sockaddr *)&rt->sun,
+				      sizeof rt->sun) < 0) {
 			int rc = -errno;
-			close(fd);
-			fd = rc;
-		}
-		if (fd < 0 && fd != -EINPROGRESS) {
+			if (fd >= 0)
+				close(fd);
 			free(k);
-			return fd;
+			return rc;
 		}
 	} else {
 		fd = net_connect_start(&rt->addr, SOCK_STREAM);

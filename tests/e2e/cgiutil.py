@@ -85,11 +85,13 @@ $HTTP["url"] =~ "^/cgi-bin/" { cgi.assign = ("" => "") }
     return proc, port
 
 
-def start_php_fpm(tmp_path, children=4):
-    """php-fpm in the foreground on a unix socket; returns (proc, path)."""
+def start_php_fpm(tmp_path, children=4, tcp=False):
+    """php-fpm in the foreground on a unix socket, or on 127.0.0.1 (tcp);
+    returns (proc, path) or (proc, "127.0.0.1:PORT")."""
     d = tmp_path / "fpm"
     d.mkdir()
-    sock = d / "fpm.sock"
+    port = free_port() if tcp else 0
+    sock = "127.0.0.1:%d" % port if tcp else d / "fpm.sock"
     conf = d / "fpm.conf"
     user = "user = root\ngroup = root\n" if os.geteuid() == 0 else ""
     conf.write_text("""[global]
@@ -109,7 +111,7 @@ php_admin_value[post_max_size] = 16M
         args.insert(1, "-R")
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
-    wait_port(proc, 0, "php-fpm", path=str(sock))
+    wait_port(proc, port, "php-fpm", path=None if tcp else str(sock))
     return proc, str(sock)
 
 

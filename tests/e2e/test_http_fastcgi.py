@@ -109,6 +109,20 @@ def test_php_pages(start_server, tmp_path, fpm):
     assert r.status == 404
 
 
+def test_over_tcp(start_server, tmp_path):
+    proc, addr = start_php_fpm(tmp_path, tcp=True)
+    try:
+        www = site(tmp_path)
+        _, port = serve(start_server, www, "--fastcgi", "/=%s" % addr,
+                        "--fastcgi-ext", ".php")
+        r, data = request(port, "POST", "/form.php", "name=tcp",
+                          {"Content-Type":
+                           "application/x-www-form-urlencoded"})
+        assert (r.status, data) == (200, b"hello tcp (POST)\n")
+    finally:
+        stop(proc)
+
+
 def test_one_mib_upload(start_server, tmp_path, fpm):
     www = site(tmp_path)
     _, port = ours(start_server, www, fpm[1], "--max-body", str(4 << 20))

@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from cgiutil import cgi_server, pid_gone, read_pid, write_script
+from cgiutil import (LIGHTTPD, cgi_server, pid_gone, read_pid, start_lighttpd,
+                     stop, write_script)
 from conftest import assert_usage_error, run
 from httputil import connect, raw, parse_one
 
@@ -247,3 +248,42 @@ def test_bad_flags(args):
 def test_missing_cgi_dir():
     r = run(["serve", "http", "--root", "/tmp", "--cgi", "/x=/nonexistent"])
     assert r.returncode == 2 and b"/nonexistent" in r.stderr
+
+
+@pytest.mark.skipif(LIGHTTPD is None, reason="lighttpd not installed")
+def test_answers_as_lighttpd(start_server, tmp_path):
+    """The same scripts behind lighttpd's mod_cgi: the same statuses,
+    locations and bodies."""
+    scripts = {"status": STATUS, "away": AWAY, "local": LOCAL, "env": ENV,
+               "localfile": LOCAL_FILE, "length": LENGTH,
+               "garbage": GARBAGE, "dies": DIES}
+    _, port = cgi_server(start_server, tmp_path, scripts)
+    (tmp_path / "www" / "page.txt").write_text("static page\n")
+    proc, lport = start_lighttpd(tmp_path, str(tmp_path / "www"),
+                                 str(tmp_path / "cgi-bin"))
+    # name -> (ours, lighttpd's), each with its reason
+    differences = {
+        # a script that printed nothing: the gateway failed (502, RFC 9110
+        # section 15.6.3, as issue 14 asks); lighttpd answers 500
+        "dies": (502, 500),
+        # a first line that is no field: lighttpd passes the output on as
+        # a 200; inetkit holds it to RFC 3875 section 6.2 and answers 502
+        "garbage": (502, 200),
+        # Location: /path alone is a local redirect (RFC 3875 section
+        # 6.2.2), served inside the server; lighttpd does that only with
+        # cgi.local-redir enabled, else sends the client a 302
+        "local": (200, 302),
+        "localfile": (200, 302),
+    }
+    try:
+        for name in sorted(scripts):
+            a, abody = get(port, "/cgi-bin/" + name)
+            b, bbody = get(lport, "/cgi-bin/" + name)
+            want = differences.get(name, (b.status, b.status))
+            assert (a.status, b.status) == want, (name, a.status, b.status)
+            if name not in differences:
+                assert a.getheader("Location") == b.getheader("Location")
+            if a.status == b.status == 200:
+                assert abody == bbody, (name, abody, bbody)
+    finally:
+        stop(proc)

@@ -251,12 +251,15 @@ cgi_stop(struct http_gw *g, int kill_all)
 	if (p == NULL)
 		return;
 	g->be = NULL;
+	/* The group is killed only while its leader is not reaped: until
+	 * then its pid, the group's id, cannot be taken by a new process
+	 * (another worker's script would be killed in its place). A script
+	 * whose reply is complete may still be on its way out, or tidying
+	 * up: it has until the timeout (http_gw_orphan). */
+	if (kill_all && !p->exited)
+		kill(-p->pid, SIGKILL);
 	if (!p->exited)
 		cgi_reap(g, p);
-	/* a script whose reply is complete may still be on its way out (or
-	 * tidying up): it has until the timeout (http_gw_orphan) */
-	if (kill_all)
-		kill(-p->pid, SIGKILL);
 	fd_drop(l, &p->in);
 	fd_drop(l, &p->out);
 	if (p->err >= 0) {

@@ -578,7 +578,7 @@ orphan_on_timer(struct loop *l, void *arg)
 {
 	struct http_gw_orphan *o = arg;
 
-	kill(-o->pid, SIGKILL);
+	kill(-o->pid, SIGKILL);		/* not reaped yet: the group is its */
 }
 
 void

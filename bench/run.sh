@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-SECTIONS="echo get crawl dns http cgi"
+SECTIONS="echo get crawl dns http tls cgi"
 OUT=build/bench/results.md
 
 usage() {

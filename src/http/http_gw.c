@@ -243,7 +243,7 @@ gw_env(struct http_gw *g, const char *path, const struct gw_split *sp)
 	m.has_body = (g->body && g->spool_fd < 0) ||
 		http_header_find(r->headers, r->nheaders, "content-length");
 	m.content_length = r->content_length;
-	m.https = 0;	/* TLS: set here when the connection came over TLS */
+	m.https = c->tls != NULL;
 	snprintf(g->name, sizeof g->name, "%.*s", (int)m.script_name.n,
 		 m.script_name.p);
 	return http_cgi_env_build(&g->env, &m);
@@ -391,10 +391,8 @@ gw_body(struct http_gw *g)
 		http_chunked_init(&g->chunked);
 		g->state = GW_SPOOL;
 	}
-	if (r->expect_continue && r->version == 11 && g->body) {
-		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-		(void)send(c->fd, cont, sizeof cont - 1, MSG_NOSIGNAL);
-	}
+	if (r->expect_continue && r->version == 11 && g->body)
+		http_conn_continue(c);
 	return 0;
 }
 

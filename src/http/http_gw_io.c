@@ -48,7 +48,9 @@ client_read(struct http_gw *g)
 
 	if (c->in_off == c->in_len)
 		c->in_off = c->in_len = g->blo = g->bhi = g->body_start;
-	ssize_t n = read(c->fd, c->x->in + c->in_len, HTTP_IN_SIZE - c->in_len);
+	size_t room = HTTP_IN_SIZE - c->in_len;
+	ssize_t n = c->tls ? http_tls_read(c, c->x->in + c->in_len, room) :
+		read(c->fd, c->x->in + c->in_len, room);
 	if (n > 0) {
 		/* a body that comes keeps the connection, however long */
 		c->in_len += (size_t)n;

@@ -271,7 +271,9 @@ cgi_stop(struct http_gw *g, int kill_all)
 	}
 	fd_drop(l, &p->err);
 	if (!p->exited && p->pidfd >= 0) {
-		loop_forget_fd(l, p->pidfd);
+		/* the descriptor stays open: it leaves epoll for real, to
+		 * come back with the orphan's handler */
+		loop_del_fd(l, p->pidfd);
 		http_gw_orphan(g->gw, p->pid, p->pidfd, kill_all);
 	} else if (!p->exited) {
 		kill(-p->pid, SIGKILL);

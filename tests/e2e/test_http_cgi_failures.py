@@ -37,9 +37,11 @@ echo $! > "$PWD/../child.pid"
 printf 'Content-Type: text/plain\\r\\n\\r\\nparent done\\n'
 """
 LINGER = """#!/bin/sh
+echo $$ > "$PWD/../linger.pid"
 printf 'Content-Type: text/plain\\r\\n\\r\\nbye\\n'
 exec >&-
-echo $$ > "$PWD/../linger.pid"
+sleep 0.2
+touch "$PWD/../tidied"
 sleep 60
 """
 STATUS = """#!/bin/sh
@@ -98,10 +100,15 @@ def test_script_that_lingers_after_its_reply(start_server, tmp_path):
     """Its reply ends when it closes stdout; it is killed once it outstays
     the timeout after that."""
     _, port = cgi_server(start_server, tmp_path, {"linger": LINGER},
-                         "--cgi-timeout", "1")
+                         "--cgi-timeout", "4")
     r, body = get(port, "/cgi-bin/linger")
     assert (r.status, body) == (200, b"bye\n")
-    assert pid_gone(read_pid(tmp_path / "linger.pid"))
+    # not killed with its reply: it tidies up, within the timeout
+    deadline = time.time() + 10
+    while not (tmp_path / "tidied").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    assert (tmp_path / "tidied").exists()
+    assert pid_gone(read_pid(tmp_path / "linger.pid"), timeout=20)
 
 
 def test_client_gone_kills_the_script(start_server, tmp_path):

@@ -24,10 +24,11 @@ pairs(const char *p, size_t n)
 			abort();
 		ssize_t w = http_fcgi_pair_format(out, sizeof out, name.p,
 						  name.n, value.p, value.n);
-		if (w > 0 && (http_fcgi_pair_parse(out, (size_t)w, &n2, &v2) != w ||
-			      n2.n != name.n || v2.n != value.n ||
-			      memcmp(n2.p, name.p, name.n) ||
-			      memcmp(v2.p, value.p, value.n)))
+		if (w > 0 &&
+		    (http_fcgi_pair_parse(out, (size_t)w, &n2, &v2) != w ||
+		     n2.n != name.n || v2.n != value.n ||
+		     memcmp(n2.p, name.p, name.n) ||
+		     memcmp(v2.p, value.p, value.n)))
 			abort();
 		p += k;
 		n -= (size_t)k;
@@ -45,8 +46,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ssize_t k = http_fcgi_record_parse(&r, p, n);
 		if (k < 0)
 			break;
-		if ((size_t)k > n || (const uint8_t *)r.content.p + r.content.n >
-		    p + k)
+		const uint8_t *end = (const uint8_t *)r.content.p + r.content.n;
+		if ((size_t)k > n || end > p + k)
 			abort();
 		if (r.type == HTTP_FCGI_PARAMS ||
 		    r.type == HTTP_FCGI_GET_VALUES_RESULT)

@@ -26,7 +26,8 @@ struct http_cgi_head {
 	struct http_slice location, content_type;	/* p NULL: absent */
 	int has_length;		/* a valid Content-Length was given */
 	uint64_t length;
-	struct http_header fields[HTTP_CGI_MAX_FIELDS];	/* all the others */
+	/* all the other fields */
+	struct http_header fields[HTTP_CGI_MAX_FIELDS];
 	size_t nfields;
 };
 

@@ -27,7 +27,7 @@
 /* The split of a request path that a route found. */
 struct gw_split {
 	const struct http_gw_route *route;
-	int status;			/* an error to answer instead, or 0 */
+	int status;		/* an error to answer instead, or 0 */
 	size_t script_len;		/* path[0..script_len): SCRIPT_NAME */
 	const char *index;		/* appended to SCRIPT_NAME, or NULL */
 };
@@ -88,7 +88,8 @@ fcgi_split(const struct http_gw_config *cfg, const char *path, size_t n,
 		return !dir || sp->index;
 	for (size_t i = 1; i + el <= n; i++) {
 		if (memcmp(path + i, cfg->fcgi_ext, el) == 0 &&
-		    (i + el == n || path[i + el] == '/') && path[i - 1] != '/') {
+		    (i + el == n || path[i + el] == '/') &&
+		    path[i - 1] != '/') {
 			sp->script_len = i + el;
 			sp->index = NULL;
 			return 1;
@@ -178,7 +179,8 @@ server_name(const struct http_request *r, struct http_slice addr)
 		return addr;
 	if (h.p[0] == '[') {
 		const char *e = memchr(h.p, ']', h.n);
-		return (struct http_slice){ h.p, e ? (size_t)(e - h.p) + 1 : h.n };
+		size_t n = e ? (size_t)(e - h.p) + 1 : h.n;
+		return (struct http_slice){ h.p, n };
 	}
 	const char *colon = memchr(h.p, ':', h.n);
 	return (struct http_slice){ h.p, colon ? (size_t)(colon - h.p) : h.n };

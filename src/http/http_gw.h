@@ -26,8 +26,8 @@
 #define HTTP_GW_DEFAULT_TIMEOUT_MS 30000
 #define HTTP_GW_DEFAULT_MAX 64
 #define HTTP_GW_MAX_REDIRECTS 5		/* local redirects per request */
-#define HTTP_FCGI_POOL 16		/* connections per backend and worker */
-#define HTTP_FCGI_QUEUE 1024		/* requests waiting for one, per worker */
+#define HTTP_FCGI_POOL 16		/* connections per backend, worker */
+#define HTTP_FCGI_QUEUE 1024		/* requests waiting, per worker */
 
 enum http_gw_kind {
 	HTTP_GW_CGI,
@@ -40,7 +40,7 @@ struct http_gw_route {
 	size_t prefix_len;
 	char *dir;		/* CGI: the scripts' directory, absolute */
 	int dir_fd;		/* CGI: O_PATH, or -1 */
-	int unix_sock;		/* FastCGI: sun is the address, else addr */
+	int unix_sock;		/* FastCGI: at sun, else at addr */
 	struct sockaddr_un sun;
 	struct net_addr addr;
 };
@@ -48,11 +48,11 @@ struct http_gw_route {
 struct http_gw_config {
 	struct http_gw_route routes[HTTP_GW_MAX_ROUTES];
 	int nroutes;
-	int timeout_ms;		/* a program silent this long is killed */
+	int timeout_ms;		/* a program silent this long: killed */
 	int max_cgi;		/* CGI scripts at once, in the process */
 	atomic_int running;	/* CGI scripts running now */
 	char fcgi_index[64];	/* appended to a directory path, or "" */
-	char fcgi_ext[HTTP_GW_MAX_EXT + 1];	/* ".php": by extension, or "" */
+	char fcgi_ext[HTTP_GW_MAX_EXT + 1];	/* ".php", or "" */
 	const char *tmpdir;	/* where chunked bodies wait */
 };
 

@@ -20,7 +20,8 @@
 struct cgi_proc {
 	pid_t pid;
 	int pidfd;
-	int in, out, err;	/* our ends: the script's stdin, stdout, stderr */
+	/* our ends of the script's stdin, stdout and stderr */
+	int in, out, err;
 	unsigned exited : 1;	/* reaped */
 };
 
@@ -112,7 +113,8 @@ cgi_spawn(struct http_gw *g, struct cgi_proc *p, int in[2], int out[2],
 	posix_spawnattr_setsigdefault(&at, &dfl);
 	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
-				 POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+				 POSIX_SPAWN_SETSIGMASK |
+				 POSIX_SPAWN_SETSIGDEF);
 	if (g->spool_fd >= 0)
 		lseek(g->spool_fd, 0, SEEK_SET);
 	int rc = posix_spawn(&p->pid, g->exe, &fa, &at, argv, g->env.vars);

@@ -6,9 +6,10 @@
  * waiting request: php-fpm parks a child on every kept connection, so an
  * idle one held here, or one reused while a new one waits to be
  * accepted, would starve the others when there are more connections
- * than children (here or in another worker). The core pulls output (a socket is read only
- * when the client took the last bytes) and pushes body bytes (only as far
- * as the socket takes them): back-pressure both ways, per request. */
+ * than children (here or in another worker). The core pulls output (a
+ * socket is read only when the client took the last bytes) and pushes
+ * body bytes (only as far as the socket takes them): back-pressure both
+ * ways, per request. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@ struct fcgi_conn {
 	unsigned connecting : 1;
 	unsigned fresh : 1;		/* nothing came back for req yet */
 	unsigned stdin_done : 1;	/* the empty FCGI_STDIN is queued */
-	unsigned readable : 1;		/* a read edge came since EAGAIN */
+	unsigned readable : 1;		/* a read edge since EAGAIN */
 	unsigned ended : 1;		/* FCGI_END_REQUEST came */
 	unsigned broken : 1;
 	size_t roff, rlen;		/* records at rbuf[roff..rlen) */
@@ -191,17 +192,21 @@ conn_begin(struct fcgi_conn *k, struct http_gw *g)
 	http_fcgi_begin_format(w, FCGI_ID, 1);
 	for (int i = 0; i < g->env.n; i++) {
 		const char *v = g->env.vars[i];
-		size_t nl = (size_t)(strchr(v, '=') - v), vl = strlen(v + nl + 1);
+		size_t nl = (size_t)(strchr(v, '=') - v);
+		size_t vl = strlen(v + nl + 1);
 		if (at - rec - 8 + nl + vl + 8 > HTTP_FCGI_MAX_CONTENT) {
 			/* a record holds at most 64 KiB - 1: the next one */
 			http_fcgi_header_format(w + rec, HTTP_FCGI_PARAMS,
-						FCGI_ID, (uint16_t)(at - rec - 8),
-						0);
+						FCGI_ID,
+						(uint16_t)(at - rec - 8), 0);
 			rec = at;
 			at += 8;
 		}
-		ssize_t n = at < FCGI_WBUF - 16 ? http_fcgi_pair_format(w + at,
-			FCGI_WBUF - 16 - at, v, nl, v + nl + 1, vl) : ERR_TOOBIG;
+		/* 16 bytes stay for the two empty records that follow */
+		ssize_t n = ERR_TOOBIG;
+		if (at < FCGI_WBUF - 16)
+			n = http_fcgi_pair_format(w + at, FCGI_WBUF - 16 - at,
+						  v, nl, v + nl + 1, vl);
 		if (n < 0)
 			return ERR_TOOBIG;
 		at += (size_t)n;

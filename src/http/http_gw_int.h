@@ -14,7 +14,7 @@
 
 #define HTTP_GW_OUT (64 * 1024)		/* program output held at once */
 #define HTTP_GW_ERRLINE 200		/* stderr bytes kept for the log */
-#define HTTP_GW_SPARE 8			/* request states kept per worker */
+#define HTTP_GW_SPARE 8		/* request states kept, per worker */
 
 /* A backend moves bytes between the core and a program. The byte calls
  * return a count, 0 at the end of the output, -EAGAIN when the program

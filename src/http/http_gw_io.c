@@ -580,7 +580,8 @@ orphan_on_timer(struct loop *l, void *arg)
 {
 	struct http_gw_orphan *o = arg;
 
-	kill(-o->pid, SIGKILL);		/* not reaped yet: the group is its */
+	/* not reaped yet: the group's id is still its own */
+	kill(-o->pid, SIGKILL);
 }
 
 void

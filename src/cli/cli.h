@@ -114,7 +114,10 @@ void cli_svc_fini(struct cli_svc *e);
  * hosts, listen and cfg; setup loads the zones (printing file:line errors:
  * returns -2) and binds TCP and UDP on the same ports (-1 on failure). */
 #include "dns/dns_server.h"
+struct dns_xdp;
+struct dns_xdp_worker;
 #define CLI_MAX_ZONES 64
+#define CLI_MAX_XDP 16
 struct cli_dns {
 	const char *zones[CLI_MAX_ZONES];
 	int nzones;
@@ -125,6 +128,10 @@ struct cli_dns {
 	int nworkers;
 	int *tcp_fds, *udp_fds;
 	struct dns_worker **workers;
+	const char *xdp[CLI_MAX_XDP];	/* --xdp IFACE[@PORT] */
+	int nxdp;
+	struct dns_xdp **xdps;
+	struct dns_xdp_worker **xworkers;
 };
 void cli_dns_defaults(struct cli_dns *e);
 int cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out);

@@ -1,5 +1,6 @@
 /* cmd_dns: `inetkit serve dns`, and the engine adapter that `inetkit up`
  * reuses to run the name server beside the other services. */
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -8,12 +9,13 @@
 #include "core/workers.h"
 #include "dns/dns_answer.h"
 #include "dns/dns_server.h"
+#include "dns/dns_xdp.h"
 
 static const char dns_usage[] =
 	"usage: inetkit serve dns --zone FILE... [--hosts FILE]\n"
 	"                         [--listen ADDR:PORT]... [--workers N]\n"
 	"                         [--max-conns N] [--idle-timeout SECONDS]\n"
-	"                         [--edns-size BYTES]\n"
+	"                         [--edns-size BYTES] [--xdp IFACE[@PORT]]...\n"
 	"  An authoritative name server for the zones in the zone files\n"
 	"  (RFC 1035 format; the SOA record comes first) over UDP and TCP on\n"
 	"  the same port. --hosts adds A/AAAA records from an /etc/hosts\n"
@@ -21,7 +23,10 @@ static const char dns_usage[] =
 	"  zone is served. SIGHUP reloads every file; a bad file keeps the\n"
 	"  old data. UDP replies fit the client's EDNS size up to --edns-size\n"
 	"  (1232), 512 bytes without EDNS; TC=1 sends the client to TCP.\n"
-	"  Default listen: every address, port 53.\n";
+	"  Default listen: every address, port 53. --xdp answers UDP queries\n"
+	"  to PORT (53) arriving on IFACE through AF_XDP sockets, past the\n"
+	"  kernel's UDP stack (needs CAP_NET_ADMIN and CAP_BPF, or root);\n"
+	"  everything else on IFACE goes to the kernel and the sockets.\n";
 
 static int
 dns_engine_start(struct loop *l, int index, void *arg)
@@ -32,7 +37,14 @@ dns_engine_start(struct loop *l, int index, void *arg)
 	e->workers[index] = dns_worker_start(l, &e->served, index, &e->cfg,
 					     e->tcp_fds + index * n, n,
 					     e->udp_fds + index * n, n);
-	return e->workers[index] ? 0 : -1;
+	if (e->workers[index] == NULL)
+		return -1;
+	if (e->nxdp == 0)
+		return 0;
+	e->xworkers[index] = dns_xdp_worker_start(l, &e->served, index,
+						  e->nworkers, &e->cfg,
+						  e->xdps, e->nxdp);
+	return e->xworkers[index] ? 0 : -1;
 }
 
 static void
@@ -42,6 +54,10 @@ dns_engine_end(struct loop *l, int index, void *arg)
 
 	dns_worker_free(e->workers[index]);
 	e->workers[index] = NULL;
+	if (e->xworkers) {
+		dns_xdp_worker_free(e->xworkers[index]);
+		e->xworkers[index] = NULL;
+	}
 }
 
 /* SIGHUP: build the new database aside while the workers keep serving
@@ -62,6 +78,49 @@ dns_engine_hup(void *arg)
 	dns_served_swap(&e->served, db);
 	fprintf(stderr, "inetkit: dns: reloaded %d zone%s, %zu records\n",
 		db->nzones, db->nzones == 1 ? "" : "s", db->nrecords);
+}
+
+/* Splits --xdp's IFACE[@PORT] (port 53 when absent). Returns 0 or -1. */
+static int
+xdp_arg(const char *v, char *ifname, size_t size, uint16_t *port)
+{
+	const char *at = strrchr(v, '@');
+	size_t len = at ? (size_t)(at - v) : strlen(v);
+	long p = 53;
+
+	if (len == 0 || len >= size || (at && cli_parse_int(at + 1, 1, 65535,
+							    &p) < 0))
+		return -1;
+	memcpy(ifname, v, len);
+	ifname[len] = '\0';
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/* The XDP program on each --xdp interface and its sockets, before any
+ * listener (an error prints no listening line). Returns 0, -2 (no such
+ * interface, missing privileges: exit 2) or -1. */
+static int
+dns_xdp_setup(struct cli_dns *e, int nworkers)
+{
+	char err[256], ifname[IF_NAMESIZE];
+	uint16_t port;
+
+	if (e->nxdp == 0)
+		return 0;
+	e->xdps = calloc((size_t)e->nxdp, sizeof *e->xdps);
+	e->xworkers = calloc((size_t)nworkers, sizeof *e->xworkers);
+	if (e->xdps == NULL || e->xworkers == NULL)
+		return -1;
+	for (int i = 0; i < e->nxdp; i++) {
+		xdp_arg(e->xdp[i], ifname, sizeof ifname, &port);
+		if (dns_xdp_open(&e->xdps[i], ifname, port, err,
+				 sizeof err) < 0) {
+			fprintf(stderr, "inetkit: dns: %s\n", err);
+			return -2;
+		}
+	}
+	return 0;
 }
 
 void
@@ -94,12 +153,20 @@ cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out)
 	e->workers = calloc((size_t)nworkers, sizeof *e->workers);
 	if (e->tcp_fds == NULL || e->udp_fds == NULL || e->workers == NULL)
 		return -1;
+	int rc = dns_xdp_setup(e, nworkers);
+	if (rc < 0)
+		return rc;
 	/* TCP and UDP on the same port, so that a client retrying over TCP
 	 * after a truncated reply finds the same server (RFC 7766). */
 	if (cli_listen_bind_pair(&e->listen, "dns", nworkers, e->tcp_fds,
 				 e->udp_fds) < 0)
 		return -1;
 	e->nworkers = nworkers;
+	for (int i = 0; i < e->nxdp; i++)
+		printf("listening dns xdp %s (%s mode, %d queue%s)\n", e->xdp[i],
+		       dns_xdp_mode(e->xdps[i]), dns_xdp_nqueues(e->xdps[i]),
+		       dns_xdp_nqueues(e->xdps[i]) == 1 ? "" : "s");
+	fflush(stdout);
 	e->cfg.max_conns = (e->cfg.max_conns + nworkers - 1) / nworkers;
 	*out = (struct cli_engine){ dns_engine_start, dns_engine_end,
 				    dns_engine_hup, e };
@@ -111,6 +178,10 @@ cli_dns_fini(struct cli_dns *e)
 {
 	if (e->served.slots)
 		dns_served_fini(&e->served);
+	for (int i = 0; e->xdps && i < e->nxdp; i++)
+		dns_xdp_close(e->xdps[i]);
+	free(e->xdps);
+	free(e->xworkers);
 	free(e->tcp_fds);
 	free(e->udp_fds);
 	free(e->workers);
@@ -160,6 +231,16 @@ dns_parse_args(struct cli_dns *e, int argc, char **argv, long *workers)
 				return cli_usage_error(dns_usage,
 						       "too many --zone");
 			e->zones[e->nzones++] = v;
+		} else if (strcmp(a, "--xdp") == 0) {
+			char ifname[IF_NAMESIZE];
+			uint16_t port;
+			if (xdp_arg(v, ifname, sizeof ifname, &port) < 0)
+				return cli_usage_error(dns_usage,
+						       "bad --xdp '%s'", v);
+			if (e->nxdp >= CLI_MAX_XDP)
+				return cli_usage_error(dns_usage,
+						       "too many --xdp");
+			e->xdp[e->nxdp++] = v;
 		} else if (strcmp(a, "--hosts") == 0) {
 			e->hosts = v;
 		} else if (strcmp(a, "--listen") == 0) {

@@ -75,25 +75,6 @@ dns_served_init(struct dns_served *s, struct dns_db *db, int nworkers)
 	return 0;
 }
 
-/* Hazard pointer: announce, then check that it is still current. */
-static struct dns_db *
-served_enter(struct dns_served *s, int index)
-{
-	struct dns_db *db;
-
-	do {
-		db = atomic_load(&s->db);
-		atomic_store(&s->slots[index].db, db);
-	} while (db != atomic_load(&s->db));
-	return db;
-}
-
-static void
-served_leave(struct dns_served *s, int index)
-{
-	atomic_store(&s->slots[index].db, NULL);
-}
-
 void
 dns_served_swap(struct dns_served *s, struct dns_db *db)
 {
@@ -172,10 +153,10 @@ conn_answer(struct dns_conn *c)
 		size_t qlen = (size_t)p[0] << 8 | p[1];
 		if (buf_size(&c->in) < 2 + qlen)
 			return 0;
-		struct dns_db *db = served_enter(w->served, w->index);
+		struct dns_db *db = dns_served_enter(w->served, w->index);
 		size_t n = dns_answer(db, p + 2, qlen, w->scratch + 2,
 				      DNS_MAX_MSG, 1);
-		served_leave(w->served, w->index);
+		dns_served_leave(w->served, w->index);
 		buf_consume(&c->in, 2 + qlen);
 		if (n == 0)
 			return ERR_PARSE;
@@ -335,7 +316,7 @@ static int
 udp_answer(struct dns_worker *w, int n)
 {
 	struct udp_batch *b = w->udp;
-	struct dns_db *db = served_enter(w->served, w->index);
+	struct dns_db *db = dns_served_enter(w->served, w->index);
 	int k = 0;
 
 	udp_probe(db, b, n);
@@ -355,7 +336,7 @@ udp_answer(struct dns_worker *w, int n)
 		b->out[k].msg_hdr.msg_iovlen = 1;
 		k++;
 	}
-	served_leave(w->served, w->index);
+	dns_served_leave(w->served, w->index);
 	return k;
 }
 

@@ -123,6 +123,24 @@ dns_xdp_setup(struct cli_dns *e, int nworkers)
 	return 0;
 }
 
+/* "listening dns xdp IFACE@PORT (native mode, 2 queues)": the mode is
+ * the driver's, said at start. */
+static void
+dns_xdp_announce(const struct cli_dns *e)
+{
+	char ifname[IF_NAMESIZE];
+	uint16_t port;
+
+	for (int i = 0; i < e->nxdp; i++) {
+		int n = dns_xdp_nqueues(e->xdps[i]);
+		xdp_arg(e->xdp[i], ifname, sizeof ifname, &port);
+		printf("listening dns xdp %s@%u (%s mode, %d queue%s)\n",
+		       ifname, port, dns_xdp_mode(e->xdps[i]), n,
+		       n == 1 ? "" : "s");
+	}
+	fflush(stdout);
+}
+
 void
 cli_dns_defaults(struct cli_dns *e)
 {
@@ -162,11 +180,7 @@ cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out)
 				 e->udp_fds) < 0)
 		return -1;
 	e->nworkers = nworkers;
-	for (int i = 0; i < e->nxdp; i++)
-		printf("listening dns xdp %s (%s mode, %d queue%s)\n", e->xdp[i],
-		       dns_xdp_mode(e->xdps[i]), dns_xdp_nqueues(e->xdps[i]),
-		       dns_xdp_nqueues(e->xdps[i]) == 1 ? "" : "s");
-	fflush(stdout);
+	dns_xdp_announce(e);
 	e->cfg.max_conns = (e->cfg.max_conns + nworkers - 1) / nworkers;
 	*out = (struct cli_engine){ dns_engine_start, dns_engine_end,
 				    dns_engine_hup, e };

@@ -146,6 +146,10 @@ BENCH_TOOLS := $(patsubst bench/tools/%.c,build/bench/%,\
 	$(wildcard bench/tools/*.c))
 build/bench/http_floor build/bench/dns_floor: BENCH_LIBS := -luring
 
+# The AF_XDP load generator takes inetkit's XDP program from the library.
+build/bench/xdp_load: BENCH_LIBS := $(LIB) -lxdp -lbpf
+build/bench/xdp_load: $(LIB)
+
 build/bench/%: bench/tools/%.c bench/tools/load.h bench/tools/floor.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -o $@ $< $(BENCH_LIBS)

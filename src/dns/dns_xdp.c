@@ -407,6 +407,24 @@ batch_answer(struct dns_xdp_worker *w, struct xdp_queue *q,
 	return k;
 }
 
+/* In copy mode the kernel sends the tx ring during sendto, a few dozen
+ * frames a call at most, and may answer EAGAIN when the device is busy:
+ * kick until the ring is empty, a few times at most (what is left goes
+ * with the next batch). */
+static void
+queue_kick(struct xdp_queue *q)
+{
+	for (int i = 0; i < 8; i++) {
+		if (!xsk_ring_prod__needs_wakeup(&q->tx) ||
+		    __atomic_load_n(q->tx.consumer, __ATOMIC_ACQUIRE) ==
+		    q->tx.cached_prod)
+			return;
+		if (sendto(q->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
+		    errno != EAGAIN && errno != EBUSY && errno != ENOBUFS)
+			return;
+	}
+}
+
 static void
 on_xsk(struct loop *l, int fd, int events, void *arg)
 {
@@ -419,10 +437,8 @@ on_xsk(struct loop *l, int fd, int events, void *arg)
 		uint32_t n = batch_read(w, q, db);
 		uint32_t k = n ? batch_answer(w, q, db, n) : 0;
 		dns_served_leave(w->served, w->index);
-		/* In copy mode the kernel sends the tx ring during this
-		 * call, and the frames come back on the completion ring. */
-		if (k && xsk_ring_prod__needs_wakeup(&q->tx))
-			sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+		if (k)
+			queue_kick(q);
 		queue_reap(q);
 		queue_refill(q);
 		if (xsk_ring_prod__needs_wakeup(&q->fill))

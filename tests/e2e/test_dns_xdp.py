@@ -428,10 +428,9 @@ def test_without_privileges_one_line_and_exit_2(net):
     assert "listening" not in r.stdout
 
 
-def test_sigkill_leaves_no_program(net, server):
-    """A second server on another port cannot attach while the first
-    holds the interface; a server killed outright leaves nothing behind
-    (the program hangs on a BPF link the kernel drops with the process)."""
+def test_a_second_server_cannot_take_the_interface(net, server):
+    """While one server holds the interface, another one (on another
+    port) stops with exit 2 instead of replacing its program."""
     r = sh("ip", "netns", "exec", net.srv, INETKIT, "serve", "dns",
            "--zone", ALL_ZONES[0], "--listen", "127.0.0.1:0", "--xdp",
            net.sdev + "@5353", check=False)
@@ -453,6 +452,8 @@ def other_net():
 
 
 def test_killed_server_leaves_no_xdp_program(other_net):
+    """SIGKILL: the program hangs on a BPF link that the kernel drops with
+    the process, so nothing is left, and the next start attaches."""
     s = XdpServer(other_net)
     assert other_net.xdp_attached()
     s.stop(signal.SIGKILL)

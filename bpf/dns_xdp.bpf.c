@@ -1,8 +1,9 @@
 /* dns_xdp.bpf.c: the kernel half of `serve dns --xdp`. Each frame that
  * is a UDP datagram to the served port (Ethernet, at most two VLAN tags,
  * IPv4 without options or fragments, or IPv6 with UDP as the first next
- * header) goes to the AF_XDP socket of its receive queue; everything
- * else, and any queue without a socket, goes on to the kernel (XDP_PASS).
+ * header), between unicast addresses that are not loopback, goes to the
+ * AF_XDP socket of its receive queue; everything else, and any queue
+ * without a socket, goes on to the kernel (XDP_PASS).
  * Built with clang -target bpf (Makefile), embedded in the binary and
  * loaded by src/dns/dns_xdp.c, which checks every frame again. */
 #include <linux/bpf.h>
@@ -25,6 +26,26 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } dns_port SEC(".maps");
+
+/* Addresses the worker does not answer from or to (net_frame.c): such
+ * a datagram is the kernel's business (loopback ones, on lo). */
+static __always_inline int
+v4_unicast(const unsigned char *a)
+{
+	return a[0] != 0 && a[0] != 127 && a[0] < 224;
+}
+
+static __always_inline int
+v6_unicast(const unsigned char *a)
+{
+	__u64 hi, lo;
+
+	__builtin_memcpy(&hi, a, 8);
+	__builtin_memcpy(&lo, a + 8, 8);
+	/* not multicast, not :: nor ::1 */
+	return a[0] != 0xff &&
+	       !(hi == 0 && (lo == 0 || lo == bpf_cpu_to_be64(1)));
+}
 
 #define VLAN_8021Q 0x8100
 #define VLAN_8021AD 0x88a8
@@ -56,9 +77,13 @@ inetkit_dns(struct xdp_md *ctx)
 		if (p + 20 > end || p[0] != 0x45 || p[9] != IPPROTO_UDP ||
 		    (p[6] & 0x3f) != 0 || p[7] != 0)	/* MF or an offset */
 			return XDP_PASS;
+		if (!v4_unicast(p + 12) || !v4_unicast(p + 16))
+			return XDP_PASS;
 		udp = p + 20;
 	} else if (type == ETH_P_IPV6) {
 		if (p + 40 > end || (p[0] >> 4) != 6 || p[6] != IPPROTO_UDP)
+			return XDP_PASS;
+		if (!v6_unicast(p + 8) || !v6_unicast(p + 24))
 			return XDP_PASS;
 		udp = p + 40;
 	} else {

@@ -131,7 +131,7 @@ def net():
 
 
 class XdpServer:
-    def __init__(self, net, extra=()):
+    def __init__(self, net, extra=(), env=None):
         args = ["ip", "netns", "exec", net.srv, INETKIT, "serve", "dns",
                 "--workers", "1", "--xdp", net.sdev]
         for a in (V4S, "[%s]" % V6S):
@@ -142,7 +142,8 @@ class XdpServer:
         self.err = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(args + list(extra),
                                      stdout=subprocess.PIPE, stderr=self.err,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL,
+                                     env=dict(os.environ, **(env or {})))
         self.lines = []
         while not any(" xdp " in l for l in self.lines):
             line = self.proc.stdout.readline().decode()
@@ -466,4 +467,31 @@ def test_killed_server_leaves_no_xdp_program(other_net):
     x = ask_raw(other_net, query_wire("www.example.test", "A"), V4S, XDP_PORT)
     assert x is not None
     assert s.stop() == 0
+    assert not other_net.xdp_attached()
+
+
+def test_generic_mode_answers_the_same(other_net):
+    """Generic mode (forced: the veth driver has native XDP too), where the
+    program runs after the kernel built its packet buffer and the socket
+    is bound in copy mode: the same answers, IPv4 and IPv6, and nothing
+    left on the interface after SIGTERM."""
+    s = XdpServer(other_net, env={"INETKIT_XDP_GENERIC": "1"})
+    try:
+        assert any("(generic mode, 1 queue)" in l for l in s.lines), s.lines
+        assert "xdpgeneric" in sh("ip", "-n", other_net.srv, "link", "show",
+                                  other_net.sdev).stdout
+        before = other_net.udp_counters()
+        cases = [(n, t) for n in NAMES[:20] for t in ("A", "MX", "TXT")]
+        wires = {c: query_wire(*c) for c in cases}
+        for addr in (V4S, V6S):
+            got = {c: ask_raw(other_net, wires[c], addr, XDP_PORT)
+                   for c in cases}
+            assert other_net.udp_counters() == before
+            for c in cases:
+                want = ask_raw(other_net, wires[c], addr, SOCK_PORT)
+                assert got[c] == want and want is not None, (addr, c)
+            before = other_net.udp_counters()
+    finally:
+        rc = s.stop()
+    assert rc == 0, s.stderr()
     assert not other_net.xdp_attached()

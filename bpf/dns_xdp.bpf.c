@@ -74,8 +74,9 @@ inetkit_dns(struct xdp_md *ctx)
 		p += 4;
 	}
 	if (type == ETH_P_IP) {
+		/* a 20-byte header, UDP, neither MF nor an offset */
 		if (p + 20 > end || p[0] != 0x45 || p[9] != IPPROTO_UDP ||
-		    (p[6] & 0x3f) != 0 || p[7] != 0)	/* MF or an offset */
+		    (p[6] & 0x3f) != 0 || p[7] != 0)
 			return XDP_PASS;
 		if (!v4_unicast(p + 12) || !v4_unicast(p + 16))
 			return XDP_PASS;

@@ -138,7 +138,8 @@ parse_eth(const uint8_t *f, size_t n, struct net_frame *fr)
 {
 	size_t off = ETH_HLEN;
 
-	if (n < ETH_HLEN || (f[0] & 1) || (f[6] & 1))	/* group addresses */
+	/* Group (multicast, broadcast) MAC addresses are not answered. */
+	if (n < ETH_HLEN || (f[0] & 1) || (f[6] & 1))
 		return 0;
 	unsigned type = rd16(f + 12);
 	for (int tags = 0; tags < 2; tags++) {

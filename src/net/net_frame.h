@@ -17,8 +17,8 @@ struct net_frame {
 	uint16_t l3;		/* the IP header */
 	uint16_t l4;		/* the UDP header */
 	uint16_t payload;	/* the UDP payload */
-	uint16_t len;		/* payload bytes (the UDP length's, which may
-				 * be less than the IP packet carries) */
+	uint16_t len;		/* payload bytes, by the UDP length (which
+				 * may be less than the IP packet holds) */
 	uint8_t v6;
 };
 

@@ -245,7 +245,8 @@ done
 # The ratio of the two inetkit modes within each round, then the median.
 ratios=$(awk '$1 == "inetkit_xdp@xdp" && $2 != "failed" { x[$NF] = $3 }
 	$1 == "inetkit_sock@xdp" && $2 != "failed" { k[$NF] = $3 }
-	END { for (r in x) if (r in k && x[r] > 0) printf "%.2f\n", k[r] / x[r] }' \
+	END { for (r = 1; r <= 1000; r++)
+		if (r in x && r in k && x[r] > 0) printf "%.2f\n", k[r] / x[r] }' \
 	"$tmp/results")
 med=$(echo "$ratios" | median)
 kx=$(col knot_xdp@xdp 3) x=$(col inetkit_xdp@xdp 3)

@@ -32,9 +32,10 @@
 #define XDP_FRAMES 4096
 #define XDP_FRAME_SIZE 4096	/* a power of two: aligned chunks */
 #define XDP_RING 2048		/* each of the four rings */
-#define XDP_BATCH 32
+#define XDP_BATCH DNS_ANSWER_BATCH
 #define XDP_MAX_QUEUES 256	/* the XSK map's size */
-#define XDP_QUERY_MAX 4096	/* larger queries are dropped, as on UDP */
+/* What a frame holds after the kernel's headroom: queries are shorter. */
+#define XDP_QUERY_MAX (XDP_FRAME_SIZE - XDP_PACKET_HEADROOM)
 
 /* The object file of bpf/dns_xdp.bpf.c (build/gen/dns_xdp_prog.c). */
 extern const unsigned char dns_xdp_prog[];
@@ -43,6 +44,7 @@ extern const unsigned long dns_xdp_prog_len;
 struct xdp_queue {
 	struct dns_xdp *x;
 	struct dns_xdp_worker *w;
+	size_t outsz;		/* the worker's UDP maximum, within a frame */
 	int id;
 	int fd;
 	struct xsk_umem *umem;
@@ -58,6 +60,7 @@ struct dns_xdp {
 	char ifname[IF_NAMESIZE];
 	unsigned ifindex;
 	unsigned mtu;
+	size_t payload_max;	/* the largest reply payload in any frame */
 	uint16_t port;
 	int native;
 	struct bpf_object *obj;
@@ -69,10 +72,7 @@ struct dns_xdp {
 /* What a batch read from the rx ring keeps of each frame. */
 struct xdp_slot {
 	uint64_t addr;
-	uint32_t len;
-	int ok;
 	struct net_frame fr;
-	struct dns_probe probe;
 };
 
 struct dns_xdp_worker {
@@ -83,7 +83,10 @@ struct dns_xdp_worker {
 	struct xdp_queue **q;
 	int nq;
 	struct xdp_slot slot[XDP_BATCH];
-	uint8_t query[XDP_QUERY_MAX];
+	struct dns_msg m[XDP_BATCH];
+	/* Each reply is written where its query is: the queries are
+	 * answered from copies. */
+	uint8_t query[XDP_BATCH][XDP_QUERY_MAX];
 };
 
 static int
@@ -123,10 +126,21 @@ read_link(struct dns_xdp *x, char *err, size_t errsz)
 	if (rc == 0) {
 		x->mtu = (unsigned)ifr.ifr_mtu;
 		x->nqueues = count_queues(sock, x->ifname);
+		/* IPv6 (40) and UDP (8) in the MTU, two VLAN tags at most
+		 * before them in the frame: a reply never fragments. */
+		size_t by_mtu = x->mtu > 48 ? x->mtu - 48 : 0;
+		x->payload_max = XDP_QUERY_MAX - NET_FRAME_HDR_MAX;
+		if (by_mtu < x->payload_max)
+			x->payload_max = by_mtu;
 	}
 	close(sock);
 	if (rc < 0)
 		snprintf(err, errsz, "--xdp %s: %s", x->ifname, strerror(-rc));
+	else if (x->payload_max < 512) {
+		snprintf(err, errsz, "--xdp %s: an MTU of %u leaves no room "
+			 "for a 512-byte reply", x->ifname, x->mtu);
+		rc = -EMSGSIZE;
+	}
 	return rc;
 }
 
@@ -328,63 +342,39 @@ frame_drop(struct xdp_queue *q, uint64_t addr)
 	q->free[q->nfree++] = addr & ~(uint64_t)(XDP_FRAME_SIZE - 1);
 }
 
-/* Takes up to XDP_BATCH frames from the rx ring into w->slot and starts
- * the probe of each query's name. Returns how many. */
+/* Takes up to XDP_BATCH frames from the rx ring into w->slot, and the
+ * queries of those that are datagrams to the port into w->m (a copy
+ * each; the reply goes into the frame). Returns how many frames. */
 static uint32_t
-batch_read(struct dns_xdp_worker *w, struct xdp_queue *q,
-	   const struct dns_db *db)
+batch_read(struct dns_xdp_worker *w, struct xdp_queue *q)
 {
 	uint32_t idx, n = xsk_ring_cons__peek(&q->rx, XDP_BATCH, &idx);
-	int started = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&q->rx,
 								  idx + i);
 		struct xdp_slot *s = &w->slot[i];
-		const uint8_t *f = xsk_umem__get_data(q->area, d->addr);
+		uint8_t *f = xsk_umem__get_data(q->area, d->addr);
 		s->addr = d->addr;
-		s->len = d->len;
-		s->ok = net_frame_udp_parse(f, d->len, q->x->port,
-					    &s->fr) == 0 &&
-			s->fr.len <= XDP_QUERY_MAX;
-		if (s->ok)
-			started += dns_answer_probe(db, f + s->fr.payload,
-						    s->fr.len, &s->probe);
+		w->m[i].qlen = 0;
+		size_t room = XDP_FRAME_SIZE - (d->addr & (XDP_FRAME_SIZE - 1));
+		if (net_frame_udp_parse(f, d->len, q->x->port, &s->fr) < 0 ||
+		    s->fr.len > XDP_QUERY_MAX ||
+		    net_frame_udp_room(&s->fr, room, q->x->mtu) < q->outsz)
+			continue;
+		memcpy(w->query[i], f + s->fr.payload, s->fr.len);
+		w->m[i] = (struct dns_msg){ w->query[i], s->fr.len,
+					    f + s->fr.payload, 0 };
 	}
 	xsk_ring_cons__release(&q->rx, n);
-	for (int st = 0; started && st < DNS_PROBE_STEPS; st++)
-		for (uint32_t i = 0; i < n; i++)
-			if (w->slot[i].ok)
-				dns_zone_probe_step(&w->slot[i].probe);
 	return n;
 }
 
-/* Answers slot s in its own frame. Returns the reply frame's length, or
- * 0 when there is none. */
-static size_t
-slot_answer(struct dns_xdp_worker *w, struct xdp_queue *q,
-	    const struct dns_db *db, struct xdp_slot *s)
-{
-	uint8_t *f = xsk_umem__get_data(q->area, s->addr);
-	size_t room = XDP_FRAME_SIZE - (s->addr & (XDP_FRAME_SIZE - 1));
-	size_t max = net_frame_udp_room(&s->fr, room, q->x->mtu);
-
-	if (!s->ok || max < 512)
-		return 0;
-	if (max > (size_t)w->cfg.udp_max)
-		max = (size_t)w->cfg.udp_max;
-	/* The reply is written where the query is: answer from a copy. */
-	memcpy(w->query, f + s->fr.payload, s->fr.len);
-	size_t n = dns_answer_probed(db, &s->probe, w->query, s->fr.len,
-				     f + s->fr.payload, max, 0);
-	return n ? net_frame_udp_reply(f, &s->fr, n) : 0;
-}
-
-/* Answers a batch of n slots into the tx ring; a full ring drops the
- * rest, as a busy network would. Returns how many were queued. */
+/* Puts the replies of a batch of n answered slots on the tx ring; the
+ * frames of the others, and of those a full ring leaves out (as a busy
+ * network would), go back to the free stack. Returns how many went. */
 static uint32_t
-batch_answer(struct dns_xdp_worker *w, struct xdp_queue *q,
-	     const struct dns_db *db, uint32_t n)
+batch_send(struct dns_xdp_worker *w, struct xdp_queue *q, uint32_t n)
 {
 	uint32_t idx = 0, k = 0, room = xsk_prod_nb_free(&q->tx, n);
 
@@ -392,17 +382,17 @@ batch_answer(struct dns_xdp_worker *w, struct xdp_queue *q,
 		room = n;
 	if (room)
 		xsk_ring_prod__reserve(&q->tx, room, &idx);
-
 	for (uint32_t i = 0; i < n; i++) {
 		struct xdp_slot *s = &w->slot[i];
-		size_t len = k < room ? slot_answer(w, q, db, s) : 0;
-		if (len == 0) {
+		if (w->m[i].rlen == 0 || k == room) {
 			frame_drop(q, s->addr);
 			continue;
 		}
+		uint8_t *f = xsk_umem__get_data(q->area, s->addr);
 		struct xdp_desc *d = xsk_ring_prod__tx_desc(&q->tx, idx + k++);
 		d->addr = s->addr;
-		d->len = (uint32_t)len;
+		d->len = (uint32_t)net_frame_udp_reply(f, &s->fr,
+						       w->m[i].rlen);
 	}
 	/* The slots reserved for queries left unanswered are at the end:
 	 * give them back before publishing. */
@@ -437,10 +427,14 @@ on_xsk(struct loop *l, int fd, int events, void *arg)
 
 	for (;;) {
 		queue_reap(q);
-		struct dns_db *db = dns_served_enter(w->served, w->index);
-		uint32_t n = batch_read(w, q, db);
-		uint32_t k = n ? batch_answer(w, q, db, n) : 0;
-		dns_served_leave(w->served, w->index);
+		uint32_t n = batch_read(w, q), k = 0;
+		if (n) {
+			struct dns_db *db = dns_served_enter(w->served,
+							     w->index);
+			dns_answer(db, w->m, (int)n, q->outsz, 0);
+			dns_served_leave(w->served, w->index);
+			k = batch_send(w, q, n);
+		}
 		if (k)
 			queue_kick(q);
 		queue_reap(q);
@@ -487,6 +481,9 @@ dns_xdp_worker_start(struct loop *l, struct dns_served *s, int index,
 		for (int k = index; k < xs[i]->nqueues; k += nworkers) {
 			struct xdp_queue *q = xs[i]->q[k];
 			q->w = w;
+			q->outsz = (size_t)c->udp_max;
+			if (q->outsz > xs[i]->payload_max)
+				q->outsz = xs[i]->payload_max;
 			w->q[w->nq++] = q;
 		}
 	for (int i = 0; i < w->nq && rc == 0; i++)

@@ -495,3 +495,16 @@ def test_generic_mode_answers_the_same(other_net):
         rc = s.stop()
     assert rc == 0, s.stderr()
     assert not other_net.xdp_attached()
+
+
+def test_sighup_reload_keeps_answering_over_xdp(server, net):
+    """A reload swaps the database under the XDP worker as under the
+    sockets (the same hazard slot): answers go on, the same."""
+    wire = query_wire("www.example.test", "A")
+    before = ask_raw(net, wire, V4S, XDP_PORT)
+    server.proc.send_signal(signal.SIGHUP)
+    deadline = time.time() + 10
+    while "reloaded" not in server.stderr() and time.time() < deadline:
+        assert ask_raw(net, wire, V4S, XDP_PORT) == before
+    assert "reloaded" in server.stderr()
+    assert ask_raw(net, wire, V4S, XDP_PORT) == before

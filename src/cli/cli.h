@@ -173,6 +173,8 @@ void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
  * errors: ERR_PARSE) and binds TCP and UDP on the same ports. */
 #include "dns/dns_server.h"
 #define CLI_MAX_ZONES 64
+#define CLI_MAX_XDP 16
+struct dns_xdp;
 struct cli_dns {
 	struct cli_server srv;	/* first */
 	const char *zones[CLI_MAX_ZONES];
@@ -181,6 +183,9 @@ struct cli_dns {
 	struct cli_listen listen;
 	struct dns_server_config cfg;
 	struct dns_served served;
+	const char *xdp[CLI_MAX_XDP];	/* --xdp IFACE[@PORT] */
+	int nxdp;
+	struct dns_xdp **xdps;	/* opened by setup */
 };
 void cli_dns_defaults(struct cli_dns *e);
 
@@ -189,6 +194,7 @@ void cli_dns_defaults(struct cli_dns *e);
  * listen/cfg/log_path (and the TLS fields), then setup (opens the access
  * log, loads the TLS pairs: ERR_PARSE after printing "file: message",
  * binds the plain listeners, then the TLS ones behind them). */
+#include "http/http_gw.h"
 #include "http/http_server.h"
 #include "http/http_stats.h"
 #include "net/net_tls.h"
@@ -196,6 +202,7 @@ void cli_dns_defaults(struct cli_dns *e);
 struct cli_http {
 	struct cli_server srv;	/* first */
 	struct http_site site;
+	struct http_gw_config gw;	/* --cgi, --fastcgi */
 	struct http_server_config cfg;
 	struct cli_listen listen;
 	const char *log_path;	/* NULL: none; "-": stdout */

@@ -60,32 +60,6 @@ dns_served_init(struct dns_served *s, struct dns_db *db, int nworkers)
 	return 0;
 }
 
-/* Hazard pointer: announce, then check that it is still current. */
-static struct dns_db *
-served_enter(struct dns_served *s, int index)
-{
-	struct dns_db *db;
-
-	do {
-		db = atomic_load(&s->db);
-		atomic_store(&s->slots[index].db, db);
-	} while (db != atomic_load(&s->db));
-	return db;
-}
-
-/* One reply counted by its worker: plain stores (one writer). */
-static inline void
-served_count(struct dns_served *s, int index, const uint8_t *reply)
-{
-	struct dns_hazard *h = &s->slots[index];
-	unsigned rc = reply[3] & 0x0f;
-	uint64_t *c = &h->rcode[rc < DNS_STATS_RCODES - 1 ? rc :
-				DNS_STATS_RCODES - 1];
-
-	__atomic_store_n(&h->queries, h->queries + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
-}
-
 void
 dns_served_stats(const struct dns_served *s, struct dns_stats *out)
 {
@@ -97,12 +71,6 @@ dns_served_stats(const struct dns_served *s, struct dns_stats *out)
 			out->rcode[k] += __atomic_load_n(&h->rcode[k],
 							 __ATOMIC_RELAXED);
 	}
-}
-
-static void
-served_leave(struct dns_served *s, int index)
-{
-	atomic_store(&s->slots[index].db, NULL);
 }
 
 void
@@ -164,14 +132,14 @@ conn_answer(struct net_stream *c)
 		if (buf_size(&c->in) < 2 + qlen)
 			return 0;
 		struct dns_msg m = { p + 2, qlen, w->scratch + 2, 0 };
-		struct dns_db *db = served_enter(w->served, w->index);
+		struct dns_db *db = dns_served_enter(w->served, w->index);
 		dns_answer(db, &m, 1, DNS_MAX_MSG, 1);
-		served_leave(w->served, w->index);
+		dns_served_leave(w->served, w->index);
 		buf_consume(&c->in, 2 + qlen);
 		size_t n = m.rlen;
 		if (n == 0)
 			return ERR_PARSE;
-		served_count(w->served, w->index, w->scratch + 2);
+		dns_served_count(w->served, w->index, w->scratch + 2);
 		w->scratch[0] = (uint8_t)(n >> 8);
 		w->scratch[1] = (uint8_t)n;
 		int rc = conn_send(c, w->scratch, n + 2);
@@ -275,14 +243,14 @@ udp_answer(struct dns_worker *w, int n)
 	for (int i = 0; i < n; i++)
 		b->m[i].qlen = b->in[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 :
 			b->in[i].msg_len;
-	struct dns_db *db = served_enter(w->served, w->index);
+	struct dns_db *db = dns_served_enter(w->served, w->index);
 	dns_answer(db, b->m, n, (size_t)w->cfg.udp_max, 0);
-	served_leave(w->served, w->index);
+	dns_served_leave(w->served, w->index);
 	for (int i = 0; i < n; i++) {
 		size_t len = b->m[i].rlen;
 		if (len == 0)
 			continue;
-		served_count(w->served, w->index, b->r[i]);
+		dns_served_count(w->served, w->index, b->r[i]);
 		b->iov_out[k] = (struct iovec){ b->r[i], len };
 		memset(&b->out[k].msg_hdr, 0, sizeof b->out[k].msg_hdr);
 		b->out[k].msg_hdr.msg_name = &b->from[i];

@@ -53,6 +53,40 @@ void dns_served_stats(const struct dns_served *s, struct dns_stats *out);
 /* Frees the database, once the workers have stopped. */
 void dns_served_fini(struct dns_served *s);
 
+/* Worker index's read of the database (a hazard pointer): announce it,
+ * then check that it is still current. Leave before the next enter. */
+static inline struct dns_db *
+dns_served_enter(struct dns_served *s, int index)
+{
+	struct dns_db *db;
+
+	do {
+		db = atomic_load(&s->db);
+		atomic_store(&s->slots[index].db, db);
+	} while (db != atomic_load(&s->db));
+	return db;
+}
+
+static inline void
+dns_served_leave(struct dns_served *s, int index)
+{
+	atomic_store(&s->slots[index].db, NULL);
+}
+
+/* One reply (its wire bytes) counted by worker index: plain stores, the
+ * worker being its slot's only writer. */
+static inline void
+dns_served_count(struct dns_served *s, int index, const uint8_t *reply)
+{
+	struct dns_hazard *h = &s->slots[index];
+	unsigned rc = reply[3] & 0x0f;
+	uint64_t *c = &h->rcode[rc < DNS_STATS_RCODES - 1 ? rc :
+				DNS_STATS_RCODES - 1];
+
+	__atomic_store_n(&h->queries, h->queries + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
+}
+
 /* Starts worker index's part: its TCP listeners and UDP sockets (taken
  * over, closed at the end). Returns NULL on failure. */
 struct dns_worker;

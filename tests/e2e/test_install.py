@@ -107,6 +107,8 @@ def test_make_install_and_uninstall(tmp_path):
                  "lib/systemd/system/inetkit@.service",
                  "etc/inetkit/inetkit.conf"):
         assert want in files, files
+    assert os.access(prefix + "/share/inetkit/examples/site/cgi-bin/counter",
+                     os.X_OK)
     # The installed configuration points at the installed examples.
     r = subprocess.run([prefix + "/bin/inetkit", "check", "--config",
                         prefix + "/etc/inetkit/inetkit.conf"],

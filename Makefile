@@ -223,10 +223,11 @@ uninstall:
 		rmdir $(D)$(SYSCONFDIR)/inetkit 2>/dev/null; true
 	rm -rf $(D)$(DATADIR)
 
-# The Debian package, built from a copy of the tree (the sources
-# Makefile, src, docs, examples, dist, debian) in build/deb, so that
+# The Debian package, built from a copy of the tree (the Makefile and
+# every folder but build, tests, fuzz and bench) in build/deb, so that
 # dpkg-buildpackage leaves the tree alone; the .deb lands in build/deb.
-DEB_TREE := Makefile scripts src docs examples dist debian
+DEB_TREE := Makefile $(filter-out build tests fuzz bench,\
+	$(patsubst %/,%,$(wildcard */)))
 deb:
 	rm -rf build/deb && mkdir -p build/deb/inetkit
 	cp -r $(DEB_TREE) build/deb/inetkit/

@@ -134,6 +134,7 @@ void cli_dns_fini(struct cli_dns *e);
  * add roots to site (http_site_add) and set listen/cfg/log_path, then
  * setup (opens the access log, binds, fills the engine), then fini. */
 #include "http/http_server.h"
+#define CLI_MAX_PROXY_FROM 16
 struct cli_http {
 	struct http_site site;
 	struct http_server_config cfg;
@@ -143,6 +144,8 @@ struct cli_http {
 	int nworkers;
 	int *fds;
 	struct http_worker **workers;
+	int proxy_protocol;	/* --proxy-protocol */
+	struct net_cidr proxy_from[CLI_MAX_PROXY_FROM];	/* --proxy-from */
 };
 void cli_http_defaults(struct cli_http *e);
 int cli_http_setup(struct cli_http *e, int nworkers, struct cli_engine *out);

@@ -19,6 +19,7 @@ static const char http_usage[] =
 	"                          [--max-body BYTES] [--header-timeout T]\n"
 	"                          [--idle-timeout T] [--send-timeout T]\n"
 	"                          [--sendfile on|off]\n"
+	"                          [--proxy-protocol --proxy-from CIDR...]\n"
 	"  HTTP/1.1 static files (RFC 9110, RFC 9112). --root serves any\n"
 	"  host; --vhost NAME=DIR serves Host NAME from DIR. Default listen:\n"
 	"  :8080 (every address). Timeouts T are seconds, or milliseconds\n"
@@ -27,7 +28,12 @@ static const char http_usage[] =
 	"  serves names starting with '.'. The access log is in Combined\n"
 	"  Log Format. File bodies go out by sendfile (on, the default), or\n"
 	"  are copied through a buffer (off: for file systems where sendfile\n"
-	"  misbehaves; twice the CPU per byte).\n";
+	"  misbehaves; twice the CPU per byte).\n"
+	"  --proxy-protocol: behind a load balancer (HAProxy send-proxy or\n"
+	"  send-proxy-v2, nginx proxy_protocol), a connection from a\n"
+	"  --proxy-from CIDR range (repeatable, required) must begin with a\n"
+	"  PROXY v1 or v2 header, and the access log shows the client it\n"
+	"  names; other clients are served as they are.\n";
 
 static int
 http_engine_start(struct loop *l, int index, void *arg)
@@ -176,6 +182,14 @@ http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 			e->cfg.max_body = (uint64_t)n;
 		return 0;
 	}
+	if (strcmp(a, "--proxy-from") == 0) {
+		if (e->cfg.nproxy_from == CLI_MAX_PROXY_FROM ||
+		    net_cidr_parse(v, &e->proxy_from[e->cfg.nproxy_from]) < 0)
+			return cli_usage_error(http_usage, "bad --proxy-from "
+					       "'%s'", v);
+		e->cfg.nproxy_from++;
+		return 0;
+	}
 	if (strcmp(a, "--access-log") == 0) {
 		e->log_path = v;
 		return 0;
@@ -214,6 +228,10 @@ http_parse_args(struct cli_http *e, int argc, char **argv, long *workers)
 			e->site.dotfiles = 1;
 			continue;
 		}
+		if (strcmp(a, "--proxy-protocol") == 0) {
+			e->proxy_protocol = 1;
+			continue;
+		}
 		if (i + 1 >= argc || strncmp(a, "--", 2) != 0)
 			return cli_usage_error(http_usage,
 					       "serve http: unexpected '%s'", a);
@@ -221,6 +239,13 @@ http_parse_args(struct cli_http *e, int argc, char **argv, long *workers)
 		if (rc != 0)
 			return rc;
 	}
+	/* A header believed from anyone would let any client name any
+	 * address: the ranges are required, and useless without the flag. */
+	if (e->proxy_protocol != (e->cfg.nproxy_from > 0))
+		return cli_usage_error(http_usage, "serve http: "
+				       "--proxy-protocol and --proxy-from CIDR "
+				       "go together");
+	e->cfg.proxy_from = e->proxy_from;
 	if (e->site.def.root_fd < 0 && e->site.nvhosts == 0)
 		return cli_usage_error(http_usage, "serve http: --root DIR is "
 				       "required");

@@ -20,6 +20,7 @@
 #define HTTP_DRAIN_SIZE 4096
 
 enum http_conn_state {
+	HC_PROXY,	/* reading a PROXY protocol header (net_proxy.h) */
 	HC_HEAD,	/* reading a request head */
 	HC_BODY,	/* discarding a request body */
 	HC_SEND,	/* sending a reply */

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "http_file.h"
+#include "net/net_proxy.h"
 
 struct loop;
 
@@ -38,6 +39,12 @@ struct http_server_config {
 	uint64_t max_body;		/* request body bytes (413 beyond) */
 	int access_log_fd;		/* -1: no access log */
 	enum http_sendfile sendfile;	/* file bodies: see above */
+	/* Load balancers: a connection from one of these ranges must begin
+	 * with a PROXY protocol header (v1 or v2), whose client address the
+	 * access log then shows; others are served as they are. n = 0: no
+	 * header is accepted from anyone. */
+	const struct net_cidr *proxy_from;
+	int nproxy_from;
 };
 
 /* Sets defaults: 10 s header, 15 s idle, 30 s send, 1 MiB body, 10000

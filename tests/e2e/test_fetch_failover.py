@@ -39,6 +39,7 @@ class Silent:
 
     def __init__(self, host, port):
         self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
         self.sock.listen(0)
         self.fill = []

@@ -3,7 +3,7 @@
 #   make            build/inetkit (optimised)
 #   make run        build and start every service on loopback (inetkit up)
 #   make test       check-layers, ASan+UBSan build, unit tests (Check), e2e
-#                   tests (pytest)
+#                   tests (pytest), the cluster test in namespaces (as root)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 20)
 #   make bench      side-by-side benchmarks against the peers
 # Missing Debian packages are installed by scripts/deps.sh first.

@@ -301,6 +301,9 @@ head_done(struct http_conn *c, size_t len)
  * client it relays becomes the connection's peer (unless the header says
  * LOCAL: a health check). A bad header closes the connection, as the
  * protocol asks; the header timeout bounds the wait for it. */
+_Static_assert(HTTP_IN_SIZE - NET_PROXY_V2_MAX >= HTTP_MAX_HEAD + 64,
+	       "a full head fits behind the longest PROXY header");
+
 static int
 step_proxy(struct http_conn *c)
 {

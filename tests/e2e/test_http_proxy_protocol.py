@@ -255,3 +255,24 @@ def test_haproxy_two_replicas_one_killed(start_server, tmp_path, send):
     # not HAProxy's; the health checks it logged came as themselves.
     assert hosts.count("127.0.0.5") >= 300, hosts[:20]
     assert set(hosts) <= {"127.0.0.5", "127.0.0.1"}, set(hosts)
+
+
+def test_header_before_a_tls_handshake(start_server, tmp_path):
+    # HAProxy in TCP mode passes TLS through: the header comes first, the
+    # handshake after it on the same connection.
+    from tlsutil import context, make_ca, make_leaf, serve_tls
+    ca = make_ca(tmp_path)
+    pair = make_leaf(tmp_path, ca, "leaf")
+    log = tmp_path / "a.log"
+    srv, port = serve_tls(start_server, pair, "--access-log", str(log),
+                          *PROXY)
+    for header in (b"PROXY TCP4 203.0.113.44 192.0.2.1 5 443\r\n",
+                   v2("2001:db8::44", "2001:db8::1", 5, 443)):
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s.sendall(header)
+        c = context(ca).wrap_socket(s, server_hostname="localhost")
+        c.sendall(REQ)
+        out = read_until_close(c)
+        c.close()
+        assert out.startswith(b"HTTP/1.1 200 OK"), out[:200]
+    assert log_hosts(srv, log, 2) == ["203.0.113.44", "2001:db8::44"]

@@ -46,8 +46,10 @@ struct fetch_transport {
  * error (-errno, ERR_TIMEOUT). */
 typedef void (*fetch_conn_fn)(void *arg, int status);
 /* Optional: an address that failed (refused, unreachable) or was still
- * silent when another one connected, so that the owner may try it last
- * for a while. Called from the loop, before done. */
+ * silent when another one connected or the time ran out, so that the
+ * owner may try it last for a while. Called before done, and inside
+ * fetch_conn_open when a socket cannot even be started (no route); it
+ * must not close c. */
 typedef void (*fetch_conn_bad_fn)(void *arg, const struct net_addr *a,
 				  int err);
 
@@ -80,8 +82,8 @@ struct fetch_conn {
 void fetch_conn_init(struct fetch_conn *c, struct loop *l);
 /* Opens c to the first of addrs[0..n) (with ports) to accept, Happy
  * Eyeballs within timeout_ms for the whole, closing what c held. addrs
- * must live until done runs. done (and bad, when not NULL) run later,
- * from the loop, never inside this call. */
+ * must live until done runs. done runs later, from the loop, never inside
+ * this call; bad (may be NULL) as said above. */
 void fetch_conn_open(struct fetch_conn *c,
 			  const struct net_addr *addrs, int n, int timeout_ms,
 			  fetch_conn_fn done, fetch_conn_bad_fn bad, void *arg);

@@ -18,6 +18,7 @@ RFC 2544's benchmarking range) exist only inside the namespaces; every
 namespace and process is removed at the end, even on failure. Each run is
 bounded (--max-time on the crawl, timeouts on every wait)."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -71,7 +72,30 @@ def netns_works():
         subprocess.run(["ip", "netns", "del", probe], capture_output=True)
 
 
+def sweep_stale():
+    """Namespaces of an earlier run of this test that was killed before
+    its cleanup (its pid gone): their processes, then themselves."""
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True,
+                         text=True, timeout=20).stdout
+    for line in out.splitlines():
+        m = re.match(r"^(ikc(\d+)x\S*)", line)
+        if not m or os.path.exists("/proc/%s" % m[2]):
+            continue
+        pids = subprocess.run(["ip", "netns", "pids", m[1]],
+                              capture_output=True, text=True,
+                              timeout=20).stdout.split()
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+        subprocess.run(["ip", "netns", "del", m[1]], capture_output=True,
+                       timeout=20)
+
+
 WHY = netns_works()
+if WHY is None:
+    sweep_stale()
 pytestmark = pytest.mark.skipif(WHY is not None, reason="cluster test "
                                 "needs `ip netns` (root): %s" % WHY)
 

@@ -5,7 +5,6 @@ a bad header closes the connection; others are served as they are. Then
 HAProxy (Debian's) in front of two replicas with health checks and the
 PROXY header, one replica killed in the middle of a run of requests."""
 import os
-import re
 import shutil
 import signal
 import socket

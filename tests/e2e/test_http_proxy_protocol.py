@@ -189,6 +189,30 @@ backend be
 """
 
 
+def start_haproxy(tmp_path, pa, pb, send):
+    """HAProxy before the replicas on ports pa and pb; returns (process,
+    its port). A port taken between its choice and HAProxy's bind means
+    another try."""
+    cfg = tmp_path / "haproxy.cfg"
+    for _ in range(10):
+        fe = free_port()
+        cfg.write_text(HAPROXY_CFG.format(fe=fe, a=pa, b=pb, send=send))
+        hap = subprocess.Popen(["haproxy", "-db", "-f", str(cfg)],
+                               stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            if hap.poll() is not None:
+                break
+            try:
+                socket.create_connection(("127.0.0.1", fe), 0.2).close()
+                return hap, fe
+            except OSError:
+                time.sleep(0.05)
+        hap.kill()
+        hap.wait()
+    pytest.fail("haproxy did not start")
+
+
 @pytest.mark.skipif(shutil.which("haproxy") is None,
                     reason="haproxy not installed (scripts/deps.sh test)")
 @pytest.mark.parametrize("send", ["send-proxy", "send-proxy-v2"])
@@ -197,11 +221,11 @@ def test_haproxy_two_replicas_one_killed(start_server, tmp_path, send):
     # The replica to be killed is not the fixture's: it cannot exit 0.
     a, pa = serve(lambda args: Server(args), logs[0], *PROXY)
     b, pb = serve(start_server, logs[1], *PROXY)
-    fe = free_port()
-    cfg = tmp_path / "haproxy.cfg"
-    cfg.write_text(HAPROXY_CFG.format(fe=fe, a=pa, b=pb, send=send))
-    hap = subprocess.Popen(["haproxy", "-db", "-f", str(cfg)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        hap, fe = start_haproxy(tmp_path, pa, pb, send)
+    except BaseException:
+        a.kill()
+        raise
     body = open(os.path.join(SITE, "about.html"), "rb").read()
     results, lock = [], threading.Lock()
 
@@ -222,13 +246,7 @@ def test_haproxy_two_replicas_one_killed(start_server, tmp_path, send):
                 results.append(ok)
 
     try:
-        for _ in range(100):  # HAProxy up, both replicas checked
-            try:
-                socket.create_connection(("127.0.0.1", fe), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        time.sleep(0.6)
+        time.sleep(0.6)  # both replicas up: rise 2 checks, 200 ms apart
         threads = [threading.Thread(target=client, args=(150,))
                    for _ in range(4)]
         for t in threads:

@@ -574,7 +574,7 @@ http_conn_run(struct http_conn *c)
 void
 http_conn_log(struct http_conn *c)
 {
-	conn_log(c, request_line(c, 1));
+	conn_log(c, request_line(c, 1), 1);
 }
 
 void

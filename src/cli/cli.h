@@ -114,6 +114,7 @@ void cli_svc_fini(struct cli_svc *e);
  * hosts, listen and cfg; setup loads the zones (printing file:line errors:
  * returns -2) and binds TCP and UDP on the same ports (-1 on failure). */
 #include "dns/dns_server.h"
+#include "dns/dns_xfrd.h"
 #define CLI_MAX_ZONES 64
 struct cli_dns {
 	const char *zones[CLI_MAX_ZONES];
@@ -125,6 +126,8 @@ struct cli_dns {
 	int nworkers;
 	int *tcp_fds, *udp_fds;
 	struct dns_worker **workers;
+	struct dns_xfrd xfrd;	/* used when xfrd_on */
+	int xfrd_on;
 };
 void cli_dns_defaults(struct cli_dns *e);
 int cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out);

@@ -14,6 +14,11 @@ static const char dns_usage[] =
 	"                         [--listen ADDR:PORT]... [--workers N]\n"
 	"                         [--max-conns N] [--idle-timeout SECONDS]\n"
 	"                         [--edns-size BYTES]\n"
+	"                         [--tsig-key [ALG:]NAME:SECRET]...\n"
+	"                         [--allow-transfer CIDR|key:NAME]...\n"
+	"                         [--notify ADDR[:PORT][/KEY]]...\n"
+	"                         [--secondary ZONE@ADDR[:PORT][/KEY]]...\n"
+	"                         [--zone-dir DIR]\n"
 	"  An authoritative name server for the zones in the zone files\n"
 	"  (RFC 1035 format; the SOA record comes first) over UDP and TCP on\n"
 	"  the same port. --hosts adds A/AAAA records from an /etc/hosts\n"
@@ -21,7 +26,13 @@ static const char dns_usage[] =
 	"  zone is served. SIGHUP reloads every file; a bad file keeps the\n"
 	"  old data. UDP replies fit the client's EDNS size up to --edns-size\n"
 	"  (1232), 512 bytes without EDNS; TC=1 sends the client to TCP.\n"
-	"  Default listen: every address, port 53.\n";
+	"  Default listen: every address, port 53.\n"
+	"  Zone transfer: --allow-transfer lets an address prefix or the\n"
+	"  holders of a key take AXFR/IXFR (default: nobody); --tsig-key\n"
+	"  (dig -y form; hmac-sha256, hmac-sha512, hmac-sha1) signs and\n"
+	"  checks; --notify tells a secondary of every new serial;\n"
+	"  --secondary serves ZONE as a copy of that primary (kept in\n"
+	"  --zone-dir, refreshed as its SOA says and on NOTIFY).\n";
 
 static int
 dns_engine_start(struct loop *l, int index, void *arg)
@@ -32,7 +43,10 @@ dns_engine_start(struct loop *l, int index, void *arg)
 	e->workers[index] = dns_worker_start(l, &e->served, index, &e->cfg,
 					     e->tcp_fds + index * n, n,
 					     e->udp_fds + index * n, n);
-	return e->workers[index] ? 0 : -1;
+	if (e->workers[index] == NULL)
+		return -1;
+	/* Worker 0 also runs the secondaries and the NOTIFY sender. */
+	return index == 0 && e->xfrd_on ? dns_xfrd_start(&e->xfrd, l) : 0;
 }
 
 static void
@@ -59,9 +73,14 @@ dns_engine_hup(void *arg)
 			"zones: %s\n", err);
 		return;
 	}
-	dns_served_swap(&e->served, db);
+	size_t nrec = db->nrecords;
+	int nz = db->nzones;
+	if (e->xfrd_on)
+		dns_xfrd_publish_reload(&e->xfrd, db);
+	else
+		dns_served_swap(&e->served, db);
 	fprintf(stderr, "inetkit: dns: reloaded %d zone%s, %zu records\n",
-		db->nzones, db->nzones == 1 ? "" : "s", db->nrecords);
+		nz, nz == 1 ? "" : "s", nrec);
 }
 
 void
@@ -71,6 +90,7 @@ cli_dns_defaults(struct cli_dns *e)
 	e->cfg.idle_timeout_ms = 10 * 1000;
 	e->cfg.max_conns = 10000;
 	e->cfg.udp_max = DNS_EDNS_UDP_MAX;
+	dns_xfrd_init(&e->xfrd);
 }
 
 int
@@ -84,6 +104,10 @@ cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out)
 			sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -2;
+	}
+	if (e->xfrd_on && dns_xfrd_setup(&e->xfrd, db) < 0) {
+		dns_db_free(db);
+		return -1;
 	}
 	if (dns_served_init(&e->served, db, nworkers) < 0) {
 		dns_db_free(db);
@@ -100,6 +124,8 @@ cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out)
 				 e->udp_fds) < 0)
 		return -1;
 	e->nworkers = nworkers;
+	e->xfrd.served = &e->served;
+	e->cfg.xfrd = e->xfrd_on ? &e->xfrd : NULL;
 	e->cfg.max_conns = (e->cfg.max_conns + nworkers - 1) / nworkers;
 	*out = (struct cli_engine){ dns_engine_start, dns_engine_end,
 				    dns_engine_hup, e };
@@ -114,6 +140,7 @@ cli_dns_fini(struct cli_dns *e)
 	free(e->tcp_fds);
 	free(e->udp_fds);
 	free(e->workers);
+	dns_xfrd_fini(&e->xfrd);
 }
 
 /* Numeric options: name, range, where the value goes. */
@@ -146,6 +173,33 @@ dns_number_arg(struct cli_dns *e, const char *a, const char *v,
 	return cli_usage_error(dns_usage, "serve dns: unexpected '%s'", a);
 }
 
+/* The zone transfer options. Returns 1 when a is not one of them. */
+static int
+dns_xfrd_arg(struct cli_dns *e, const char *a, const char *v)
+{
+	static const struct {
+		const char *name;
+		int (*add)(struct dns_xfrd *, const char *, const char **);
+	} opts[] = {
+		{ "--tsig-key", dns_xfrd_add_key },
+		{ "--allow-transfer", dns_xfrd_add_acl },
+		{ "--notify", dns_xfrd_add_notify },
+		{ "--secondary", dns_xfrd_add_secondary },
+	};
+	const char *why = "";
+
+	for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+		if (strcmp(a, opts[k].name) != 0)
+			continue;
+		if (opts[k].add(&e->xfrd, v, &why) < 0)
+			return cli_usage_error(dns_usage, "bad %s '%s': %s",
+					       a, v, why);
+		e->xfrd_on = 1;
+		return 0;
+	}
+	return 1;
+}
+
 static int
 dns_parse_args(struct cli_dns *e, int argc, char **argv, long *workers)
 {
@@ -160,6 +214,11 @@ dns_parse_args(struct cli_dns *e, int argc, char **argv, long *workers)
 				return cli_usage_error(dns_usage,
 						       "too many --zone");
 			e->zones[e->nzones++] = v;
+		} else if (strcmp(a, "--zone-dir") == 0) {
+			e->xfrd.zone_dir = v;
+		} else if ((rc = dns_xfrd_arg(e, a, v)) != 1) {
+			if (rc != 0)
+				return rc;
 		} else if (strcmp(a, "--hosts") == 0) {
 			e->hosts = v;
 		} else if (strcmp(a, "--listen") == 0) {
@@ -168,11 +227,16 @@ dns_parse_args(struct cli_dns *e, int argc, char **argv, long *workers)
 						       "bad --listen '%s'", v);
 		} else
 			rc = dns_number_arg(e, a, v, workers);
+		if (rc == 1)
+			rc = 0;
 		if (rc != 0)
 			return rc;
 	}
-	if (e->nzones == 0)
+	if (e->nzones == 0 && e->xfrd.nsec == 0)
 		return cli_usage_error(dns_usage, "serve dns: no --zone");
+	if (e->xfrd.nsec && e->xfrd.zone_dir == NULL)
+		return cli_usage_error(dns_usage, "serve dns: --secondary "
+				       "needs --zone-dir");
 	return 0;
 }
 

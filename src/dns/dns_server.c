@@ -17,6 +17,7 @@
 #include "core/loop.h"
 #include "dns_answer.h"
 #include "dns_server.h"
+#include "dns_xfrd.h"
 #include "net/net_acceptor.h"
 #include "net/net_sock.h"
 
@@ -173,9 +174,19 @@ conn_answer(struct dns_conn *c)
 		if (buf_size(&c->in) < 2 + qlen)
 			return 0;
 		struct dns_db *db = served_enter(w->served, w->index);
-		size_t n = dns_answer(db, p + 2, qlen, w->scratch + 2,
-				      DNS_MAX_MSG, 1);
+		size_t n = 0;
+		int xfr = w->cfg.xfrd ? dns_xfrd_tcp(w->cfg.xfrd, w->loop,
+						     c->fd, db, p + 2, qlen,
+						     w->scratch + 2,
+						     DNS_MAX_MSG, &n) : 0;
+		if (xfr == 0)
+			n = dns_answer(db, p + 2, qlen, w->scratch + 2,
+				       DNS_MAX_MSG, 1);
 		served_leave(w->served, w->index);
+		if (xfr == 2) {
+			c->fd = -1;	/* a transfer took it over */
+			return ERR_CLOSED;
+		}
 		buf_consume(&c->in, 2 + qlen);
 		if (n == 0)
 			return ERR_PARSE;
@@ -342,10 +353,14 @@ udp_answer(struct dns_worker *w, int n)
 	for (int i = 0; i < n; i++) {
 		if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue;
-		size_t len = dns_answer_probed(db, &b->probe[i], b->q[i],
-					       b->in[i].msg_len, b->r[i],
-					       (size_t)w->cfg.udp_max, 0);
+		size_t len = w->cfg.xfrd ? dns_xfrd_udp(w->cfg.xfrd, db,
+			&b->from[i], b->q[i], b->in[i].msg_len, b->r[i],
+			(size_t)w->cfg.udp_max) : 0;
 		if (len == 0)
+			len = dns_answer_probed(db, &b->probe[i], b->q[i],
+						b->in[i].msg_len, b->r[i],
+						(size_t)w->cfg.udp_max, 0);
+		if (len == 0 || len == DNS_XFRD_DROP)
 			continue;
 		b->iov_out[k] = (struct iovec){ b->r[i], len };
 		memset(&b->out[k].msg_hdr, 0, sizeof b->out[k].msg_hdr);

@@ -125,6 +125,8 @@ cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out)
 		return -1;
 	e->nworkers = nworkers;
 	e->xfrd.served = &e->served;
+	/* A transfer's reader that takes nothing for that long is dropped. */
+	e->xfrd.send_timeout_ms = e->cfg.idle_timeout_ms;
 	e->cfg.xfrd = e->xfrd_on ? &e->xfrd : NULL;
 	e->cfg.max_conns = (e->cfg.max_conns + nworkers - 1) / nworkers;
 	*out = (struct cli_engine){ dns_engine_start, dns_engine_end,
@@ -251,8 +253,10 @@ cmd_serve_dns(int argc, char **argv)
 		return EXIT_OK;
 	cli_dns_defaults(&e);
 	int rc = dns_parse_args(&e, argc, argv, &workers);
-	if (rc != 0)
+	if (rc != 0) {
+		cli_dns_fini(&e);
 		return rc;
+	}
 	if (e.listen.n == 0)
 		cli_listen_add(&e.listen, ":53");
 	rc = cli_dns_setup(&e, (int)workers, &engine);

@@ -255,7 +255,8 @@ variables(const struct dns_tsig_key *k, uint64_t time, uint16_t fudge,
 	uint8_t e[4] = { (uint8_t)(error >> 8), (uint8_t)error,
 			 (uint8_t)(olen >> 8), (uint8_t)olen };
 	memcpy(out + o, e, 4);
-	memcpy(out + o + 4, other, olen);
+	if (olen)
+		memcpy(out + o + 4, other, olen);
 	return o + 4 + olen;
 }
 
@@ -350,11 +351,13 @@ put_record(uint8_t *msg, size_t *len, size_t max, const uint8_t *key,
 	dns_wr_u32(&w, (uint32_t)time);
 	dns_wr_u16(&w, fudge);
 	dns_wr_u16(&w, (uint16_t)mlen);
-	dns_wr_bytes(&w, mac, mlen);
+	if (mlen)
+		dns_wr_bytes(&w, mac, mlen);
 	dns_wr_u16(&w, orig_id);
 	dns_wr_u16(&w, error);
 	dns_wr_u16(&w, olen);
-	dns_wr_bytes(&w, other, olen);
+	if (olen)
+		dns_wr_bytes(&w, other, olen);
 	if (w.err)
 		return ERR_TOOBIG;
 	unsigned ar = (unsigned)(msg[10] << 8 | msg[11]) + 1;

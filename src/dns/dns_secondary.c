@@ -730,7 +730,9 @@ dns_secondary_load_saved(struct dns_xfrd *x, struct dns_db *db)
 			return -ENOMEM;
 		}
 		db->zones = p;
+		/* Two holders: db and s. */
 		s->zone = saved->zones[0];
+		dns_zone_ref(s->zone);
 		dns_zone_ref(s->zone);
 		db->zones[db->nzones++] = s->zone;
 		db->nrecords += saved->nrecords;

@@ -95,16 +95,27 @@ served_leave(struct dns_served *s, int index)
 	atomic_store(&s->slots[index].db, NULL);
 }
 
-void
-dns_served_swap(struct dns_served *s, struct dns_db *db)
+struct dns_db *
+dns_served_publish(struct dns_served *s, struct dns_db *db)
 {
-	struct dns_db *old = atomic_exchange(&s->db, db);
+	return atomic_exchange(&s->db, db);
+}
+
+void
+dns_served_retire(struct dns_served *s, struct dns_db *old)
+{
 	struct timespec ms = { 0, 1000000 };
 
 	for (int i = 0; i < s->nslots; i++)
 		while (atomic_load(&s->slots[i].db) == old)
 			nanosleep(&ms, NULL);
 	dns_db_free(old);
+}
+
+void
+dns_served_swap(struct dns_served *s, struct dns_db *db)
+{
+	dns_served_retire(s, dns_served_publish(s, db));
 }
 
 void

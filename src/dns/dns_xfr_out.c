@@ -238,6 +238,8 @@ struct xfr_conn {
 	struct req r;		/* its TSIG context signs each message */
 	struct loop_timer turn, stall;
 	int first;
+	int ixfr_pending;	/* the journal is read on the first turn,
+				 * out of the worker's hold on the database */
 	size_t len, off;
 	uint8_t msg[2 + DNS_MAX_MSG];
 };
@@ -319,10 +321,21 @@ xc_on_event(struct loop *l, int fd, int events, void *arg)
 		xc_pump(c);
 }
 
+static int xc_ixfr(struct xfr_conn *c);
+
 static void
 xc_on_turn(struct loop *l, void *arg)
 {
-	xc_pump(arg);
+	struct xfr_conn *c = arg;
+
+	if (c->ixfr_pending) {
+		c->ixfr_pending = 0;
+		if (xc_ixfr(c) < 0) {
+			xc_close(c);
+			return;
+		}
+	}
+	xc_pump(c);
 }
 
 static void
@@ -368,19 +381,18 @@ dns_xfrd_tcp(struct dns_xfrd *x, struct loop *l, int fd,
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof peer;
 	const struct dns_zone *z = NULL;
+	struct req r;
 
 	memset(&peer, 0, sizeof peer);
 	getpeername(fd, (struct sockaddr *)&peer, &plen);
-	struct xfr_conn *c = malloc(sizeof *c);
-	if (c == NULL)
-		return 0;
-	size_t n = decide(x, db, &peer, &c->r, q, qlen, 1, out, outsz, &z);
-	if (z == NULL) {
-		req_fini(&c->r);
-		free(c);
+	size_t n = decide(x, db, &peer, &r, q, qlen, 1, out, outsz, &z);
+	struct xfr_conn *c = z ? malloc(sizeof *c) : NULL;
+	if (c == NULL) {
+		req_fini(&r);
 		*outlen = n;
-		return n == 0 || n == DNS_XFRD_DROP ? 0 : 1;
+		return n == 0 || n == DNS_XFRD_DROP || z ? 0 : 1;
 	}
+	c->r = r;	/* its TSIG context moves over */
 	c->x = x;
 	c->loop = l;
 	c->fd = fd;
@@ -388,17 +400,15 @@ dns_xfrd_tcp(struct dns_xfrd *x, struct loop *l, int fd,
 	dns_zone_ref(c->zone);
 	c->q = c->r.q;
 	c->first = 1;
+	c->ixfr_pending = c->q.type == DNS_T_IXFR;
 	c->len = c->off = 0;
 	buf_init(&c->list, (size_t)1 << 30);
 	dns_xfr_src_zone(&c->src, z);
 	loop_timer_init(&c->turn, xc_on_turn, c);
 	loop_timer_init(&c->stall, xc_on_stall, c);
 	loop_del_fd(l, fd);
-	if ((c->q.type == DNS_T_IXFR && xc_ixfr(c) < 0) ||
-	    loop_add_fd(l, fd, xc_on_event, c) < 0) {
-		c->fd = -1;
+	if (loop_add_fd(l, fd, xc_on_event, c) < 0) {
 		xc_close(c);
-		close(fd);
 		return 2;
 	}
 	loop_timer_set(l, &c->turn, 0);

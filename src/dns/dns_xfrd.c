@@ -285,8 +285,11 @@ dns_xfrd_install(struct dns_xfrd *x, const uint8_t *apex, struct dns_zone *z)
 	}
 	db->nzones = n;
 	db->nrecords = cur->nrecords;
-	dns_served_swap(x->served, db);
+	/* Workers take the lock (IXFR) while they hold a database: wait for
+	 * them to leave the old one only once it is released. */
+	struct dns_db *old = dns_served_publish(x->served, db);
 	pthread_mutex_unlock(&x->lock);
+	dns_served_retire(x->served, old);
 	dns_xfrd_wake(x);
 	return 0;
 }
@@ -310,8 +313,9 @@ dns_xfrd_publish_reload(struct dns_xfrd *x, struct dns_db *db)
 	}
 	for (int i = 0; i < db->nzones; i++)
 		changed(x, find(cur, db->zones[i]->apex), db->zones[i]);
-	dns_served_swap(x->served, db);
+	struct dns_db *old = dns_served_publish(x->served, db);
 	pthread_mutex_unlock(&x->lock);
+	dns_served_retire(x->served, old);
 	dns_xfrd_wake(x);
 }
 

@@ -19,6 +19,8 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "dns_answer.h"
+#include "dns_load.h"
 #include "dns_rr.h"
 #include "dns_serial.h"
 #include "dns_xfr.h"
@@ -272,6 +274,8 @@ take_zone(struct dns_db *db, const char **why)
 		*why = err;
 		return NULL;
 	}
+	/* Its answers' tails; without them, answers are written in full. */
+	(void)dns_answer_prepare(db);
 	struct dns_zone *z = db->zones[0];
 	db->nzones = 0;
 	return z;
@@ -715,7 +719,7 @@ dns_secondary_load_saved(struct dns_xfrd *x, struct dns_db *db)
 		snprintf(err, sizeof err, "%s: another zone", path);
 		if (access(path, F_OK) < 0)
 			continue;
-		if (dns_db_load(files, 1, NULL, &saved, err, sizeof err) < 0 ||
+		if (dns_load(files, 1, NULL, &saved, err, sizeof err) < 0 ||
 		    !dns_name_equal(saved->zones[0]->apex, s->apex)) {
 			log_warn("dns: secondary %s: ignoring the saved copy: "
 				 "%s", s->name, err);

@@ -132,8 +132,9 @@ answer_signed(struct dns_xfrd *x, const struct dns_db *db, struct req *r,
 	unsigned ar = (unsigned)(in[10] << 8 | in[11]) - 1;
 	in[10] = (uint8_t)(ar >> 8);
 	in[11] = (uint8_t)ar;
-	n = dns_answer(db, in, n, out, outsz - TSIG_ROOM, tcp);
-	return n ? req_sign(x, r, out, n, outsz) : 0;
+	struct dns_msg m = { in, n, out, 0 };
+	dns_answer(db, &m, 1, outsz - TSIG_ROOM, tcp);
+	return m.rlen ? req_sign(x, r, out, m.rlen, outsz) : 0;
 }
 
 /* UDP IXFR: the differences when they fit, else the SOA alone (RFC 1995

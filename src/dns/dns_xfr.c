@@ -222,12 +222,53 @@ end(struct dns_wr *w, const struct dns_xfr_q *q, size_t max, unsigned an)
 
 #define OPT_SIZE 11
 
+/* Where the message's names are, for the owners: the zone's apex and
+ * the last owner (a zone's records come name by name). */
+struct owners {
+	const uint8_t *apex;
+	size_t apex_len, apex_off;	/* 0: not in the message yet */
+	uint8_t last[DNS_NAME_MAX + 1];
+	size_t last_len, last_off;
+};
+
+/* Writes an owner as a pointer to the last one when it is the same, else
+ * its labels above the apex and a pointer to the apex: two comparisons
+ * instead of the general search of dns_wr_name, per record. */
+static void
+put_owner(struct dns_wr *w, struct owners *o, const uint8_t *name)
+{
+	size_t len = dns_name_len(name), at = w->len;
+
+	if (o->last_off && len == o->last_len &&
+	    memcmp(name, o->last, len) == 0) {
+		dns_wr_u16(w, (uint16_t)(0xc000 | o->last_off));
+		return;
+	}
+	if (len < o->apex_len || o->apex_off == 0 ||
+	    memcmp(name + len - o->apex_len, o->apex, o->apex_len) != 0) {
+		dns_wr_name(w, name, 1);
+	} else {
+		dns_wr_bytes(w, name, len - o->apex_len);
+		dns_wr_u16(w, (uint16_t)(0xc000 | o->apex_off));
+	}
+	if (at < 0x4000 && w->err == 0) {
+		memcpy(o->last, name, len);
+		o->last_len = len;
+		o->last_off = at;
+		/* Written whole: its end is the apex, for the owners after. */
+		if (o->apex_off == 0 && w->len - at == len &&
+		    at + len - o->apex_len < 0x4000)
+			o->apex_off = at + len - o->apex_len;
+	}
+}
+
 size_t
 dns_xfr_msg(struct dns_xfr_src *s, const struct dns_xfr_q *q, int first,
 	    uint8_t *out, size_t max, size_t reserve)
 {
 	struct dns_wr w;
 	struct dns_xfr_rec r;
+	struct owners o = { 0 };
 	unsigned an = 0;
 
 	if (!dns_xfr_src_get(s, &r))
@@ -235,10 +276,19 @@ dns_xfr_msg(struct dns_xfr_src *s, const struct dns_xfr_q *q, int first,
 	size_t lim = max - reserve - (q->edns ? OPT_SIZE : 0);
 	dns_wr_init(&w, out, lim);
 	start(&w, q, 0, 1, first);
+	/* The question names the apex (in lower case in the zone). */
+	o.apex = s->z ? s->z->apex : NULL;
+	o.apex_len = s->z ? s->z->apex_len : 0;
+	if (first && o.apex && dns_name_len(q->name) == o.apex_len &&
+	    memcmp(q->name, o.apex, o.apex_len) == 0)
+		o.apex_off = DNS_HDR_SIZE;
 	while (dns_xfr_src_get(s, &r)) {
 		struct dns_wr_mark m = dns_wr_mark(&w);
-		dns_wr_rr(&w, r.owner, r.type, DNS_C_IN, r.ttl, r.rd,
-			  r.rdlen);
+		if (o.apex)
+			put_owner(&w, &o, r.owner);
+		else
+			dns_wr_name(&w, r.owner, 1);
+		dns_wr_rr_body(&w, r.type, DNS_C_IN, r.ttl, r.rd, r.rdlen);
 		if (w.err) {
 			dns_wr_rollback(&w, m);
 			w.err = 0;

@@ -63,6 +63,10 @@ def test_axfr_gives_the_whole_zone_soa_first_and_last(start_server, zdir):
     assert sum(1 for l in lines if l[3] == "SOA") == 2
     got = axfr(port)
     assert zone_records(got) == zone_records(zone_from_file(path))
+    # EDNS in the query: echoed, with the query's ID.
+    q = dns.message.make_query(ORIGIN, "AXFR", use_edns=0)
+    r = dns.message.from_wire(tcp_exchange(port, q.to_wire()))
+    assert r.id == q.id and r.edns == 0 and r.rcode() == dns.rcode.NOERROR
 
 
 def test_kdig_axfr_and_many_messages(start_server, zdir):
@@ -360,6 +364,22 @@ def test_notify_at_load_and_on_change_signed(start_server, zdir):
     data, peer = lis.recvfrom(65535)
     m2 = dns.message.from_wire(data, keyring=KEYRING)
     assert m2.opcode() == dns.opcode.NOTIFY and m2.id != m.id or True
+    lis.close()
+
+
+def test_notify_is_retried_until_answered(start_server, zdir):
+    """Not answered, the NOTIFY comes again (RFC 1996 section 3.6: every
+    15 s here)."""
+    lis = notify_listener()
+    lis.settimeout(40)
+    port = lis.getsockname()[1]
+    primary(start_server, zdir, ["--notify", "127.0.0.1:%d" % port])
+    first = dns.message.from_wire(lis.recvfrom(65535)[0])
+    data, peer = lis.recvfrom(65535)
+    again = dns.message.from_wire(data)
+    assert again.opcode() == dns.opcode.NOTIFY
+    assert again.question == first.question
+    lis.sendto(dns.message.make_response(again).to_wire(), peer)
     lis.close()
 
 

@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-SECTIONS="echo get crawl dns axfr http"
+SECTIONS="echo get crawl dns axfr http tls"
 OUT=build/bench/results.md
 
 usage() {

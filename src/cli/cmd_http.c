@@ -18,6 +18,10 @@ static const char http_usage[] =
 	"                          [--max-body BYTES] [--header-timeout T]\n"
 	"                          [--idle-timeout T] [--send-timeout T]\n"
 	"                          [--sendfile on|off]\n"
+	"                          [--tls-listen ADDR:PORT]... --cert FILE\n"
+	"                          --key FILE [--sni NAME=CERT:KEY]...\n"
+	"                          [--tls-min 1.2|1.3] [--hsts SECONDS]\n"
+	"                          [--redirect-https] [--tls-info]\n"
 	"  HTTP/1.1 static files (RFC 9110, RFC 9112). --root serves any\n"
 	"  host; --vhost NAME=DIR serves Host NAME from DIR. Default listen:\n"
 	"  :8080 (every address). Timeouts T are seconds, or milliseconds\n"
@@ -26,19 +30,36 @@ static const char http_usage[] =
 	"  serves names starting with '.'. The access log is in Combined\n"
 	"  Log Format. File bodies go out by sendfile (on, the default), or\n"
 	"  are copied through a buffer (off: for file systems where sendfile\n"
-	"  misbehaves; twice the CPU per byte).\n";
+	"  misbehaves; twice the CPU per byte).\n"
+	"  HTTPS: --tls-listen serves TLS 1.2 and 1.3 (--tls-min 1.3: 1.3\n"
+	"  only) with the PEM chain --cert and key --key, or those of --sni\n"
+	"  for that server name (exact or *.domain; a name may have an RSA\n"
+	"  and an ECDSA pair). SIGHUP reloads them. --hsts adds\n"
+	"  Strict-Transport-Security; --redirect-https answers 301 to https\n"
+	"  on the plain listeners; --tls-info prints the TLS setup.\n";
 
 static void *
 http_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
 	   int ntcp, const int *udp, int nudp)
 {
-	return http_worker_start(l, &((struct cli_http *)s)->cfg, tcp, ntcp);
+	struct cli_http *e = (struct cli_http *)s;
+	int nplain = e->listen.n;
+
+	/* the plain listeners first, then the TLS ones (http_setup) */
+	return http_worker_start(l, &e->cfg, tcp, nplain, tcp + nplain,
+				 ntcp - nplain);
 }
 
 static void
 http_free(void *worker)
 {
 	http_worker_free(worker);
+}
+
+static void
+http_hup(struct cli_server *s)
+{
+	cli_http_tls_hup((struct cli_http *)s);
 }
 
 static int
@@ -59,11 +80,17 @@ http_setup(struct cli_server *s, int nworkers)
 		}
 		e->cfg.access_log_fd = e->log_fd;
 	}
-	int rc = cli_listen_bind(&e->listen, "http", SOCK_STREAM, nworkers,
-				 s->tcp_fds, http_listener_prepare);
+	if (cli_http_tls_load(e) < 0)
+		return ERR_PARSE;
+	int rc = e->listen.n ? cli_listen_bind(&e->listen, "http", SOCK_STREAM,
+					       nworkers, s->tcp_fds,
+					       http_listener_prepare) : 0;
 	if (rc < 0)
 		return rc;
 	s->ntcp = e->listen.n;
+	rc = cli_http_tls_bind(e, nworkers);
+	if (rc < 0)
+		return rc;
 	e->cfg.site = &e->site;
 	/* the cap is per process; each worker holds its share */
 	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
@@ -76,6 +103,7 @@ http_fini(struct cli_server *s)
 	struct cli_http *e = (struct cli_http *)s;
 
 	http_site_fini(&e->site);
+	cli_http_tls_fini(e);
 	if (e->log_fd >= 0)
 		close(e->log_fd);
 	e->log_fd = -1;
@@ -124,7 +152,10 @@ static int
 http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 {
 	long n;
+	int rc = cli_http_tls_option(e, a, v, http_usage);
 
+	if (rc != 0)
+		return rc == 1 ? 0 : rc;
 	if (strcmp(a, "--root") == 0)
 		return add_root(e, NULL, v);
 	if (strcmp(a, "--vhost") == 0) {
@@ -193,6 +224,8 @@ http_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 			e->site.dotfiles = 1;
 			continue;
 		}
+		if (cli_http_tls_flag(e, a))
+			continue;
 		if (i + 1 >= argc || strncmp(a, "--", 2) != 0)
 			return cli_usage_error(http_usage,
 					       "serve http: unexpected '%s'", a);
@@ -203,12 +236,15 @@ http_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 	if (e->site.def.root_fd < 0 && e->site.nvhosts == 0)
 		return cli_usage_error(http_usage, "serve http: --root DIR is "
 				       "required");
-	return 0;
+	/* with only --tls-listen, no plain listener by default */
+	if (e->tls_listen.n)
+		e->srv.listen_default = NULL;
+	return cli_http_tls_check(e, http_usage);
 }
 
 static const struct cli_server_ops http_ops = {
 	http_usage, http_parse_args, http_setup, http_fini, http_start,
-	http_free, NULL,
+	http_free, http_hup,
 };
 
 void

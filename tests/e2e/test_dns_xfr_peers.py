@@ -1,5 +1,5 @@
 """Zone transfer between inetkit and the name servers an operator already
-runs (Debian's NSD 4.6 and Knot 3.2), both ways, with TSIG: NSD and Knot
+runs (Debian's NSD 4.6, Knot 3.2 and BIND 9.18), both ways, with TSIG: NSD and Knot
 as secondaries of inetkit, inetkit as a secondary of NSD and of Knot. A
 change on the primary must reach the secondary by NOTIFY; the answers of
 both are then compared name by name. Everything on 127.0.0.1."""
@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 
 import dns.rcode
 import pytest
@@ -30,8 +31,9 @@ class Peer:
         self.conf = os.path.join(tmp, kind + ".conf")
         with open(self.conf, "w") as f:
             f.write(conf_text)
-        cmd = (["nsd", "-d", "-c", self.conf] if kind == "nsd" else
-               ["knotd", "-c", self.conf])
+        cmd = {"nsd": ["nsd", "-d", "-c", self.conf],
+               "knot": ["knotd", "-c", self.conf],
+               "bind": ["named", "-g", "-c", self.conf, "-n", "1"]}[kind]
         self.log = open(os.path.join(tmp, kind + ".log"), "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log,
                                      stderr=subprocess.STDOUT,
@@ -48,8 +50,12 @@ class Peer:
         self.log.flush()
         return open(os.path.join(self.tmp, self.kind + ".log")).read()
 
-    def reload(self):
-        if self.kind == "nsd":
+    def reload(self, zfile):
+        # NSD and BIND reload a file whose time changed, to the second:
+        # one rewritten within the second of the load must look newer.
+        later = time.time() + 5
+        os.utime(zfile, (later, later))
+        if self.kind in ("nsd", "bind"):
             self.proc.send_signal(signal.SIGHUP)
         else:
             subprocess.run(["knotc", "-c", self.conf, "zone-reload",
@@ -73,7 +79,8 @@ def peers():
     tmp = tempfile.mkdtemp(prefix="inetkit-xfr-peer-")
 
     def start(kind, conf, port):
-        if shutil.which("nsd" if kind == "nsd" else "knotd") is None:
+        prog = {"nsd": "nsd", "knot": "knotd", "bind": "named"}[kind]
+        if shutil.which(prog) is None:
             pytest.skip(kind + " is not installed")
         p = Peer(kind, tmp, conf, port)
         started.append(p)
@@ -206,7 +213,7 @@ def test_inetkit_as_secondary_of_nsd(start_server, peers):
                        expect=2)
     check_followed(pport, sport)
     write_zone(zfile, 2, extra=["new A 192.0.2.7"], n=19)
-    nsd.reload()
+    nsd.reload(zfile)
     check_change(pport, sport)
 
 
@@ -229,5 +236,57 @@ def test_inetkit_as_secondary_of_knot(start_server, peers):
                        expect=2)
     check_followed(pport, sport)
     write_zone(zfile, 2, extra=["new A 192.0.2.7"], n=19)
-    knot.reload()
+    knot.reload(zfile)
+    check_change(pport, sport)
+
+
+def bind_conf(tmp, port, zone_lines):
+    return """options {
+  directory "%s";
+  pid-file "%s/named.pid";
+  listen-on port %d { 127.0.0.1; };
+  listen-on-v6 { none; };
+  recursion no;
+  notify-source 127.0.0.1;
+  transfer-source 127.0.0.1;
+};
+key "%s" { algorithm hmac-sha256; secret "%s"; };
+zone "%s" {
+  %s
+};
+""" % (tmp, tmp, port, KEYID, KEY_SECRET, ORIGIN.rstrip("."),
+       "\n  ".join(zone_lines))
+
+
+def test_bind_as_secondary_of_inetkit(start_server, peers):
+    sport = free_port()
+    srv, path = inetkit_primary(start_server, peers.tmp, sport)
+    pport = srv.port("udp")
+    bind = peers("bind", bind_conf(peers.tmp, sport, [
+        "type secondary;", 'file "bind-copy.zone";',
+        "primaries { 127.0.0.1 port %d key %s; };" % (pport, KEYID),
+        "allow-notify { key %s; };" % KEYID]), sport)
+    bind.up()
+    check_followed(pport, sport)
+    change_inetkit(srv, path)
+    check_change(pport, sport)
+
+
+def test_inetkit_as_secondary_of_bind(start_server, peers):
+    pport, sport = free_port(), free_port()
+    zfile = os.path.join(peers.tmp, "bind-primary.zone")
+    write_zone(zfile, 1)
+    bind = peers("bind", bind_conf(peers.tmp, pport, [
+        "type primary;", 'file "bind-primary.zone";',
+        "allow-transfer { key %s; };" % KEYID, "notify explicit;",
+        "also-notify { 127.0.0.1 port %d key %s; };" % (sport, KEYID)]),
+        pport)
+    bind.up()
+    start_server(["serve", "dns", "--listen", "127.0.0.1:%d" % sport,
+                  "--workers", "2", "--zone-dir", peers.tmp, "--tsig-key",
+                  KEY, "--secondary", "%s@127.0.0.1:%d/%s"
+                  % (ORIGIN, pport, KEY_NAME)], expect=2)
+    check_followed(pport, sport)
+    write_zone(zfile, 2, extra=["new A 192.0.2.7"], n=19)
+    bind.reload(zfile)
     check_change(pport, sport)

@@ -4,6 +4,7 @@ and comparing two servers' answers name by name."""
 import os
 import time
 
+import dns.exception
 import dns.message
 import dns.name
 import dns.query
@@ -62,10 +63,17 @@ def axfr(port, keyring=None, keyname=None, host="127.0.0.1", origin=ORIGIN):
 
 
 def ask(port, name, rdtype="A", host="127.0.0.1", tcp=False):
+    """One question; over UDP asked up to three times (a busy machine
+    may be slow to answer, as a network may lose a datagram)."""
     q = dns.message.make_query(name, rdtype)
     if tcp:
-        return dns.query.tcp(q, host, port=port, timeout=3)
-    return dns.query.udp(q, host, port=port, timeout=3)
+        return dns.query.tcp(q, host, port=port, timeout=5)
+    for attempt in range(3):
+        try:
+            return dns.query.udp(q, host, port=port, timeout=3)
+        except dns.exception.Timeout:
+            if attempt == 2:
+                raise
 
 
 def answer_text(msg):

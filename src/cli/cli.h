@@ -161,6 +161,8 @@ void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
 #include "dns/dns_server.h"
 #include "dns/dns_xfrd.h"
 #define CLI_MAX_ZONES 64
+#define CLI_MAX_XDP 16
+struct dns_xdp;
 struct cli_dns {
 	struct cli_server srv;	/* first */
 	const char *zones[CLI_MAX_ZONES];
@@ -171,6 +173,9 @@ struct cli_dns {
 	struct dns_served served;
 	struct dns_xfrd xfrd;	/* used when xfrd_on */
 	int xfrd_on;
+	const char *xdp[CLI_MAX_XDP];	/* --xdp IFACE[@PORT] */
+	int nxdp;
+	struct dns_xdp **xdps;	/* opened by setup */
 };
 void cli_dns_defaults(struct cli_dns *e);
 
@@ -179,12 +184,14 @@ void cli_dns_defaults(struct cli_dns *e);
  * listen/cfg/log_path (and the TLS fields), then setup (opens the access
  * log, loads the TLS pairs: ERR_PARSE after printing "file: message",
  * binds the plain listeners, then the TLS ones behind them). */
+#include "http/http_gw.h"
 #include "http/http_server.h"
 #include "net/net_tls.h"
 #define CLI_HTTP_TLS_OWNED NET_TLS_MAX_CERTS
 struct cli_http {
 	struct cli_server srv;	/* first */
 	struct http_site site;
+	struct http_gw_config gw;	/* --cgi, --fastcgi */
 	struct http_server_config cfg;
 	struct cli_listen listen;
 	const char *log_path;	/* NULL: none; "-": stdout */

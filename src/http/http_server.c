@@ -82,6 +82,7 @@ ctx_get(struct http_worker *w)
 		if (x == NULL)
 			return NULL;
 		buf_init(&x->page, HTTP_AUTOINDEX_MAX);
+		x->gw = NULL;	/* and NULL again whenever put back */
 	}
 	http_reply_init(&x->rep, x->out, &x->page);
 	http_request_init(&x->req);
@@ -113,6 +114,10 @@ conn_close(struct http_conn *c)
 	if (c->tls)
 		http_tls_end(c);
 	close(c->fd);
+	if (c->x && c->x->gw) {
+		http_gw_free(c->x->gw);
+		c->x->gw = NULL;
+	}
 	if (c->x)
 		ctx_put(w, c->x);
 	c->x = NULL;
@@ -288,6 +293,8 @@ head_done(struct http_conn *c, size_t len)
 	c->in_off += len;
 	c->client_close = !r->keep_alive && !body;
 	c->x->rep.close = !r->keep_alive || loop_is_stopping(c->w->loop);
+	if (c->w->cfg.gw && http_gw_begin(c))
+		return;		/* a program's path: its body is the program's */
 	if (!body) {
 		respond(c);
 		return;
@@ -303,13 +310,8 @@ head_done(struct http_conn *c, size_t len)
 		respond(c);
 		return;
 	}
-	if (r->expect_continue && r->version == 11) {
-		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-		if (c->tls)
-			(void)http_tls_send(c, cont, sizeof cont - 1);
-		else
-			(void)send(c->fd, cont, sizeof cont - 1, MSG_NOSIGNAL);
-	}
+	if (r->expect_continue && r->version == 11)
+		http_conn_continue(c);
 	c->x->body_start = c->in_off;
 	c->x->body_left = r->content_length;
 	http_chunked_init(&c->x->chunked);
@@ -472,6 +474,9 @@ conn_run(struct http_conn *c)
 		case HC_LINGER:
 			rc = step_linger(c);
 			break;
+		case HC_GATEWAY:
+			rc = http_gw_step(c);
+			break;
 		case HC_CLOSE:
 			conn_close(c);
 			return;
@@ -499,6 +504,8 @@ conn_on_event(struct loop *l, int fd, int events, void *arg)
 	if (events & (LOOP_READ | LOOP_HUP))
 		c->drained = 0;
 	c->read_once = 0;
+	if (c->state == HC_GATEWAY)
+		http_gw_client_event(c, events);
 	/* a write edge while waiting for a request, or a read edge while
 	 * waiting to write, changes nothing (edge-triggered: the other
 	 * edge still comes); over TLS a read may wait for a write edge (a
@@ -508,6 +515,42 @@ conn_on_event(struct loop *l, int fd, int events, void *arg)
 	     (c->state == HC_SEND && !(events & LOOP_WRITE))))
 		return;
 	conn_run(c);
+}
+
+void
+http_conn_continue(struct http_conn *c)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+	if (c->tls)
+		(void)http_tls_send(c, cont, sizeof cont - 1);
+	else
+		(void)send(c->fd, cont, sizeof cont - 1, MSG_NOSIGNAL);
+}
+
+/* The seam for http_gw (http_gw_int.h). */
+void
+http_conn_run(struct http_conn *c)
+{
+	conn_run(c);
+}
+
+void
+http_conn_log(struct http_conn *c)
+{
+	conn_log(c, request_line(c, 1));
+}
+
+void
+http_conn_respond(struct http_conn *c)
+{
+	respond(c);
+}
+
+void
+http_conn_deadline(struct http_conn *c, int ms)
+{
+	conn_deadline(c, ms);
 }
 
 static void
@@ -736,6 +779,7 @@ http_worker_free(struct http_worker *w)
 		w->free_ctx = x->next;
 		free(x);
 	}
+	http_gw_worker_free(w->gw);
 	http_cache_free(w->cache);
 	net_service_close(&w->sockets);
 	net_acceptor_close(&w->tls_tcp);

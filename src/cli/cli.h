@@ -159,6 +159,7 @@ void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
  * zones, hosts, listen and cfg; setup loads the zones (printing file:line
  * errors: ERR_PARSE) and binds TCP and UDP on the same ports. */
 #include "dns/dns_server.h"
+#include "dns/dns_xfrd.h"
 #define CLI_MAX_ZONES 64
 #define CLI_MAX_XDP 16
 struct dns_xdp;
@@ -170,6 +171,8 @@ struct cli_dns {
 	struct cli_listen listen;
 	struct dns_server_config cfg;
 	struct dns_served served;
+	struct dns_xfrd xfrd;	/* used when xfrd_on */
+	int xfrd_on;
 	const char *xdp[CLI_MAX_XDP];	/* --xdp IFACE[@PORT] */
 	int nxdp;
 	struct dns_xdp **xdps;	/* opened by setup */

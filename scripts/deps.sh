@@ -4,7 +4,8 @@
 # Usage: scripts/deps.sh build|test|bench|fuzz
 set -eu
 
-build="gcc make pkg-config libssl-dev zlib1g-dev libgumbo-dev"
+build="gcc make pkg-config libssl-dev zlib1g-dev libgumbo-dev libcrypt-dev
+       libseccomp-dev"
 test="$build check python3 python3-pytest python3-dnspython curl wget
       netcat-openbsd socat openbsd-inetd rdate dnsutils knot-dnsutils nsd
       nginx-light apache2-utils chromium iproute2 strace"

@@ -181,6 +181,7 @@ struct cli_http {
 	struct cli_listen listen;
 	const char *log_path;	/* NULL: none; "-": stdout */
 	int log_fd;
+	struct http_guard *guard;	/* --auth, or NULL */
 };
 void cli_http_defaults(struct cli_http *e);
 /* `inetkit serve http`. */

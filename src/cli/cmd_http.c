@@ -1,5 +1,6 @@
 /* cmd_http: `inetkit serve http`, the static web server, and the engine
  * adapter that `inetkit up` reuses (cli_http_*). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 
 #include "cli.h"
 #include "core/err.h"
+#include "http/http_auth.h"
+#include "http/http_guard.h"
 
 static const char http_usage[] =
 	"usage: inetkit serve http --root DIR [--listen ADDR:PORT]...\n"
@@ -17,7 +20,7 @@ static const char http_usage[] =
 	"                          [--dotfiles] [--max-conns N]\n"
 	"                          [--max-body BYTES] [--header-timeout T]\n"
 	"                          [--idle-timeout T] [--send-timeout T]\n"
-	"                          [--sendfile on|off]\n"
+	"                          [--sendfile on|off] [--auth PREFIX=FILE]...\n"
 	"  HTTP/1.1 static files (RFC 9110, RFC 9112). --root serves any\n"
 	"  host; --vhost NAME=DIR serves Host NAME from DIR. Default listen:\n"
 	"  :8080 (every address). Timeouts T are seconds, or milliseconds\n"
@@ -26,7 +29,12 @@ static const char http_usage[] =
 	"  serves names starting with '.'. The access log is in Combined\n"
 	"  Log Format. File bodies go out by sendfile (on, the default), or\n"
 	"  are copied through a buffer (off: for file systems where sendfile\n"
-	"  misbehaves; twice the CPU per byte).\n";
+	"  misbehaves; twice the CPU per byte).\n"
+	"  --auth PREFIX=FILE: paths under PREFIX need HTTP Basic credentials\n"
+	"  (RFC 7617) of a user of FILE, htpasswd-style 'user:hash' lines with\n"
+	"  bcrypt ($2y$, htpasswd -B), SHA-512 ($6$) or yescrypt ($y$)\n"
+	"  hashes; reloaded on SIGHUP. Over plain HTTP passwords travel in\n"
+	"  clear: a warning at start unless every listener is loopback.\n";
 
 static void *
 http_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
@@ -39,6 +47,36 @@ static void
 http_free(void *worker)
 {
 	http_worker_free(worker);
+}
+
+static int
+is_loopback(const struct net_addr *a)
+{
+	const struct sockaddr_storage *ss = &a->ss;
+
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr)
+			>> 24) == 127;
+	return ss->ss_family == AF_INET6 &&
+		IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+}
+
+/* Basic credentials are only base64 (RFC 7617 section 4): say so once
+ * when they can come from another machine without TLS. */
+static void
+warn_clear_passwords(const struct cli_listen *ls)
+{
+	char a[NET_ADDR_STRLEN];
+
+	for (int i = 0; i < ls->n; i++) {
+		if (is_loopback(&ls->addrs[i]))
+			continue;
+		if (net_addr_format(&ls->addrs[i], 1, a, sizeof a) < 0)
+			strcpy(a, "?");
+		fprintf(stderr, "inetkit: http: warning: --auth over plain "
+			"HTTP on %s: passwords cross the network readable\n", a);
+		return;
+	}
 }
 
 static int
@@ -63,6 +101,9 @@ http_setup(struct cli_server *s, int nworkers)
 				 s->tcp_fds, http_listener_prepare);
 	if (rc < 0)
 		return rc;
+	if (e->guard)
+		warn_clear_passwords(&e->listen);
+	e->cfg.guard = e->guard;
 	s->ntcp = e->listen.n;
 	e->cfg.site = &e->site;
 	/* the cap is per process; each worker holds its share */
@@ -76,6 +117,8 @@ http_fini(struct cli_server *s)
 	struct cli_http *e = (struct cli_http *)s;
 
 	http_site_fini(&e->site);
+	http_guard_free(e->guard);
+	e->guard = NULL;
 	if (e->log_fd >= 0)
 		close(e->log_fd);
 	e->log_fd = -1;
@@ -119,6 +162,44 @@ add_root(struct cli_http *e, const char *name, const char *dir)
 	return EXIT_USAGE;
 }
 
+/* --auth PREFIX=FILE: the users file is read now, so that a bad one
+ * stops the start with file:line. */
+static int
+add_auth(struct cli_http *e, const char *v)
+{
+	char prefix[HTTP_AUTH_MAX_REALM + 1], err[512];
+	const char *eq = strchr(v, '=');
+
+	if (eq == NULL || eq == v || (size_t)(eq - v) >= sizeof prefix ||
+	    eq[1] == '\0')
+		return cli_usage_error(http_usage, "bad --auth '%s'", v);
+	memcpy(prefix, v, (size_t)(eq - v));
+	prefix[eq - v] = '\0';
+	if (e->guard == NULL && (e->guard = http_guard_new()) == NULL)
+		return EXIT_FAIL;
+	int rc = http_guard_add(e->guard, prefix, eq + 1, err, sizeof err);
+	if (rc == ERR_TOOBIG)
+		return cli_usage_error(http_usage, "too many --auth");
+	if (rc < 0 && strncmp(err, "bad prefix", 10) == 0)
+		return cli_usage_error(http_usage, "--auth: %s", err);
+	if (rc < 0) {
+		fprintf(stderr, "inetkit: serve http: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void
+http_hup(struct cli_server *s)
+{
+	struct cli_http *e = (struct cli_http *)s;
+	char err[512];
+
+	if (e->guard && http_guard_reload(e->guard, err, sizeof err) < 0)
+		fprintf(stderr, "inetkit: http: reload: %s (the users of "
+			"before stay)\n", err);
+}
+
 /* One option with a value. Returns 0, or an exit status. */
 static int
 http_option(struct cli_http *e, const char *a, const char *v, long *workers)
@@ -153,6 +234,8 @@ http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 			e->cfg.max_body = (uint64_t)n;
 		return 0;
 	}
+	if (strcmp(a, "--auth") == 0)
+		return add_auth(e, v);
 	if (strcmp(a, "--access-log") == 0) {
 		e->log_path = v;
 		return 0;
@@ -208,7 +291,7 @@ http_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 
 static const struct cli_server_ops http_ops = {
 	http_usage, http_parse_args, http_setup, http_fini, http_start,
-	http_free, NULL,
+	http_free, http_hup,
 };
 
 void

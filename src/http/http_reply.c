@@ -15,7 +15,7 @@ static const struct {
 	{ 100, "Continue" }, { 200, "OK" }, { 204, "No Content" },
 	{ 206, "Partial Content" }, { 301, "Moved Permanently" },
 	{ 304, "Not Modified" }, { 400, "Bad Request" },
-	{ 403, "Forbidden" }, { 404, "Not Found" },
+	{ 401, "Unauthorized" }, { 403, "Forbidden" }, { 404, "Not Found" },
 	{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
 	{ 412, "Precondition Failed" }, { 413, "Content Too Large" },
 	{ 414, "URI Too Long" }, { 416, "Range Not Satisfiable" },

@@ -33,6 +33,7 @@
 #include "http_autoindex.h"
 #include "http_cache.h"
 #include "http_conn.h"
+#include "http_path.h"
 
 #define HTTP_NOTSENT_LOWAT (16 * 1024) /* unsent bytes a socket may hold */
 
@@ -83,6 +84,7 @@ ctx_get(struct http_worker *w)
 	http_reply_init(&x->rep, x->out, &x->page);
 	http_request_init(&x->req);
 	x->sc.cache = w->cache;
+	x->job = NULL;
 	return x;
 }
 
@@ -108,6 +110,8 @@ conn_close(struct http_conn *c)
 		loop_forget_fd(w->loop, c->fd);
 	loop_timer_del(w->loop, &c->timer);
 	close(c->fd);
+	if (c->x && c->x->job)
+		http_guard_cancel(c->x->job);
 	if (c->x)
 		ctx_put(w, c->x);
 	c->x = NULL;
@@ -181,11 +185,89 @@ reply_fatal(struct http_conn *c, int status, int parsed)
 }
 
 static void
-respond(struct http_conn *c)
+respond_file(struct http_conn *c)
 {
 	http_file_respond(c->w->cfg.site, &c->x->req, &c->x->sc, &c->x->rep);
 	conn_log(c, request_line(c, 1));
 	start_send(c);
+}
+
+/* A 401 (or, with too many verifications queued, a 503). */
+static void
+respond_denied(struct http_conn *c, int busy)
+{
+	if (busy)
+		http_reply_error(&c->x->rep, 503, 0, c->x->req.version == 10 &&
+				 c->x->req.keep_alive, NULL,
+				 c->x->req.method == HTTP_M_HEAD);
+	else
+		http_guard_deny(c->x->realm, &c->x->req, &c->x->rep);
+	conn_log(c, request_line(c, 1));
+	start_send(c);
+}
+
+/* RFC 7617: a path under an --auth prefix needs a user's password. The
+ * prefix is matched on the clean path, as the file is looked up, so that
+ * no encoding of it slips past. Returns 1 when the request is answered
+ * or waits (HC_AUTH), 0 to serve it. */
+static int
+guard_request(struct http_conn *c)
+{
+	struct http_ctx *x = c->x;
+	ssize_t n = http_path_clean(x->req.path.p, x->req.path.n, x->sc.path,
+				    sizeof x->sc.path - 16);
+
+	x->realm = n > 0 ? http_guard_match(c->w->cfg.guard, x->sc.path,
+					    (size_t)n) : NULL;
+	if (x->realm == NULL)
+		return 0;
+	struct net_addr peer = { .len = c->peer_len };
+	memcpy(&peer.ss, &c->peer, c->peer_len);
+	switch (http_guard_check(c->w->guard, x->realm, &x->req, &peer, c,
+				 &x->job)) {
+	case HTTP_GUARD_ALLOW:
+		return 0;
+	case HTTP_GUARD_PENDING:
+		c->state = HC_AUTH;
+		return 1;
+	case HTTP_GUARD_BUSY:
+		respond_denied(c, 1);
+		return 1;
+	case HTTP_GUARD_DENY:
+		break;
+	}
+	respond_denied(c, 0);
+	return 1;
+}
+
+/* The helper thread's verdict on c's password (http_guard.c). */
+static void conn_run(struct http_conn *c);
+static void
+on_guard_done(void *owner, int ok, int delay_ms)
+{
+	struct http_conn *c = owner;
+
+	c->x->job = NULL;
+	if (ok) {
+		respond_file(c);
+	} else if (delay_ms > 0) {
+		/* failures from this address come slowly: conn_on_timer
+		 * answers when the deadline passes */
+		c->deadline = clock_mono_ms() + delay_ms;
+		loop_timer_set(c->w->loop, &c->timer, delay_ms);
+		return;
+	} else {
+		respond_denied(c, 0);
+	}
+	conn_run(c);
+}
+
+static void
+respond(struct http_conn *c)
+{
+	if (c->w->guard && guard_request(c))
+		return;
+	respond_file(c);
 }
 
 /* Reads more request bytes. Returns STEP_NEXT after new bytes, STEP_WAIT
@@ -442,6 +524,9 @@ conn_run(struct http_conn *c)
 		case HC_BODY:
 			rc = step_body(c);
 			break;
+		case HC_AUTH:
+			rc = STEP_WAIT;
+			break;
 		case HC_SEND:
 			rc = step_send(c);
 			break;
@@ -491,10 +576,15 @@ conn_on_timer(struct loop *l, void *arg)
 	struct http_conn *c = arg;
 	int64_t left = c->deadline - clock_mono_ms();
 
-	if (left > 0)
+	if (left > 0) {
 		loop_timer_set(l, &c->timer, left);
-	else
+	} else if (c->state == HC_AUTH && c->x->job == NULL) {
+		/* a refusal's delay is over */
+		respond_denied(c, 0);
+		conn_run(c);
+	} else {
 		conn_close(c);
+	}
 }
 
 static struct http_conn *
@@ -623,9 +713,13 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 	if (w == NULL)
 		return NULL;
 	w->cache = http_cache_new();
+	if (c->guard)
+		w->guard = http_guard_worker_new(c->guard, l, on_guard_done);
 	if (c->access_log_fd >= 0)
 		w->log = calloc(1, sizeof *w->log);
-	if (w->cache == NULL || (c->access_log_fd >= 0 && w->log == NULL)) {
+	if (w->cache == NULL || (c->access_log_fd >= 0 && w->log == NULL) ||
+	    (c->guard && w->guard == NULL)) {
+		http_guard_worker_free(w->guard);
 		http_cache_free(w->cache);
 		free(w->log);
 		free(w);
@@ -667,6 +761,7 @@ http_worker_free(struct http_worker *w)
 		free(x);
 	}
 	http_cache_free(w->cache);
+	http_guard_worker_free(w->guard);
 	net_service_close(&w->sockets);
 	loop_timer_del(w->loop, &w->log_timer);
 	if (w->log)

@@ -7,6 +7,9 @@
 # and the top of the profile (inclusive and self).
 #   bench/callgrind.sh [N]        N requests (default 20000)
 # Settings: INETKIT (build/inetkit), PROFILE_PATH (/1k.html),
+# INETKIT_ARGS (more server flags: the cost of --auth is measured with
+# INETKIT_ARGS="--auth /=USERS" and a PROFILE_PATH that carries an
+# Authorization field after the path, see README),
 # CALLGRIND_KEEP=DIR keeps the callgrind.out file there.
 set -eu
 cd "$(dirname "$0")/.."
@@ -31,7 +34,7 @@ head -c 1024 /dev/zero | tr '\0' 'x' >"$tmp/root/1k.html"
 
 valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out.%p" \
 	"$INETKIT" serve http --root "$tmp/root" --listen 127.0.0.1:0 \
-	--workers 1 >"$tmp/out" 2>"$tmp/err" &
+	--workers 1 ${INETKIT_ARGS:-} >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 for i in $(seq 100); do
 	grep -q '^listening http tcp ' "$tmp/out" && break

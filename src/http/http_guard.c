@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -53,6 +53,8 @@ struct http_guard {
 	struct http_auth_users **retired;
 	size_t nretired;
 	unsigned char secret[16];	/* keys the cache's hashes */
+	EVP_MD *sha256;			/* fetched once: a fetch per request
+					 * cost as much as the hash */
 	pthread_mutex_t fail_mu;
 	struct fail_slot fails[GUARD_FAIL_SLOTS];
 };
@@ -73,6 +75,7 @@ struct http_guard_worker {
 	struct http_guard *g;
 	struct loop *loop;
 	http_guard_done_fn done;
+	EVP_MD_CTX *md;
 	int efd;
 	int registered;
 	int pending;
@@ -156,6 +159,11 @@ http_guard_new(void)
 		free(g);
 		return NULL;
 	}
+	g->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (g->sha256 == NULL) {
+		free(g);
+		return NULL;
+	}
 	pthread_mutex_init(&g->fail_mu, NULL);
 	return g;
 }
@@ -233,6 +241,7 @@ http_guard_free(struct http_guard *g)
 	for (size_t i = 0; i < g->nretired; i++)
 		users_free(g->retired[i]);
 	free(g->retired);
+	EVP_MD_free(g->sha256);
 	pthread_mutex_destroy(&g->fail_mu);
 	free(g);
 }
@@ -416,7 +425,8 @@ http_guard_worker_new(struct http_guard *g, struct loop *l,
 	pthread_mutex_init(&gw->mu, NULL);
 	pthread_cond_init(&gw->cv, NULL);
 	gw->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (gw->efd < 0 || loop_add_fd_read(l, gw->efd, guard_on_event, gw) < 0 ||
+	gw->md = EVP_MD_CTX_new();
+	if (gw->efd < 0 || gw->md == NULL || loop_add_fd_read(l, gw->efd, guard_on_event, gw) < 0 ||
 	    loop_on_stop(l, guard_on_stop, gw) < 0) {
 		http_guard_worker_free(gw);
 		return NULL;
@@ -456,27 +466,25 @@ http_guard_worker_free(struct http_guard_worker *gw)
 	pthread_mutex_destroy(&gw->mu);
 	pthread_cond_destroy(&gw->cv);
 	explicit_bzero(gw->cache, sizeof gw->cache);
+	EVP_MD_CTX_free(gw->md);
 	free(gw);
 }
 
-/* The cache key of user, password and stored hash. */
+/* The cache key of user, password and stored hash: SHA-256 under the
+ * process's secret, so that the cache holds no password, and a changed
+ * hash (a reload) misses. */
 static void
-cred_key(const struct http_guard *g, struct http_slice user,
+cred_key(struct http_guard_worker *gw, struct http_slice user,
 	 struct http_slice pass, const char *hash, unsigned char *key)
 {
-	unsigned char b[16 + HTTP_AUTH_CRED_MAX + HTTP_AUTH_MAX_HASH + 1];
-	size_t n = 0, hn = strlen(hash);
+	EVP_MD_CTX *md = gw->md;
 
-	memcpy(b, g->secret, 16);
-	n = 16;
-	memcpy(b + n, user.p, user.n + 1);
-	n += user.n + 1;
-	memcpy(b + n, pass.p, pass.n + 1);
-	n += pass.n + 1;
-	memcpy(b + n, hash, hn);
-	n += hn;
-	SHA256(b, n, key);
-	explicit_bzero(b, n);
+	EVP_DigestInit_ex(md, gw->g->sha256, NULL);
+	EVP_DigestUpdate(md, gw->g->secret, sizeof gw->g->secret);
+	EVP_DigestUpdate(md, user.p, user.n + 1);	/* with its NUL */
+	EVP_DigestUpdate(md, pass.p, pass.n + 1);
+	EVP_DigestUpdate(md, hash, strlen(hash));
+	EVP_DigestFinal_ex(md, key, NULL);
 }
 
 static struct http_guard_job *
@@ -520,7 +528,7 @@ http_guard_check(struct http_guard_worker *gw,
 	 * user's hash as a decoy */
 	if (!known)
 		hash = u->n ? u->v[0].hash : "$6$decoy";
-	cred_key(gw->g, user, pass, hash, key);
+	cred_key(gw, user, pass, hash, key);
 	enum http_guard_verdict v = HTTP_GUARD_BUSY;
 	if (known && cache_has(gw, key)) {
 		v = HTTP_GUARD_ALLOW;

@@ -1,12 +1,14 @@
 /* cmd_dns: `inetkit serve dns`, and the engine adapter that `inetkit up`
  * reuses to run the name server beside the other services. */
 #include <errno.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "cli.h"
 #include "core/err.h"
+#include "core/sandbox.h"
 #include "dns/dns_answer.h"
 #include "dns/dns_load.h"
 #include "dns/dns_server.h"
@@ -59,6 +61,24 @@ dns_hup(struct cli_server *s)
 	dns_served_swap(&e->served, db);
 	fprintf(stderr, "inetkit: dns: reloaded %d zone%s, %zu records\n",
 		db->nzones, db->nzones == 1 ? "" : "s", db->nrecords);
+}
+
+/* Under the sandbox: SIGHUP reads the zones again, with their
+ * $INCLUDEs: the folders of the zone files, and the hosts file. */
+static int
+dns_sandbox(struct cli_server *s, struct sandbox *sb)
+{
+	struct cli_dns *e = (struct cli_dns *)s;
+	char dir[4096];
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && i < e->nzones; i++) {
+		snprintf(dir, sizeof dir, "%s", e->zones[i]);
+		rc = sandbox_allow(sb, dirname(dir), SANDBOX_READ);
+	}
+	if (rc == 0 && e->hosts)
+		rc = sandbox_allow(sb, e->hosts, SANDBOX_READ);
+	return rc;
 }
 
 static int
@@ -161,7 +181,7 @@ dns_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 
 static const struct cli_server_ops dns_ops = {
 	dns_usage, dns_parse_args, dns_setup, dns_fini, dns_start,
-	dns_free, dns_hup,
+	dns_free, dns_hup, dns_sandbox,
 };
 
 void

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "core/err.h"
+#include "core/sandbox.h"
 #include "http/http_auth.h"
 #include "http/http_guard.h"
 
@@ -200,6 +201,25 @@ http_hup(struct cli_server *s)
 			"before stay)\n", err);
 }
 
+/* Under the sandbox: the roots, read-only (files are opened as requests
+ * come), and the users files (read again on SIGHUP). */
+static int
+http_sandbox(struct cli_server *s, struct sandbox *sb)
+{
+	struct cli_http *e = (struct cli_http *)s;
+	const char *files[HTTP_GUARD_MAX_REALMS];
+	int rc = 0;
+
+	if (e->site.def.root_fd >= 0)
+		rc = sandbox_allow(sb, e->site.def.root, SANDBOX_READ);
+	for (int i = 0; rc == 0 && i < e->site.nvhosts; i++)
+		rc = sandbox_allow(sb, e->site.vhosts[i].root, SANDBOX_READ);
+	int n = http_guard_files(e->guard, files, HTTP_GUARD_MAX_REALMS);
+	for (int i = 0; rc == 0 && i < n; i++)
+		rc = sandbox_allow(sb, files[i], SANDBOX_READ);
+	return rc;
+}
+
 /* One option with a value. Returns 0, or an exit status. */
 static int
 http_option(struct cli_http *e, const char *a, const char *v, long *workers)
@@ -291,7 +311,7 @@ http_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 
 static const struct cli_server_ops http_ops = {
 	http_usage, http_parse_args, http_setup, http_fini, http_start,
-	http_free, http_hup,
+	http_free, http_hup, http_sandbox,
 };
 
 void

@@ -6,6 +6,8 @@
  * and seccomp; then the worker threads, which inherit all of it. */
 #include <errno.h>
 #include <grp.h>
+#include <libgen.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,23 @@ cli_lockdown_args(int argc, char **argv, const char *usage)
 	}
 	argv[out] = NULL;
 	return out;
+}
+
+int
+cli_sandbox_allow_dir(struct sandbox *sb, const char *file)
+{
+	char dir[PATH_MAX];
+	char *real = realpath(file, NULL);
+	int rc;
+
+	snprintf(dir, sizeof dir, "%s", file);
+	rc = sandbox_allow(sb, dirname(dir), SANDBOX_READ);
+	if (rc == 0 && real) {
+		snprintf(dir, sizeof dir, "%s", real);
+		rc = sandbox_allow(sb, dirname(dir), SANDBOX_READ);
+	}
+	free(real);
+	return rc;
 }
 
 /* setgroups first: after setuid it is no longer allowed. */

@@ -1,7 +1,6 @@
 /* cmd_dns: `inetkit serve dns`, and the engine adapter that `inetkit up`
  * reuses to run the name server beside the other services. */
 #include <errno.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -69,13 +68,10 @@ static int
 dns_sandbox(struct cli_server *s, struct sandbox *sb)
 {
 	struct cli_dns *e = (struct cli_dns *)s;
-	char dir[4096];
 	int rc = 0;
 
-	for (int i = 0; rc == 0 && i < e->nzones; i++) {
-		snprintf(dir, sizeof dir, "%s", e->zones[i]);
-		rc = sandbox_allow(sb, dirname(dir), SANDBOX_READ);
-	}
+	for (int i = 0; rc == 0 && i < e->nzones; i++)
+		rc = cli_sandbox_allow_dir(sb, e->zones[i]);
 	if (rc == 0 && e->hosts)
 		rc = sandbox_allow(sb, e->hosts, SANDBOX_READ);
 	return rc;

@@ -22,6 +22,10 @@ static const char http_usage[] =
 	"                          [--max-body BYTES] [--header-timeout T]\n"
 	"                          [--idle-timeout T] [--send-timeout T]\n"
 	"                          [--sendfile on|off] [--auth PREFIX=FILE]...\n"
+	"                          [--tls-listen ADDR:PORT]... --cert FILE\n"
+	"                          --key FILE [--sni NAME=CERT:KEY]...\n"
+	"                          [--tls-min 1.2|1.3] [--hsts SECONDS]\n"
+	"                          [--redirect-https] [--tls-info]\n"
 	"  HTTP/1.1 static files (RFC 9110, RFC 9112). --root serves any\n"
 	"  host; --vhost NAME=DIR serves Host NAME from DIR. Default listen:\n"
 	"  :8080 (every address). Timeouts T are seconds, or milliseconds\n"
@@ -35,13 +39,24 @@ static const char http_usage[] =
 	"  (RFC 7617) of a user of FILE, htpasswd-style 'user:hash' lines with\n"
 	"  bcrypt ($2y$, htpasswd -B), SHA-512 ($6$) or yescrypt ($y$)\n"
 	"  hashes; reloaded on SIGHUP. Over plain HTTP passwords travel in\n"
-	"  clear: a warning at start unless every listener is loopback.\n";
+	"  clear: a warning at start unless every plain listener is loopback.\n"
+	"  HTTPS: --tls-listen serves TLS 1.2 and 1.3 (--tls-min 1.3: 1.3\n"
+	"  only) with the PEM chain --cert and key --key, or those of --sni\n"
+	"  for that server name (exact or *.domain; a name may have an RSA\n"
+	"  and an ECDSA pair). SIGHUP reloads them. --hsts adds\n"
+	"  Strict-Transport-Security; --redirect-https answers 301 to https\n"
+	"  on the plain listeners; --tls-info prints the TLS setup.\n";
 
 static void *
 http_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
 	   int ntcp, const int *udp, int nudp)
 {
-	return http_worker_start(l, &((struct cli_http *)s)->cfg, tcp, ntcp);
+	struct cli_http *e = (struct cli_http *)s;
+	int nplain = e->listen.n;
+
+	/* the plain listeners first, then the TLS ones (http_setup) */
+	return http_worker_start(l, &e->cfg, tcp, nplain, tcp + nplain,
+				 ntcp - nplain);
 }
 
 static void
@@ -98,14 +113,20 @@ http_setup(struct cli_server *s, int nworkers)
 		}
 		e->cfg.access_log_fd = e->log_fd;
 	}
-	int rc = cli_listen_bind(&e->listen, "http", SOCK_STREAM, nworkers,
-				 s->tcp_fds, http_listener_prepare);
+	if (cli_http_tls_load(e) < 0)
+		return ERR_PARSE;
+	int rc = e->listen.n ? cli_listen_bind(&e->listen, "http", SOCK_STREAM,
+					       nworkers, s->tcp_fds,
+					       http_listener_prepare) : 0;
 	if (rc < 0)
 		return rc;
 	if (e->guard)
 		warn_clear_passwords(&e->listen);
 	e->cfg.guard = e->guard;
 	s->ntcp = e->listen.n;
+	rc = cli_http_tls_bind(e, nworkers);
+	if (rc < 0)
+		return rc;
 	e->cfg.site = &e->site;
 	/* the cap is per process; each worker holds its share */
 	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
@@ -120,6 +141,7 @@ http_fini(struct cli_server *s)
 	http_site_fini(&e->site);
 	http_guard_free(e->guard);
 	e->guard = NULL;
+	cli_http_tls_fini(e);
 	if (e->log_fd >= 0)
 		close(e->log_fd);
 	e->log_fd = -1;
@@ -196,13 +218,16 @@ http_hup(struct cli_server *s)
 	struct cli_http *e = (struct cli_http *)s;
 	char err[512];
 
+	cli_http_tls_hup(e);
 	if (e->guard && http_guard_reload(e->guard, err, sizeof err) < 0)
 		fprintf(stderr, "inetkit: http: reload: %s (the users of "
 			"before stay)\n", err);
 }
 
 /* Under the sandbox: the roots, read-only (files are opened as requests
- * come), and the users files (read again on SIGHUP). */
+ * come), the users files, and the folders of the certificates and keys
+ * (all read again on SIGHUP; certificates are often renewed by putting
+ * new files beside the old ones). */
 static int
 http_sandbox(struct cli_server *s, struct sandbox *sb)
 {
@@ -217,6 +242,14 @@ http_sandbox(struct cli_server *s, struct sandbox *sb)
 	int n = http_guard_files(e->guard, files, HTTP_GUARD_MAX_REALMS);
 	for (int i = 0; rc == 0 && i < n; i++)
 		rc = sandbox_allow(sb, files[i], SANDBOX_READ);
+	const char *pem[2 + 2 * NET_TLS_MAX_CERTS] = { e->cert, e->key };
+	for (int i = 0; i < e->tls.ncerts; i++) {
+		pem[2 + 2 * i] = e->tls.certs[i].cert;
+		pem[3 + 2 * i] = e->tls.certs[i].key;
+	}
+	for (size_t i = 0; rc == 0 && i < sizeof pem / sizeof *pem; i++)
+		if (pem[i])
+			rc = cli_sandbox_allow_dir(sb, pem[i]);
 	return rc;
 }
 
@@ -225,7 +258,10 @@ static int
 http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 {
 	long n;
+	int rc = cli_http_tls_option(e, a, v, http_usage);
 
+	if (rc != 0)
+		return rc == 1 ? 0 : rc;
 	if (strcmp(a, "--root") == 0)
 		return add_root(e, NULL, v);
 	if (strcmp(a, "--vhost") == 0) {
@@ -296,6 +332,8 @@ http_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 			e->site.dotfiles = 1;
 			continue;
 		}
+		if (cli_http_tls_flag(e, a))
+			continue;
 		if (i + 1 >= argc || strncmp(a, "--", 2) != 0)
 			return cli_usage_error(http_usage,
 					       "serve http: unexpected '%s'", a);
@@ -306,7 +344,10 @@ http_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 	if (e->site.def.root_fd < 0 && e->site.nvhosts == 0)
 		return cli_usage_error(http_usage, "serve http: --root DIR is "
 				       "required");
-	return 0;
+	/* with only --tls-listen, no plain listener by default */
+	if (e->tls_listen.n)
+		e->srv.listen_default = NULL;
+	return cli_http_tls_check(e, http_usage);
 }
 
 static const struct cli_server_ops http_ops = {

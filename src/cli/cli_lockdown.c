@@ -161,7 +161,7 @@ print_info(const struct sandbox *sb)
 		       i + 1 < sb->nports ? " " : "\n");
 	printf("  everything else: denied\n");
 	printf("seccomp: on; execve, execveat and ptrace kill the process;\n"
-	       "  socket (inet, inet6, unix), ioctl (fionbio, fionread, tcgets,\n"
+	       "  socket (inet, inet6), ioctl (fionbio, fionread, tcgets,\n"
 	       "  tiocgwinsz, fioclex, fionclex, tiocoutq), clone (threads),\n"
 	       "  prctl (set name) and:\n ");
 	const char *const *names = sandbox_syscalls();

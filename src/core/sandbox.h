@@ -8,7 +8,8 @@
  *              connect only to listed ports; no signals or abstract
  *              UNIX sockets outside the process.
  *   seccomp    the system calls the engines use (libseccomp): others fail
- *              with EPERM; execve, execveat and ptrace kill the process.
+ *              with EPERM; execve, execveat and ptrace kill the process;
+ *              new sockets of the inet and inet6 families only.
  *
  * Applied by the main thread before the worker threads start, so that
  * every thread inherits it; it cannot be widened afterwards. A kernel

@@ -7,6 +7,7 @@ tests/tools/sandbox_probe applies the servers' sandbox and then opens
 /bin/sh, mounts, opens a packet socket, connects out, writes a file."""
 import os
 import signal
+import socket
 import subprocess
 import time
 import uuid
@@ -77,6 +78,18 @@ def test_probe_exec_kills(root):
 def test_probe_forbidden_calls(root):
     assert probe(root, "mount") == (0, "denied: Operation not permitted")
     assert probe(root, "packet") == (0, "denied: Operation not permitted")
+    # nor a UNIX socket (a container runtime's, say), which Landlock
+    # would not stop
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(root.parent / "sock"))
+    sock.listen(1)
+    try:
+        assert probe(root, "unix", str(root.parent / "sock")) == \
+            (0, "denied: Operation not permitted")
+        assert probe(root, "unix", str(root.parent / "sock"), off=True) == \
+            (0, "ok")
+    finally:
+        sock.close()
     # no TCP connection out (Landlock), where the control is refused
     assert probe(root, "connect", "9") == (0, "denied: Permission denied")
     assert probe(root, "connect", "9", off=True) == \

@@ -8,6 +8,7 @@
  *   sandbox_probe [--off] ROOT fork           "ok" or "denied: ERRNO"
  *   sandbox_probe [--off] ROOT mount          (a call not on the list)
  *   sandbox_probe [--off] ROOT packet         socket(AF_PACKET)
+ *   sandbox_probe [--off] ROOT unix PATH      connect to a UNIX socket
  *   sandbox_probe [--off] ROOT connect PORT   TCP to 127.0.0.1:PORT
  *   sandbox_probe [--off] ROOT write PATH     create a file
  * --off skips the sandbox (the control: the same action succeeds). */
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,6 +65,13 @@ probe(const char *what, const char *arg)
 		return report(mount("none", "/mnt", "tmpfs", 0, NULL));
 	if (strcmp(what, "packet") == 0)
 		return report(socket(AF_PACKET, SOCK_RAW, 0));
+	if (strcmp(what, "unix") == 0) {
+		struct sockaddr_un a = { .sun_family = AF_UNIX };
+		snprintf(a.sun_path, sizeof a.sun_path, "%s", arg);
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		return report(fd < 0 ? -1 : connect(fd, (struct sockaddr *)&a,
+						    sizeof a));
+	}
 	if (strcmp(what, "connect") == 0) {
 		struct sockaddr_in a = { .sin_family = AF_INET,
 			.sin_port = htons((uint16_t)atoi(arg)) };

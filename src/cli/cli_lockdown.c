@@ -24,12 +24,14 @@ const char cli_lockdown_usage[] =
 	"                       GROUP): setgroups, setgid, setuid\n"
 	"  --no-sandbox         do not restrict the process after start-up\n"
 	"  --sandbox-info       print what the sandbox allows, then exit\n"
-	"  The sandbox (on by default): Landlock lets the server read only its\n"
-	"  roots, zones and users files and execute nothing; TCP bind refused\n"
-	"  and TCP connect only where a feature needs it; seccomp allows the\n"
-	"  system calls the engines make (others fail with EPERM; execve and\n"
-	"  ptrace kill the process). Not covered: files already open (logs),\n"
-	"  UDP (Landlock has no UDP rules yet).\n";
+	"  The sandbox (on by default): Landlock lets the server read only\n"
+	"  its roots, zone folders, users files and certificate folders and\n"
+	"  execute nothing; TCP bind refused and TCP connect only where a\n"
+	"  feature needs it; seccomp allows the system calls the engines make\n"
+	"  (others fail with EPERM; execve and ptrace kill the process).\n"
+	"  Not covered: descriptors open before (listeners, logs) stay\n"
+	"  usable; UDP (Landlock has no UDP rules); CGI (not in this tree\n"
+	"  yet: its launcher must be forked before the sandbox).\n";
 
 static struct {
 	const char *user;
@@ -80,7 +82,8 @@ cli_lockdown_args(int argc, char **argv, const char *usage)
 			lockdown.info = 1;
 		} else if (strcmp(a, "--user") == 0) {
 			if (i + 1 >= argc || user_parse(argv[i + 1]) < 0)
-				return -cli_usage_error(usage, "bad --user '%s'",
+				return -cli_usage_error(usage,
+					"bad --user '%s'",
 					i + 1 < argc ? argv[i + 1] : "");
 			i++;
 		} else {
@@ -199,8 +202,9 @@ drop_and_apply(const struct sandbox *sb)
 	}
 	if (!lockdown.no_sandbox)
 		fprintf(stderr, "inetkit: sandbox: %s, seccomp on "
-			"(--sandbox-info lists what is allowed)\n", ruleset >= 0 ?
-			"landlock on" : "landlock off (the kernel lacks it)");
+			"(--sandbox-info lists what is allowed)\n",
+			ruleset >= 0 ? "landlock on" :
+			"landlock off (the kernel lacks it)");
 	return 0;
 }
 

@@ -21,7 +21,8 @@ static const char http_usage[] =
 	"                          [--dotfiles] [--max-conns N]\n"
 	"                          [--max-body BYTES] [--header-timeout T]\n"
 	"                          [--idle-timeout T] [--send-timeout T]\n"
-	"                          [--sendfile on|off] [--auth PREFIX=FILE]...\n"
+	"                          [--sendfile on|off]\n"
+	"                          [--auth PREFIX=FILE]...\n"
 	"                          [--tls-listen ADDR:PORT]... --cert FILE\n"
 	"                          --key FILE [--sni NAME=CERT:KEY]...\n"
 	"                          [--tls-min 1.2|1.3] [--hsts SECONDS]\n"
@@ -35,11 +36,12 @@ static const char http_usage[] =
 	"  Log Format. File bodies go out by sendfile (on, the default), or\n"
 	"  are copied through a buffer (off: for file systems where sendfile\n"
 	"  misbehaves; twice the CPU per byte).\n"
-	"  --auth PREFIX=FILE: paths under PREFIX need HTTP Basic credentials\n"
-	"  (RFC 7617) of a user of FILE, htpasswd-style 'user:hash' lines with\n"
-	"  bcrypt ($2y$, htpasswd -B), SHA-512 ($6$) or yescrypt ($y$)\n"
-	"  hashes; reloaded on SIGHUP. Over plain HTTP passwords travel in\n"
-	"  clear: a warning at start unless every plain listener is loopback.\n"
+	"  --auth PREFIX=FILE: paths under PREFIX need HTTP Basic\n"
+	"  credentials (RFC 7617) of a user of FILE, htpasswd-style\n"
+	"  'user:hash' lines with bcrypt ($2y$, htpasswd -B), SHA-512 ($6$)\n"
+	"  or yescrypt ($y$) hashes; reloaded on SIGHUP. Over plain HTTP\n"
+	"  passwords travel in clear: a warning at start unless every plain\n"
+	"  listener is loopback.\n"
 	"  HTTPS: --tls-listen serves TLS 1.2 and 1.3 (--tls-min 1.3: 1.3\n"
 	"  only) with the PEM chain --cert and key --key, or those of --sni\n"
 	"  for that server name (exact or *.domain; a name may have an RSA\n"
@@ -74,7 +76,8 @@ is_loopback(const struct net_addr *a)
 		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr)
 			>> 24) == 127;
 	return ss->ss_family == AF_INET6 &&
-		IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+		IN6_IS_ADDR_LOOPBACK(
+			&((const struct sockaddr_in6 *)ss)->sin6_addr);
 }
 
 /* Basic credentials are only base64 (RFC 7617 section 4): say so once
@@ -90,7 +93,8 @@ warn_clear_passwords(const struct cli_listen *ls)
 		if (net_addr_format(&ls->addrs[i], 1, a, sizeof a) < 0)
 			strcpy(a, "?");
 		fprintf(stderr, "inetkit: http: warning: --auth over plain "
-			"HTTP on %s: passwords cross the network readable\n", a);
+			"HTTP on %s: passwords cross the network readable\n",
+			a);
 		return;
 	}
 }

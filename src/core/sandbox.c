@@ -194,9 +194,10 @@ landlock_paths(const struct sandbox *sb, int ruleset, uint64_t handled)
 				close(fd);
 			return -err;
 		}
+		int dir = S_ISDIR(st.st_mode);
 		struct landlock_path_beneath_attr pb = {
-			.allowed_access = fs_rights(sb->paths[i].access,
-						    S_ISDIR(st.st_mode), handled),
+			.allowed_access = fs_rights(sb->paths[i].access, dir,
+						    handled),
 			.parent_fd = fd,
 		};
 		long rc = syscall(SYS_landlock_add_rule, ruleset,
@@ -350,8 +351,8 @@ seccomp_apply(const struct sandbox *sb)
 	for (size_t i = 0; rc == 0 && fatal[i]; i++) {
 		if ((SB_SANITIZER && i == 2) || (sb->exec && i < 2))
 			continue;
-		rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS,
-				      seccomp_syscall_resolve_name(fatal[i]), 0);
+		int nr = seccomp_syscall_resolve_name(fatal[i]);
+		rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, nr, 0);
 	}
 	if (rc == 0 && sb->exec)
 		rc = allow_names(ctx, (const char *const[]){ "execve", NULL });

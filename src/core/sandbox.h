@@ -24,8 +24,8 @@
 #define SANDBOX_MAX_PORTS 16
 
 enum sandbox_access {
-	SANDBOX_READ,		/* open files and list directories beneath */
-	SANDBOX_WRITE,		/* READ, and create, write, rename, remove */
+	SANDBOX_READ,		/* open files, list directories beneath */
+	SANDBOX_WRITE,		/* READ, and create, write, rename, delete */
 	SANDBOX_EXEC,		/* READ, and execute */
 };
 

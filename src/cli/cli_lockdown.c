@@ -143,8 +143,9 @@ print_info(const struct sandbox *sb)
 
 	printf("user: %s\n", lockdown.user ? lockdown.user :
 	       "unchanged (no --user)");
-	if (lockdown.no_sandbox) {
-		printf("sandbox: off (--no-sandbox)\n");
+	if (lockdown.no_sandbox || sb->off_reason) {
+		printf("sandbox: off (%s)\n", lockdown.no_sandbox ?
+		       "--no-sandbox" : sb->off_reason);
 		return;
 	}
 	if (abi > 0)
@@ -186,6 +187,11 @@ static int
 drop_and_apply(const struct sandbox *sb)
 {
 	int ruleset = -1, rc = 0;
+
+	if (sb->off_reason && !lockdown.no_sandbox) {
+		fprintf(stderr, "inetkit: sandbox: off: %s\n", sb->off_reason);
+		lockdown.no_sandbox = 1;
+	}
 
 	if (!lockdown.no_sandbox)
 		rc = sandbox_prepare(sb, &ruleset);

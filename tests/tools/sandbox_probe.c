@@ -11,6 +11,8 @@
  *   sandbox_probe [--off] ROOT unix PATH      connect to a UNIX socket
  *   sandbox_probe [--off] ROOT connect PORT   TCP to 127.0.0.1:PORT
  *   sandbox_probe [--off] ROOT write PATH     create a file
+ *   sandbox_probe ROOT build                  "sanitizer" or "release"
+ *                                             (sanitizer builds may fork)
  * --off skips the sandbox (the control: the same action succeeds). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -60,6 +62,14 @@ probe(const char *what, const char *arg)
 		if (p > 0)
 			waitpid(p, NULL, 0);
 		return report(p < 0 ? -1 : 0);
+	}
+	if (strcmp(what, "build") == 0) {
+#if defined(__SANITIZE_ADDRESS__)
+		printf("sanitizer\n");
+#else
+		printf("release\n");
+#endif
+		return 0;
 	}
 	if (strcmp(what, "mount") == 0)
 		return report(mount("none", "/mnt", "tmpfs", 0, NULL));

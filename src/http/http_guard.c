@@ -103,6 +103,10 @@ users_load(const char *file, struct http_auth_users **out, char *err,
 		rc = -errno;
 		goto out;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = -EISDIR;	/* or a device: not a file of users */
+		goto out;
+	}
 	if (st.st_size > HTTP_AUTH_MAX_FILE) {
 		rc = ERR_TOOBIG;
 		goto out;

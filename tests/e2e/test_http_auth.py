@@ -222,6 +222,8 @@ def test_bad_auth_arguments():
         assert r.returncode == 2, spec
     r = run(["serve", "http", "--root", ".", "--auth", "/p=/nonexistent"])
     assert r.returncode == 2 and b"/nonexistent" in r.stderr
+    r = run(["serve", "http", "--root", ".", "--auth", "/p=/tmp"])
+    assert r.returncode == 2 and b"/tmp: " in r.stderr
 
 
 def test_failures_slowed_without_blocking_the_worker(start_server, site):

@@ -203,12 +203,14 @@ void cli_dns_defaults(struct cli_dns *e);
  * listen/cfg/log_path (and the TLS fields), then setup (opens the access
  * log, loads the TLS pairs: ERR_PARSE after printing "file: message",
  * binds the plain listeners, then the TLS ones behind them). */
+#include "http/http_gw.h"
 #include "http/http_server.h"
 #include "net/net_tls.h"
 #define CLI_HTTP_TLS_OWNED NET_TLS_MAX_CERTS
 struct cli_http {
 	struct cli_server srv;	/* first */
 	struct http_site site;
+	struct http_gw_config gw;	/* --cgi, --fastcgi */
 	struct http_server_config cfg;
 	struct cli_listen listen;
 	const char *log_path;	/* NULL: none; "-": stdout */

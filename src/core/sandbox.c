@@ -298,7 +298,7 @@ allow_names(scmp_filter_ctx ctx, const char *const *names)
 
 /* The calls allowed only with some arguments. */
 static int
-allow_by_argument(scmp_filter_ctx ctx)
+allow_by_argument(scmp_filter_ctx ctx, const struct sandbox *sb)
 {
 	/* not AF_UNIX: Landlock does not stop a connect to a named UNIX
 	 * socket (a container runtime's, the system bus) */
@@ -313,6 +313,9 @@ allow_by_argument(scmp_filter_ctx ctx)
 	for (size_t i = 0; rc == 0 && i < sizeof ioctls / sizeof *ioctls; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
+	if (rc == 0 && sb->unix_sockets)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				      SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
 	/* threads, not processes */
 	if (rc == 0 && !SB_SANITIZER)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
@@ -344,7 +347,7 @@ seccomp_apply(const struct sandbox *sb)
 	if (rc == 0 && SB_SANITIZER)
 		rc = allow_names(ctx, sanitizer_extra);
 	if (rc == 0)
-		rc = allow_by_argument(ctx);
+		rc = allow_by_argument(ctx, sb);
 	/* the server never starts a program: trying is an attack */
 	static const char *const fatal[] = { "execve", "execveat", "ptrace",
 		NULL };

@@ -39,6 +39,7 @@ struct sandbox {
 	int nports;
 	unsigned connect_any : 1;	/* TCP connect to any port */
 	unsigned exec : 1;		/* keep execve (a CGI launcher) */
+	unsigned unix_sockets : 1;	/* AF_UNIX sockets (FastCGI) */
 	/* Set by a feature that cannot work sandboxed (yet): says why the
 	 * sandbox stays off. A program started by the server inherits the
 	 * filter and the rules, so scripts need a launcher forked before

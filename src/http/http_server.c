@@ -83,6 +83,7 @@ ctx_get(struct http_worker *w)
 		if (x == NULL)
 			return NULL;
 		buf_init(&x->page, HTTP_AUTOINDEX_MAX);
+		x->gw = NULL;	/* and NULL again whenever put back */
 	}
 	http_reply_init(&x->rep, x->out, &x->page);
 	http_request_init(&x->req);
@@ -117,6 +118,10 @@ conn_close(struct http_conn *c)
 	close(c->fd);
 	if (c->x && c->x->job)
 		http_guard_cancel(c->x->job);
+	if (c->x && c->x->gw) {
+		http_gw_free(c->x->gw);
+		c->x->gw = NULL;
+	}
 	if (c->x)
 		ctx_put(w, c->x);
 	c->x = NULL;
@@ -192,7 +197,7 @@ reply_fatal(struct http_conn *c, int status, int parsed)
 }
 
 static void
-respond_file(struct http_conn *c)
+respond(struct http_conn *c)
 {
 	if (c->w->cfg.redirect_https && c->tls == NULL)
 		http_tls_redirect(c);
@@ -217,10 +222,12 @@ respond_denied(struct http_conn *c, int busy)
 	start_send(c);
 }
 
-/* RFC 7617: a path under an --auth prefix needs a user's password. The
- * prefix is matched on the clean path, as the file is looked up, so that
- * no encoding of it slips past. Returns 1 when the request is answered
- * or waits (HC_AUTH), 0 to serve it. */
+/* RFC 7617: a path under an --auth prefix needs a user's password, for
+ * files and programs alike: asked as soon as the head is there, before a
+ * body is read or a program started. The prefix is matched on the clean
+ * path, as the file is looked up, so that no encoding of it slips past.
+ * Returns 1 when the request is answered or waits (HC_AUTH), 0 to go
+ * on. */
 static int
 guard_request(struct http_conn *c)
 {
@@ -232,6 +239,9 @@ guard_request(struct http_conn *c)
 					    (size_t)n) : NULL;
 	if (x->realm == NULL)
 		return 0;
+	/* a refusal does not read the body: the connection closes after */
+	if (x->req.framing != HTTP_BODY_NONE)
+		x->rep.close = 1;
 	struct net_addr peer = { .len = c->peer_len };
 	memcpy(&peer.ss, &c->peer, c->peer_len);
 	switch (http_guard_check(c->w->guard, x->realm, &x->req, &peer, c,
@@ -253,6 +263,7 @@ guard_request(struct http_conn *c)
 
 /* The helper thread's verdict on c's password (http_guard.c). */
 static void conn_run(struct http_conn *c);
+static void head_next(struct http_conn *c);
 static void
 on_guard_done(void *owner, int ok, int delay_ms)
 {
@@ -260,7 +271,7 @@ on_guard_done(void *owner, int ok, int delay_ms)
 
 	c->x->job = NULL;
 	if (ok) {
-		respond_file(c);
+		head_next(c);
 	} else if (delay_ms > 0) {
 		/* failures from this address come slowly: conn_on_timer
 		 * answers when the deadline passes */
@@ -271,14 +282,6 @@ on_guard_done(void *owner, int ok, int delay_ms)
 		respond_denied(c, 0);
 	}
 	conn_run(c);
-}
-
-static void
-respond(struct http_conn *c)
-{
-	if (c->w->guard && guard_request(c))
-		return;
-	respond_file(c);
 }
 
 /* Reads more request bytes. Returns STEP_NEXT after new bytes, STEP_WAIT
@@ -357,19 +360,18 @@ request_begin(struct http_conn *c)
 	c->client_close = 0;
 }
 
-/* A parsed head: decide about the body (RFC 9112 section 6.3, RFC 9110
- * section 10.1.1), then answer. */
+/* After the head and its credentials: decide about the body (RFC 9112
+ * section 6.3, RFC 9110 section 10.1.1), then answer. */
 static void
-head_done(struct http_conn *c, size_t len)
+head_next(struct http_conn *c)
 {
 	struct http_request *r = &c->x->req;
 	int body = r->framing != HTTP_BODY_NONE;
 	int servable = r->method == HTTP_M_GET || r->method == HTTP_M_HEAD ||
 		r->method == HTTP_M_OPTIONS;
 
-	c->in_off += len;
-	c->client_close = !r->keep_alive && !body;
-	c->x->rep.close = !r->keep_alive || loop_is_stopping(c->w->loop);
+	if (c->w->cfg.gw && http_gw_begin(c))
+		return;		/* a program's path: its body is the program's */
 	if (!body) {
 		respond(c);
 		return;
@@ -385,17 +387,27 @@ head_done(struct http_conn *c, size_t len)
 		respond(c);
 		return;
 	}
-	if (r->expect_continue && r->version == 11) {
-		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-		if (c->tls)
-			(void)http_tls_send(c, cont, sizeof cont - 1);
-		else
-			(void)send(c->fd, cont, sizeof cont - 1, MSG_NOSIGNAL);
-	}
+	if (r->expect_continue && r->version == 11)
+		http_conn_continue(c);
 	c->x->body_start = c->in_off;
 	c->x->body_left = r->content_length;
 	http_chunked_init(&c->x->chunked);
 	c->state = HC_BODY;
+}
+
+/* A parsed head. */
+static void
+head_done(struct http_conn *c, size_t len)
+{
+	struct http_request *r = &c->x->req;
+
+	c->in_off += len;
+	c->client_close = !r->keep_alive && r->framing == HTTP_BODY_NONE;
+	c->x->rep.close = !r->keep_alive || loop_is_stopping(c->w->loop);
+	c->x->realm = NULL;	/* a program's REMOTE_USER only under one */
+	if (c->w->guard && guard_request(c))
+		return;
+	head_next(c);
 }
 
 static int
@@ -557,6 +569,9 @@ conn_run(struct http_conn *c)
 		case HC_LINGER:
 			rc = step_linger(c);
 			break;
+		case HC_GATEWAY:
+			rc = http_gw_step(c);
+			break;
 		case HC_CLOSE:
 			conn_close(c);
 			return;
@@ -584,6 +599,8 @@ conn_on_event(struct loop *l, int fd, int events, void *arg)
 	if (events & (LOOP_READ | LOOP_HUP))
 		c->drained = 0;
 	c->read_once = 0;
+	if (c->state == HC_GATEWAY)
+		http_gw_client_event(c, events);
 	/* a write edge while waiting for a request, or a read edge while
 	 * waiting to write, changes nothing (edge-triggered: the other
 	 * edge still comes); over TLS a read may wait for a write edge (a
@@ -593,6 +610,42 @@ conn_on_event(struct loop *l, int fd, int events, void *arg)
 	     (c->state == HC_SEND && !(events & LOOP_WRITE))))
 		return;
 	conn_run(c);
+}
+
+void
+http_conn_continue(struct http_conn *c)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+	if (c->tls)
+		(void)http_tls_send(c, cont, sizeof cont - 1);
+	else
+		(void)send(c->fd, cont, sizeof cont - 1, MSG_NOSIGNAL);
+}
+
+/* The seam for http_gw (http_gw_int.h). */
+void
+http_conn_run(struct http_conn *c)
+{
+	conn_run(c);
+}
+
+void
+http_conn_log(struct http_conn *c)
+{
+	conn_log(c, request_line(c, 1));
+}
+
+void
+http_conn_respond(struct http_conn *c)
+{
+	respond(c);
+}
+
+void
+http_conn_deadline(struct http_conn *c, int ms)
+{
+	conn_deadline(c, ms);
 }
 
 static void
@@ -830,6 +883,7 @@ http_worker_free(struct http_worker *w)
 		w->free_ctx = x->next;
 		free(x);
 	}
+	http_gw_worker_free(w->gw);
 	http_cache_free(w->cache);
 	http_guard_worker_free(w->guard);
 	net_service_close(&w->sockets);

@@ -261,3 +261,42 @@ def test_plain_http_warning(start_server, site, tmp_path):
         p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=20)
     assert b"warning: --auth over plain HTTP on 0.0.0.0:" in err, err
+
+
+CGI_ENV = """#!/bin/sh
+printf 'Content-Type: text/plain\\r\\n\\r\\n'
+env
+"""
+CGI_MARK = """#!/bin/sh
+touch "$0.ran"
+printf 'Content-Type: text/plain\\r\\n\\r\\nran\\n'
+"""
+
+
+def test_cgi_behind_auth(start_server, site, tmp_path):
+    """Scripts are protected like files, see who came in (REMOTE_USER,
+    AUTH_TYPE: RFC 3875 section 4.1), never the Authorization field, and
+    a refused request never starts its script."""
+    from cgiutil import cgi_server
+    root, users = site
+    server, port = cgi_server(start_server, tmp_path,
+                              {"env": CGI_ENV, "mark": CGI_MARK},
+                              "--auth", "/cgi-bin=" + str(users))
+    code, body = curl(port, "/cgi-bin/env", "-u", "alice:pw-a")
+    assert code == 200, body
+    env = dict(l.partition("=")[::2] for l in body.splitlines())
+    assert env.get("REMOTE_USER") == "alice" and env.get("AUTH_TYPE") == \
+        "Basic", env
+    assert "HTTP_AUTHORIZATION" not in env and "pw-a" not in body
+    assert curl(port, "/cgi-bin/mark", "-u", "alice:bad")[0] == 401
+    assert curl(port, "/cgi-bin/mark", "-d", "x=1")[0] == 401
+    assert not (tmp_path / "cgi-bin" / "mark.ran").exists()
+    assert curl(port, "/cgi-bin/mark", "-u", "bob:pw-b") == (200, "ran\n")
+    # and outside the prefix, no REMOTE_USER even with credentials sent
+    (tmp_path / "two").mkdir()
+    server2, port2 = cgi_server(start_server, tmp_path / "two",
+                                {"env": CGI_ENV},
+                                "--auth", "/private=" + str(users))
+    code, body = curl(port2, "/cgi-bin/env", "-u", "alice:pw-a")
+    assert code == 200 and "REMOTE_USER" not in body and \
+        "AUTH_TYPE" not in body, body

@@ -223,3 +223,26 @@ def test_low_ports_then_nobody(netns, root):
         assert proc.returncode == 0, err
         assert b"Sanitizer" not in err
     assert b"dns: reloaded 1 zone" in outs[1][1], outs[1][1]
+
+
+def test_gateways_under_the_sandbox(start_server, root, tmp_path):
+    """FastCGI runs sandboxed (its backends reachable: a UNIX socket, a
+    TCP port); CGI says the sandbox is off and why (scripts started by the
+    server itself would inherit it)."""
+    r = run(["serve", "http", "--root", str(root), "--listen", "127.0.0.1:0",
+             "--fastcgi", "/php/=unix:/run/php.sock", "--fastcgi",
+             "/app/=127.0.0.1:9000", "--sandbox-info"])
+    out = r.stdout.decode()
+    assert r.returncode == 0 and "landlock: on" in out, out
+    assert "tcp connect: 9000" in out
+    assert "  write /tmp\n" in out
+    cgi = tmp_path / "cgi-bin"
+    cgi.mkdir()
+    s = start_server(["serve", "http", "--root", str(root), "--listen",
+                      "127.0.0.1:0", "--cgi", "/cgi-bin/=%s" % cgi])
+    deadline = time.time() + 10
+    while "sandbox: off" not in s.stderr():
+        assert time.time() < deadline, s.stderr()
+        time.sleep(0.02)
+    assert "--cgi starts scripts" in s.stderr()
+    assert status_fields(s.proc.pid)["Seccomp"] == ["0"]

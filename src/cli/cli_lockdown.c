@@ -30,8 +30,9 @@ const char cli_lockdown_usage[] =
 	"  feature needs it; seccomp allows the system calls the engines make\n"
 	"  (others fail with EPERM; execve and ptrace kill the process).\n"
 	"  Not covered: descriptors open before (listeners, logs) stay\n"
-	"  usable; UDP (Landlock has no UDP rules); CGI (not in this tree\n"
-	"  yet: its launcher must be forked before the sandbox).\n";
+	"  usable; UDP (Landlock has no UDP rules). --cgi turns the sandbox\n"
+	"  off (its scripts would inherit it; no launcher yet); FastCGI\n"
+	"  runs under it.\n";
 
 static struct {
 	const char *user;

@@ -25,10 +25,11 @@ const char cli_lockdown_usage[] =
 	"  --no-sandbox         do not restrict the process after start-up\n"
 	"  --sandbox-info       print what the sandbox allows, then exit\n"
 	"  The sandbox (on by default): Landlock lets the server read only\n"
-	"  its roots, zone folders, users files and certificate folders and\n"
-	"  execute nothing; TCP bind refused and TCP connect only where a\n"
-	"  feature needs it; seccomp allows the system calls the engines make\n"
-	"  (others fail with EPERM; execve and ptrace kill the process).\n"
+	"  its roots, zone folders, users files and certificate folders,\n"
+	"  write only in --zone-dir, execute nothing; TCP bind refused and\n"
+	"  TCP connect only where a feature needs it (primaries, FastCGI);\n"
+	"  seccomp allows the system calls the engines make (others fail\n"
+	"  with EPERM; execve and ptrace kill the process).\n"
 	"  Not covered: descriptors open before (listeners, logs) stay\n"
 	"  usable; UDP (Landlock has no UDP rules). --cgi turns the sandbox\n"
 	"  off (its scripts would inherit it; no launcher yet); FastCGI\n"
@@ -219,13 +220,14 @@ int
 cli_lockdown(const struct cli_engine *engines, int n)
 {
 	struct sandbox sb;
-	int rc = EXIT_OK;
+	int rc = EXIT_OK, err;
 
 	sandbox_init(&sb);
 	for (int i = 0; i < n && rc == EXIT_OK; i++)
 		if (engines[i].sandbox &&
-		    engines[i].sandbox(engines[i].arg, &sb) < 0) {
-			fprintf(stderr, "inetkit: sandbox: too many paths\n");
+		    (err = engines[i].sandbox(engines[i].arg, &sb)) < 0) {
+			fprintf(stderr, "inetkit: sandbox: a path the server "
+				"needs: %s\n", err_str(err));
 			rc = EXIT_FAIL;
 		}
 	if (rc == EXIT_OK && lockdown.info) {

@@ -28,6 +28,7 @@
 #define HTTP_TLS_SENDFILE_MAX (256 * 1024) /* bytes per SSL_sendfile */
 
 enum http_conn_state {
+	HC_PROXY,	/* reading a PROXY protocol header (net_proxy.h) */
 	HC_HEAD,	/* reading a request head */
 	HC_BODY,	/* discarding a request body */
 	HC_AUTH,	/* waiting for a password's verification or delay */

@@ -135,8 +135,11 @@ conn_close(struct http_conn *c)
 	}
 }
 
+/* parsed: the head parsed whole, so that its fields may be read (a head
+ * refused half-way may hold a method name and a count of fields that
+ * were never filled in). */
 static void
-conn_log(struct http_conn *c, struct http_slice line)
+conn_log(struct http_conn *c, struct http_slice line, int parsed)
 {
 	struct http_log *g = c->w->log;
 	char host[NET_ADDR_STRLEN];
@@ -148,7 +151,7 @@ conn_log(struct http_conn *c, struct http_slice line)
 	memcpy(&peer.ss, &c->peer, c->peer_len);
 	if (net_addr_format(&peer, 0, host, sizeof host) < 0)
 		strcpy(host, "-");
-	if (line.p == c->x->req.method_name.p) {
+	if (parsed) {
 		ref = http_header_find(c->x->req.headers, c->x->req.nheaders,
 				       "referer");
 		ua = http_header_find(c->x->req.headers, c->x->req.nheaders,
@@ -192,7 +195,7 @@ reply_fatal(struct http_conn *c, int status, int parsed)
 	int head = parsed && c->x->req.method == HTTP_M_HEAD;
 
 	http_reply_error(&c->x->rep, status, 1, 0, NULL, head);
-	conn_log(c, request_line(c, parsed));
+	conn_log(c, request_line(c, parsed), parsed);
 	start_send(c);
 }
 
@@ -204,7 +207,7 @@ respond(struct http_conn *c)
 	else
 		http_file_respond(c->w->cfg.site, &c->x->req, &c->x->sc,
 				  &c->x->rep);
-	conn_log(c, request_line(c, 1));
+	conn_log(c, request_line(c, 1), 1);
 	start_send(c);
 }
 
@@ -218,7 +221,7 @@ respond_denied(struct http_conn *c, int busy)
 				 c->x->req.method == HTTP_M_HEAD);
 	else
 		http_guard_deny(c->x->realm, &c->x->req, &c->x->rep);
-	conn_log(c, request_line(c, 1));
+	conn_log(c, request_line(c, 1), 1);
 	start_send(c);
 }
 
@@ -410,6 +413,36 @@ head_done(struct http_conn *c, size_t len)
 	head_next(c);
 }
 
+/* A connection from a trusted balancer begins with a PROXY header: the
+ * client it relays becomes the connection's peer (unless the header says
+ * LOCAL: a health check). The header is peeked at, then taken off the
+ * socket by its exact length, so that what follows, a request or a TLS
+ * handshake, is read as on any other connection. A bad header closes the
+ * connection, as the protocol asks; the header timeout bounds the wait. */
+static int
+step_proxy(struct http_conn *c)
+{
+	char buf[NET_PROXY_V2_MAX];
+	struct net_proxy_info pi;
+	ssize_t k = recv(c->fd, buf, sizeof buf, MSG_PEEK), n;
+
+	if (k < 0 && (errno == EAGAIN || errno == EINTR))
+		return STEP_WAIT;
+	n = k > 0 ? net_proxy_parse(buf, (size_t)k, &pi) : ERR_PARSE;
+	if (n == ERR_AGAIN)
+		return STEP_WAIT;	/* edge-triggered: more bytes wake us */
+	if (n < 0 || recv(c->fd, buf, (size_t)n, 0) != n) {
+		c->state = HC_CLOSE;
+		return STEP_NEXT;
+	}
+	if (!pi.local && pi.src.len <= sizeof c->peer) {
+		memcpy(&c->peer, &pi.src.ss, pi.src.len);
+		c->peer_len = pi.src.len;
+	}
+	c->state = HC_HEAD;
+	return STEP_NEXT;
+}
+
 static int
 step_head(struct http_conn *c)
 {
@@ -554,6 +587,9 @@ conn_run(struct http_conn *c)
 
 	while (rc == STEP_NEXT) {
 		switch (c->state) {
+		case HC_PROXY:
+			rc = step_proxy(c);
+			break;
 		case HC_HEAD:
 			rc = step_head(c);
 			break;
@@ -633,7 +669,7 @@ http_conn_run(struct http_conn *c)
 void
 http_conn_log(struct http_conn *c)
 {
-	conn_log(c, request_line(c, 1));
+	conn_log(c, request_line(c, 1), 1);
 }
 
 void
@@ -703,6 +739,9 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
 	c->peer_len = peer->len <= sizeof c->peer ? peer->len : 0;
 	memcpy(&c->peer, &peer->ss, c->peer_len);
 	c->state = HC_HEAD;
+	if (w->cfg.nproxy_from &&
+	    net_cidr_match(w->cfg.proxy_from, w->cfg.nproxy_from, peer))
+		c->state = HC_PROXY;
 	c->in_off = c->in_len = 0;
 	c->x = NULL;
 	c->drained = c->rdhup = c->client_close = c->registered = 0;
@@ -764,7 +803,8 @@ http_on_stop(struct loop *l, void *arg)
 	struct http_conn *c = LIST_FIRST(&w->conns);
 	while (c) {
 		struct http_conn *next = LIST_NEXT(c, link);
-		if (c->state == HC_HEAD && c->in_len == c->in_off)
+		if ((c->state == HC_HEAD || c->state == HC_PROXY) &&
+		    c->in_len == c->in_off)
 			conn_close(c);
 		else if (c->x)
 			c->x->rep.close = 1;

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "http_site.h"
+#include "net/net_proxy.h"
 
 struct loop;
 struct http_guard;
@@ -41,6 +42,12 @@ struct http_server_config {
 	int access_log_fd;		/* -1: no access log */
 	enum http_sendfile sendfile;	/* file bodies: see above */
 	struct http_guard *guard;	/* Basic authentication, or NULL */
+	/* Load balancers: a connection from one of these ranges must begin
+	 * with a PROXY protocol header (v1 or v2), whose client address the
+	 * access log then shows; others are served as they are. n = 0: no
+	 * header is accepted from anyone. */
+	const struct net_cidr *proxy_from;
+	int nproxy_from;
 	/* TLS (http_tls.c): the contexts of the TLS listeners (NULL: none),
 	 * Strict-Transport-Security max-age on their replies (0: none,
 	 * RFC 6797), and --redirect-https: the plain listeners answer 301

@@ -142,6 +142,17 @@ def test_sandbox_info(root, tmp_path):
     out = r.stdout.decode()
     assert "user: nobody" in out
     assert "  read  %s\n" % os.path.dirname(os.path.realpath(ZONE)) in out
+    # a secondary writes its copies in --zone-dir and connects to its
+    # primary's port, nothing more
+    zd = tmp_path / "zones"
+    zd.mkdir()
+    r = run(["serve", "dns", "--zone", ZONE, "--listen", "127.0.0.1:0",
+             "--secondary", "other.test@127.0.0.1:5399", "--zone-dir",
+             str(zd), "--sandbox-info"])
+    out = r.stdout.decode()
+    assert r.returncode == 0, r.stderr
+    assert "  write %s\n" % os.path.realpath(zd) in out
+    assert "tcp connect: 5399\n" in out
     r = run(["serve", "echo", "--listen", "127.0.0.1:0", "--no-sandbox",
              "--sandbox-info"])
     assert b"sandbox: off" in r.stdout

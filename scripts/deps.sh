@@ -5,7 +5,7 @@
 set -eu
 
 build="gcc make pkg-config libssl-dev zlib1g-dev libgumbo-dev clang libbpf-dev
-       libxdp-dev libyaml-dev scdoc"
+       libxdp-dev libcrypt-dev libseccomp-dev libyaml-dev scdoc"
 test="$build check python3 python3-pytest python3-dnspython curl wget knot bind9
       netcat-openbsd socat openbsd-inetd rdate dnsutils knot-dnsutils nsd
       nginx-light apache2-utils chromium iproute2 strace openssl

@@ -19,7 +19,8 @@
 
 static const char *const services[] = { "http", "dns", "echo", "daytime",
 					"time" };
-static const char *const settings[] = { "workers" };
+static const char *const settings[] = { "workers", "user", "no-sandbox" };
+#define NSETTINGS (sizeof settings / sizeof settings[0])
 #define NSERVICES (sizeof services / sizeof services[0])
 
 /* One key of a service: a flag of its usage text, and whether it takes a
@@ -50,6 +51,7 @@ struct cfg_run {
 	long workers;			/* 0: not set */
 	const struct cfg_server *cur;	/* whose arguments are parsed */
 	struct cfg_run *older;		/* generations before a reload */
+	int reloading;			/* SIGHUP: user and sandbox stay */
 };
 
 static struct cli_server *
@@ -286,7 +288,7 @@ static int
 setting(struct cfg_run *r, const struct conf_block *b)
 {
 	const struct conf_arg *a = &b->args[0];
-	const char *all[NSERVICES + 1];
+	const char *all[NSERVICES + NSETTINGS];
 
 	if (strcmp(b->name, "workers") == 0) {
 		if (r->workers == 0 && cli_parse_int(a->value, 1, 256,
@@ -296,9 +298,23 @@ setting(struct cfg_run *r, const struct conf_block *b)
 		}
 		return 0;
 	}
+	/* what every server takes beside its own options (cli_lockdown) */
+	if (strcmp(b->name, "user") == 0 || (strcmp(b->name, "no-sandbox") == 0
+					     && a->is_bool)) {
+		if (r->reloading)
+			return 0;	/* applied once, at start */
+		char *args[] = { (char *)"config", NULL, a->value, NULL };
+		int n = b->name[0] == 'u' ? 3 : a->truth ? 2 : 1;
+		args[1] = b->name[0] == 'u' ? (char *)"--user" :
+			(char *)"--no-sandbox";
+		if (cli_lockdown_args(n, args, "") >= 0)
+			return 0;
+		print_at(r, a->vpos, a->key, "no such user or group");
+		return EXIT_USAGE;
+	}
 	memcpy(all, services, sizeof services);
-	all[NSERVICES] = settings[0];
-	return unknown_key(r, b->name, b->pos, NULL, all, NSERVICES + 1);
+	memcpy(all + NSERVICES, settings, sizeof settings);
+	return unknown_key(r, b->name, b->pos, NULL, all, NSERVICES + NSETTINGS);
 }
 
 /* Every block of the file (of r->only's service alone when set) into a
@@ -525,7 +541,8 @@ config_hup(void *arg)
 	if (n == NULL)
 		return;
 	*n = (struct cfg_run){ .path = r->path, .only = r->only,
-			       .oargc = r->oargc, .oargv = r->oargv };
+			       .oargc = r->oargc, .oargv = r->oargv,
+			       .reloading = 1 };
 	if (load(n) != 0 || prepare(n) != 0) {
 		fprintf(stderr, "inetkit: %s: reload failed, nothing changed\n",
 			r->path);
@@ -571,6 +588,15 @@ link_status(struct cfg_run *r)
 						 r->servers[i].srv, dns);
 }
 
+/* The sandbox lets SIGHUP read the file again. */
+static int
+config_sandbox(void *arg, struct sandbox *sb)
+{
+	const struct cfg_run *r = arg;
+
+	return cli_sandbox_allow_dir(sb, r->path);
+}
+
 static int
 noop_start(struct loop *l, int index, void *arg)
 {
@@ -601,7 +627,8 @@ run_servers(struct cfg_run *r, int tips)
 		}
 	link_status(r);
 	/* One reload for the whole file, in the main thread. */
-	engines[n++] = (struct cli_engine){ noop_start, NULL, config_hup, r };
+	engines[n++] = (struct cli_engine){ noop_start, NULL, config_hup, r,
+					    config_sandbox };
 	if (tips)
 		cli_up_tips(NULL);
 	return cli_run_engines(engines, n, workers);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "core/err.h"
+#include "core/sandbox.h"
 #include "dns/dns_answer.h"
 #include "dns/dns_load.h"
 #include "dns/dns_server.h"
@@ -166,6 +167,28 @@ dns_hup(struct cli_server *s)
 		dns_served_swap(&e->served, db);
 	fprintf(stderr, "inetkit: dns: reloaded %d zone%s, %zu records\n",
 		nz, nz == 1 ? "" : "s", nrec);
+}
+
+/* Under the sandbox: SIGHUP reads the zones again, with their
+ * $INCLUDEs: the folders of the zone files, and the hosts file. */
+static int
+dns_sandbox(struct cli_server *s, struct sandbox *sb)
+{
+	struct cli_dns *e = (struct cli_dns *)s;
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && i < e->nzones; i++)
+		rc = cli_sandbox_allow_dir(sb, e->zones[i]);
+	if (rc == 0 && e->hosts)
+		rc = sandbox_allow(sb, e->hosts, SANDBOX_READ);
+	/* zone transfer in: the copies and journals in --zone-dir, a TCP
+	 * connection to each primary (NOTIFY goes out over UDP) */
+	if (rc == 0 && e->xfrd.zone_dir)
+		rc = sandbox_allow(sb, e->xfrd.zone_dir, SANDBOX_WRITE);
+	for (int i = 0; rc == 0 && i < e->xfrd.nsec; i++)
+		rc = sandbox_allow_connect(sb, net_addr_port(
+			dns_secondary_primary(&e->xfrd, i)));
+	return rc;
 }
 
 static int
@@ -329,7 +352,7 @@ dns_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 
 static const struct cli_server_ops dns_ops = {
 	dns_usage, dns_parse_args, dns_setup, dns_fini, dns_start,
-	dns_free, dns_hup,
+	dns_free, dns_hup, dns_sandbox,
 };
 
 void

@@ -31,10 +31,11 @@ static const char serve_usage[] =
 static int
 serve_config(const char *only, int argc, char **argv)
 {
-	char *rest[argc + 1];
+	char *rest[argc + 2];
 	const char *path = NULL;
-	int n = 0;
+	int n = 1;
 
+	rest[0] = (char *)"serve";	/* cli_lockdown_args skips argv[0] */
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc && !path)
 			path = argv[++i];
@@ -45,7 +46,11 @@ serve_config(const char *only, int argc, char **argv)
 	if (path == NULL)
 		return cli_usage_error(serve_usage, "serve: --config without "
 				       "a file");
-	return cli_config_run(path, only, n, rest, CLI_CONFIG_SERVE);
+	/* --user, --no-sandbox, --sandbox-info, as every server takes */
+	n = cli_lockdown_args(n, rest, serve_usage);
+	if (n < 0)
+		return -n;
+	return cli_config_run(path, only, n - 1, rest + 1, CLI_CONFIG_SERVE);
 }
 
 static int

@@ -745,3 +745,9 @@ dns_secondary_load_saved(struct dns_xfrd *x, struct dns_db *db)
 	}
 	return 0;
 }
+
+const struct net_addr *
+dns_secondary_primary(const struct dns_xfrd *x, int i)
+{
+	return &x->sec[i]->primary;
+}

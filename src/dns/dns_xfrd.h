@@ -122,6 +122,9 @@ int dns_secondary_notified(struct dns_xfrd *x, const uint8_t *apex,
 int dns_secondary_dead(struct dns_xfrd *x, const uint8_t *name);
 /* 1 when apex is one of the secondary zones. */
 int dns_secondary_owns(const struct dns_xfrd *x, const uint8_t *apex);
+/* The primary of x->sec[i] (for the sandbox: TCP connect to its port). */
+const struct net_addr *dns_secondary_primary(const struct dns_xfrd *x,
+					     int i);
 int dns_secondary_start(struct dns_xfrd *x, struct loop *l);
 void dns_secondary_wake(struct dns_xfrd *x);
 void dns_secondary_stop(struct dns_xfrd *x);	/* worker 0, at stop */

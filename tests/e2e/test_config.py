@@ -209,3 +209,27 @@ http:
                         "https://localhost:%d/" % srv.port("tcp", "https")],
                        capture_output=True, text=True, timeout=20)
     assert r.stdout == "200", r.stderr
+
+
+def test_user_and_sandbox_settings(start_server, tmp_path):
+    text = "%sdns:\n  listen: 127.0.0.1:0\n  zone: %s/zones/example.test.zone\n"
+    conf = write(tmp_path, text % ("user: no-such-user-here\n", EXAMPLES))
+    r = run(["check", "--config", conf])
+    assert r.returncode == 2
+    assert (conf + ":1:7: user: ") in r.stderr.decode()
+    conf = write(tmp_path, text % ("no-sandbox: true\n", EXAMPLES))
+    srv = start_server(["serve", "--config", conf], expect=2)
+    wait_for(lambda: len(www_ok(srv)) > 0, "an answer", srv=srv)
+    assert "sandbox: landlock" not in server_stderr(srv)
+    conf = write(tmp_path, text % ("", EXAMPLES), "sandboxed.conf")
+    srv = start_server(["serve", "--config", conf], expect=2)
+    wait_for(lambda: "inetkit: sandbox:" in server_stderr(srv),
+             "the sandbox line", srv=srv)
+    # under the sandbox SIGHUP still reads the file and the zones again
+    srv.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: "sandboxed.conf: reloaded" in server_stderr(srv),
+             "the reload", srv=srv)
+
+
+def www_ok(srv):
+    return www(srv.port("udp"))

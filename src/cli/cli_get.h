@@ -20,6 +20,8 @@ struct get_opts {
 	int max_redirs;
 	uint64_t max_size;	/* 0: none */
 	int connect_ms, read_ms, max_ms;	/* 0: the defaults / none */
+	const char *cacert;	/* --cacert FILE: more trust anchors */
+	int insecure;		/* -k: no certificate verification */
 	char headers[GET_MAX_HEADERS_TEXT];	/* "Name: value\r\n"... */
 	struct resolv_config dns;
 };

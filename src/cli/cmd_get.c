@@ -24,10 +24,10 @@ static const char get_usage[] =
 	"                   [--dns ADDR:PORT]... [--resolve NAME:ADDR]...\n"
 	"                   [--max-redirs N] [--max-size BYTES]\n"
 	"                   [--connect-timeout S] [--timeout S] [--max-time S]\n"
-	"                   [--dns-timeout S]\n"
-	"  Fetches URL (http only: https is not supported yet) and writes the\n"
-	"  body to standard output, or with -o to FILE (written to a temporary\n"
-	"  file beside it and renamed when complete).\n"
+	"                   [--dns-timeout S] [--cacert FILE] [-k]\n"
+	"  Fetches URL (http or https) and writes the body to standard output,\n"
+	"  or with -o to FILE (written to a temporary file beside it and\n"
+	"  renamed when complete).\n"
 	"  -I                the response head only (a HEAD request)\n"
 	"  -L                follow redirects (at most --max-redirs, default 10)\n"
 	"  -H 'Name: value'  add a request header field (repeatable)\n"
@@ -35,7 +35,11 @@ static const char get_usage[] =
 	"                    /etc/resolv.conf, after /etc/hosts)\n"
 	"  --resolve NAME:ADDR  use ADDR for NAME (repeatable: tried in order)\n"
 	"  --max-size BYTES  fail when the body grows past BYTES\n"
-	"  --connect-timeout S  per address (default 10); --timeout S: longest\n"
+	"  --cacert FILE     trust the CA certificates of FILE (PEM) too,\n"
+	"                    beside the system's (SSL_CERT_FILE, SSL_CERT_DIR)\n"
+	"  -k, --insecure    do not verify the server's certificate (warns)\n"
+	"  --connect-timeout S  per address, TLS handshake included (default\n"
+	"                    10); --timeout S: longest\n"
 	"                    silence and the whole head (default 30);\n"
 	"                    --max-time S: the whole transfer (default none)\n"
 	"  A progress bar is drawn on standard error when it is a terminal\n"
@@ -96,6 +100,8 @@ get_option_value(struct get_opts *o, const char *s, const char *next)
 			return cli_usage_error(get_usage,
 					       "get: bad --max-size '%s'", next);
 		o->max_size = (uint64_t)v;
+	} else if (strcmp(s, "--cacert") == 0) {
+		o->cacert = next;
 	} else if (strcmp(s, "--connect-timeout") == 0) {
 		return get_parse_ms(s, next, &o->connect_ms) ? EXIT_USAGE : 1;
 	} else if (strcmp(s, "--timeout") == 0) {
@@ -109,7 +115,8 @@ get_option_value(struct get_opts *o, const char *s, const char *next)
 }
 
 /* The URL must parse and be absolute, with a host; its scheme is checked
- * when it is fetched (https fails there, with status 1). */
+ * when it is fetched (neither http nor https fails there, with status
+ * 1). */
 static int
 get_check_url(const char *s)
 {
@@ -121,7 +128,7 @@ get_check_url(const char *s)
 	    !(u.flags & URL_HAS_SCHEME) || !(u.flags & URL_HAS_AUTHORITY) ||
 	    u.host.n == 0)
 		return cli_usage_error(get_usage, "get: bad URL '%s' (want "
-				       "http://HOST[:PORT]/PATH)", s);
+				       "http[s]://HOST[:PORT]/PATH)", s);
 	return 0;
 }
 
@@ -146,6 +153,8 @@ get_parse(int argc, char **argv, struct get_opts *o)
 			o->head_only = 1;
 		else if (strcmp(s, "-L") == 0 || strcmp(s, "--location") == 0)
 			o->follow = 1;
+		else if (strcmp(s, "-k") == 0 || strcmp(s, "--insecure") == 0)
+			o->insecure = 1;
 		else if (s[0] == '-' && s[1] != '\0')
 			return cli_usage_error(get_usage, "get: unknown option "
 					       "'%s' (or a value is missing)", s);

@@ -3,18 +3,17 @@
  *
  * The transport is a small table of operations (read, write, close) that
  * the HTTP/1.1 exchange (fetch_client.c) goes through, never through the
- * socket directly: plain TCP is the only transport today; TLS (https) is
- * a second table, chosen in fetch_conn_open, its handshake done there
- * before the owner is told the connection is open. Above this file only
- * the facts it needs travel down: fetch.c stops refusing https (hop_parse)
- * and passes url_http's tls flag and host name (for SNI and the
- * certificate check) through fetch_client_req to fetch_conn_open, and
- * fetch_client reuses a kept connection only for the same host name.
+ * socket directly: plain TCP, or TLS (https) by net_tls over the same
+ * socket, its handshake done in fetch_conn_open before the owner is told
+ * the connection is open. The plain path does nothing more than before:
+ * TLS costs a connection only when fetch_conn_open is given a context.
  *
  * fetch_conn_open tries the addresses in the order given, one at a
- * time, each with its own connect timeout; the whole policy is that one
- * function and its two callbacks, which Happy Eyeballs (RFC 8305 section
- * 5: staggered attempts, the first to connect wins) replaces. */
+ * time, each with its own connect timeout (the TLS handshake included);
+ * the whole policy is that one function and its two callbacks, which
+ * Happy Eyeballs (RFC 8305 section 5: staggered attempts, the first to
+ * connect wins) replaces. A TLS failure ends the open at once: another
+ * address of the same name would show the same certificate. */
 #ifndef INETKIT_FETCH_CONN_H
 #define INETKIT_FETCH_CONN_H
 
@@ -23,13 +22,17 @@
 
 #include "core/loop.h"
 #include "net/net_addr.h"
+#include "net/net_tls.h"
+
+#define FETCH_CONN_NAME_MAX 256	/* a host name for SNI, with its NUL */
+#define FETCH_CONN_WHY_MAX 512
 
 struct fetch_conn;
 
 /* How bytes move over an open connection. read and write return a count,
  * 0 (read: the peer closed), -EAGAIN (wait for the loop) or -errno. */
 struct fetch_transport {
-	const char *name;	/* "tcp" */
+	const char *name;	/* "tcp", "tls" */
 	ssize_t (*read)(struct fetch_conn *c, void *p, size_t n);
 	ssize_t (*write)(struct fetch_conn *c, const void *p, size_t n);
 	void (*close)(struct fetch_conn *c);
@@ -39,7 +42,8 @@ struct fetch_transport {
 
 /* Called once per open: 0 when the connection is open (c->fd connected,
  * not watched by the loop: the owner adds it), else the last address's
- * error (-errno, ERR_TIMEOUT). */
+ * error (-errno, ERR_TIMEOUT), or the TLS failure (ERR_TLS, ERR_CERT,
+ * ERR_TIMEOUT) with c->why saying it in words. */
 typedef void (*fetch_conn_fn)(void *arg, int status);
 
 struct fetch_conn {
@@ -47,12 +51,20 @@ struct fetch_conn {
 	int fd;				/* -1: no connection */
 	const struct fetch_transport *t;	/* while fd is open */
 	struct net_addr peer;		/* the address connected (or tried) */
+	struct net_tls *tls;		/* an https connection's TLS */
+	struct net_tls_client *tls_ctx;	/* of the last open; NULL: TCP */
+	char name[FETCH_CONN_NAME_MAX];	/* the server's name, with tls_ctx */
+	/* The last TLS failure in words ("certificate verification failed:
+	 * certificate has expired"), or "": kept after the close, cleared
+	 * by the next open. */
+	char why[FETCH_CONN_WHY_MAX];
 
 	/* While opening. */
 	const struct net_addr *addrs;
 	int naddrs, ai, last_err;
 	int timeout_ms;
 	int opening;
+	int handshaking;		/* TCP is up, TLS is not yet */
 	struct loop_timer timer;
 	fetch_conn_fn done;
 	void *arg;
@@ -61,11 +73,19 @@ struct fetch_conn {
 /* Sets up c (no connection) on loop l. */
 void fetch_conn_init(struct fetch_conn *c, struct loop *l);
 /* Opens c to the first of addrs[0..n) (with ports) that accepts within
- * timeout_ms, closing what c held. addrs must live until done runs. done
- * runs later, from the loop, never inside this call. */
+ * timeout_ms, closing what c held; with tls (NULL: plain TCP), the TLS
+ * handshake with the server called name (a DNS name or an address, no
+ * brackets) follows within the same time. addrs must live until done
+ * runs. done runs later, from the loop, never inside this call. */
 void fetch_conn_open(struct fetch_conn *c,
 			  const struct net_addr *addrs, int n, int timeout_ms,
+			  struct net_tls_client *tls, const char *name,
 			  fetch_conn_fn done, void *arg);
+/* True when c, open, may carry a request for that server: the same
+ * transport, and under TLS the same name (the one its certificate was
+ * checked for). */
+int fetch_conn_is_for(const struct fetch_conn *c,
+		      const struct net_tls_client *tls, const char *name);
 /* Closes the connection, or stops an open in progress (done is not
  * called). Harmless when there is none. The owner takes fd out of the
  * loop first when it added it. */

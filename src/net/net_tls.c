@@ -53,6 +53,14 @@ tls_result(struct net_tls *t, int r)
 		if (ERR_GET_LIB(code) == ERR_LIB_SSL &&
 		    ERR_GET_REASON(code) == SSL_R_HTTP_REQUEST)
 			t->plain_http = 1;
+		/* a client's refusal of the certificate: the chain's reason
+		 * ("certificate has expired") says more than OpenSSL's */
+		if (ERR_GET_LIB(code) == ERR_LIB_SSL &&
+		    ERR_GET_REASON(code) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+			t->verify_failed = 1;
+			t->why = X509_verify_cert_error_string(
+				SSL_get_verify_result(t->ssl));
+		}
 		ERR_clear_error();
 		if (ERR_GET_LIB(code) == ERR_LIB_SSL &&
 		    ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING)

@@ -52,9 +52,18 @@ struct net_tls {
 	unsigned plain_http : 1;
 	unsigned closed : 1;	/* close_notify sent */
 	unsigned short_read : 1; /* the last socket read found it empty */
+	unsigned verify_failed : 1; /* the peer's certificate was refused */
 	const char *why;	/* the last failure, OpenSSL's static text */
 	int sys;		/* or its errno */
 };
+
+/* "file: message" from OpenSSL's error queue (or what, when not NULL),
+ * which is emptied: the first error is the cause ("no start line"), the
+ * later ones its consequences ("PEM lib"). Returns -EINVAL. */
+int tls_fail(char *err, size_t n, const char *file, const char *what);
+/* A file we cannot open says so in errno's words, not OpenSSL's: 0 or
+ * -errno with "file: message" in err. */
+int tls_readable(const char *file, char *err, size_t n);
 
 /* The current generation, with a reference taken. */
 struct tls_set *tls_set_acquire(struct net_tls_server *s);

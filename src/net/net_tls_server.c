@@ -51,10 +51,7 @@ mono_s(void)
 	return (int64_t)ts.tv_sec + 1;	/* never 0: 0 means no key */
 }
 
-/* "file: message" from OpenSSL's error queue, which is emptied: the
- * first error is the cause ("no start line"), the later ones its
- * consequences ("PEM lib"). */
-static int
+int
 tls_fail(char *err, size_t n, const char *file, const char *what)
 {
 	unsigned long e = ERR_peek_error();
@@ -65,8 +62,7 @@ tls_fail(char *err, size_t n, const char *file, const char *what)
 	return -EINVAL;
 }
 
-/* A file we cannot open says so in errno's words, not OpenSSL's. */
-static int
+int
 tls_readable(const char *file, char *err, size_t n)
 {
 	int fd = open(file, O_RDONLY | O_CLOEXEC);

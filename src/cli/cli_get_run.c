@@ -301,10 +301,7 @@ get_setup(struct get *g)
 		},
 		.max_conns = 1,
 		.dns = &g->o->dns,
-		.tls = {
-			.cafile = g->o->cacert,
-			.insecure = g->o->insecure,
-		},
+		.tls = g->o->tls,
 	};
 
 	g->l = loop_new();
@@ -342,9 +339,6 @@ get_run(const struct get_opts *o)
 	g->o = o;
 	g->out_fd = -1;
 	g->status = EXIT_FAIL;
-	if (o->insecure)
-		fprintf(stderr, "inetkit get: warning: --insecure: https "
-			"servers' certificates are not verified\n");
 	ssize_t n = url_normalize(o->url, strlen(o->url), g->url, sizeof g->url);
 	if (n < 0) {
 		fprintf(stderr, "inetkit get: %s: not a valid URL\n", o->url);

@@ -100,8 +100,6 @@ get_option_value(struct get_opts *o, const char *s, const char *next)
 			return cli_usage_error(get_usage,
 					       "get: bad --max-size '%s'", next);
 		o->max_size = (uint64_t)v;
-	} else if (strcmp(s, "--cacert") == 0) {
-		o->cacert = next;
 	} else if (strcmp(s, "--connect-timeout") == 0) {
 		return get_parse_ms(s, next, &o->connect_ms) ? EXIT_USAGE : 1;
 	} else if (strcmp(s, "--timeout") == 0) {
@@ -142,6 +140,10 @@ get_parse(int argc, char **argv, struct get_opts *o)
 		const char *s = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
 		int took = cli_resolver_option(&o->dns, s, next, get_usage, "get");
 		if (took == 0)
+			took = cli_tls_client_option(&o->tls, s, next);
+		if (took == 2)
+			continue;
+		if (took == 0)
 			took = get_option_value(o, s, next);
 		if (took == 1) {
 			i++;
@@ -153,8 +155,6 @@ get_parse(int argc, char **argv, struct get_opts *o)
 			o->head_only = 1;
 		else if (strcmp(s, "-L") == 0 || strcmp(s, "--location") == 0)
 			o->follow = 1;
-		else if (strcmp(s, "-k") == 0 || strcmp(s, "--insecure") == 0)
-			o->insecure = 1;
 		else if (s[0] == '-' && s[1] != '\0')
 			return cli_usage_error(get_usage, "get: unknown option "
 					       "'%s' (or a value is missing)", s);
@@ -177,6 +177,9 @@ cmd_get(int argc, char **argv)
 	if (cli_wants_help(argc, argv, get_usage))
 		return EXIT_OK;
 	int rc = get_parse(argc, argv, &o);
+	if (rc != 0)
+		return rc;
+	rc = cli_tls_client_finish(&o.tls, "get");
 	if (rc != 0)
 		return rc;
 	rc = cli_resolver_finish(&o.dns);

@@ -104,6 +104,9 @@ int net_tls_client_new(const struct net_tls_client_config *c,
 		       struct net_tls_client **out, char *err, size_t errlen);
 /* After every connection is freed. */
 void net_tls_client_free(struct net_tls_client *c);
+/* Reads a --cacert file as net_tls_client_new will: 0, or a negative
+ * code with "file: message" in err (no such file, no certificate). */
+int net_tls_cafile_check(const char *file, char *err, size_t errlen);
 
 enum {
 	NET_TLS_WANT_READ = 1,

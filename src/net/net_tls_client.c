@@ -20,22 +20,47 @@ struct net_tls_client {
 	SSL_CTX *ctx;
 };
 
+/* cafile's certificates into store: 0, or -EINVAL with "file: message"
+ * in err. */
+static int
+client_cafile(X509_STORE *store, const char *cafile, char *err, size_t n)
+{
+	int rc = tls_readable(cafile, err, n);
+
+	if (rc < 0)
+		return rc;
+	ERR_clear_error();
+	if (X509_STORE_load_file(store, cafile) != 1)
+		return tls_fail(err, n, cafile, "no certificate in it");
+	return 0;
+}
+
+int
+net_tls_cafile_check(const char *file, char *err, size_t errlen)
+{
+	X509_STORE *store = X509_STORE_new();
+	int rc = store ? client_cafile(store, file, err, errlen) : -ENOMEM;
+
+	X509_STORE_free(store);
+	return rc;
+}
+
 /* Trust: OpenSSL's default paths (the Debian store, /etc/ssl/certs, or
  * SSL_CERT_FILE and SSL_CERT_DIR when set), then cafile's anchors. */
 static int
 client_trust(SSL_CTX *ctx, const struct net_tls_client_config *c, char *err,
 	     size_t n)
 {
-	int rc = c->cafile ? tls_readable(c->cafile, err, n) : 0;
+	int rc = 0;
 
-	if (rc < 0)
-		return rc;
 	ERR_clear_error();
 	if (SSL_CTX_set_default_verify_paths(ctx) != 1)
 		return tls_fail(err, n, "the system's trust store", NULL);
-	if (c->cafile &&
-	    SSL_CTX_load_verify_locations(ctx, c->cafile, NULL) != 1)
-		return tls_fail(err, n, c->cafile, "no certificate in it");
+	if (c->cafile)
+		rc = client_cafile(SSL_CTX_get_cert_store(ctx), c->cafile,
+				   err, n);
+	if (rc < 0)
+		return rc;
 	SSL_CTX_set_verify(ctx, c->insecure ? SSL_VERIFY_NONE :
 			   SSL_VERIFY_PEER, NULL);
 	return 0;

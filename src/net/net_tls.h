@@ -130,6 +130,9 @@ struct net_tls *net_tls_accept_bio(struct net_tls_server *s,
  * read or write). NULL when out of memory. */
 struct net_tls *net_tls_connect(struct net_tls_client *c, int fd,
 				const char *host);
+/* The same over a BIO (taken over: freed with the connection). */
+struct net_tls *net_tls_connect_bio(struct net_tls_client *c,
+				    struct bio_st *bio, const char *host);
 /* Frees the connection without sending anything (net_tls_shutdown first
  * for a clean close). */
 void net_tls_free(struct net_tls *t);

@@ -137,21 +137,47 @@ client_name(SSL *ssl, const char *host)
 	       SSL_set1_host(ssl, name) == 1;
 }
 
-struct net_tls *
-net_tls_connect(struct net_tls_client *c, int fd, const char *host)
+static struct net_tls *
+client_new(struct net_tls_client *c, const char *host)
 {
 	struct net_tls *t = calloc(1, sizeof *t);
 
 	if (t == NULL)
 		return NULL;
 	t->ssl = SSL_new(c->ctx);
-	if (t->ssl == NULL || SSL_set_fd(t->ssl, fd) != 1 ||
-	    !client_name(t->ssl, host)) {
+	if (t->ssl == NULL || !client_name(t->ssl, host)) {
 		ERR_clear_error();
 		net_tls_free(t);
 		return NULL;
 	}
 	SSL_set_connect_state(t->ssl);
+	return t;
+}
+
+struct net_tls *
+net_tls_connect(struct net_tls_client *c, int fd, const char *host)
+{
+	struct net_tls *t = client_new(c, host);
+
+	if (t && SSL_set_fd(t->ssl, fd) != 1) {
+		ERR_clear_error();
+		net_tls_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct net_tls *
+net_tls_connect_bio(struct net_tls_client *c, struct bio_st *bio,
+		    const char *host)
+{
+	struct net_tls *t = client_new(c, host);
+
+	if (t == NULL) {
+		BIO_free(bio);
+		return NULL;
+	}
+	SSL_set_bio(t->ssl, bio, bio);
 	return t;
 }
 

@@ -170,6 +170,8 @@ void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
  * errors: ERR_PARSE) and binds TCP and UDP on the same ports. */
 #include "dns/dns_server.h"
 #define CLI_MAX_ZONES 64
+#define CLI_MAX_XDP 16
+struct dns_xdp;
 struct cli_dns {
 	struct cli_server srv;	/* first */
 	const char *zones[CLI_MAX_ZONES];
@@ -178,6 +180,9 @@ struct cli_dns {
 	struct cli_listen listen;
 	struct dns_server_config cfg;
 	struct dns_served served;
+	const char *xdp[CLI_MAX_XDP];	/* --xdp IFACE[@PORT] */
+	int nxdp;
+	struct dns_xdp **xdps;	/* opened by setup */
 };
 void cli_dns_defaults(struct cli_dns *e);
 

@@ -1,6 +1,7 @@
 /* cmd_dns: `inetkit serve dns`, and the engine adapter that `inetkit up`
  * reuses to run the name server beside the other services. */
 #include <errno.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,12 +11,13 @@
 #include "dns/dns_answer.h"
 #include "dns/dns_load.h"
 #include "dns/dns_server.h"
+#include "dns/dns_xdp.h"
 
 static const char dns_usage[] =
 	"usage: inetkit serve dns --zone FILE... [--hosts FILE]\n"
 	"                         [--listen ADDR:PORT]... [--workers N]\n"
 	"                         [--max-conns N] [--idle-timeout SECONDS]\n"
-	"                         [--edns-size BYTES]\n"
+	"                         [--edns-size BYTES] [--xdp IFACE[@PORT]]...\n"
 	"  An authoritative name server for the zones in the zone files\n"
 	"  (RFC 1035 format; the SOA record comes first) over UDP and TCP on\n"
 	"  the same port. --hosts adds A/AAAA records from an /etc/hosts\n"
@@ -23,22 +25,109 @@ static const char dns_usage[] =
 	"  zone is served. SIGHUP reloads every file; a bad file keeps the\n"
 	"  old data. UDP replies fit the client's EDNS size up to --edns-size\n"
 	"  (1232), 512 bytes without EDNS; TC=1 sends the client to TCP.\n"
-	"  Default listen: every address, port 53.\n";
+	"  Default listen: every address, port 53. --xdp answers UDP queries\n"
+	"  to PORT (53) arriving on IFACE through AF_XDP sockets, past the\n"
+	"  kernel's UDP stack (needs CAP_NET_ADMIN and CAP_BPF, or root);\n"
+	"  everything else on IFACE goes to the kernel and the sockets.\n";
+
+/* A worker's part: its sockets, and its AF_XDP queues with --xdp. */
+struct dns_part {
+	struct dns_worker *sock;
+	struct dns_xdp_worker *xdp;
+};
+
+static void
+dns_free(void *worker)
+{
+	struct dns_part *p = worker;
+
+	if (p == NULL)
+		return;
+	dns_worker_free(p->sock);
+	dns_xdp_worker_free(p->xdp);
+	free(p);
+}
 
 static void *
 dns_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
 	  int ntcp, const int *udp, int nudp)
 {
 	struct cli_dns *e = (struct cli_dns *)s;
+	struct dns_part *p = calloc(1, sizeof *p);
 
-	return dns_worker_start(l, &e->served, index, &e->cfg, tcp, ntcp, udp,
-				nudp);
+	if (p == NULL)
+		return NULL;
+	p->sock = dns_worker_start(l, &e->served, index, &e->cfg, tcp, ntcp,
+				   udp, nudp);
+	if (p->sock && e->nxdp)
+		p->xdp = dns_xdp_worker_start(l, &e->served, index,
+					      s->nworkers, &e->cfg, e->xdps,
+					      e->nxdp);
+	if (p->sock == NULL || (e->nxdp && p->xdp == NULL)) {
+		dns_free(p);
+		return NULL;
+	}
+	return p;
 }
 
-static void
-dns_free(void *worker)
+/* Splits --xdp's IFACE[@PORT] (port 53 when absent). Returns 0 or -1. */
+static int
+xdp_arg(const char *v, char *ifname, size_t size, uint16_t *port)
 {
-	dns_worker_free(worker);
+	const char *at = strrchr(v, '@');
+	size_t len = at ? (size_t)(at - v) : strlen(v);
+	long p = 53;
+
+	if (len == 0 || len >= size || (at && cli_parse_int(at + 1, 1, 65535,
+							    &p) < 0))
+		return -1;
+	memcpy(ifname, v, len);
+	ifname[len] = '\0';
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/* The XDP program on each --xdp interface and its sockets, before any
+ * listener (an error prints no listening line). Returns 0, ERR_PARSE (no
+ * such interface, missing privileges: printed, exit 2) or -ENOMEM. */
+static int
+dns_xdp_setup(struct cli_dns *e)
+{
+	char err[256], ifname[IF_NAMESIZE];
+	uint16_t port;
+
+	if (e->nxdp == 0)
+		return 0;
+	e->xdps = calloc((size_t)e->nxdp, sizeof *e->xdps);
+	if (e->xdps == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < e->nxdp; i++) {
+		xdp_arg(e->xdp[i], ifname, sizeof ifname, &port);
+		if (dns_xdp_open(&e->xdps[i], ifname, port, err,
+				 sizeof err) < 0) {
+			fprintf(stderr, "inetkit: dns: %s\n", err);
+			return ERR_PARSE;
+		}
+	}
+	return 0;
+}
+
+/* "listening dns xdp IFACE@PORT (native mode, 2 queues)": the mode is
+ * the driver's, said at start. */
+static void
+dns_xdp_announce(const struct cli_dns *e)
+{
+	char ifname[IF_NAMESIZE];
+	uint16_t port;
+
+	for (int i = 0; i < e->nxdp; i++) {
+		int n = dns_xdp_nqueues(e->xdps[i]);
+		xdp_arg(e->xdp[i], ifname, sizeof ifname, &port);
+		printf("listening dns xdp %s@%u (%s mode, %d queue%s)\n",
+		       ifname, port, dns_xdp_mode(e->xdps[i]), n,
+		       n == 1 ? "" : "s");
+	}
+	fflush(stdout);
 }
 
 /* SIGHUP: build the new database aside while the workers keep serving
@@ -77,12 +166,16 @@ dns_setup(struct cli_server *s, int nworkers)
 		dns_db_free(db);
 		return -ENOMEM;
 	}
-	/* TCP and UDP on the same port, so that a client retrying over TCP
-	 * after a truncated reply finds the same server (RFC 7766). */
-	int rc = cli_listen_bind_pair(&e->listen, "dns", nworkers, s->tcp_fds,
-				      s->udp_fds);
+	int rc = dns_xdp_setup(e);
 	if (rc < 0)
 		return rc;
+	/* TCP and UDP on the same port, so that a client retrying over TCP
+	 * after a truncated reply finds the same server (RFC 7766). */
+	rc = cli_listen_bind_pair(&e->listen, "dns", nworkers, s->tcp_fds,
+				  s->udp_fds);
+	if (rc < 0)
+		return rc;
+	dns_xdp_announce(e);
 	s->ntcp = s->nudp = e->listen.n;
 	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
 	return 0;
@@ -95,6 +188,10 @@ dns_fini(struct cli_server *s)
 
 	if (e->served.slots)
 		dns_served_fini(&e->served);
+	for (int i = 0; e->xdps && i < e->nxdp; i++)
+		dns_xdp_close(e->xdps[i]);
+	free(e->xdps);
+	e->xdps = NULL;
 }
 
 /* Numeric options: name, range, where the value goes. */
@@ -143,6 +240,16 @@ dns_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 				return cli_usage_error(dns_usage,
 						       "too many --zone");
 			e->zones[e->nzones++] = v;
+		} else if (strcmp(a, "--xdp") == 0) {
+			char ifname[IF_NAMESIZE];
+			uint16_t port;
+			if (xdp_arg(v, ifname, sizeof ifname, &port) < 0)
+				return cli_usage_error(dns_usage,
+						       "bad --xdp '%s'", v);
+			if (e->nxdp >= CLI_MAX_XDP)
+				return cli_usage_error(dns_usage,
+						       "too many --xdp");
+			e->xdp[e->nxdp++] = v;
 		} else if (strcmp(a, "--hosts") == 0) {
 			e->hosts = v;
 		} else if (strcmp(a, "--listen") == 0) {

@@ -41,6 +41,16 @@ struct net_tls_server {
 		char src[48];
 		int64_t sec;
 	} seen[TLS_SEEN_SLOTS];
+	int buffered;		/* no kernel TLS: writes go through tls_out */
+};
+
+/* The records a connection has encrypted and not yet sent: they gather
+ * here, four full records at most, and leave in one send(2). */
+#define TLS_OUT_MAX (4 * (16384 + 512))
+
+struct tls_out {
+	size_t off, len;
+	unsigned char p[TLS_OUT_MAX];
 };
 
 struct net_tls {
@@ -55,6 +65,13 @@ struct net_tls {
 	unsigned verify_failed : 1; /* the peer's certificate was refused */
 	const char *why;	/* the last failure, OpenSSL's static text */
 	int sys;		/* or its errno */
+	/* Buffered writes (net_tls_server's buffered): the socket, the
+	 * records waiting (allocated while some wait), and the bytes a
+	 * net_tls_write took but could not send yet, which the retry with
+	 * the same bytes reports once they are out. */
+	int fd;
+	struct tls_out *out;
+	size_t taken;
 };
 
 /* "file: message" from OpenSSL's error queue (or what, when not NULL),

@@ -347,6 +347,9 @@ net_tls_server_new(const struct net_tls_server_config *c,
 	if (s->cfg.ticket_rotate_s <= 0)
 		s->cfg.ticket_rotate_s = NET_TLS_TICKET_ROTATE_S;
 	pthread_mutex_init(&s->lock, NULL);
+	/* kernel TLS needs OpenSSL's socket BIO for its writes; without it
+	 * records are gathered and sent four at a time */
+	s->buffered = !net_tls_kernel_has_ktls();
 	keys_new(&s->keys[0], mono_s());
 	int rc = set_new(s, &s->cur, err, errlen);
 	if (rc < 0) {

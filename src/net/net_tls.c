@@ -134,10 +134,25 @@ static int
 out_write(BIO *b, const char *data, size_t n, size_t *written)
 {
 	struct net_tls *t = BIO_get_data(b);
+	size_t sent = 0;
 	int rc;
 
 	BIO_clear_retry_flags(b);
-	if (t->out && t->out->len + n > TLS_OUT_MAX) {
+	if (t->out == NULL && t->direct) {	/* one record: no copy */
+		ssize_t w = send(t->fd, data, n, MSG_NOSIGNAL);
+		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return 0;	/* errno tells */
+		if (w < 0) {
+			BIO_set_retry_write(b);
+			return 0;
+		}
+		sent = (size_t)w;
+		if (sent == n) {
+			*written = n;
+			return 1;
+		}
+	}
+	if (t->out && t->out->len + n - sent > TLS_OUT_MAX) {
 		rc = out_flush(t);
 		if (rc <= 0) {
 			if (rc == 0)
@@ -146,12 +161,13 @@ out_write(BIO *b, const char *data, size_t n, size_t *written)
 		}
 	}
 	if (t->out == NULL) {
-		if (n > TLS_OUT_MAX || (t->out = malloc(sizeof *t->out)) == NULL)
+		if (n - sent > TLS_OUT_MAX ||
+		    (t->out = malloc(sizeof *t->out)) == NULL)
 			return 0;	/* never: a record is smaller */
 		t->out->off = t->out->len = 0;
 	}
-	memcpy(t->out->p + t->out->len, data, n);
-	t->out->len += n;
+	memcpy(t->out->p + t->out->len, data + sent, n - sent);
+	t->out->len += n - sent;
 	*written = n;
 	return 1;
 }
@@ -320,6 +336,8 @@ net_tls_write(struct net_tls *t, const void *p, size_t n)
 		t->taken = 0;
 		return write_flush(t, done);
 	}
+	/* one record goes straight to the socket; more gather in tls_out */
+	t->direct = n <= SSL3_RT_MAX_PLAIN_LENGTH;
 	/* OpenSSL returns after each record (partial-write mode): go on
 	 * until all is taken or the socket is full */
 	while (done < n) {
@@ -332,9 +350,11 @@ net_tls_write(struct net_tls *t, const void *p, size_t n)
 		ssize_t rc = tls_result(t, 0);
 		if (rc == -EAGAIN && done)
 			break;		/* the rest on the next call */
+		t->direct = 0;
 		/* a write never ends the stream cleanly */
 		return rc == 0 ? ERR_CLOSED : rc;
 	}
+	t->direct = 0;
 	return t->out ? write_flush(t, done) : (ssize_t)done;
 }
 

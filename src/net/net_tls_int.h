@@ -70,6 +70,7 @@ struct net_tls {
 	 * net_tls_write took but could not send yet, which the retry with
 	 * the same bytes reports once they are out. */
 	int fd;
+	int direct;		/* this write is one record: no copy */
 	struct tls_out *out;
 	size_t taken;
 };

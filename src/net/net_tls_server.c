@@ -35,11 +35,15 @@ static const unsigned char tls_default_alpn[] = "\x08http/1.1";
 
 static int tls_ex_index = -1;
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+/* The tickets' cipher, fetched once: OpenSSL 3 fetches the provider's
+ * implementation again on every init given EVP_aes_256_cbc() */
+static EVP_CIPHER *tls_ticket_cipher;
 
 static void
 tls_init_once(void)
 {
 	tls_ex_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	tls_ticket_cipher = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
 }
 
 static int64_t
@@ -128,14 +132,14 @@ tls_ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 						 (char *)"SHA256", 0),
 		OSSL_PARAM_construct_end(),
 	};
+	const EVP_CIPHER *aes = tls_ticket_cipher ? tls_ticket_cipher :
+				EVP_aes_256_cbc();
 	if (enc) {
 		memcpy(name, k.name, 16);
 		if (RAND_bytes(iv, 16) != 1 ||
-		    EVP_EncryptInit_ex(ectx, EVP_aes_256_cbc(), NULL, k.aes,
-				       iv) != 1)
+		    EVP_EncryptInit_ex(ectx, aes, NULL, k.aes, iv) != 1)
 			return -1;
-	} else if (EVP_DecryptInit_ex(ectx, EVP_aes_256_cbc(), NULL, k.aes,
-				      iv) != 1) {
+	} else if (EVP_DecryptInit_ex(ectx, aes, NULL, k.aes, iv) != 1) {
 		return -1;
 	}
 	if (EVP_MAC_CTX_set_params(hctx, p) != 1)

@@ -169,6 +169,7 @@ void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
  * zones, hosts, listen and cfg; setup loads the zones (printing file:line
  * errors: ERR_PARSE) and binds TCP and UDP on the same ports. */
 #include "dns/dns_server.h"
+#include "dns/dns_xfrd.h"
 #define CLI_MAX_ZONES 64
 #define CLI_MAX_XDP 16
 struct dns_xdp;
@@ -180,6 +181,8 @@ struct cli_dns {
 	struct cli_listen listen;
 	struct dns_server_config cfg;
 	struct dns_served served;
+	struct dns_xfrd xfrd;	/* used when xfrd_on */
+	int xfrd_on;
 	const char *xdp[CLI_MAX_XDP];	/* --xdp IFACE[@PORT] */
 	int nxdp;
 	struct dns_xdp **xdps;	/* opened by setup */
@@ -191,16 +194,21 @@ void cli_dns_defaults(struct cli_dns *e);
  * listen/cfg/log_path (and the TLS fields), then setup (opens the access
  * log, loads the TLS pairs: ERR_PARSE after printing "file: message",
  * binds the plain listeners, then the TLS ones behind them). */
+#include "http/http_gw.h"
 #include "http/http_server.h"
+#define CLI_MAX_PROXY_FROM 16
 #include "net/net_tls.h"
 #define CLI_HTTP_TLS_OWNED NET_TLS_MAX_CERTS
 struct cli_http {
 	struct cli_server srv;	/* first */
 	struct http_site site;
+	struct http_gw_config gw;	/* --cgi, --fastcgi */
 	struct http_server_config cfg;
 	struct cli_listen listen;
 	const char *log_path;	/* NULL: none; "-": stdout */
 	int log_fd;
+	int proxy_protocol;	/* --proxy-protocol */
+	struct net_cidr proxy_from[CLI_MAX_PROXY_FROM];	/* --proxy-from */
 	/* TLS (cli_http_tls.c): --tls-listen, the default pair, --sni
 	 * pairs and settings, the loaded contexts, --tls-info */
 	struct cli_listen tls_listen;

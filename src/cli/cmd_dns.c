@@ -18,6 +18,11 @@ static const char dns_usage[] =
 	"                         [--listen ADDR:PORT]... [--workers N]\n"
 	"                         [--max-conns N] [--idle-timeout SECONDS]\n"
 	"                         [--edns-size BYTES] [--xdp IFACE[@PORT]]...\n"
+	"                         [--tsig-key [ALG:]NAME:SECRET]...\n"
+	"                         [--allow-transfer CIDR|key:NAME]...\n"
+	"                         [--notify ADDR[:PORT][/KEY]]...\n"
+	"                         [--secondary ZONE@ADDR[:PORT][/KEY]]...\n"
+	"                         [--zone-dir DIR]\n"
 	"  An authoritative name server for the zones in the zone files\n"
 	"  (RFC 1035 format; the SOA record comes first) over UDP and TCP on\n"
 	"  the same port. --hosts adds A/AAAA records from an /etc/hosts\n"
@@ -28,7 +33,13 @@ static const char dns_usage[] =
 	"  Default listen: every address, port 53. --xdp answers UDP queries\n"
 	"  to PORT (53) arriving on IFACE through AF_XDP sockets, past the\n"
 	"  kernel's UDP stack (needs CAP_NET_ADMIN and CAP_BPF, or root);\n"
-	"  everything else on IFACE goes to the kernel and the sockets.\n";
+	"  everything else on IFACE goes to the kernel and the sockets.\n"
+	"  Zone transfer: --allow-transfer lets an address prefix or the\n"
+	"  holders of a key take AXFR/IXFR (default: nobody); --tsig-key\n"
+	"  (dig -y form; hmac-sha256, hmac-sha512, hmac-sha1) signs and\n"
+	"  checks; --notify tells a secondary of every new serial;\n"
+	"  --secondary serves ZONE as a copy of that primary (kept in\n"
+	"  --zone-dir, refreshed as its SOA says and on NOTIFY).\n";
 
 /* A worker's part: its sockets, and its AF_XDP queues with --xdp. */
 struct dns_part {
@@ -63,7 +74,9 @@ dns_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
 		p->xdp = dns_xdp_worker_start(l, &e->served, index,
 					      s->nworkers, &e->cfg, e->xdps,
 					      e->nxdp);
-	if (p->sock == NULL || (e->nxdp && p->xdp == NULL)) {
+	/* Worker 0 also runs the secondaries and the NOTIFY sender. */
+	if (p->sock == NULL || (e->nxdp && p->xdp == NULL) ||
+	    (index == 0 && e->xfrd_on && dns_xfrd_start(&e->xfrd, l) < 0)) {
 		dns_free(p);
 		return NULL;
 	}
@@ -145,9 +158,14 @@ dns_hup(struct cli_server *s)
 			"zones: %s\n", err);
 		return;
 	}
-	dns_served_swap(&e->served, db);
+	size_t nrec = db->nrecords;
+	int nz = db->nzones;
+	if (e->xfrd_on)
+		dns_xfrd_publish_reload(&e->xfrd, db);
+	else
+		dns_served_swap(&e->served, db);
 	fprintf(stderr, "inetkit: dns: reloaded %d zone%s, %zu records\n",
-		db->nzones, db->nzones == 1 ? "" : "s", db->nrecords);
+		nz, nz == 1 ? "" : "s", nrec);
 }
 
 static int
@@ -161,6 +179,10 @@ dns_setup(struct cli_server *s, int nworkers)
 		     sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return ERR_PARSE;
+	}
+	if (e->xfrd_on && dns_xfrd_setup(&e->xfrd, db) < 0) {
+		dns_db_free(db);
+		return -ENOMEM;
 	}
 	if (dns_served_init(&e->served, db, nworkers) < 0) {
 		dns_db_free(db);
@@ -177,6 +199,10 @@ dns_setup(struct cli_server *s, int nworkers)
 		return rc;
 	dns_xdp_announce(e);
 	s->ntcp = s->nudp = e->listen.n;
+	e->xfrd.served = &e->served;
+	/* A transfer's reader that takes nothing for that long is dropped. */
+	e->xfrd.send_timeout_ms = e->cfg.idle_timeout_ms;
+	e->cfg.xfrd = e->xfrd_on ? &e->xfrd : NULL;
 	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
 	return 0;
 }
@@ -188,6 +214,7 @@ dns_fini(struct cli_server *s)
 
 	if (e->served.slots)
 		dns_served_fini(&e->served);
+	dns_xfrd_fini(&e->xfrd);
 	for (int i = 0; e->xdps && i < e->nxdp; i++)
 		dns_xdp_close(e->xdps[i]);
 	free(e->xdps);
@@ -224,6 +251,37 @@ dns_number_arg(struct cli_dns *e, const char *a, const char *v,
 	return cli_usage_error(dns_usage, "serve dns: unexpected '%s'", a);
 }
 
+/* The zone transfer options. Returns 1 when a is not one of them. */
+static int
+dns_xfrd_arg(struct cli_dns *e, const char *a, const char *v)
+{
+	static const struct {
+		const char *name;
+		int (*add)(struct dns_xfrd *, const char *, const char **);
+	} opts[] = {
+		{ "--tsig-key", dns_xfrd_add_key },
+		{ "--allow-transfer", dns_xfrd_add_acl },
+		{ "--notify", dns_xfrd_add_notify },
+		{ "--secondary", dns_xfrd_add_secondary },
+	};
+	const char *why = "";
+
+	if (strcmp(a, "--zone-dir") == 0) {
+		e->xfrd.zone_dir = v;
+		return 0;
+	}
+	for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+		if (strcmp(a, opts[k].name) != 0)
+			continue;
+		if (opts[k].add(&e->xfrd, v, &why) < 0)
+			return cli_usage_error(dns_usage, "bad %s '%s': %s",
+					       a, v, why);
+		e->xfrd_on = 1;
+		return 0;
+	}
+	return 1;
+}
+
 static int
 dns_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 {
@@ -256,13 +314,16 @@ dns_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 			if (cli_listen_add(&e->listen, v) < 0)
 				return cli_usage_error(dns_usage,
 						       "bad --listen '%s'", v);
-		} else
+		} else if ((rc = dns_xfrd_arg(e, a, v)) == 1)
 			rc = dns_number_arg(e, a, v, workers);
 		if (rc != 0)
 			return rc;
 	}
-	if (e->nzones == 0)
+	if (e->nzones == 0 && e->xfrd.nsec == 0)
 		return cli_usage_error(dns_usage, "serve dns: no --zone");
+	if (e->xfrd.nsec && e->xfrd.zone_dir == NULL)
+		return cli_usage_error(dns_usage, "serve dns: --secondary "
+				       "needs --zone-dir");
 	return 0;
 }
 
@@ -279,6 +340,7 @@ cli_dns_defaults(struct cli_dns *e)
 	e->cfg.idle_timeout_ms = 10 * 1000;
 	e->cfg.max_conns = 10000;
 	e->cfg.udp_max = DNS_EDNS_UDP_MAX;
+	dns_xfrd_init(&e->xfrd);
 }
 
 int

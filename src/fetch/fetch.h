@@ -6,8 +6,9 @@
  *     the engine's life with resolve_once);
  *   - a connection from its pool, one already open to the origin first
  *     (RFC 9112 section 9.3), opened by fetch_conn (the transport, TCP
- *     or TLS for https, each address tried in turn with a connect
- *     timeout: where Happy Eyeballs goes);
+ *     or TLS for https, and Happy Eyeballs over the origin's addresses:
+ *     turned by one per request so that many connections spread over
+ *     all of them, those that failed lately last);
  *   - the request and the response by fetch_client (head limits, max_body,
  *     the silence and head timeouts), an overall deadline per fetch;
  *   - redirects when asked (RFC 9110 section 15.4: at most max_redirs, a

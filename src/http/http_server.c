@@ -82,6 +82,7 @@ ctx_get(struct http_worker *w)
 		if (x == NULL)
 			return NULL;
 		buf_init(&x->page, HTTP_AUTOINDEX_MAX);
+		x->gw = NULL;	/* and NULL again whenever put back */
 	}
 	http_reply_init(&x->rep, x->out, &x->page);
 	http_request_init(&x->req);
@@ -113,6 +114,10 @@ conn_close(struct http_conn *c)
 	if (c->tls)
 		http_tls_end(c);
 	close(c->fd);
+	if (c->x && c->x->gw) {
+		http_gw_free(c->x->gw);
+		c->x->gw = NULL;
+	}
 	if (c->x)
 		ctx_put(w, c->x);
 	c->x = NULL;
@@ -126,8 +131,11 @@ conn_close(struct http_conn *c)
 	}
 }
 
+/* parsed: the head parsed whole, so that its fields may be read (a head
+ * refused half-way may hold a method name and a count of fields that
+ * were never filled in). */
 static void
-conn_log(struct http_conn *c, struct http_slice line)
+conn_log(struct http_conn *c, struct http_slice line, int parsed)
 {
 	struct http_log *g = c->w->log;
 	char host[NET_ADDR_STRLEN];
@@ -139,7 +147,7 @@ conn_log(struct http_conn *c, struct http_slice line)
 	memcpy(&peer.ss, &c->peer, c->peer_len);
 	if (net_addr_format(&peer, 0, host, sizeof host) < 0)
 		strcpy(host, "-");
-	if (line.p == c->x->req.method_name.p) {
+	if (parsed) {
 		ref = http_header_find(c->x->req.headers, c->x->req.nheaders,
 				       "referer");
 		ua = http_header_find(c->x->req.headers, c->x->req.nheaders,
@@ -183,7 +191,7 @@ reply_fatal(struct http_conn *c, int status, int parsed)
 	int head = parsed && c->x->req.method == HTTP_M_HEAD;
 
 	http_reply_error(&c->x->rep, status, 1, 0, NULL, head);
-	conn_log(c, request_line(c, parsed));
+	conn_log(c, request_line(c, parsed), parsed);
 	start_send(c);
 }
 
@@ -195,7 +203,7 @@ respond(struct http_conn *c)
 	else
 		http_file_respond(c->w->cfg.site, &c->x->req, &c->x->sc,
 				  &c->x->rep);
-	conn_log(c, request_line(c, 1));
+	conn_log(c, request_line(c, 1), 1);
 	start_send(c);
 }
 
@@ -288,6 +296,8 @@ head_done(struct http_conn *c, size_t len)
 	c->in_off += len;
 	c->client_close = !r->keep_alive && !body;
 	c->x->rep.close = !r->keep_alive || loop_is_stopping(c->w->loop);
+	if (c->w->cfg.gw && http_gw_begin(c))
+		return;		/* a program's path: its body is the program's */
 	if (!body) {
 		respond(c);
 		return;
@@ -303,17 +313,42 @@ head_done(struct http_conn *c, size_t len)
 		respond(c);
 		return;
 	}
-	if (r->expect_continue && r->version == 11) {
-		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-		if (c->tls)
-			(void)http_tls_send(c, cont, sizeof cont - 1);
-		else
-			(void)send(c->fd, cont, sizeof cont - 1, MSG_NOSIGNAL);
-	}
+	if (r->expect_continue && r->version == 11)
+		http_conn_continue(c);
 	c->x->body_start = c->in_off;
 	c->x->body_left = r->content_length;
 	http_chunked_init(&c->x->chunked);
 	c->state = HC_BODY;
+}
+
+/* A connection from a trusted balancer begins with a PROXY header: the
+ * client it relays becomes the connection's peer (unless the header says
+ * LOCAL: a health check). The header is peeked at, then taken off the
+ * socket by its exact length, so that what follows, a request or a TLS
+ * handshake, is read as on any other connection. A bad header closes the
+ * connection, as the protocol asks; the header timeout bounds the wait. */
+static int
+step_proxy(struct http_conn *c)
+{
+	char buf[NET_PROXY_V2_MAX];
+	struct net_proxy_info pi;
+	ssize_t k = recv(c->fd, buf, sizeof buf, MSG_PEEK), n;
+
+	if (k < 0 && (errno == EAGAIN || errno == EINTR))
+		return STEP_WAIT;
+	n = k > 0 ? net_proxy_parse(buf, (size_t)k, &pi) : ERR_PARSE;
+	if (n == ERR_AGAIN)
+		return STEP_WAIT;	/* edge-triggered: more bytes wake us */
+	if (n < 0 || recv(c->fd, buf, (size_t)n, 0) != n) {
+		c->state = HC_CLOSE;
+		return STEP_NEXT;
+	}
+	if (!pi.local && pi.src.len <= sizeof c->peer) {
+		memcpy(&c->peer, &pi.src.ss, pi.src.len);
+		c->peer_len = pi.src.len;
+	}
+	c->state = HC_HEAD;
+	return STEP_NEXT;
 }
 
 static int
@@ -460,6 +495,9 @@ conn_run(struct http_conn *c)
 
 	while (rc == STEP_NEXT) {
 		switch (c->state) {
+		case HC_PROXY:
+			rc = step_proxy(c);
+			break;
 		case HC_HEAD:
 			rc = step_head(c);
 			break;
@@ -471,6 +509,9 @@ conn_run(struct http_conn *c)
 			break;
 		case HC_LINGER:
 			rc = step_linger(c);
+			break;
+		case HC_GATEWAY:
+			rc = http_gw_step(c);
 			break;
 		case HC_CLOSE:
 			conn_close(c);
@@ -499,6 +540,8 @@ conn_on_event(struct loop *l, int fd, int events, void *arg)
 	if (events & (LOOP_READ | LOOP_HUP))
 		c->drained = 0;
 	c->read_once = 0;
+	if (c->state == HC_GATEWAY)
+		http_gw_client_event(c, events);
 	/* a write edge while waiting for a request, or a read edge while
 	 * waiting to write, changes nothing (edge-triggered: the other
 	 * edge still comes); over TLS a read may wait for a write edge (a
@@ -508,6 +551,42 @@ conn_on_event(struct loop *l, int fd, int events, void *arg)
 	     (c->state == HC_SEND && !(events & LOOP_WRITE))))
 		return;
 	conn_run(c);
+}
+
+void
+http_conn_continue(struct http_conn *c)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+	if (c->tls)
+		(void)http_tls_send(c, cont, sizeof cont - 1);
+	else
+		(void)send(c->fd, cont, sizeof cont - 1, MSG_NOSIGNAL);
+}
+
+/* The seam for http_gw (http_gw_int.h). */
+void
+http_conn_run(struct http_conn *c)
+{
+	conn_run(c);
+}
+
+void
+http_conn_log(struct http_conn *c)
+{
+	conn_log(c, request_line(c, 1), 1);
+}
+
+void
+http_conn_respond(struct http_conn *c)
+{
+	respond(c);
+}
+
+void
+http_conn_deadline(struct http_conn *c, int ms)
+{
+	conn_deadline(c, ms);
 }
 
 static void
@@ -560,6 +639,9 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
 	c->peer_len = peer->len <= sizeof c->peer ? peer->len : 0;
 	memcpy(&c->peer, &peer->ss, c->peer_len);
 	c->state = HC_HEAD;
+	if (w->cfg.nproxy_from &&
+	    net_cidr_match(w->cfg.proxy_from, w->cfg.nproxy_from, peer))
+		c->state = HC_PROXY;
 	c->in_off = c->in_len = 0;
 	c->x = NULL;
 	c->drained = c->rdhup = c->client_close = c->registered = 0;
@@ -621,7 +703,8 @@ http_on_stop(struct loop *l, void *arg)
 	struct http_conn *c = LIST_FIRST(&w->conns);
 	while (c) {
 		struct http_conn *next = LIST_NEXT(c, link);
-		if (c->state == HC_HEAD && c->in_len == c->in_off)
+		if ((c->state == HC_HEAD || c->state == HC_PROXY) &&
+		    c->in_len == c->in_off)
 			conn_close(c);
 		else if (c->x)
 			c->x->rep.close = 1;
@@ -736,6 +819,7 @@ http_worker_free(struct http_worker *w)
 		w->free_ctx = x->next;
 		free(x);
 	}
+	http_gw_worker_free(w->gw);
 	http_cache_free(w->cache);
 	net_service_close(&w->sockets);
 	net_acceptor_close(&w->tls_tcp);

@@ -15,8 +15,10 @@
 #include <time.h>
 
 #include "http_site.h"
+#include "net/net_proxy.h"
 
 struct loop;
+struct http_gw_config;
 
 /* How file bodies leave. ON: sendfile hands the kernel page-cache pages,
  * no copy on our side. OFF: pread into a 64 KiB buffer, then send: two
@@ -38,6 +40,12 @@ struct http_server_config {
 	uint64_t max_body;		/* request body bytes (413 beyond) */
 	int access_log_fd;		/* -1: no access log */
 	enum http_sendfile sendfile;	/* file bodies: see above */
+	/* Load balancers: a connection from one of these ranges must begin
+	 * with a PROXY protocol header (v1 or v2), whose client address the
+	 * access log then shows; others are served as they are. n = 0: no
+	 * header is accepted from anyone. */
+	const struct net_cidr *proxy_from;
+	int nproxy_from;
 	/* TLS (http_tls.c): the contexts of the TLS listeners (NULL: none),
 	 * Strict-Transport-Security max-age on their replies (0: none,
 	 * RFC 6797), and --redirect-https: the plain listeners answer 301
@@ -46,6 +54,7 @@ struct http_server_config {
 	int hsts_s;
 	int redirect_https;
 	int https_port;
+	struct http_gw_config *gw;	/* programs (http_gw.h), or NULL */
 };
 
 /* Sets defaults: 10 s header, 15 s idle, 30 s send, 1 MiB body, 10000

@@ -40,10 +40,15 @@ struct sandbox {
 	unsigned connect_any : 1;	/* TCP connect to any port */
 	unsigned exec : 1;		/* keep execve (a CGI launcher) */
 	unsigned unix_sockets : 1;	/* AF_UNIX sockets (FastCGI) */
-	/* Set by a feature that cannot work sandboxed (yet): says why the
-	 * sandbox stays off. A program started by the server inherits the
-	 * filter and the rules, so scripts need a launcher forked before
-	 * the sandbox (see README); until one exists, CGI sets this. */
+	/* A helper process forked after the drop to --user and before the
+	 * sandbox (the CGI launcher: programs started by the sandboxed
+	 * server would inherit it): fork(arg) returns 0 or -errno; info is
+	 * a line for --sandbox-info. */
+	int (*helper_fork)(void *arg);
+	void *helper_arg;
+	const char *helper_info;
+	/* Set by a feature that cannot work sandboxed: says why the
+	 * sandbox stays off. */
 	const char *off_reason;
 };
 

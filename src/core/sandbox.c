@@ -352,13 +352,11 @@ seccomp_apply(const struct sandbox *sb)
 	static const char *const fatal[] = { "execve", "execveat", "ptrace",
 		NULL };
 	for (size_t i = 0; rc == 0 && fatal[i]; i++) {
-		if ((SB_SANITIZER && i == 2) || (sb->exec && i < 2))
+		if (SB_SANITIZER && i == 2)
 			continue;
 		int nr = seccomp_syscall_resolve_name(fatal[i]);
 		rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, nr, 0);
 	}
-	if (rc == 0 && sb->exec)
-		rc = allow_names(ctx, (const char *const[]){ "execve", NULL });
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);

@@ -38,7 +38,6 @@ struct sandbox {
 	uint16_t connect_ports[SANDBOX_MAX_PORTS];	/* TCP connect */
 	int nports;
 	unsigned connect_any : 1;	/* TCP connect to any port */
-	unsigned exec : 1;		/* keep execve (a CGI launcher) */
 	unsigned unix_sockets : 1;	/* AF_UNIX sockets (FastCGI) */
 	/* A helper process forked after the drop to --user and before the
 	 * sandbox (the CGI launcher: programs started by the sandboxed

@@ -140,6 +140,13 @@ drop_user(void)
 }
 
 static void
+print_helpers(const struct sandbox *sb)
+{
+	for (int i = 0; i < sb->nhelpers; i++)
+		printf("%s\n", sb->helpers[i].info);
+}
+
+static void
 print_info(const struct sandbox *sb)
 {
 	int abi = sandbox_landlock_abi();
@@ -149,12 +156,10 @@ print_info(const struct sandbox *sb)
 	if (lockdown.no_sandbox || sb->off_reason) {
 		printf("sandbox: off (%s)\n", lockdown.no_sandbox ?
 		       "--no-sandbox" : sb->off_reason);
-		if (sb->helper_info)
-			printf("%s\n", sb->helper_info);
+		print_helpers(sb);
 		return;
 	}
-	if (sb->helper_info)
-		printf("%s\n", sb->helper_info);
+	print_helpers(sb);
 	if (abi > 0)
 		printf("landlock: on (ABI %d)\n", abi);
 	else
@@ -208,8 +213,7 @@ drop_and_apply(const struct sandbox *sb)
 		return -1;
 	}
 	/* with --user's rights, outside the sandbox */
-	if (rc == 0 && sb->helper_fork &&
-	    (rc = sb->helper_fork(sb->helper_arg)) < 0 && ruleset >= 0)
+	if (rc == 0 && (rc = sandbox_fork_helpers(sb)) < 0 && ruleset >= 0)
 		close(ruleset);
 	if (rc == 0 && !lockdown.no_sandbox)
 		rc = sandbox_enforce(sb, ruleset);

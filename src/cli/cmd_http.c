@@ -285,17 +285,18 @@ gw_launch(void *arg)
 static int
 gw_sandbox(struct http_gw_config *gw, struct sandbox *sb)
 {
-	int rc = 0;
+	int rc = 0, launcher = 0;
 
 	for (int i = 0; rc == 0 && i < gw->nroutes; i++) {
 		const struct http_gw_route *r = &gw->routes[i];
-		if (r->kind == HTTP_GW_CGI) {
-			sb->helper_fork = gw_launch;
-			sb->helper_arg = gw;
-			sb->helper_info = "cgi launcher: a process forked "
-				"before the sandbox starts the scripts of "
-				"--cgi with the rights of --user";
-		} else if (r->unix_sock)
+		if (r->kind == HTTP_GW_CGI && !launcher++)
+			rc = sandbox_add_helper(sb, gw_launch, gw,
+				"cgi launcher: a process forked before the "
+				"sandbox starts the scripts of --cgi with the "
+				"rights of --user");
+		else if (r->kind == HTTP_GW_CGI)
+			continue;
+		else if (r->unix_sock)
 			sb->unix_sockets = 1;
 		else
 			rc = sandbox_allow_connect(sb, net_addr_port(&r->addr));

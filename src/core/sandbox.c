@@ -139,6 +139,28 @@ sandbox_allow_connect(struct sandbox *sb, uint16_t port)
 }
 
 int
+sandbox_add_helper(struct sandbox *sb, int (*fork)(void *arg), void *arg,
+		   const char *info)
+{
+	if (sb->nhelpers >= SANDBOX_MAX_HELPERS)
+		return ERR_TOOBIG;
+	sb->helpers[sb->nhelpers].fork = fork;
+	sb->helpers[sb->nhelpers].arg = arg;
+	sb->helpers[sb->nhelpers++].info = info;
+	return 0;
+}
+
+int
+sandbox_fork_helpers(const struct sandbox *sb)
+{
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && i < sb->nhelpers; i++)
+		rc = sb->helpers[i].fork(sb->helpers[i].arg);
+	return rc;
+}
+
+int
 sandbox_landlock_abi(void)
 {
 	long v = syscall(SYS_landlock_create_ruleset, NULL, 0,

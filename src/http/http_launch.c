@@ -139,6 +139,58 @@ path_allowed(const char *path, int exact_ok)
 	return 0;
 }
 
+/* The meta-variables of RFC 3875 the server sets (http_cgi_env.c), and
+ * HTTP_* (not HTTP_PROXY, httpoxy). Anything else a (compromised) server
+ * might send, such as LD_PRELOAD, BASH_ENV or IFS, never reaches a
+ * script; PATH and LANG are the launcher's own. */
+static int
+env_allowed(const char *v)
+{
+	static const char *const names[] = {
+		"GATEWAY_INTERFACE", "SERVER_SOFTWARE", "SERVER_PROTOCOL",
+		"REQUEST_METHOD", "REQUEST_URI", "SCRIPT_NAME",
+		"SCRIPT_FILENAME", "DOCUMENT_ROOT", "PATH_INFO",
+		"PATH_TRANSLATED", "QUERY_STRING", "SERVER_NAME",
+		"SERVER_PORT", "SERVER_ADDR", "REMOTE_ADDR", "REMOTE_HOST",
+		"REMOTE_PORT", "HTTPS", "AUTH_TYPE", "REMOTE_USER",
+		"CONTENT_TYPE", "CONTENT_LENGTH",
+	};
+	const char *eq = strchr(v, '=');
+	size_t n = eq ? (size_t)(eq - v) : 0;
+
+	if (n > 5 && memcmp(v, "HTTP_", 5) == 0 &&
+	    strncmp(v, "HTTP_PROXY=", 11) != 0) {
+		for (size_t i = 5; i < n; i++)
+			if (!((v[i] >= 'A' && v[i] <= 'Z') ||
+			      (v[i] >= '0' && v[i] <= '9') || v[i] == '_'))
+				return 0;
+		return 1;
+	}
+	for (size_t i = 0; n && i < sizeof names / sizeof *names; i++)
+		if (strlen(names[i]) == n && memcmp(v, names[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Keeps what env_allowed lets through, then adds PATH and LANG. */
+static void
+env_filter(char **env)
+{
+	static char path[4096], lang[256];
+	const char *p = getenv("PATH"), *l = getenv("LANG");
+	size_t k = 0;
+
+	for (size_t i = 0; env[i]; i++)
+		if (env_allowed(env[i]))
+			env[k++] = env[i];
+	snprintf(path, sizeof path, "PATH=%s",
+		 p ? p : "/usr/local/bin:/usr/bin:/bin");
+	env[k++] = path;
+	if (l && snprintf(lang, sizeof lang, "LANG=%s", l) < (int)sizeof lang)
+		env[k++] = lang;
+	env[k] = NULL;
+}
+
 /* Splits a SPAWN request's strings: exe, cwd, then env (argv-like, in
  * env[0..nenv]). Returns 0 or -EINVAL. */
 static int
@@ -202,7 +254,7 @@ launch_spawn(char *exe, char *cwd, char **env, const int fds[3], int nfds,
 static void
 launch_one(int sock, char *b, size_t n, int fds[3])
 {
-	static char *env[HTTP_CGI_ENV_VARS + 1];
+	static char *env[HTTP_CGI_ENV_VARS + 3];	/* PATH, LANG */
 	struct launch_req q;
 	struct launch_rep r = { 0, EINVAL, -1 };
 	char *exe, *cwd;
@@ -216,6 +268,7 @@ launch_one(int sock, char *b, size_t n, int fds[3])
 		      env) == 0 && path_allowed(exe, 0) &&
 	    path_allowed(cwd, 1)) {
 		pid_t pid;
+		env_filter(env);
 		r.err = launch_spawn(exe, cwd, env, fds, nfds, &pid);
 		if (r.err == 0) {
 			pidfd = (int)syscall(SYS_pidfd_open, pid, 0);

@@ -1,6 +1,7 @@
 /* Unit tests of the CGI launcher (src/http/http_launch.c): it refuses a
  * script or directory outside the --cgi directories, starts one inside
- * with the descriptors it was given, kills a script's group on request
+ * with the descriptors it was given and only the CGI variables (its own
+ * PATH), kills a script's group on request
  * but nobody else, and exits when the server's end closes. */
 #include <check.h>
 #include <errno.h>
@@ -17,7 +18,8 @@
 #include "unit.h"
 
 static char dir[64];
-static char *env[] = { "GREETING=hello", NULL };
+static char *env[] = { "HTTP_GREETING=hello", "LD_PRELOAD=/nope.so",
+	"BASH_ENV=/tmp/x", "PATH=/nowhere", "HTTP_PROXY=h:1", NULL };
 
 static void
 script(const char *name, const char *text)
@@ -36,7 +38,8 @@ setup(struct http_gw_config *c)
 {
 	snprintf(dir, sizeof dir, "/tmp/inetkit-launch-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	script("hi.sh", "#!/bin/sh\necho \"$GREETING\" from \"$(pwd)\"\n");
+	script("hi.sh", "#!/bin/sh\necho \"$HTTP_GREETING\" from \"$(pwd)\" "
+	       "\"$LD_PRELOAD$BASH_ENV$HTTP_PROXY\"\"$PATH\"\n");
 	script("sleep.sh", "#!/bin/sh\nexec sleep 30\n");
 	http_gw_config_init(c);
 	ck_assert_int_eq(http_gw_add_cgi(c, "/cgi-bin/", dir), 0);
@@ -109,7 +112,10 @@ START_TEST(test_runs)
 	while ((k = read(out[0], b + n, sizeof b - 1 - (size_t)n)) > 0)
 		n += k;
 	b[n] = '\0';
-	snprintf(want, sizeof want, "hello from %s\n", dir);
+	/* only what a script should see, and the launcher's PATH */
+	const char *path = getenv("PATH");
+	snprintf(want, sizeof want, "hello from %s %s\n", dir,
+		 path ? path : "/usr/local/bin:/usr/bin:/bin");
 	ck_assert_str_eq(b, want);
 	ck_assert_int_eq(http_launch_exited(pidfd, 5000), 1);
 	close(out[0]);

@@ -335,8 +335,12 @@ launch_main(int sock)
 		_exit(1);
 	syscall(SYS_close_range, 4U, ~0U, 0U);
 	sock = 3;
+	/* a Ctrl-C or a signal to the group stops the server, which kills
+	 * its scripts through here: the launcher ends after it (EOF) */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
 	sigaction(SIGCHLD, &sa, NULL);
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);

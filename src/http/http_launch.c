@@ -121,13 +121,13 @@ static const struct http_gw_config *launch_cfg;
 /* path under one of the CGI directories, with no ".." component (the
  * server built it from the directory and a clean URL path). */
 static int
-path_allowed(const char *path, int exact_ok)
+path_allowed(const struct http_gw_config *c, const char *path, int exact_ok)
 {
 	if (strstr(path, "/../") || strstr(path, "/./") ||
 	    (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
 		return 0;
-	for (int i = 0; i < launch_cfg->nroutes; i++) {
-		const struct http_gw_route *r = &launch_cfg->routes[i];
+	for (int i = 0; i < c->nroutes; i++) {
+		const struct http_gw_route *r = &c->routes[i];
 		size_t n = r->dir ? strlen(r->dir) : 0;
 		if (r->kind != HTTP_GW_CGI || n == 0 ||
 		    strncmp(path, r->dir, n) != 0)
@@ -216,6 +216,24 @@ req_parse(char *b, size_t n, uint32_t nenv, char **exe, char **cwd,
 	return p == end ? 0 : -EINVAL;
 }
 
+int
+http_launch_check(const struct http_gw_config *c, char *b, size_t n,
+		  const int fds[3], char **exe, char **cwd, char **env)
+{
+	struct launch_req q;
+	int nfds = fds[0] < 0 ? 0 : fds[1] < 0 ? 1 : fds[2] < 0 ? 2 : 3;
+
+	if (n < sizeof q)
+		return -EINVAL;
+	memcpy(&q, b, sizeof q);
+	if (q.op != LAUNCH_SPAWN || q.nfds != (uint32_t)nfds || nfds < 2 ||
+	    req_parse(b + sizeof q, n - sizeof q, q.nenv, exe, cwd, env) < 0 ||
+	    !path_allowed(c, *exe, 0) || !path_allowed(c, *cwd, 1))
+		return -EINVAL;
+	env_filter(env);
+	return 0;
+}
+
 static int
 launch_spawn(char *exe, char *cwd, char **env, const int fds[3], int nfds,
 	     pid_t *pid)
@@ -254,7 +272,7 @@ launch_spawn(char *exe, char *cwd, char **env, const int fds[3], int nfds,
 static void
 launch_one(int sock, char *b, size_t n, int fds[3])
 {
-	static char *env[HTTP_CGI_ENV_VARS + 3];	/* PATH, LANG */
+	static char *env[HTTP_LAUNCH_ENV];
 	struct launch_req q;
 	struct launch_rep r = { 0, EINVAL, -1 };
 	char *exe, *cwd;
@@ -262,14 +280,10 @@ launch_one(int sock, char *b, size_t n, int fds[3])
 
 	memcpy(&q, b, sizeof q);
 	r.seq = q.seq;
-	int nfds = fds[2] >= 0 ? 3 : fds[1] >= 0 ? 2 : 0;
-	if (q.nfds == (uint32_t)nfds && nfds >= 2 &&
-	    req_parse(b + sizeof q, n - sizeof q, q.nenv, &exe, &cwd,
-		      env) == 0 && path_allowed(exe, 0) &&
-	    path_allowed(cwd, 1)) {
+	if (http_launch_check(launch_cfg, b, n, fds, &exe, &cwd, env) == 0) {
 		pid_t pid;
-		env_filter(env);
-		r.err = launch_spawn(exe, cwd, env, fds, nfds, &pid);
+		r.err = launch_spawn(exe, cwd, env, fds, fds[2] >= 0 ? 3 : 2,
+				     &pid);
 		if (r.err == 0) {
 			pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 			r.pid = pid;

@@ -20,6 +20,7 @@
 
 #include <sys/types.h>
 
+#include "http_cgi.h"
 #include "http_gw.h"
 
 /* The largest request (a script's environment is HTTP_CGI_ENV_SIZE). */
@@ -41,6 +42,14 @@ int http_launch_spawn(struct http_gw_config *c, const char *exe,
 		      pid_t *pid, int *pidfd);
 /* Asks for SIGKILL to pid's process group. */
 void http_launch_kill(struct http_gw_config *c, pid_t pid);
+/* The launcher's check of a request b[0..n) (with its descriptors):
+ * the script and its directory under a CGI route of c (no ".."), the
+ * strings NUL-ended and counted, env (HTTP_LAUNCH_ENV entries) filled and
+ * filtered to the CGI variables plus the launcher's PATH and LANG. Points
+ * into b. Returns 0 or -EINVAL. */
+#define HTTP_LAUNCH_ENV (HTTP_CGI_ENV_VARS + 3)
+int http_launch_check(const struct http_gw_config *c, char *b, size_t n,
+		      const int fds[3], char **exe, char **cwd, char **env);
 /* 1 when the process of pidfd has exited; waits up to ms for it. */
 int http_launch_exited(int pidfd, int ms);
 

@@ -30,10 +30,11 @@ const char cli_lockdown_usage[] =
 	"  TCP connect only where a feature needs it (primaries, FastCGI);\n"
 	"  seccomp allows the system calls the engines make (others fail\n"
 	"  with EPERM; execve and ptrace kill the process).\n"
+	"  With --cgi, scripts are started by a launcher process forked\n"
+	"  before the sandbox: they run with the plain rights of --user,\n"
+	"  and the server itself still cannot exec anything.\n"
 	"  Not covered: descriptors open before (listeners, logs) stay\n"
-	"  usable; UDP (Landlock has no UDP rules). --cgi turns the sandbox\n"
-	"  off (its scripts would inherit it; no launcher yet); FastCGI\n"
-	"  runs under it.\n";
+	"  usable; UDP (Landlock has no UDP rules).\n";
 
 static struct {
 	const char *user;
@@ -139,6 +140,13 @@ drop_user(void)
 }
 
 static void
+print_helpers(const struct sandbox *sb)
+{
+	for (int i = 0; i < sb->nhelpers; i++)
+		printf("%s\n", sb->helpers[i].info);
+}
+
+static void
 print_info(const struct sandbox *sb)
 {
 	int abi = sandbox_landlock_abi();
@@ -148,8 +156,10 @@ print_info(const struct sandbox *sb)
 	if (lockdown.no_sandbox || sb->off_reason) {
 		printf("sandbox: off (%s)\n", lockdown.no_sandbox ?
 		       "--no-sandbox" : sb->off_reason);
+		print_helpers(sb);
 		return;
 	}
+	print_helpers(sb);
 	if (abi > 0)
 		printf("landlock: on (ABI %d)\n", abi);
 	else
@@ -202,6 +212,9 @@ drop_and_apply(const struct sandbox *sb)
 			close(ruleset);
 		return -1;
 	}
+	/* with --user's rights, outside the sandbox */
+	if (rc == 0 && (rc = sandbox_fork_helpers(sb)) < 0 && ruleset >= 0)
+		close(ruleset);
 	if (rc == 0 && !lockdown.no_sandbox)
 		rc = sandbox_enforce(sb, ruleset);
 	if (rc < 0) {

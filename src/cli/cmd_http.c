@@ -13,6 +13,7 @@
 #include "core/sandbox.h"
 #include "http/http_auth.h"
 #include "http/http_guard.h"
+#include "http/http_launch.h"
 
 static const char http_usage[] =
 	"usage: inetkit serve http --root DIR [--listen ADDR:PORT]...\n"
@@ -277,20 +278,29 @@ http_hup(struct cli_server *s)
 			"before stay)\n", err);
 }
 
+static int
+gw_launch(void *arg)
+{
+	return http_launch_start(arg);
+}
+
 /* The gateways under the sandbox: FastCGI connects to its backends
  * (UNIX sockets, TCP ports) and spools chunked bodies in tmpdir; CGI
- * starts programs, which would inherit the sandbox: it stays off until
- * scripts are started by a launcher forked before it (README). */
+ * scripts are started by a launcher forked before it (http_launch.h). */
 static int
-gw_sandbox(const struct http_gw_config *gw, struct sandbox *sb)
+gw_sandbox(struct http_gw_config *gw, struct sandbox *sb)
 {
-	int rc = 0;
+	int rc = 0, launcher = 0;
 
 	for (int i = 0; rc == 0 && i < gw->nroutes; i++) {
 		const struct http_gw_route *r = &gw->routes[i];
-		if (r->kind == HTTP_GW_CGI)
-			sb->off_reason = "--cgi starts scripts from the server "
-				"itself (no launcher yet)";
+		if (r->kind == HTTP_GW_CGI && !launcher++)
+			rc = sandbox_add_helper(sb, gw_launch, gw,
+				"cgi launcher: a process forked before the "
+				"sandbox starts the scripts of --cgi with the "
+				"rights of --user");
+		else if (r->kind == HTTP_GW_CGI)
+			continue;
 		else if (r->unix_sock)
 			sb->unix_sockets = 1;
 		else

@@ -139,6 +139,28 @@ sandbox_allow_connect(struct sandbox *sb, uint16_t port)
 }
 
 int
+sandbox_add_helper(struct sandbox *sb, int (*fork)(void *arg), void *arg,
+		   const char *info)
+{
+	if (sb->nhelpers >= SANDBOX_MAX_HELPERS)
+		return ERR_TOOBIG;
+	sb->helpers[sb->nhelpers].fork = fork;
+	sb->helpers[sb->nhelpers].arg = arg;
+	sb->helpers[sb->nhelpers++].info = info;
+	return 0;
+}
+
+int
+sandbox_fork_helpers(const struct sandbox *sb)
+{
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && i < sb->nhelpers; i++)
+		rc = sb->helpers[i].fork(sb->helpers[i].arg);
+	return rc;
+}
+
+int
 sandbox_landlock_abi(void)
 {
 	long v = syscall(SYS_landlock_create_ruleset, NULL, 0,
@@ -352,13 +374,11 @@ seccomp_apply(const struct sandbox *sb)
 	static const char *const fatal[] = { "execve", "execveat", "ptrace",
 		NULL };
 	for (size_t i = 0; rc == 0 && fatal[i]; i++) {
-		if ((SB_SANITIZER && i == 2) || (sb->exec && i < 2))
+		if (SB_SANITIZER && i == 2)
 			continue;
 		int nr = seccomp_syscall_resolve_name(fatal[i]);
 		rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, nr, 0);
 	}
-	if (rc == 0 && sb->exec)
-		rc = allow_names(ctx, (const char *const[]){ "execve", NULL });
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);

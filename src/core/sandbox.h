@@ -22,6 +22,7 @@
 
 #define SANDBOX_MAX_PATHS 128
 #define SANDBOX_MAX_PORTS 16
+#define SANDBOX_MAX_HELPERS 8
 
 enum sandbox_access {
 	SANDBOX_READ,		/* open files, list directories beneath */
@@ -38,12 +39,19 @@ struct sandbox {
 	uint16_t connect_ports[SANDBOX_MAX_PORTS];	/* TCP connect */
 	int nports;
 	unsigned connect_any : 1;	/* TCP connect to any port */
-	unsigned exec : 1;		/* keep execve (a CGI launcher) */
 	unsigned unix_sockets : 1;	/* AF_UNIX sockets (FastCGI) */
-	/* Set by a feature that cannot work sandboxed (yet): says why the
-	 * sandbox stays off. A program started by the server inherits the
-	 * filter and the rules, so scripts need a launcher forked before
-	 * the sandbox (see README); until one exists, CGI sets this. */
+	/* Helper processes forked after the drop to --user and before the
+	 * sandbox (the CGI launcher of each web server: programs started by
+	 * the sandboxed server would inherit it): fork(arg) returns 0 or
+	 * -errno; info is a line for --sandbox-info. */
+	struct {
+		int (*fork)(void *arg);
+		void *arg;
+		const char *info;
+	} helpers[SANDBOX_MAX_HELPERS];
+	int nhelpers;
+	/* Set by a feature that cannot work sandboxed: says why the
+	 * sandbox stays off. */
 	const char *off_reason;
 };
 
@@ -56,6 +64,11 @@ int sandbox_allow(struct sandbox *sb, const char *path,
 		  enum sandbox_access access);
 /* Allows TCP connect to port (0: any). Returns 0 or ERR_TOOBIG. */
 int sandbox_allow_connect(struct sandbox *sb, uint16_t port);
+/* Adds a helper (see struct sandbox). Returns 0 or ERR_TOOBIG. */
+int sandbox_add_helper(struct sandbox *sb, int (*fork)(void *arg),
+		       void *arg, const char *info);
+/* Forks the helpers, in order. Returns 0 or the first -errno. */
+int sandbox_fork_helpers(const struct sandbox *sb);
 
 /* The Landlock ABI version of the running kernel, 0 without Landlock. */
 int sandbox_landlock_abi(void);

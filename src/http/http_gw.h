@@ -54,6 +54,7 @@ struct http_gw_config {
 	char fcgi_index[64];	/* appended to a directory path, or "" */
 	char fcgi_ext[HTTP_GW_MAX_EXT + 1];	/* ".php", or "" */
 	const char *tmpdir;	/* where chunked bodies wait */
+	int launcher;		/* CGI: the launcher's socket (http_launch.h) */
 };
 
 /* Empties c and sets the defaults (30 s, 64 scripts). */

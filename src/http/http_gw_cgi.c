@@ -1,8 +1,9 @@
 /* http_gw_cgi: CGI scripts as processes (RFC 3875 sections 7 and 9): one
- * per request, spawned with posix_spawn (the parent waits only for the
- * exec), in a process group of its own so that a kill reaches what it
- * started, in the script's directory, with no descriptor of ours but its
- * three pipes, and reaped through a pidfd in the worker's loop. */
+ * per request, started by the launcher (http_launch.h: posix_spawn, the
+ * wait only for the exec) in a process group of its own so that a kill
+ * reaches what it started, in the script's directory, with no descriptor
+ * of ours but its three pipes; its end seen through a pidfd in the
+ * worker's loop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "http_gw_int.h"
+#include "http_launch.h"
 
 struct cgi_proc {
 	pid_t pid;
@@ -35,19 +37,16 @@ fd_drop(struct loop *l, int *fd)
 	*fd = -1;
 }
 
+/* The script is the launcher's child: the launcher reaps it (and logs a
+ * death by signal); here its pidfd tells it is gone. */
 static void
 cgi_reap(struct http_gw *g, struct cgi_proc *p)
 {
-	int status;
-
-	if (p->exited || waitpid(p->pid, &status, WNOHANG) <= 0)
+	if (p->exited || p->pidfd < 0 || !http_launch_exited(p->pidfd, 0))
 		return;
 	p->exited = 1;
 	atomic_fetch_sub(&g->cfg->running, 1);
 	fd_drop(g->gw->loop, &p->pidfd);
-	if (WIFSIGNALED(status))
-		log_info("cgi: %s: killed by signal %d", g->name,
-			 WTERMSIG(status));
 }
 
 static void
@@ -82,45 +81,18 @@ cgi_pipe(int fds[2], int near_is_write)
 	return 0;
 }
 
+/* Started by the launcher (http_launch.h), outside the sandbox. */
 static int
 cgi_spawn(struct http_gw *g, struct cgi_proc *p, int in[2], int out[2],
 	  int err[2])
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, dfl;
-	char *argv[] = { g->exe, NULL };
+	int fds[3] = { g->spool_fd >= 0 ? g->spool_fd : in[0], out[1],
+		err[1] };
 
-	posix_spawn_file_actions_init(&fa);
-	if (g->spool_fd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, g->spool_fd, 0);
-	else if (in[0] >= 0)
-		posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	else
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
-						 O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawn_file_actions_addchdir_np(&fa, g->cwd);
-	posix_spawnattr_init(&at);
-	sigemptyset(&none);
-	sigemptyset(&dfl);
-	int sigs[] = { SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGQUIT };
-	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-		sigaddset(&dfl, sigs[i]);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &dfl);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
-				 POSIX_SPAWN_SETSIGMASK |
-				 POSIX_SPAWN_SETSIGDEF);
 	if (g->spool_fd >= 0)
 		lseek(g->spool_fd, 0, SEEK_SET);
-	int rc = posix_spawn(&p->pid, g->exe, &fa, &at, argv, g->env.vars);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	return -rc;
+	return http_launch_spawn(g->cfg, g->exe, g->cwd, g->env.vars, fds,
+				 &p->pid, &p->pidfd);
 }
 
 static void
@@ -136,11 +108,7 @@ static int
 cgi_watch(struct http_gw *g, struct cgi_proc *p)
 {
 	struct loop *l = g->gw->loop;
-	long fd = syscall(SYS_pidfd_open, p->pid, 0);
 
-	if (fd < 0)
-		return -errno;
-	p->pidfd = (int)fd;
 	if (loop_add_fd_read(l, p->pidfd, cgi_on_fd, g) < 0 ||
 	    loop_add_fd_read(l, p->err, cgi_on_fd, g) < 0 ||
 	    loop_add_fd(l, p->out, cgi_on_fd, g) < 0 ||
@@ -166,6 +134,8 @@ cgi_start(struct http_gw *g)
 	}
 	p = calloc(1, sizeof *p);
 	rc = p ? 0 : -ENOMEM;
+	if (p)
+		p->pidfd = -1;
 	if (rc == 0 && g->body && g->spool_fd < 0)
 		rc = cgi_pipe(in, 1);
 	if (rc == 0)
@@ -185,7 +155,6 @@ cgi_start(struct http_gw *g)
 	p->in = in[1];
 	p->out = out[0];
 	p->err = err[0];
-	p->pidfd = -1;
 	if (in[0] >= 0)
 		close(in[0]);
 	close(out[1]);
@@ -259,7 +228,7 @@ cgi_stop(struct http_gw *g, int kill_all)
 	 * whose reply is complete may still be on its way out, or tidying
 	 * up: it has until the timeout (http_gw_orphan). */
 	if (kill_all && !p->exited)
-		kill(-p->pid, SIGKILL);
+		http_launch_kill(g->cfg, p->pid);
 	if (!p->exited)
 		cgi_reap(g, p);
 	fd_drop(l, &p->in);
@@ -278,8 +247,7 @@ cgi_stop(struct http_gw *g, int kill_all)
 		loop_del_fd(l, p->pidfd);
 		http_gw_orphan(g->gw, p->pid, p->pidfd, kill_all);
 	} else if (!p->exited) {
-		kill(-p->pid, SIGKILL);
-		waitpid(p->pid, NULL, 0);
+		http_launch_kill(g->cfg, p->pid);
 		atomic_fetch_sub(&g->cfg->running, 1);
 	}
 	free(p);

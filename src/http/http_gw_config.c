@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "http_gw.h"
+#include "http_launch.h"
 
 void
 http_gw_config_init(struct http_gw_config *c)
@@ -18,6 +19,7 @@ http_gw_config_init(struct http_gw_config *c)
 	c->max_cgi = HTTP_GW_DEFAULT_MAX;
 	atomic_init(&c->running, 0);
 	c->tmpdir = "/tmp";
+	c->launcher = -1;
 	for (int i = 0; i < HTTP_GW_MAX_ROUTES; i++)
 		c->routes[i].dir_fd = -1;
 }
@@ -99,6 +101,7 @@ http_gw_add_fcgi(struct http_gw_config *c, const char *prefix,
 void
 http_gw_config_fini(struct http_gw_config *c)
 {
+	http_launch_stop(c);
 	for (int i = 0; i < c->nroutes; i++) {
 		if (c->routes[i].dir_fd >= 0)
 			close(c->routes[i].dir_fd);

@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "http_gw_int.h"
+#include "http_launch.h"
 
 static const char *
 gw_kind(const struct http_gw *g)
@@ -565,7 +566,7 @@ orphan_on_exit(struct loop *l, int fd, int events, void *arg)
 {
 	struct http_gw_orphan *o = arg;
 
-	if (waitpid(o->pid, NULL, WNOHANG) == 0)
+	if (!http_launch_exited(o->pidfd, 0))
 		return;
 	loop_timer_del(l, &o->timer);
 	atomic_fetch_sub(&o->gw->cfg->running, 1);
@@ -580,8 +581,8 @@ orphan_on_timer(struct loop *l, void *arg)
 {
 	struct http_gw_orphan *o = arg;
 
-	/* not reaped yet: the group's id is still its own */
-	kill(-o->pid, SIGKILL);
+	/* the launcher kills the group while it has not reaped the leader */
+	http_launch_kill(o->gw->cfg, o->pid);
 }
 
 void
@@ -592,8 +593,7 @@ http_gw_orphan(struct http_gw_worker *gw, pid_t pid, int pidfd, int killed)
 	if (o == NULL || loop_add_fd_read(gw->loop, pidfd, orphan_on_exit,
 					  o) < 0) {
 		free(o);
-		kill(-pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		http_launch_kill(gw->cfg, pid);
 		atomic_fetch_sub(&gw->cfg->running, 1);
 		close(pidfd);
 		return;
@@ -614,8 +614,7 @@ http_gw_worker_free(struct http_gw_worker *gw)
 		return;
 	while (!LIST_EMPTY(&gw->orphans)) {
 		struct http_gw_orphan *o = LIST_FIRST(&gw->orphans);
-		kill(-o->pid, SIGKILL);
-		waitpid(o->pid, NULL, 0);
+		http_launch_kill(gw->cfg, o->pid);
 		loop_timer_del(gw->loop, &o->timer);
 		atomic_fetch_sub(&gw->cfg->running, 1);
 		loop_forget_fd(gw->loop, o->pidfd);

@@ -6,9 +6,11 @@ tests/tools/sandbox_probe applies the servers' sandbox and then opens
 /etc/passwd (directly and through a symlink planted in its root), execs
 /bin/sh, mounts, opens a packet socket, connects out, writes a file."""
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 
@@ -238,8 +240,8 @@ def test_low_ports_then_nobody(netns, root):
 
 def test_gateways_under_the_sandbox(start_server, root, tmp_path):
     """FastCGI runs sandboxed (its backends reachable: a UNIX socket, a
-    TCP port); CGI says the sandbox is off and why (scripts started by the
-    server itself would inherit it)."""
+    TCP port); with CGI the server is sandboxed too and --sandbox-info
+    names the launcher that starts the scripts."""
     r = run(["serve", "http", "--root", str(root), "--listen", "127.0.0.1:0",
              "--fastcgi", "/php/=unix:/run/php.sock", "--fastcgi",
              "/app/=127.0.0.1:9000", "--sandbox-info"])
@@ -247,13 +249,72 @@ def test_gateways_under_the_sandbox(start_server, root, tmp_path):
     assert r.returncode == 0 and "landlock: on" in out, out
     assert "tcp connect: 9000" in out
     assert "  write /tmp\n" in out
+    assert "cgi launcher" not in out
     cgi = tmp_path / "cgi-bin"
     cgi.mkdir()
-    s = start_server(["serve", "http", "--root", str(root), "--listen",
-                      "127.0.0.1:0", "--cgi", "/cgi-bin/=%s" % cgi])
-    deadline = time.time() + 10
-    while "sandbox: off" not in s.stderr():
-        assert time.time() < deadline, s.stderr()
-        time.sleep(0.02)
-    assert "--cgi starts scripts" in s.stderr()
-    assert status_fields(s.proc.pid)["Seccomp"] == ["0"]
+    r = run(["serve", "http", "--root", str(root), "--listen", "127.0.0.1:0",
+             "--cgi", "/cgi-bin/=%s" % cgi, "--sandbox-info"])
+    out = r.stdout.decode()
+    assert r.returncode == 0 and "landlock: on" in out, out
+    assert "sandbox: off" not in out
+    assert "cgi launcher: a process forked before the sandbox" in out
+    assert "execve, execveat and ptrace kill the process" in out
+
+
+def children(pid):
+    kids = []
+    for t in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/children" % (pid, t)) as f:
+            kids += [int(k) for k in f.read().split()]
+    return kids
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root for --user")
+def test_cgi_launcher(start_server):
+    """With --cgi and --user nobody, the server runs sandboxed (seccomp
+    on, so it cannot exec: tests/tools/sandbox_probe shows execve kills a
+    process under this filter) while its scripts still run, with nobody's
+    ids, started by the launcher: a child of the server that dropped to
+    nobody and is not under the filter, which exits with the server."""
+    tmp = tempfile.mkdtemp(prefix="inetkit-launcher-")
+    try:
+        os.chmod(tmp, 0o755)
+        base = os.path.join(tmp, "cgi-bin")
+        www = os.path.join(tmp, "www")
+        os.mkdir(base)
+        os.mkdir(www)
+        script = os.path.join(base, "id.sh")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n'\n"
+                    "id -u\nid -g\n")
+        os.chmod(script, 0o755)
+        s, port = serve(start_server, www, "--cgi", "/cgi-bin/=%s" % base,
+                        "--user", "nobody:nogroup")
+        wait_sandboxed(s)
+        assert "landlock on, seccomp on" in s.stderr(), s.stderr()
+        f = status_fields(s.proc.pid)
+        assert f["Seccomp"] == ["2"] and f["Uid"] == ["65534"] * 4, f
+        for _ in range(3):
+            r = subprocess.run(["curl", "-sS", "--max-time", "20",
+                                "http://127.0.0.1:%d/cgi-bin/id.sh" % port],
+                               capture_output=True, timeout=30)
+            assert r.returncode == 0, r.stderr
+            assert r.stdout == b"65534\n65534\n", r.stdout
+        kids = children(s.proc.pid)
+        assert len(kids) == 1, kids
+        launcher = status_fields(kids[0])
+        assert launcher["Seccomp"] == ["0"], launcher
+        assert launcher["Uid"] == ["65534"] * 4, launcher
+        assert launcher["Gid"] == ["65534"] * 4, launcher
+        assert launcher["NoNewPrivs"] == ["1"], launcher
+        rc = s.stop()
+        assert rc == 0, s.stderr()
+        deadline = time.time() + 10
+        while os.path.exists("/proc/%d" % kids[0]):
+            with open("/proc/%d/status" % kids[0]) as st:
+                if "zombie" in st.read():
+                    break
+            assert time.time() < deadline, "the launcher outlived the server"
+            time.sleep(0.05)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -113,6 +113,7 @@ void cli_svc_fini(struct cli_svc *e);
 /* The name server as an engine (cmd_dns.c): defaults, then fill zones,
  * hosts, listen and cfg; setup loads the zones (printing file:line errors:
  * returns -2) and binds TCP and UDP on the same ports (-1 on failure). */
+#include "dns/dns_rrl.h"
 #include "dns/dns_server.h"
 #define CLI_MAX_ZONES 64
 struct cli_dns {
@@ -122,6 +123,8 @@ struct cli_dns {
 	struct cli_listen listen;
 	struct dns_server_config cfg;
 	struct dns_served served;
+	struct dns_rrl_config rrl_cfg;	/* rate 0: off */
+	struct dns_rrl rrl;
 	int nworkers;
 	int *tcp_fds, *udp_fds;
 	struct dns_worker **workers;

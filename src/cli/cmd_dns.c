@@ -2,6 +2,7 @@
  * reuses to run the name server beside the other services. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include "cli.h"
@@ -13,7 +14,9 @@ static const char dns_usage[] =
 	"usage: inetkit serve dns --zone FILE... [--hosts FILE]\n"
 	"                         [--listen ADDR:PORT]... [--workers N]\n"
 	"                         [--max-conns N] [--idle-timeout SECONDS]\n"
-	"                         [--edns-size BYTES]\n"
+	"                         [--edns-size BYTES] [--rrl RATE]\n"
+	"                         [--rrl-slip N] [--rrl-window SECONDS]\n"
+	"                         [--rrl-exempt CIDR]...\n"
 	"  An authoritative name server for the zones in the zone files\n"
 	"  (RFC 1035 format; the SOA record comes first) over UDP and TCP on\n"
 	"  the same port. --hosts adds A/AAAA records from an /etc/hosts\n"
@@ -21,7 +24,15 @@ static const char dns_usage[] =
 	"  zone is served. SIGHUP reloads every file; a bad file keeps the\n"
 	"  old data. UDP replies fit the client's EDNS size up to --edns-size\n"
 	"  (1232), 512 bytes without EDNS; TC=1 sends the client to TCP.\n"
-	"  Default listen: every address, port 53.\n";
+	"  Default listen: every address, port 53.\n"
+	"  --rrl RATE limits UDP responses to RATE a second per client\n"
+	"  network (/24, IPv6 /56) and kind of answer (one name and type;\n"
+	"  NXDOMAIN per zone; errors), against reflection attacks; off (0)\n"
+	"  by default. Every --rrl-slip Nth limited response (2; 0 never)\n"
+	"  goes out truncated so a real client retries over TCP, the others\n"
+	"  are dropped; TCP is never limited. A network over the rate stays\n"
+	"  limited until its average over --rrl-window seconds (15) is under\n"
+	"  it. --rrl-exempt CIDR (up to 32) is never limited.\n";
 
 static int
 dns_engine_start(struct loop *l, int index, void *arg)
@@ -71,6 +82,22 @@ cli_dns_defaults(struct cli_dns *e)
 	e->cfg.idle_timeout_ms = 10 * 1000;
 	e->cfg.max_conns = 10000;
 	e->cfg.udp_max = DNS_EDNS_UDP_MAX;
+	dns_rrl_config_defaults(&e->rrl_cfg);
+}
+
+/* The rate limiting table, shared by the workers, keyed at random. */
+static int
+dns_rrl_setup(struct cli_dns *e)
+{
+	uint64_t seed[2];
+
+	if (e->rrl_cfg.rate == 0)
+		return 0;
+	if (getrandom(seed, sizeof seed, 0) != sizeof seed ||
+	    dns_rrl_init(&e->rrl, &e->rrl_cfg, seed) < 0)
+		return -1;
+	e->cfg.rrl = &e->rrl;
+	return 0;
 }
 
 int
@@ -89,6 +116,8 @@ cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out)
 		dns_db_free(db);
 		return -1;
 	}
+	if (dns_rrl_setup(e) < 0)
+		return -1;
 	e->tcp_fds = calloc(n + 1, sizeof(int));
 	e->udp_fds = calloc(n + 1, sizeof(int));
 	e->workers = calloc((size_t)nworkers, sizeof *e->workers);
@@ -111,6 +140,8 @@ cli_dns_fini(struct cli_dns *e)
 {
 	if (e->served.slots)
 		dns_served_fini(&e->served);
+	if (e->cfg.rrl)
+		dns_rrl_fini(e->cfg.rrl);
 	free(e->tcp_fds);
 	free(e->udp_fds);
 	free(e->workers);
@@ -123,6 +154,8 @@ dns_number_arg(struct cli_dns *e, const char *a, const char *v,
 {
 	long conns = e->cfg.max_conns, edns = e->cfg.udp_max;
 	long idle = e->cfg.idle_timeout_ms / 1000;
+	struct dns_rrl_config *r = &e->rrl_cfg;
+	long rate = r->rate, slip = r->slip, window = r->window;
 	const struct {
 		const char *name;
 		long min, max, *dst;
@@ -131,6 +164,9 @@ dns_number_arg(struct cli_dns *e, const char *a, const char *v,
 		{ "--max-conns", 1, 1000000, &conns },
 		{ "--edns-size", 512, 65535, &edns },
 		{ "--idle-timeout", 1, 86400, &idle },
+		{ "--rrl", 0, DNS_RRL_RATE_MAX, &rate },
+		{ "--rrl-slip", 0, 100, &slip },
+		{ "--rrl-window", 1, DNS_RRL_WINDOW_MAX, &window },
 	};
 
 	for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
@@ -141,6 +177,9 @@ dns_number_arg(struct cli_dns *e, const char *a, const char *v,
 		e->cfg.max_conns = (int)conns;
 		e->cfg.udp_max = (int)edns;
 		e->cfg.idle_timeout_ms = (int)idle * 1000;
+		r->rate = (uint32_t)rate;
+		r->slip = (uint32_t)slip;
+		r->window = (uint32_t)window;
 		return 0;
 	}
 	return cli_usage_error(dns_usage, "serve dns: unexpected '%s'", a);
@@ -160,6 +199,14 @@ dns_parse_args(struct cli_dns *e, int argc, char **argv, long *workers)
 				return cli_usage_error(dns_usage,
 						       "too many --zone");
 			e->zones[e->nzones++] = v;
+		} else if (strcmp(a, "--rrl-exempt") == 0) {
+			struct dns_rrl_config *r = &e->rrl_cfg;
+			if (r->nexempt >= DNS_RRL_EXEMPT_MAX ||
+			    net_prefix_parse(v, &r->exempt[r->nexempt]) < 0)
+				return cli_usage_error(dns_usage, "bad or too "
+						       "many --rrl-exempt "
+						       "'%s'", v);
+			r->nexempt++;
 		} else if (strcmp(a, "--hosts") == 0) {
 			e->hosts = v;
 		} else if (strcmp(a, "--listen") == 0) {

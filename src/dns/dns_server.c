@@ -12,10 +12,12 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "dns_answer.h"
+#include "dns_rrl.h"
 #include "dns_server.h"
 #include "net/net_acceptor.h"
 #include "net/net_sock.h"
@@ -58,6 +60,8 @@ struct dns_worker {
 	LIST_HEAD(, dns_conn) conns;
 	int nconns;
 	struct udp_batch *udp;
+	struct dns_rrl_stats rrl;
+	int64_t rrl_logged_ms;	/* when limiting was last reported */
 	uint8_t *replies;	/* the UDP reply buffers, in one block */
 	uint8_t scratch[TCP_FRAME_MAX];
 };
@@ -330,6 +334,32 @@ udp_probe(const struct dns_db *db, struct udp_batch *b, int n)
 			dns_zone_probe_step(&b->probe[i]);
 }
 
+/* Response rate limiting of the reply of length len to datagram i: the
+ * length to send (truncated when it slips), 0 to send nothing. Says so
+ * in the log at most once a minute per worker, not once per reply. */
+static size_t
+udp_rrl(struct dns_worker *w, int i, size_t len)
+{
+	struct udp_batch *b = w->udp;
+	int64_t ms = clock_mono_ms();
+	enum dns_rrl_verdict v = dns_rrl_check(w->cfg.rrl, &w->rrl,
+					       (struct sockaddr *)&b->from[i],
+					       b->r[i], len,
+					       (uint32_t)(ms / 1000));
+
+	if (v == DNS_RRL_PASS)
+		return len;
+	if (w->rrl_logged_ms == 0 || ms - w->rrl_logged_ms >= 60000) {
+		w->rrl_logged_ms = ms;
+		log_warn("dns: rate limiting UDP responses: %llu limited "
+			 "(%llu truncated, %llu dropped) by worker %d so far",
+			 (unsigned long long)w->rrl.limited,
+			 (unsigned long long)w->rrl.slipped,
+			 (unsigned long long)w->rrl.dropped, w->index);
+	}
+	return v == DNS_RRL_SLIP ? dns_rrl_truncate(b->r[i], len) : 0;
+}
+
 /* Answers a batch of n datagrams; returns how many replies to send. */
 static int
 udp_answer(struct dns_worker *w, int n)
@@ -345,6 +375,8 @@ udp_answer(struct dns_worker *w, int n)
 		size_t len = dns_answer_probed(db, &b->probe[i], b->q[i],
 					       b->in[i].msg_len, b->r[i],
 					       (size_t)w->cfg.udp_max, 0);
+		if (len > 0 && w->cfg.rrl)
+			len = udp_rrl(w, i, len);
 		if (len == 0)
 			continue;
 		b->iov_out[k] = (struct iovec){ b->r[i], len };

@@ -18,6 +18,8 @@ INETKIT=${INETKIT:-build/inetkit}
 SIZE=${DNS_INSTR_SIZE:-10000}
 NQ=${DNS_INSTR_QUERIES:-20000}
 QPS=${DNS_INSTR_QPS:-2000}
+# Extra options of inetkit's server, e.g. DNS_INSTR_ARGS="--rrl 1000".
+read -r -a EXTRA <<<"${DNS_INSTR_ARGS:-}"
 ZONE=bench.test
 
 for f in "$INETKIT" /usr/sbin/nsd /usr/sbin/knotd /usr/bin/dnsperf \
@@ -85,7 +87,7 @@ port=$((20000 + RANDOM % 12000))
 # by function too.
 VG_EXTRA=--toggle-collect=worker_main
 ik=$(count inetkit "$port" "$INETKIT" serve dns --zone "$tmp/zone" \
-	--listen "127.0.0.1:$port" --workers 1)
+	--listen "127.0.0.1:$port" --workers 1 "${EXTRA[@]}")
 cp "$(ls "$tmp"/cg.inetkit.*.[0-9]* | head -1)" "$tmp/inetkit.profile"
 VG_EXTRA=
 

@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sockaddr_in from = { .sin_family = AF_INET };
 	uint8_t msg[4096];
 
-	if (r.table == NULL) {
+	if (r.buckets.cells == NULL) {
 		struct dns_rrl_config c;
 		dns_rrl_config_defaults(&c);
 		c.rate = 3;
@@ -36,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size -= 4;
 	memcpy(msg, data + 4, size);
 	dns_rrl_check(&r, &st, (struct sockaddr *)&from, msg, size,
-		      (uint32_t)data[0]);
+		      (int64_t)data[0] * 100);
 	size_t n = dns_rrl_truncate(msg, size);
 	if (n > size || (size >= DNS_HDR_SIZE && !(msg[2] & 0x02)))
 		abort();

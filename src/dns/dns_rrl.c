@@ -1,14 +1,11 @@
 /* dns_rrl: response rate limiting; the model is in dns_rrl.h. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dns_rrl.h"
 #include "dns_wire.h"
 
 enum rrl_kind { KIND_ANSWER = 1, KIND_NXDOMAIN, KIND_ERROR };
-
-#define CAS_TRIES 8
 
 void
 dns_rrl_config_defaults(struct dns_rrl_config *c)
@@ -24,35 +21,20 @@ int
 dns_rrl_init(struct dns_rrl *r, const struct dns_rrl_config *c,
 	     const uint64_t seed[2])
 {
-	size_t n = (size_t)1 << DNS_RRL_BITS;
-
 	memset(r, 0, sizeof *r);
-	r->table = aligned_alloc(64, n * sizeof *r->table);
-	if (r->table == NULL)
+	if (ratelimit_init(&r->buckets, DNS_RRL_BITS) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		atomic_init(&r->table[i], 0);
 	r->cfg = *c;
 	r->seed[0] = seed[0];
 	r->seed[1] = seed[1];
-	r->mask = (uint32_t)n - 1;
+	ratelimit_rule_init(&r->rule, c->rate, c->rate, c->window);
 	return 0;
 }
 
 void
 dns_rrl_fini(struct dns_rrl *r)
 {
-	free((void *)r->table);
-	r->table = NULL;
-}
-
-/* One round of a multiply-xorshift hash: fast, and keyed by the seed it
- * starts from, which is all the table needs (not a MAC). */
-static inline uint64_t
-mix(uint64_t h, uint64_t v)
-{
-	h = (h ^ v) * 0x9e3779b97f4a7c15ull;
-	return h ^ h >> 29;
+	ratelimit_fini(&r->buckets);
 }
 
 /* Hashes the uncompressed name at p (at most end - p bytes) in lower
@@ -74,7 +56,7 @@ name_hash(const uint8_t *p, const uint8_t *end, uint64_t *h)
 	for (size_t i = 0; i < n; i += 8) {
 		uint64_t w = 0;
 		memcpy(&w, p + i, n - i < 8 ? n - i : 8);
-		*h = mix(*h, dns_lc8(w));
+		*h = ratelimit_mix(*h, dns_lc8(w));
 	}
 	return n;
 }
@@ -110,67 +92,38 @@ rrl_key(const struct dns_rrl *r, const struct net_prefix *net,
 	uint64_t h = r->seed[0], w[2];
 
 	memcpy(w, net->bytes, sizeof w);
-	h = mix(mix(h, w[0] ^ net->v6), w[1]);
+	h = ratelimit_mix(ratelimit_mix(h, w[0] ^ net->v6), w[1]);
 	if (len < DNS_HDR_SIZE)
 		return -1;
 	unsigned rcode = reply[3] & 0xf;
 	unsigned qd = (unsigned)reply[4] << 8 | reply[5];
 	unsigned an = (unsigned)reply[6] << 8 | reply[7];
 	if (rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN) {
-		*out = mix(h ^ r->seed[1], KIND_ERROR);
+		*out = ratelimit_mix(h ^ r->seed[1], KIND_ERROR);
 		return 0;
 	}
 	uint64_t q = h;
 	size_t n = qd == 1 ? name_hash(reply + DNS_HDR_SIZE, reply + len, &q)
 		: 0;
 	if (n == 0 || DNS_HDR_SIZE + n + 4 > len) {
-		*out = mix(h ^ r->seed[1], KIND_ERROR);
+		*out = ratelimit_mix(h ^ r->seed[1], KIND_ERROR);
 		return 0;
 	}
 	const uint8_t *t = reply + DNS_HDR_SIZE + n;
 	if (rcode == DNS_RCODE_NXDOMAIN &&
 	    zone_hash(reply, len, DNS_HDR_SIZE + n + 4, an, &h) == 0) {
-		*out = mix(h ^ r->seed[1], KIND_NXDOMAIN);
+		*out = ratelimit_mix(h ^ r->seed[1], KIND_NXDOMAIN);
 		return 0;
 	}
-	*out = mix(q ^ r->seed[1], (uint64_t)KIND_ANSWER << 16 |
+	*out = ratelimit_mix(q ^ r->seed[1], (uint64_t)KIND_ANSWER << 16 |
 		   (uint64_t)t[0] << 8 | t[1]);
 	return 0;
-}
-
-/* A bucket word: tag (16 bits of the hash past the index), the second it
- * was last charged (16 bits, wrapping), the balance (signed 32 bits). */
-static inline uint64_t
-pack(uint16_t tag, uint16_t stamp, int32_t bal)
-{
-	return (uint64_t)tag << 48 | (uint64_t)stamp << 32 | (uint32_t)bal;
-}
-
-/* The balance after one more response from the bucket word old. */
-static uint64_t
-charge(const struct dns_rrl_config *c, uint64_t old, uint16_t tag,
-       uint32_t now)
-{
-	uint16_t otag = (uint16_t)(old >> 48);
-	uint16_t elapsed = (uint16_t)(now - (uint32_t)(old >> 32));
-	int64_t bal = (int32_t)(uint32_t)old, rate = c->rate;
-	int hot = bal < 0 && elapsed < c->window;
-
-	if (old == 0 || (otag != tag && !hot) || elapsed > c->window)
-		bal = rate;
-	else if (elapsed > 0)
-		bal = bal + rate * elapsed > rate ? rate : bal + rate * elapsed;
-	bal--;
-	if (bal < -rate * (int64_t)c->window)
-		bal = -rate * (int64_t)c->window;
-	return pack(otag != tag && hot ? otag : tag, (uint16_t)now,
-		    (int32_t)bal);
 }
 
 enum dns_rrl_verdict
 dns_rrl_check(struct dns_rrl *r, struct dns_rrl_stats *st,
 	      const struct sockaddr *from, const uint8_t *reply, size_t len,
-	      uint32_t now)
+	      int64_t now_ms)
 {
 	struct net_prefix net;
 	uint64_t h;
@@ -179,16 +132,7 @@ dns_rrl_check(struct dns_rrl *r, struct dns_rrl_stats *st,
 	    || net_prefix_any(r->cfg.exempt, r->cfg.nexempt, from) ||
 	    rrl_key(r, &net, reply, len, &h) < 0)
 		return DNS_RRL_PASS;
-	_Atomic uint64_t *b = &r->table[h & r->mask];
-	uint64_t old = atomic_load_explicit(b, memory_order_relaxed), new;
-	int tries = 0;
-	do
-		new = charge(&r->cfg, old, (uint16_t)(h >> 48), now);
-	while (!atomic_compare_exchange_weak_explicit(b, &old, new,
-						      memory_order_relaxed,
-						      memory_order_relaxed) &&
-	       ++tries < CAS_TRIES);
-	if ((int32_t)(uint32_t)new >= 0)
+	if (ratelimit_take(&r->buckets, h, &r->rule, now_ms) == 0)
 		return DNS_RRL_PASS;
 	st->limited++;
 	if (r->cfg.slip && ++st->slip_count >= r->cfg.slip) {

@@ -9,22 +9,20 @@
  * (RFC 7766) and which a forger's victim cannot; the others are dropped.
  * TCP is never limited: a TCP client cannot forge its address.
  *
- * Accounting (BIND's): each bucket holds a balance that gains RATE a
- * second up to RATE and loses one per response, limited or not, down to
- * -WINDOW x RATE. A response passes while the balance stays >= 0, so a
- * network that goes on sending over the rate stays limited, and one that
- * stops recovers within WINDOW seconds.
+ * Accounting (BIND's): a token bucket of RATE tokens a second holding
+ * one second's worth; every response takes a token, and limited ones
+ * overdraw it up to WINDOW seconds, so that a network that goes on
+ * sending over the rate stays limited, and one that stops is answered
+ * again within WINDOW seconds.
  *
- * The table: one fixed array of 64-bit words shared by every worker
- * (allocated once; no allocation per client), each word a whole bucket
- * (tag, second, balance) updated with one compare-and-swap: no lock on
- * the query path. Shared rather than one table per worker, because
- * SO_REUSEPORT spreads one client over the workers by its port: per-worker
- * tables would each need RATE / workers, which limits a client that uses
- * one port too early and one that uses many too late. Two clients whose
- * keys fall into the same bucket share it while it is limited, otherwise
- * the newer one takes it over. The hash is keyed with a random seed so
- * that nobody can choose collisions. */
+ * The buckets are core/ratelimit's: one fixed table (2^DNS_RRL_BITS
+ * words, allocated once; nothing per client) shared by every worker, a
+ * bucket updated by one compare-and-swap: no lock on the query path.
+ * Shared rather than one table per worker, because SO_REUSEPORT spreads
+ * one client over the workers by its port: per-worker tables would each
+ * need RATE / workers, which limits a client that uses one port too early
+ * and one that uses many too late (docs/BENCHMARKS.md has the cost). The
+ * hash is keyed with a random seed so that nobody can choose collisions. */
 #ifndef INETKIT_DNS_RRL_H
 #define INETKIT_DNS_RRL_H
 
@@ -33,10 +31,11 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "core/ratelimit.h"
 #include "net/net_prefix.h"
 
-#define DNS_RRL_RATE_MAX 1000000
-#define DNS_RRL_WINDOW_MAX 1000	/* RATE x WINDOW fits the balance */
+#define DNS_RRL_RATE_MAX RATELIMIT_RATE_MAX
+#define DNS_RRL_WINDOW_MAX 3600
 #define DNS_RRL_EXEMPT_MAX 32
 #define DNS_RRL_BITS 18		/* 2^18 buckets, 2 MiB */
 
@@ -62,8 +61,8 @@ struct dns_rrl_stats {
 struct dns_rrl {
 	struct dns_rrl_config cfg;
 	uint64_t seed[2];
-	_Atomic uint64_t *table;
-	uint32_t mask;
+	struct ratelimit buckets;
+	struct ratelimit_rule rule;
 };
 
 /* The defaults: off, slip 2, window 15 s, /24 and /56. */
@@ -74,11 +73,11 @@ int dns_rrl_init(struct dns_rrl *r, const struct dns_rrl_config *c,
 		 const uint64_t seed[2]);
 void dns_rrl_fini(struct dns_rrl *r);
 /* Decides about reply[0..len), a UDP response about to go to from, at
- * now (seconds of a monotonic clock); counts into st. */
+ * now_ms (a monotonic clock); counts into st. */
 enum dns_rrl_verdict dns_rrl_check(struct dns_rrl *r, struct dns_rrl_stats *st,
 				   const struct sockaddr *from,
 				   const uint8_t *reply, size_t len,
-				   uint32_t now);
+				   int64_t now_ms);
 /* Rewrites reply[0..len) into its truncated form in place: the header
  * with TC=1 and the question, no records. Returns the new length. */
 size_t dns_rrl_truncate(uint8_t *reply, size_t len);

@@ -18,7 +18,9 @@ INETKIT=${INETKIT:-build/inetkit}
 SIZE=${DNS_INSTR_SIZE:-10000}
 NQ=${DNS_INSTR_QUERIES:-20000}
 QPS=${DNS_INSTR_QPS:-2000}
-# Extra options of inetkit's server, e.g. DNS_INSTR_ARGS="--rrl 1000".
+# Extra options of inetkit's server, e.g. DNS_INSTR_ARGS="--rrl 1000";
+# DNS_INSTR_PEERS=0 counts inetkit alone.
+PEERS=${DNS_INSTR_PEERS:-1}
 read -r -a EXTRA <<<"${DNS_INSTR_ARGS:-}"
 ZONE=bench.test
 
@@ -91,6 +93,8 @@ ik=$(count inetkit "$port" "$INETKIT" serve dns --zone "$tmp/zone" \
 cp "$(ls "$tmp"/cg.inetkit.*.[0-9]* | head -1)" "$tmp/inetkit.profile"
 VG_EXTRA=
 
+nsd="0 0" knot="0 0"
+[ "$PEERS" = 0 ] || {
 port=$((port + 1))
 mkdir "$tmp/nsd"
 cat >"$tmp/nsd/nsd.conf" <<EOF
@@ -135,6 +139,7 @@ zone:
     file: "$tmp/zone"
 EOF
 knot=$(count knot "$port" /usr/sbin/knotd -c "$tmp/knot/knot.conf")
+}
 
 per() { echo "$1" | awk '{ printf "%.0f", ($2 > 0 ? $1 / $2 : 0) }'; }
 echo "## Instructions per query (callgrind, user space)"

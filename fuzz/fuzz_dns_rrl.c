@@ -35,7 +35,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&from.sin_addr, data, 4);
 	size -= 4;
 	memcpy(msg, data + 4, size);
-	dns_rrl_check(&r, &st, (struct sockaddr *)&from, msg, size,
+	/* a wrong hint of the name's length must stay inside the reply */
+	size_t qlen = data[1] & 1 ? 0 : (size_t)data[2];
+	dns_rrl_check(&r, &st, (struct sockaddr *)&from, msg, size, qlen,
 		      (int64_t)data[0] * 100);
 	size_t n = dns_rrl_truncate(msg, size);
 	if (n > size || (size >= DNS_HDR_SIZE && !(msg[2] & 0x02)))

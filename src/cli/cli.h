@@ -136,10 +136,12 @@ void cli_dns_fini(struct cli_dns *e);
 /* The web server as an engine (cmd_http.c), the same way: defaults, then
  * add roots to site (http_site_add) and set listen/cfg/log_path, then
  * setup (opens the access log, binds, fills the engine), then fini. */
+#include "http/http_limit.h"
 #include "http/http_server.h"
 struct cli_http {
 	struct http_site site;
 	struct http_server_config cfg;
+	struct http_limits limits;	/* used when any is set */
 	struct cli_listen listen;
 	const char *log_path;	/* NULL: none; "-": stdout */
 	int log_fd;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,7 +19,8 @@ static const char http_usage[] =
 	"                          [--dotfiles] [--max-conns N]\n"
 	"                          [--max-body BYTES] [--header-timeout T]\n"
 	"                          [--idle-timeout T] [--send-timeout T]\n"
-	"                          [--sendfile on|off]\n"
+	"                          [--sendfile on|off] [--max-conns-per-ip N]\n"
+	"                          [--rate PATH=N/s[:BURST]]...\n"
 	"  HTTP/1.1 static files (RFC 9110, RFC 9112). --root serves any\n"
 	"  host; --vhost NAME=DIR serves Host NAME from DIR. Default listen:\n"
 	"  :8080 (every address). Timeouts T are seconds, or milliseconds\n"
@@ -27,7 +29,13 @@ static const char http_usage[] =
 	"  serves names starting with '.'. The access log is in Combined\n"
 	"  Log Format. File bodies go out by sendfile (on, the default), or\n"
 	"  are copied through a buffer (off: for file systems where sendfile\n"
-	"  misbehaves; twice the CPU per byte).\n";
+	"  misbehaves; twice the CPU per byte).\n"
+	"  Limits per client (an IPv4 address or an IPv6 /64), none by\n"
+	"  default: --max-conns-per-ip closes a client's connections beyond\n"
+	"  N at once; --rate PATH=N/s (or N/m) answers a client's requests\n"
+	"  under PATH (whole segments, the longest rule wins) beyond N a\n"
+	"  second with 429 and Retry-After, after a burst of BURST (one\n"
+	"  second's worth); up to 16 rules.\n";
 
 static int
 http_engine_start(struct loop *l, int index, void *arg)
@@ -58,6 +66,21 @@ cli_http_defaults(struct cli_http *e)
 	e->log_fd = -1;
 }
 
+/* The per-client limits, shared by the workers, keyed at random. */
+static int
+http_limits_setup(struct cli_http *e)
+{
+	uint64_t seed[2];
+
+	if (e->limits.max_conns_per_ip == 0 && e->limits.nrules == 0)
+		return 0;
+	if (getrandom(seed, sizeof seed, 0) != sizeof seed ||
+	    http_limits_init(&e->limits, seed) < 0)
+		return -1;
+	e->cfg.limits = &e->limits;
+	return 0;
+}
+
 int
 cli_http_setup(struct cli_http *e, int nworkers, struct cli_engine *out)
 {
@@ -77,7 +100,7 @@ cli_http_setup(struct cli_http *e, int nworkers, struct cli_engine *out)
 	}
 	e->fds = calloc(n + 1, sizeof(int));
 	e->workers = calloc((size_t)nworkers, sizeof *e->workers);
-	if (e->fds == NULL || e->workers == NULL)
+	if (e->fds == NULL || e->workers == NULL || http_limits_setup(e) < 0)
 		return -1;
 	if (cli_listen_bind(&e->listen, "http", SOCK_STREAM, nworkers,
 			    e->fds, http_listener_prepare) < 0)
@@ -95,6 +118,9 @@ void
 cli_http_fini(struct cli_http *e)
 {
 	http_site_fini(&e->site);
+	if (e->cfg.limits)
+		http_limits_fini(e->cfg.limits);
+	e->cfg.limits = NULL;
 	if (e->log_fd >= 0)
 		close(e->log_fd);
 	e->log_fd = -1;
@@ -174,6 +200,21 @@ http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 			e->cfg.max_conns = n > 1000000 ? 1000000 : (int)n;
 		else
 			e->cfg.max_body = (uint64_t)n;
+		return 0;
+	}
+	if (strcmp(a, "--max-conns-per-ip") == 0) {
+		if (cli_parse_int(v, 1, 1000000, &n) < 0)
+			return cli_usage_error(http_usage, "bad %s '%s'", a, v);
+		e->limits.max_conns_per_ip = (uint32_t)n;
+		return 0;
+	}
+	if (strcmp(a, "--rate") == 0) {
+		struct http_limits *l = &e->limits;
+		if (l->nrules >= HTTP_LIMIT_RULES ||
+		    http_limit_rule_parse(v, &l->rules[l->nrules]) < 0)
+			return cli_usage_error(http_usage, "bad or too many "
+					       "--rate '%s'", v);
+		l->nrules++;
 		return 0;
 	}
 	if (strcmp(a, "--access-log") == 0) {

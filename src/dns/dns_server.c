@@ -344,7 +344,8 @@ udp_rrl(struct dns_worker *w, int i, size_t len)
 	int64_t ms = clock_mono_ms();
 	enum dns_rrl_verdict v = dns_rrl_check(w->cfg.rrl, &w->rrl,
 					       (struct sockaddr *)&b->from[i],
-					       b->r[i], len, ms);
+					       b->r[i], len, b->probe[i].qname,
+					       ms);
 
 	if (v == DNS_RRL_PASS)
 		return len;

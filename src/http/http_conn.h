@@ -83,6 +83,8 @@ struct http_worker {
 	char *copy;			/* http_send.c's buffer, on first use */
 	struct loop_timer log_timer;
 	struct http_log *log;
+	uint64_t limited_conns, limited_reqs;	/* refused by cfg.limits */
+	int64_t limit_logged_ms;		/* when that was last said */
 };
 
 /* Sends the next part of c's reply (memory segments in one write, or the

@@ -32,6 +32,7 @@
 #include "net/net_acceptor.h"
 #include "net/net_sock.h"
 #include "http_conn.h"
+#include "http_limit.h"
 
 #define HTTP_NOTSENT_LOWAT (16 * 1024) /* unsent bytes a socket may hold */
 
@@ -112,6 +113,9 @@ conn_close(struct http_conn *c)
 	c->x = NULL;
 	LIST_REMOVE(c, link);
 	w->nconns--;
+	if (w->cfg.limits)
+		http_limits_conn_close(w->cfg.limits,
+				       (struct sockaddr *)&c->peer);
 	if (w->nfree < HTTP_FREE_CONNS) {
 		LIST_INSERT_HEAD(&w->free, c, link);
 		w->nfree++;
@@ -179,10 +183,52 @@ reply_fatal(struct http_conn *c, int status, int parsed)
 	start_send(c);
 }
 
+/* Says in the log, at most once a minute per worker, that clients are
+ * being limited and how many times so far. */
+static void
+limit_log(struct http_worker *w)
+{
+	int64_t now = clock_mono_ms();
+
+	if (w->limit_logged_ms && now - w->limit_logged_ms < 60000)
+		return;
+	w->limit_logged_ms = now;
+	log_warn("http: limiting clients: %llu connections refused, %llu "
+		 "requests answered 429 by this worker so far",
+		 (unsigned long long)w->limited_conns,
+		 (unsigned long long)w->limited_reqs);
+}
+
+/* A request over its client's rate: 429 with Retry-After (RFC 6585
+ * section 4). Returns 1 when it answered so. */
+static int
+limit_request(struct http_conn *c)
+{
+	struct http_request *r = &c->x->req;
+	char path[HTTP_MAX_LINE + 2];
+	ssize_t n = http_path_clean(r->path.p, r->path.n, path, sizeof path);
+
+	if (n < 0)	/* the file layer answers 400 */
+		return 0;
+	int64_t wait = http_limits_request(c->w->cfg.limits,
+					   (struct sockaddr *)&c->peer, path,
+					   (size_t)n, clock_mono_ms());
+	if (wait == 0)
+		return 0;
+	http_reply_begin(&c->x->rep, 429);
+	http_reply_header_u64(&c->x->rep, "Retry-After", (uint64_t)wait);
+	http_reply_error_finish(&c->x->rep, r->version == 10 && r->keep_alive);
+	c->w->limited_reqs++;
+	limit_log(c->w);
+	return 1;
+}
+
 static void
 respond(struct http_conn *c)
 {
-	http_file_respond(c->w->cfg.site, &c->x->req, &c->x->sc, &c->x->rep);
+	if (c->w->cfg.limits == NULL || !limit_request(c))
+		http_file_respond(c->w->cfg.site, &c->x->req, &c->x->sc,
+				  &c->x->rep);
 	conn_log(c, request_line(c, 1));
 	start_send(c);
 }
@@ -515,6 +561,9 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer)
 	struct http_conn *c = conn_new(w);
 
 	if (c == NULL) {
+		if (w->cfg.limits)
+			http_limits_conn_close(w->cfg.limits,
+					       (struct sockaddr *)&peer->ss);
 		close(fd);
 		return;
 	}
@@ -542,10 +591,18 @@ on_accept(void *arg, int fd, const struct net_addr *peer)
 {
 	struct http_worker *w = arg;
 
-	if (w->nconns >= w->cfg.max_conns)
+	if (w->nconns >= w->cfg.max_conns) {
 		close(fd);
-	else
+	} else if (w->cfg.limits &&
+		   http_limits_conn_open(w->cfg.limits,
+					 (struct sockaddr *)&peer->ss) < 0) {
+		/* over --max-conns-per-ip: closed at once, as nginx does */
+		w->limited_conns++;
+		limit_log(w);
+		close(fd);
+	} else {
 		conn_start(w, fd, peer);
+	}
 }
 
 static void

@@ -17,6 +17,7 @@
 #include "http_file.h"
 
 struct loop;
+struct http_limits;
 
 /* How file bodies leave. ON: sendfile hands the kernel page-cache pages,
  * no copy on our side. OFF: pread into a 64 KiB buffer, then send: two
@@ -38,6 +39,7 @@ struct http_server_config {
 	uint64_t max_body;		/* request body bytes (413 beyond) */
 	int access_log_fd;		/* -1: no access log */
 	enum http_sendfile sendfile;	/* file bodies: see above */
+	struct http_limits *limits;	/* per client (http_limit.h), or NULL */
 };
 
 /* Sets defaults: 10 s header, 15 s idle, 30 s send, 1 MiB body, 10000

@@ -7,6 +7,8 @@
 #include "core/ratelimit.h"
 #include "unit.h"
 
+#define K(n) ((uint64_t)(n) << 60)	/* a key in bucket n of 16 */
+
 /* Takes n tokens at now_ms; returns how many were granted, and the last
  * wait in *wait. */
 static int
@@ -29,20 +31,21 @@ START_TEST(test_burst_and_rate)
 	int64_t wait;
 
 	ck_assert_int_eq(ratelimit_init(&t, 4), 0);
-	ratelimit_rule_init(&r, 10, 5, 0);	/* 10/s, burst 5 */
-	ck_assert_int_eq(take_n(&t, 1, &r, 20, 1000, &wait), 5);
+	ratelimit_rule_init(&r, 10, 1, 5, 0);	/* 10/s, burst 5 */
+	/* the bucket is the top 4 bits: K(1) and K(1) + 5 meet */
+	ck_assert_int_eq(take_n(&t, K(1), &r, 20, 1000, &wait), 5);
 	ck_assert_int_eq(wait, 100);	/* the next token in 100 ms */
-	ck_assert_int_eq(take_n(&t, 1, &r, 1, 1050, &wait), 0);
+	ck_assert_int_eq(take_n(&t, K(1), &r, 1, 1050, &wait), 0);
 	ck_assert_int_eq(wait, 50);
-	ck_assert_int_eq(take_n(&t, 1, &r, 3, 1100, &wait), 1);
+	ck_assert_int_eq(take_n(&t, K(1), &r, 3, 1100, &wait), 1);
 	/* A second later the bucket is full again, but no fuller. */
-	ck_assert_int_eq(take_n(&t, 1, &r, 20, 3000, &wait), 5);
-	/* Another key is another bucket (16 here: 17 meets 1). */
-	ck_assert_int_eq(take_n(&t, 2, &r, 20, 3000, &wait), 5);
-	ck_assert_int_eq(take_n(&t, 17, &r, 1, 3000, &wait), 0);
+	ck_assert_int_eq(take_n(&t, K(1), &r, 20, 3000, &wait), 5);
+	/* Another key is another bucket, unless their top bits meet. */
+	ck_assert_int_eq(take_n(&t, K(2), &r, 20, 3000, &wait), 5);
+	ck_assert_int_eq(take_n(&t, K(1) + 5, &r, 1, 3000, &wait), 0);
 	/* Steady at the rate: every take granted. */
 	for (int64_t ms = 10000; ms < 12000; ms += 100)
-		ck_assert_int_eq(take_n(&t, 3, &r, 1, ms, &wait), 1);
+		ck_assert_int_eq(take_n(&t, K(3), &r, 1, ms, &wait), 1);
 	ratelimit_fini(&t);
 }
 END_TEST
@@ -56,17 +59,17 @@ START_TEST(test_debt)
 	int64_t wait;
 
 	ck_assert_int_eq(ratelimit_init(&t, 4), 0);
-	ratelimit_rule_init(&r, 10, 10, 3);
-	ck_assert_int_eq(take_n(&t, 1, &r, 1000, 1000, &wait), 10);
+	ratelimit_rule_init(&r, 10, 1, 10, 3);
+	ck_assert_int_eq(take_n(&t, K(1), &r, 1000, 1000, &wait), 10);
 	ck_assert_int_eq(wait, 3100);	/* at the cap: 3 s and one interval */
 	for (int64_t ms = 2000; ms < 4000; ms += 50)
-		ck_assert_int_eq(take_n(&t, 1, &r, 1, ms, &wait), 0);
-	ck_assert_int_eq(take_n(&t, 1, &r, 100, 8000, &wait), 10);
+		ck_assert_int_eq(take_n(&t, K(1), &r, 1, ms, &wait), 0);
+	ck_assert_int_eq(take_n(&t, K(1), &r, 100, 8000, &wait), 10);
 	/* Without a debt, the same flood leaves a bucket that refills at
 	 * the rate. */
-	ratelimit_rule_init(&r, 10, 10, 0);
-	ck_assert_int_eq(take_n(&t, 2, &r, 1000, 1000, &wait), 10);
-	ck_assert_int_eq(take_n(&t, 2, &r, 100, 1500, &wait), 5);
+	ratelimit_rule_init(&r, 10, 1, 10, 0);
+	ck_assert_int_eq(take_n(&t, K(2), &r, 1000, 1000, &wait), 10);
+	ck_assert_int_eq(take_n(&t, K(2), &r, 100, 1500, &wait), 5);
 	ratelimit_fini(&t);
 }
 END_TEST
@@ -83,7 +86,7 @@ race(void *arg)
 	struct racer *x = arg;
 	int64_t wait;
 
-	x->granted = take_n(x->t, 5, x->r, 200000, 5000, &wait);
+	x->granted = take_n(x->t, K(5), x->r, 200000, 5000, &wait);
 	return NULL;
 }
 
@@ -95,7 +98,7 @@ START_TEST(test_two_threads_one_bucket)
 	pthread_t ta, tb;
 
 	ck_assert_int_eq(ratelimit_init(&t, 4), 0);
-	ratelimit_rule_init(&r, 1000, 100000, 0);
+	ratelimit_rule_init(&r, 1000, 1, 100000, 0);
 	a = (struct racer){ &t, &r, 0 };
 	b = a;
 	pthread_create(&ta, NULL, race, &a);
@@ -111,9 +114,9 @@ START_TEST(test_rule_bounds)
 {
 	struct ratelimit_rule r;
 
-	ratelimit_rule_init(&r, RATELIMIT_RATE_MAX, 1, 3600);
+	ratelimit_rule_init(&r, RATELIMIT_RATE_MAX, 1, 1, 3600);
 	ck_assert_int_eq(r.interval_ns, 1000);
-	ratelimit_rule_init(&r, 0, 0, 0);	/* treated as 1/s, burst 1 */
+	ratelimit_rule_init(&r, 0, 1, 0, 0);	/* treated as 1/s, burst 1 */
 	ck_assert_int_eq(r.burst_ns, 1000000000);
 }
 END_TEST

@@ -14,6 +14,7 @@
 #include "unit.h"
 
 static const uint64_t seed[2] = { 1, 2 };
+static int no_compress;	/* reply() writes the SOA owner in full */
 
 /* A reply: header with rcode, the question name (dotted, lower or
  * upper case as given) and type; for NXDOMAIN an SOA of zone in the
@@ -46,7 +47,17 @@ reply(uint8_t *out, const char *qname, uint16_t qtype, int rcode,
 		return n;
 	out[9] = 1;	/* NSCOUNT */
 	const char *suffix = strstr(qname, zone);
-	if (suffix != NULL) {
+	if (no_compress) {
+		for (const char *p = zone; *p;) {
+			const char *dot = strchr(p, '.');
+			size_t l = dot ? (size_t)(dot - p) : strlen(p);
+			out[n++] = (uint8_t)l;
+			memcpy(out + n, p, l);
+			n += l;
+			p += l + (dot != NULL);
+		}
+		out[n++] = 0;
+	} else if (suffix != NULL) {
 		uint16_t ptr = (uint16_t)(0xc000 | (DNS_HDR_SIZE +
 						    (suffix - qname)));
 		out[n++] = (uint8_t)(ptr >> 8);
@@ -102,7 +113,7 @@ flood(struct dns_rrl *r, struct dns_rrl_stats *st, const char *ip,
 
 	for (int i = 0; i < n; i++) {
 		switch (dns_rrl_check(r, st, (struct sockaddr *)&from, msg,
-				      len, (int64_t)now * 1000)) {
+				      len, 0, (int64_t)now * 1000)) {
 		case DNS_RRL_PASS: t.pass++; break;
 		case DNS_RRL_SLIP: t.slip++; break;
 		case DNS_RRL_DROP: t.drop++; break;
@@ -202,6 +213,19 @@ START_TEST(test_kinds)
 			      1000).pass;
 	}
 	ck_assert_int_eq(pass, 5);
+	/* The zone read in full (not as a pointer into the question) is
+	 * the same zone, in any case. */
+	no_compress = 1;
+	ck_assert_int_eq(flood(&r, &st, "192.0.2.7", "r.example.test", 1,
+			       DNS_RCODE_NXDOMAIN, "EXAMPLE.test", 1,
+			       1000).pass, 0);
+	ck_assert_int_eq(flood(&r, &st, "192.0.3.7", "r.example.test", 1,
+			       DNS_RCODE_NXDOMAIN, "EXAMPLE.test", 5,
+			       1000).pass, 5);
+	no_compress = 0;
+	ck_assert_int_eq(flood(&r, &st, "192.0.3.7", "q.example.test", 1,
+			       DNS_RCODE_NXDOMAIN, "example.test", 1,
+			       1000).pass, 0);
 	ck_assert_int_eq(flood(&r, &st, "192.0.2.7", "x.other.test", DNS_T_A,
 			       DNS_RCODE_NXDOMAIN, "other.test", 5,
 			       1000).pass, 5);

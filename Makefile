@@ -2,7 +2,8 @@
 # sources are found by wildcard, so a new module needs no edit here.
 #   make            build/inetkit (optimised)
 #   make run        build and start every service on loopback (inetkit up)
-#   make test       ASan+UBSan build, unit tests (Check), e2e tests (pytest)
+#   make test       check-layers, ASan+UBSan build, unit tests (Check), e2e
+#                   tests (pytest)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 20)
 #   make bench      side-by-side benchmarks against the peers
 # Missing Debian packages are installed by scripts/deps.sh first.
@@ -42,7 +43,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/$(VARIANT)-tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=build/$(VARIANT)-tools/%)
 
-.PHONY: all run test unit unit-bins tools e2e fuzz bench clean deps deps-test
+.PHONY: all run test unit unit-bins tools e2e fuzz bench clean deps deps-test \
+	check-layers
 # Objects built through pattern chains are kept, not deleted as temporary.
 .SECONDARY:
 all: deps $(BIN)
@@ -80,8 +82,12 @@ tools: $(TOOL_BIN)
 run: all
 	$(BIN) up
 
+# The one rule of dependencies (docs/ARCHITECTURE.md): no include points up.
+check-layers:
+	@scripts/check-layers.sh src
+
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
-test: deps-test
+test: deps-test check-layers
 	@$(MAKE) --no-print-directory SAN=1 build/asan/inetkit unit-bins
 	@$(MAKE) --no-print-directory SAN=1 unit
 	@$(MAKE) --no-print-directory SAN=1 e2e

@@ -97,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n >= 0)
 			check_normal_form(a, (size_t)n);
 	}
-	n = url_pct_decode(s, size, b, sizeof b);
+	n = url_pct_decode(s, size, b, sizeof b, (enum url_dec)(size % 3));
 	CHECK(n < 0 || (size_t)n <= size);
 	return 0;
 }

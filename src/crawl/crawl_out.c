@@ -235,33 +235,19 @@ put_byte(struct path_out *o, unsigned char c)
 	}
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Appends s[0..n) with escapes decoded, then made safe (put_byte). */
 static void
 put_decoded(struct path_out *o, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-		int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+	char dec[URL_MAX_LEN + 1];
+	ssize_t len = url_pct_decode(s, n, dec, sizeof dec, URL_DEC_KEEP_BAD);
 
-		if (s[i] == '%' && hi >= 0 && lo >= 0) {
-			put_byte(o, (unsigned char)(hi << 4 | lo));
-			i += 2;
-		} else {
-			put_byte(o, (unsigned char)s[i]);
-		}
+	if (len < 0) {
+		o->err = (int)len;
+		return;
 	}
+	for (ssize_t i = 0; i < len; i++)
+		put_byte(o, (unsigned char)dec[i]);
 }
 
 /* Starts a component (after a "/" unless it is the first). */

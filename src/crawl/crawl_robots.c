@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "crawl/crawl_robots.h"
 
 /* Longest pattern kept (canonical bytes); longer rules are skipped. */
@@ -57,17 +58,6 @@ is_unreserved(int c)
 	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static size_t
 put_escape(char *out, unsigned char c)
 {
@@ -91,12 +81,10 @@ canonical_pattern(const char *v, size_t n, char *out, int *anchored)
 		n--;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
-		int hi, lo;
+		int e = c == '%' ? hex_pct_byte(v + i, n - i) : -1;
 
-		hi = i + 2 < n ? hexval(v[i + 1]) : -1;
-		lo = i + 2 < n ? hexval(v[i + 2]) : -1;
-		if (c == '%' && hi >= 0 && lo >= 0) {
-			c = (unsigned char)(hi << 4 | lo);
+		if (e >= 0) {
+			c = (unsigned char)e;
 			i += 2;
 			if (is_unreserved(c))
 				out[o++] = (char)c;

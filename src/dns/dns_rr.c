@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "core/err.h"
+#include "core/hex.h"
 #include "dns_rr.h"
 #include "dns_wire.h"
 
@@ -476,15 +477,6 @@ rp_string(struct rp *r, int prefix_len)
 	rp_put(r, s, (size_t)n);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* RFC 3597 section 5: \# LENGTH HEX... */
 static void
 rp_generic(struct rp *r)
@@ -504,7 +496,8 @@ rp_generic(struct rp *r)
 			return;
 		}
 		for (size_t k = 0; k < t->n; k += 2) {
-			int hi = hexval(t->p[k]), lo = hexval(t->p[k + 1]);
+			int hi = hex_value((unsigned char)t->p[k]);
+			int lo = hex_value((unsigned char)t->p[k + 1]);
 			if (hi < 0 || lo < 0) {
 				rp_fail(r, "bad hex in \\# rdata", ERR_PARSE);
 				return;

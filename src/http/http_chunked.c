@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/hex.h"
 #include "http_parse.h"
 
 enum {
@@ -26,18 +27,6 @@ http_chunked_init(struct http_chunked *c)
 	c->state = CH_SIZE;
 }
 
-static int
-hex_value(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* One byte of a size line, the CRLF after data, or a trailer line. */
 static int
 chunked_step(struct http_chunked *c, char ch)
@@ -46,7 +35,7 @@ chunked_step(struct http_chunked *c, char ch)
 
 	switch (c->state) {
 	case CH_SIZE:
-		v = hex_value(ch);
+		v = hex_value((unsigned char)ch);
 		if (v >= 0) {
 			if (++c->digits > 16)
 				return ERR_PARSE;

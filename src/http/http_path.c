@@ -7,45 +7,7 @@
 
 #include "core/err.h"
 #include "http_file.h"
-
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decodes p[0..n) into out. Returns the length or ERR_PARSE. */
-static ssize_t
-percent_decode(const char *p, size_t n, char *out)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char c = p[i];
-		if (c == '%') {
-			if (i + 2 >= n)
-				return ERR_PARSE;
-			int hi = hex_digit(p[i + 1]);
-			int lo = hex_digit(p[i + 2]);
-			if (hi < 0 || lo < 0)
-				return ERR_PARSE;
-			c = (char)(hi << 4 | lo);
-			if (c == '/')
-				return ERR_PARSE;
-			i += 2;
-		}
-		if (c == '\0')
-			return ERR_PARSE;
-		out[w++] = c;
-	}
-	return (ssize_t)w;
-}
+#include "url/url.h"
 
 /* Removes ".", ".." and empty segments of the decoded path in place.
  * Keeps a trailing slash, which marks a directory. */
@@ -92,7 +54,7 @@ http_path_clean(const char *p, size_t n, char *out, size_t size)
 		return ERR_PARSE;
 	if (n + 2 > size)
 		return ERR_TOOBIG;
-	ssize_t len = percent_decode(p, n, out);
+	ssize_t len = url_pct_decode(p, n, out, size, URL_DEC_PATH);
 	if (len < 0)
 		return len;
 	len = dots_remove(out, (size_t)len);

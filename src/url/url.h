@@ -83,10 +83,19 @@ enum url_enc {
  * Returns the length or ERR_TOOBIG. */
 ssize_t url_pct_encode(const char *s, size_t n, enum url_enc set, char *out,
 		       size_t size);
+/* How url_pct_decode treats what is not a plain byte. */
+enum url_dec {
+	URL_DEC_STRICT = 0,	/* a bad escape is ERR_PARSE */
+	URL_DEC_KEEP_BAD = 1,	/* a "%" without two hex digits stays */
+	URL_DEC_PATH = 2,	/* also an encoded "/" or any NUL: ERR_PARSE */
+};
+
 /* Decodes every %XX escape of n bytes into out (which may be s itself:
- * decoding never grows). The result may hold any byte, NUL included.
- * Returns the length, ERR_PARSE for a bad escape, or ERR_TOOBIG. */
-ssize_t url_pct_decode(const char *s, size_t n, char *out, size_t size);
+ * decoding never grows) and ends it with a NUL. Without URL_DEC_PATH the
+ * result may hold any byte, NUL included. Returns the length, ERR_PARSE
+ * for what flags refuse, or ERR_TOOBIG. */
+ssize_t url_pct_decode(const char *s, size_t n, char *out, size_t size,
+		       enum url_dec flags);
 
 /* Normalises a reference (6.2.2, 6.2.3): lowercase scheme and host,
  * uppercase escape hex digits, unreserved characters decoded, dot segments

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "core/err.h"
+#include "core/hex.h"
 #include "url.h"
 
 /* Character classes of RFC 3986 section 2 and appendix A. */
@@ -34,18 +35,6 @@ static inline int
 url_c_pchar(unsigned char c)
 {
 	return url_c_is(c, URL_C_UNRES | URL_C_SUB) || c == ':' || c == '@';
-}
-
-static inline int
-url_hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static inline char

@@ -16,8 +16,8 @@ check_chars(const char *s, size_t n, unsigned cls, const char *extra,
 		if (url_c_is(c, cls) || (c && strchr(extra, c)))
 			continue;
 		if (c != '%' || !pct || n - i < 3 ||
-		    url_hexval((unsigned char)s[i + 1]) < 0 ||
-		    url_hexval((unsigned char)s[i + 2]) < 0)
+		    hex_value((unsigned char)s[i + 1]) < 0 ||
+		    hex_value((unsigned char)s[i + 2]) < 0)
 			return ERR_PARSE;
 		i += 2;
 	}
@@ -69,8 +69,8 @@ h16(const char *s, size_t n, unsigned *v)
 	size_t i = 0;
 
 	*v = 0;
-	while (i < n && i < 4 && url_hexval((unsigned char)s[i]) >= 0)
-		*v = *v * 16 + (unsigned)url_hexval((unsigned char)s[i++]);
+	while (i < n && i < 4 && hex_value((unsigned char)s[i]) >= 0)
+		*v = *v * 16 + (unsigned)hex_value((unsigned char)s[i++]);
 	return i;
 }
 
@@ -147,7 +147,7 @@ ip_literal(const char *s, size_t n, struct url *u)
 	size_t i = 1;
 
 	if (n > 0 && (s[0] == 'v' || s[0] == 'V')) {
-		while (i < n && url_hexval((unsigned char)s[i]) >= 0)
+		while (i < n && hex_value((unsigned char)s[i]) >= 0)
 			i++;
 		if (i == 1 || i >= n - 1 || s[i] != '.')
 			return ERR_PARSE;

@@ -95,27 +95,12 @@ url_w_end(struct url_w *w)
 	return (ssize_t)w->len;
 }
 
-/* The byte that the escape at s (n bytes left) stands for, or -1. */
-static int
-pct_byte(const char *s, size_t n)
-{
-	int hi, lo;
-
-	if (n < 3 || s[0] != '%')
-		return -1;
-	hi = url_hexval((unsigned char)s[1]);
-	lo = url_hexval((unsigned char)s[2]);
-	if (hi < 0 || lo < 0)
-		return -1;
-	return hi * 16 + lo;
-}
-
 void
 url_w_pct_norm(struct url_w *w, struct url_slice s, int lower)
 {
 	for (size_t i = 0; i < s.n; i++) {
 		unsigned char c = (unsigned char)s.p[i];
-		int v = c == '%' ? pct_byte(s.p + i, s.n - i) : -1;
+		int v = c == '%' ? hex_pct_byte(s.p + i, s.n - i) : -1;
 		if (v >= 0) {
 			i += 2;
 			if (url_c_is((unsigned char)v, URL_C_UNRES)) {
@@ -169,8 +154,29 @@ url_pct_encode(const char *s, size_t n, enum url_enc set, char *out,
 	return url_w_end(&w);
 }
 
+/* The byte that stands at s (n bytes left, s[0] is "%" or NUL) as
+ * url_pct_decode's flags read it: the decoded byte of an escape with
+ * 0x100 added (three input bytes used), s[0] itself (one used), or -1. */
+static int
+decode_special(const char *s, size_t n, enum url_dec flags)
+{
+	int v = s[0] == '%' ? hex_pct_byte(s, n) : -1;
+
+	if (v >= 0) {
+		/* A "/" that was escaped names no directory: in a file
+		 * path it only serves to slip past checks. */
+		if ((v == '/' || v == 0) && (flags & URL_DEC_PATH))
+			return -1;
+		return v | 0x100;
+	}
+	if (s[0] == '%')
+		return flags & URL_DEC_KEEP_BAD ? '%' : -1;
+	return flags & URL_DEC_PATH ? -1 : 0;
+}
+
 ssize_t
-url_pct_decode(const char *s, size_t n, char *out, size_t size)
+url_pct_decode(const char *s, size_t n, char *out, size_t size,
+	       enum url_dec flags)
 {
 	size_t o = 0;
 
@@ -178,11 +184,15 @@ url_pct_decode(const char *s, size_t n, char *out, size_t size)
 		return ERR_TOOBIG;
 	for (size_t i = 0; i < n; i++) {
 		int c = (unsigned char)s[i];
-		if (c == '%') {
-			c = pct_byte(s + i, n - i);
+
+		if (c == '%' || c == '\0') {
+			c = decode_special(s + i, n - i, flags);
 			if (c < 0)
 				return ERR_PARSE;
-			i += 2;
+			if (c > 0xff) {
+				c &= 0xff;
+				i += 2;
+			}
 		}
 		if (o + 1 >= size)
 			return ERR_TOOBIG;

@@ -518,7 +518,7 @@ START_TEST(test_pct_roundtrip)
 	n = url_pct_encode(raw, sizeof raw, URL_ENC_COMPONENT, enc,
 			   sizeof enc);
 	ck_assert_int_eq(n, 66 + 190 * 3);
-	ck_assert_int_eq(url_pct_decode(enc, (size_t)n, dec, sizeof dec),
+	ck_assert_int_eq(url_pct_decode(enc, (size_t)n, dec, sizeof dec, URL_DEC_STRICT),
 			 256);
 	ck_assert_mem_eq(dec, raw, 256);
 	ck_assert_int_eq(url_pct_encode(raw, sizeof raw, URL_ENC_COMPONENT,
@@ -544,7 +544,7 @@ static const struct {
 START_TEST(test_pct_decode)
 {
 	const char *in = dec_cases[_i].in;
-	ssize_t n = url_pct_decode(in, strlen(in), out, sizeof out);
+	ssize_t n = url_pct_decode(in, strlen(in), out, sizeof out, 0);
 
 	ck_assert_int_eq(n, dec_cases[_i].n);
 	if (n >= 0)
@@ -557,12 +557,46 @@ START_TEST(test_pct_decode_inplace_and_limit)
 	char s[] = "x%2Fy%3f";
 	char small[3];
 
-	ck_assert_int_eq(url_pct_decode(s, strlen(s), s, sizeof s), 4);
+	ck_assert_int_eq(url_pct_decode(s, strlen(s), s, sizeof s, 0), 4);
 	ck_assert_str_eq(s, "x/y?");
-	ck_assert_int_eq(url_pct_decode("abc", 3, small, sizeof small),
+	ck_assert_int_eq(url_pct_decode("abc", 3, small, sizeof small, 0),
 			 ERR_TOOBIG);
-	ck_assert_int_eq(url_pct_decode("a%41", 4, small, sizeof small), 2);
+	ck_assert_int_eq(url_pct_decode("a%41", 4, small, sizeof small, 0), 2);
 	ck_assert_str_eq(small, "aA");
+}
+END_TEST
+
+/* The flags of url_pct_decode: what the web server's path and the
+ * crawler's mirror names each refuse or keep. */
+static const struct {
+	const char *in;
+	enum url_dec flags;
+	const char *want;	/* NULL: ERR_PARSE */
+} dec_flag_cases[] = {
+	{ "a%zzb%4", URL_DEC_KEEP_BAD, "a%zzb%4" },
+	{ "a%41%", URL_DEC_KEEP_BAD, "aA%" },
+	{ "a%zz", URL_DEC_STRICT, NULL },
+	{ "/a%2fb", URL_DEC_PATH, NULL },
+	{ "/a%2Fb", URL_DEC_PATH, NULL },
+	{ "/a%00b", URL_DEC_PATH, NULL },
+	{ "/a%2eb/%7E", URL_DEC_PATH, "/a.b/~" },
+	{ "/a%2fb", URL_DEC_STRICT, "/a/b" },
+	{ "/a%4", URL_DEC_PATH, NULL },
+};
+
+START_TEST(test_pct_decode_flags)
+{
+	const char *in = dec_flag_cases[_i].in;
+	const char *want = dec_flag_cases[_i].want;
+	ssize_t n = url_pct_decode(in, strlen(in), out, sizeof out,
+				   dec_flag_cases[_i].flags);
+
+	if (want == NULL) {
+		ck_assert_int_eq(n, ERR_PARSE);
+		return;
+	}
+	ck_assert_int_eq(n, (ssize_t)strlen(want));
+	ck_assert_str_eq(out, want);
 }
 END_TEST
 
@@ -657,6 +691,7 @@ url_suite(void)
 	tcase_add_test(t, test_pct_roundtrip);
 	tcase_add_loop_test(t, test_pct_decode, 0, N(dec_cases));
 	tcase_add_test(t, test_pct_decode_inplace_and_limit);
+	tcase_add_loop_test(t, test_pct_decode_flags, 0, N(dec_flag_cases));
 	tcase_add_loop_test(t, test_http_target, 0, N(http_cases));
 	tcase_add_test(t, test_http_target_toobig);
 	suite_add_tcase(s, t);

@@ -7,7 +7,8 @@
 # and the top of the profile (inclusive and self).
 #   bench/callgrind.sh [N]        N requests (default 20000)
 # Settings: INETKIT (build/inetkit), PROFILE_PATH (/1k.html),
-# CALLGRIND_KEEP=DIR keeps the callgrind.out file there.
+# CALLGRIND_KEEP=DIR keeps the callgrind.out file there, CALLGRIND_ARGS
+# adds options of the server (e.g. "--rate /=1000000/s").
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -31,7 +32,7 @@ head -c 1024 /dev/zero | tr '\0' 'x' >"$tmp/root/1k.html"
 
 valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out.%p" \
 	"$INETKIT" serve http --root "$tmp/root" --listen 127.0.0.1:0 \
-	--workers 1 >"$tmp/out" 2>"$tmp/err" &
+	--workers 1 ${CALLGRIND_ARGS:-} >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 for i in $(seq 100); do
 	grep -q '^listening http tcp ' "$tmp/out" && break

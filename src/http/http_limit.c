@@ -1,12 +1,14 @@
 /* http_limit: per-client connection counts and request rates; the model
  * is in http_limit.h. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
+#include "http_file.h"
 #include "http_limit.h"
-#include "net/net_prefix.h"
+#include "http_parse.h"
 
 int
 http_limit_rule_parse(const char *spec, struct http_limit_rule *out)
@@ -81,17 +83,28 @@ http_limits_fini(struct http_limits *l)
 	l->conns = NULL;
 }
 
-/* The keyed hash of the client: IPv4 address or IPv6 /64. */
+/* The keyed hash of the client: IPv4 address or IPv6 /64 (an IPv4-mapped
+ * address is its IPv4 address). The table index is its top bits. */
 static uint64_t
 client_hash(const struct http_limits *l, const struct sockaddr *peer)
 {
-	struct net_prefix p;
-	uint64_t w[2];
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					    0xff, 0xff };
+	uint64_t w = 0;
+	uint32_t v4 = 0;
 
-	if (net_prefix_of(peer, 32, 64, &p) < 0)
-		memset(&p, 0, sizeof p);
-	memcpy(w, p.bytes, sizeof w);
-	return ratelimit_mix(ratelimit_mix(l->seed[0], w[0] ^ p.v6), w[1]);
+	if (peer->sa_family == AF_INET6) {
+		const uint8_t *b = ((const struct sockaddr_in6 *)peer)->
+			sin6_addr.s6_addr;
+		if (memcmp(b, mapped, sizeof mapped) != 0) {
+			memcpy(&w, b, 8);
+			return ratelimit_mix(l->seed[0] ^ 6, w);
+		}
+		memcpy(&v4, b + 12, 4);
+	} else if (peer->sa_family == AF_INET) {
+		memcpy(&v4, &((const struct sockaddr_in *)peer)->sin_addr, 4);
+	}
+	return ratelimit_mix(l->seed[0] ^ 4, v4);
 }
 
 int
@@ -126,7 +139,8 @@ rule_find(const struct http_limits *l, const char *path, size_t n)
 
 	for (int i = 0; i < l->nrules; i++) {
 		const struct http_limit_rule *r = &l->rules[i];
-		if (r->plen > n || memcmp(path, r->path, r->plen) != 0)
+		if (r->plen > n || path[r->plen - 1] != r->path[r->plen - 1] ||
+		    memcmp(path, r->path, r->plen) != 0)
 			continue;
 		if (r->plen < n && r->plen > 1 && path[r->plen] != '/')
 			continue;
@@ -136,10 +150,37 @@ rule_find(const struct http_limits *l, const char *path, size_t n)
 	return best;
 }
 
+/* True when the file layer's cleaning would leave path as it is: no
+ * percent-encoding, no empty or dot segment. The common case, which then
+ * skips a copy. */
+static int
+path_is_clean(const char *p, size_t n)
+{
+	if (n == 0 || p[0] != '/')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '%')
+			return 0;
+		if (p[i] == '/' && i + 1 < n && (p[i + 1] == '/' ||
+						 p[i + 1] == '.'))
+			return 0;
+	}
+	return 1;
+}
+
 int64_t
 http_limits_request(struct http_limits *l, const struct sockaddr *peer,
 		    const char *path, size_t n, int64_t now_ms)
 {
+	char clean[HTTP_MAX_LINE + 2];
+
+	if (!path_is_clean(path, n)) {
+		ssize_t len = http_path_clean(path, n, clean, sizeof clean);
+		if (len < 0)
+			return 0;
+		path = clean;
+		n = (size_t)len;
+	}
 	int i = rule_find(l, path, n);
 
 	if (i < 0)

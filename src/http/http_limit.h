@@ -58,9 +58,11 @@ int http_limits_conn_open(struct http_limits *l, const struct sockaddr *peer);
 /* A connection counted by http_limits_conn_open closes. */
 void http_limits_conn_close(struct http_limits *l,
 			    const struct sockaddr *peer);
-/* A request for path[0..n) (decoded, dot segments removed) from peer at
- * now_ms: 0 when the rule of the longest matching prefix (if any) has a
- * token, else the whole seconds to wait for one (Retry-After, >= 1). */
+/* A request for path[0..n) (as sent: it is matched decoded, without dot
+ * or empty segments, as the file layer will see it) from peer at now_ms:
+ * 0 when the rule of the longest matching prefix (if any) has a token,
+ * else the whole seconds to wait for one (Retry-After, >= 1). A path the
+ * file layer will refuse (400) is not limited. */
 int64_t http_limits_request(struct http_limits *l, const struct sockaddr *peer,
 			    const char *path, size_t n, int64_t now_ms);
 

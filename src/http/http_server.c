@@ -205,14 +205,10 @@ static int
 limit_request(struct http_conn *c)
 {
 	struct http_request *r = &c->x->req;
-	char path[HTTP_MAX_LINE + 2];
-	ssize_t n = http_path_clean(r->path.p, r->path.n, path, sizeof path);
-
-	if (n < 0)	/* the file layer answers 400 */
-		return 0;
 	int64_t wait = http_limits_request(c->w->cfg.limits,
-					   (struct sockaddr *)&c->peer, path,
-					   (size_t)n, clock_mono_ms());
+					   (struct sockaddr *)&c->peer,
+					   r->path.p, r->path.n,
+					   clock_mono_ms());
 	if (wait == 0)
 		return 0;
 	http_reply_begin(&c->x->rep, 429);

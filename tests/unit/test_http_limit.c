@@ -126,6 +126,16 @@ START_TEST(test_request_rates)
 			     &wait), 1);
 	ck_assert_int_eq(ask(&l, "2001:db8:1:3::1", "/api/x", 5, 1000, &wait),
 			 2);
+	/* Matched as the file layer will see the path: decoded, without
+	 * dot or empty segments. */
+	ck_assert_int_eq(ask(&l, "192.0.2.3", "/%61pi/x", 1, 1000, &wait), 1);
+	ck_assert_int_eq(ask(&l, "192.0.2.3", "//api//x", 1, 1000, &wait), 1);
+	ck_assert_int_eq(ask(&l, "192.0.2.3", "/x/../api/./y", 5, 1000, &wait),
+			 0);
+	ck_assert_int_eq(ask(&l, "192.0.2.3", "/api/../x", 5, 1000, &wait), 5);
+	/* A path the file layer refuses is not counted. */
+	ck_assert_int_eq(ask(&l, "192.0.2.4", "/api/%00", 5, 1000, &wait), 5);
+	ck_assert_int_eq(ask(&l, "192.0.2.4", "/../api", 5, 1000, &wait), 5);
 	/* Half a second later, one more token. */
 	ck_assert_int_eq(ask(&l, "192.0.2.1", "/api/x", 5, 1500, &wait), 1);
 	http_limits_fini(&l);

@@ -128,6 +128,7 @@ fuzz:
 BENCH_TOOLS := $(patsubst bench/tools/%.c,build/bench/%,\
 	$(wildcard bench/tools/*.c))
 build/bench/http_floor build/bench/dns_floor: BENCH_LIBS := -luring
+build/bench/ratelimit_race: BENCH_LIBS := -Isrc src/core/ratelimit.c -lpthread
 
 build/bench/%: bench/tools/%.c bench/tools/load.h bench/tools/floor.h
 	@mkdir -p $(dir $@)

@@ -27,8 +27,10 @@ static const char http_usage[] =
 	"  with an 'ms' suffix (defaults: header 10, idle 15, send 30).\n"
 	"  --autoindex lists directories without index.html; --dotfiles\n"
 	"  serves names starting with '.'. The access log is in Combined\n"
-	"  Log Format. File bodies go out by sendfile (on, the default), or\n"
-	"  are copied through a buffer (off: for file systems where sendfile\n"
+	"  Log Format; SIGHUP or SIGUSR1 reopens it (after logrotate), and a\n"
+	"  full disk drops its lines, counted, not the requests. File\n"
+	"  bodies go out by sendfile (on, the default), or are copied\n"
+	"  through a buffer (off: for file systems where sendfile\n"
 	"  misbehaves; twice the CPU per byte).\n"
 	"  Limits per client (an IPv4 address or an IPv6 /64), none by\n"
 	"  default: --max-conns-per-ip closes a client's connections beyond\n"
@@ -55,6 +57,31 @@ http_engine_end(struct loop *l, int index, void *arg)
 
 	http_worker_free(e->workers[index]);
 	e->workers[index] = NULL;
+}
+
+/* SIGHUP or SIGUSR1: reopen the access log, which logrotate has moved
+ * away. dup3 makes the workers' descriptor refer to the new file in one
+ * step: no worker ever writes to a closed descriptor, and lines still
+ * buffered go to the new file. A file that cannot be opened keeps the
+ * old one. */
+static void
+http_engine_hup(void *arg)
+{
+	struct cli_http *e = arg;
+
+	if (e->log_fd < 0)
+		return;
+	int fd = open(e->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		      0644);
+	if (fd < 0 || dup3(fd, e->log_fd, O_CLOEXEC) < 0) {
+		fprintf(stderr, "inetkit: http: cannot reopen %s (%s), "
+			"keeping the old file\n", e->log_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	fprintf(stderr, "inetkit: http: reopened %s\n", e->log_path);
 }
 
 void
@@ -109,8 +136,8 @@ cli_http_setup(struct cli_http *e, int nworkers, struct cli_engine *out)
 	e->cfg.site = &e->site;
 	/* the cap is per process; each worker holds its share */
 	e->cfg.max_conns = (e->cfg.max_conns + nworkers - 1) / nworkers;
-	*out = (struct cli_engine){ http_engine_start, http_engine_end, NULL,
-				    e };
+	*out = (struct cli_engine){ http_engine_start, http_engine_end,
+				    http_engine_hup, e };
 	return 0;
 }
 

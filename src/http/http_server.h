@@ -65,6 +65,8 @@ void http_worker_free(struct http_worker *w);
 #define HTTP_LOG_BUF (64 * 1024)
 struct http_log {
 	int fd;
+	int failing;		/* the last write failed (a full disk) */
+	uint64_t dropped;	/* lines lost since it started failing */
 	size_t len;
 	time_t stamp_for;
 	char stamp[32];		/* "21/Nov/2026:10:40:45 +0000" */
@@ -76,7 +78,9 @@ struct http_log {
 void http_log_add(struct http_log *g, const char *host,
 		  struct http_slice request, int status, int64_t bytes,
 		  const struct http_slice *referer, const struct http_slice *agent);
-/* Writes the buffered lines. */
+/* Writes the buffered lines. When the file cannot take them (a full
+ * disk), they are dropped and counted, and the log says so once when it
+ * starts failing and once when it works again, not once per line. */
 void http_log_flush(struct http_log *g);
 
 #endif

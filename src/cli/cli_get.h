@@ -1,6 +1,7 @@
 /* cli_get: the parts of `inetkit get` behind its argument parsing: the
- * options (cmd_get.c fills them), the transfer with redirects and the
- * output file (cli_get_run.c), the progress bar (cli_progress.c). */
+ * options (cmd_get.c fills them), the output file and the messages around
+ * one run of the fetch engine (cli_get_run.c), the progress bar
+ * (cli_progress.c). */
 #ifndef INETKIT_CLI_GET_H
 #define INETKIT_CLI_GET_H
 

@@ -1,7 +1,8 @@
-/* cli_get_run: one `inetkit get` transfer on a private loop: resolve,
- * request, follow redirects (RFC 9110 section 15.4: at most max_redirs,
- * a URL seen before is a loop), write the body to stdout or to a
- * temporary file renamed over FILE when complete, draw the progress. */
+/* cli_get_run: one `inetkit get` transfer on a private loop, by the fetch
+ * engine (src/fetch: resolving, connecting, the request,
+ * redirects, limits and timeouts): here the body is written to stdout or
+ * to a temporary file renamed over FILE when complete, the progress
+ * drawn, and each way of failing said in words. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,10 +15,10 @@
 
 #include "cli.h"
 #include "cli_get.h"
-#include "core/clock.h"
 #include "core/err.h"
 #include "core/loop.h"
-#include "http/http_client.h"
+#include "fetch/fetch.h"
+#include "net/net_sock.h"
 #include "url/url.h"
 
 #define GET_RBUF (256 * 1024)	/* receive buffer: large reads, few calls */
@@ -26,26 +27,12 @@
 struct get {
 	const struct get_opts *o;
 	struct loop *l;
-	struct dns_resolver *res;
-	struct http_client *hc;
-	struct loop_timer max_timer;
+	struct fetch *fetch;
 
-	char url[URL_MAX_LEN + 1];	/* current, normalised */
-	char target[URL_MAX_LEN + 1];
-	char host[URL_MAX_LEN + 1], hostport[URL_MAX_LEN + 1];
-	struct url u;
-	struct url_http h;
-	struct net_addr addrs[DNS_RESOLVE_MAX_ADDRS];
-	int naddrs;
-
-	char seen[GET_DEFAULT_REDIRS * 10 + 1][URL_MAX_LEN + 1];
-	int hops;			/* URLs in seen */
-	char next[URL_MAX_LEN + 1];	/* a redirect's target */
-	int redirect;
+	char url[URL_MAX_LEN + 1];	/* the start URL, normalised */
 	int http_status;
 	char reason[128];
 	int write_err;			/* the output failed: -errno */
-	int bad_location;		/* a redirect's Location is unusable */
 
 	int out_fd;
 	int tmp;			/* out_fd is a temporary file */
@@ -55,15 +42,13 @@ struct get {
 	int ended;			/* the verdict is in: say nothing more */
 };
 
-static void get_start(struct get *g);
-
 /* Prints "inetkit get: URL: why" once and ends the loop with status 1. */
 static void
-get_fail(struct get *g, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+get_fail(struct get *g, const char *url, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void
-get_fail(struct get *g, const char *fmt, ...)
+get_fail(struct get *g, const char *url, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -71,7 +56,7 @@ get_fail(struct get *g, const char *fmt, ...)
 		return;
 	g->ended = 1;
 	get_progress_end(&g->prog);
-	fprintf(stderr, "inetkit get: %s: ", g->url[0] ? g->url : g->o->url);
+	fprintf(stderr, "inetkit get: %s: ", url && url[0] ? url : g->o->url);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -98,24 +83,6 @@ get_strerror(int rc)
 	default:
 		return err_str(rc);
 	}
-}
-
-/* Writes all of p[0..n) to fd. Returns 0 or -errno. */
-static int
-write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* -o FILE: a temporary file beside it, unless FILE exists and is not a
@@ -172,49 +139,21 @@ output_close(struct get *g, int complete)
 }
 
 static int
-is_redirect(int status)
-{
-	return status == 301 || status == 302 || status == 303 ||
-	       status == 307 || status == 308;
-}
-
-/* Resolves the Location of a redirect against the current URL and
- * normalises it into g->next. Returns 0 or a negative code. */
-static int
-redirect_target(struct get *g, struct http_slice loc)
-{
-	char abs[URL_MAX_LEN + 1];
-	ssize_t n = url_resolve_str(g->url, strlen(g->url), loc.p, loc.n, abs,
-				    sizeof abs);
-
-	if (n < 0)
-		return (int)n;
-	n = url_normalize(abs, (size_t)n, g->next, sizeof g->next);
-	return n < 0 ? (int)n : 0;
-}
-
-static int
-on_head(void *arg, const struct http_response *r, const char *raw,
-	size_t rawlen)
+on_head(void *arg, const struct fetch_head *h)
 {
 	struct get *g = arg;
-	const struct http_header *loc = http_header_find(
-		r->headers, r->nheaders, "location");
+	const struct http_response *r = h->r;
 
 	g->http_status = r->status;
 	snprintf(g->reason, sizeof g->reason, "%.*s", (int)r->reason.n,
 		 r->reason.p);
-	if (g->o->head_only && write_all(STDOUT_FILENO, raw, rawlen) < 0)
-		return -errno;
-	if (g->o->follow && is_redirect(r->status) && loc != NULL) {
-		int rc = redirect_target(g, loc->value);
-		if (rc < 0) {
-			g->bad_location = 1;
+	if (g->o->head_only) {
+		int rc = net_write_all(STDOUT_FILENO, h->raw, h->rawlen);
+		if (rc < 0)
 			return rc;
-		}
-		g->redirect = 1;
-		return 1;
 	}
+	if (h->redirect)
+		return 1;
 	if (r->status >= 400)
 		return GET_STOP;
 	if (g->o->head_only)
@@ -237,7 +176,7 @@ static int
 on_body(void *arg, const void *p, size_t n)
 {
 	struct get *g = arg;
-	int rc = p ? write_all(g->out_fd, p, n) : 0;
+	int rc = p ? net_write_all(g->out_fd, p, n) : 0;
 
 	if (rc < 0) {
 		g->write_err = rc;
@@ -247,57 +186,78 @@ on_body(void *arg, const void *p, size_t n)
 	return 0;
 }
 
-/* A redirect response ended: check the limits, then go on. */
+/* Says why the fetch failed, in the words of each stage. */
 static void
-get_follow(struct get *g)
+get_failed(struct get *g, const struct fetch_end *e)
 {
-	g->redirect = 0;
-	if (g->hops > g->o->max_redirs) {
-		get_fail(g, "too many redirects (more than %d)",
+	const char *u = e->url;
+
+	switch (e->where) {
+	case FETCH_AT_URL:
+		get_fail(g, u, "not a valid URL");
+		break;
+	case FETCH_AT_TARGET:
+		get_fail(g, u, e->status == ERR_UNSUPPORTED ? "only http URLs "
+			 "are supported" : "not a usable http URL");
+		break;
+	case FETCH_AT_TLS:
+		get_fail(g, u, "https is not supported yet");
+		break;
+	case FETCH_AT_RESOLVE:
+		get_fail(g, u, "cannot resolve %s: %s", e->host,
+			 dns_resolve_strerror(e->status));
+		break;
+	case FETCH_AT_REQUEST:
+		get_fail(g, u, "cannot send the request: %s",
+			 err_str(e->status));
+		break;
+	case FETCH_AT_LOCATION:
+		get_fail(g, u, "HTTP %d with an unusable Location",
+			 g->http_status);
+		break;
+	case FETCH_AT_REDIRS:
+		get_fail(g, u, "too many redirects (more than %d)",
 			 g->o->max_redirs);
-		return;
+		break;
+	case FETCH_AT_LOOP:
+		get_fail(g, u, "redirect loop: %s was already visited",
+			 e->location);
+		break;
+	case FETCH_AT_DEADLINE:
+		get_fail(g, u, "timed out after %d ms (--max-time)",
+			 g->o->max_ms);
+		break;
+	case FETCH_AT_TRANSFER:
+		if (g->write_err)
+			get_fail(g, u, "cannot write the output: %s",
+				 err_str(g->write_err));
+		else
+			get_fail(g, u, "%s", get_strerror(e->status));
+		break;
 	}
-	for (int i = 0; i < g->hops; i++)
-		if (strcmp(g->seen[i], g->next) == 0) {
-			get_fail(g, "redirect loop: %s was already visited",
-				 g->next);
-			return;
-		}
-	memcpy(g->url, g->next, strlen(g->next) + 1);
-	get_start(g);
 }
 
 static void
-on_done(void *arg, int status)
+on_done(void *arg, const struct fetch_end *e)
 {
 	struct get *g = arg;
 
 	if (g->ended)
 		return;
-	if (status == 0 && g->redirect) {
-		get_follow(g);
+	if (e->status == GET_STOP || (e->status == 0 && g->http_status >= 400)) {
+		get_fail(g, e->url, "HTTP %d %s", g->http_status, g->reason);
 		return;
 	}
-	if (status == GET_STOP || (status == 0 && g->http_status >= 400)) {
-		get_fail(g, "HTTP %d %s", g->http_status, g->reason);
-		return;
-	}
-	if (status < 0) {
+	if (e->status < 0) {
 		output_close(g, 0);
-		if (g->write_err)
-			get_fail(g, "cannot write the output: %s",
-				 err_str(g->write_err));
-		else if (g->bad_location)
-			get_fail(g, "HTTP %d with an unusable Location",
-				 g->http_status);
-		else
-			get_fail(g, "%s", get_strerror(status));
+		get_failed(g, e);
 		return;
 	}
 	get_progress_end(&g->prog);
 	int rc = output_close(g, 1);
 	if (rc < 0) {
-		get_fail(g, "cannot write %s: %s", g->o->out, err_str(rc));
+		get_fail(g, e->url, "cannot write %s: %s", g->o->out,
+			 err_str(rc));
 		return;
 	}
 	g->status = EXIT_OK;
@@ -322,104 +282,45 @@ body_fd(void *arg)
 	return g->out_fd;
 }
 
-static const struct http_client_cb get_cb = {
+static const struct fetch_cb get_cb = {
 	on_head, on_body, on_done, body_fd,
 };
-
-static void
-get_request(struct get *g)
-{
-	struct http_client_req req = {
-		.method = g->o->head_only ? HTTP_M_HEAD : HTTP_M_GET,
-		.host = g->hostport,
-		.target = g->target,
-		.headers = g->o->headers,
-		.addrs = g->addrs,
-		.naddrs = g->naddrs,
-	};
-	int rc = http_client_request(g->hc, &req, &get_cb, g);
-
-	if (rc < 0)
-		get_fail(g, "cannot send the request: %s", err_str(rc));
-}
-
-static void
-on_resolved(void *arg, int status, const struct net_addr *addrs, int n)
-{
-	struct get *g = arg;
-
-	if (status < 0) {
-		get_fail(g, "cannot resolve %s: %s", g->host,
-			 dns_resolve_strerror(status));
-		return;
-	}
-	g->naddrs = n;
-	for (int i = 0; i < n; i++) {
-		g->addrs[i] = addrs[i];
-		net_addr_set_port(&g->addrs[i], g->h.port);
-	}
-	get_request(g);
-}
-
-/* Parses g->url and starts resolving its host. */
-static void
-get_start(struct get *g)
-{
-	size_t len = strlen(g->url);
-
-	memcpy(g->seen[g->hops++], g->url, len + 1);
-	if (url_parse(g->url, len, &g->u) < 0) {
-		get_fail(g, "not a valid URL");
-		return;
-	}
-	if (url_scheme_is(&g->u, "https")) {
-		get_fail(g, "https is not supported yet");
-		return;
-	}
-	int rc = url_http_target(&g->u, &g->h, g->target, sizeof g->target);
-	if (rc < 0) {
-		get_fail(g, rc == ERR_UNSUPPORTED ? "only http URLs are "
-			 "supported" : "not a usable http URL");
-		return;
-	}
-	snprintf(g->host, sizeof g->host, "%.*s", (int)g->h.host.n,
-		 g->h.host.p);
-	snprintf(g->hostport, sizeof g->hostport, "%.*s",
-		 (int)g->h.hostport.n, g->h.hostport.p);
-	if (dns_resolve(g->res, g->host, on_resolved, g) == NULL)
-		get_fail(g, "out of memory");
-}
-
-static void
-on_max_time(struct loop *l, void *arg)
-{
-	struct get *g = arg;
-
-	get_fail(g, "timed out after %d ms (--max-time)", g->o->max_ms);
-}
 
 static int
 get_setup(struct get *g)
 {
-	struct http_client_config hc = {
-		.connect_timeout_ms = g->o->connect_ms,
-		.read_timeout_ms = g->o->read_ms,
-		.head_timeout_ms = g->o->read_ms,
-		.max_body = g->o->max_size,
-		.rbuf_size = GET_RBUF,
+	struct fetch_config fc = {
+		.client = {
+			.connect_timeout_ms = g->o->connect_ms,
+			.read_timeout_ms = g->o->read_ms,
+			.head_timeout_ms = g->o->read_ms,
+			.max_body = g->o->max_size,
+			.rbuf_size = GET_RBUF,
+		},
+		.max_conns = 1,
+		.dns = &g->o->dns,
 	};
 
 	g->l = loop_new();
 	if (g->l == NULL)
 		return -ENOMEM;
-	g->res = dns_resolver_new(g->l, &g->o->dns);
-	g->hc = http_client_new(g->l, &hc);
-	if (g->res == NULL || g->hc == NULL)
-		return -ENOMEM;
-	loop_timer_init(&g->max_timer, on_max_time, g);
-	if (g->o->max_ms > 0)
-		loop_timer_set(g->l, &g->max_timer, g->o->max_ms);
-	return 0;
+	g->fetch = fetch_new(g->l, &fc);
+	return g->fetch ? 0 : -ENOMEM;
+}
+
+static int
+get_start(struct get *g)
+{
+	struct fetch_req req = {
+		.url = g->url,
+		.method = g->o->head_only ? HTTP_M_HEAD : HTTP_M_GET,
+		.headers = g->o->headers,
+		.follow = g->o->follow,
+		.max_redirs = g->o->max_redirs,
+		.max_time_ms = g->o->max_ms,
+	};
+
+	return fetch_start(g->fetch, &req, &get_cb, g);
 }
 
 int
@@ -438,20 +339,16 @@ get_run(const struct get_opts *o)
 	ssize_t n = url_normalize(o->url, strlen(o->url), g->url, sizeof g->url);
 	if (n < 0) {
 		fprintf(stderr, "inetkit get: %s: not a valid URL\n", o->url);
-	} else if (get_setup(g) < 0) {
+	} else if (get_setup(g) < 0 || get_start(g) < 0) {
 		fprintf(stderr, "inetkit get: out of memory\n");
 	} else {
-		get_start(g);
 		loop_run(g->l);
 		status = g->status;
 	}
 	output_close(g, 0);
-	http_client_free(g->hc);
-	dns_resolver_free(g->res);
-	if (g->l) {
-		loop_timer_del(g->l, &g->max_timer);
+	fetch_free(g->fetch);
+	if (g->l)
 		loop_free(g->l);
-	}
 	free(g);
 	return status;
 }

@@ -2,7 +2,7 @@
  * wget: the URL parsed and normalised (RFC 3986), the host resolved by the
  * stub resolver, each address tried in turn, redirects followed with -L
  * (RFC 9110 section 15.4), the body written to stdout or to a file that
- * appears only when complete. The engine is src/http/http_client. */
+ * appears only when complete. The engine is src/fetch. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

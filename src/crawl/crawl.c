@@ -1,9 +1,10 @@
-/* crawl: the crawler engine on one event loop. Hosts are resolved once
- * (src/dns/dns_resolve), their robots.txt fetched first (RFC 9309 2.3.1:
- * 2xx parsed, 4xx allows all, 5xx disallows all), then their queued pages
- * are fetched over a pool of HTTP/1.1 clients that keep connections alive
- * (RFC 9112 9.3) and prefer a client already connected to the host.
- * What happens to one request and its answer is in crawl_fetch.c. */
+/* crawl: the crawler on one event loop. Hosts are resolved once (by the
+ * fetch engine, src/fetch, which keeps the addresses), their robots.txt
+ * fetched first (RFC 9309 2.3.1: 2xx parsed, 4xx allows all, 5xx
+ * disallows all), then their queued pages are fetched, at most
+ * `concurrency` at once and each host's delay apart; the engine keeps
+ * connections alive (RFC 9112 9.3) and prefers one already open to the
+ * host. What happens to one request and its answer is in crawl_fetch.c. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -144,12 +145,8 @@ on_resolved(void *arg, int status, const struct net_addr *addrs, int n)
 		crawl_pump(cr);
 		return;
 	}
-	for (int i = 0; i < n && i < DNS_RESOLVE_MAX_ADDRS; i++) {
-		h->addrs[i] = addrs[i];
-		net_addr_set_port(&h->addrs[i], h->port);
+	for (int i = 0; i < n; i++)
 		remote |= !is_loopback(&addrs[i]);
-	}
-	h->naddrs = n < DNS_RESOLVE_MAX_ADDRS ? n : DNS_RESOLVE_MAX_ADDRS;
 	h->delay_ms = cr->cfg->delay_ms >= 0 ? cr->cfg->delay_ms :
 		      remote ? REMOTE_DELAY_MS : 0;
 	h->state = HOST_READY;
@@ -174,7 +171,6 @@ host_free(struct crawl_host *h)
 	free(h->robots_target);
 	free(h->origin);
 	free(h->name);
-	free(h->hostport);
 	free(h->queue);
 	free(h);
 }
@@ -208,18 +204,17 @@ host_new(struct crawl *cr, const char *origin, size_t olen,
 	h->origin = strndup(origin, olen);
 	h->origin_len = olen;
 	h->name = strndup(uh->host.p, uh->host.n);
-	h->hostport = strndup(uh->hostport.p, uh->hostport.n);
 	h->port = uh->port;
 	crawl_robots_init(&h->robots);
 	loop_timer_init(&h->timer, on_host_timer, h);
-	if (!h->origin || !h->name || !h->hostport || hosts_grow(cr) < 0) {
+	if (!h->origin || !h->name || hosts_grow(cr) < 0) {
 		host_free(h);
 		return NULL;
 	}
 	cr->hosts[cr->nhosts++] = h;
 	h->state = HOST_RESOLVING;
 	cr->resolving++;
-	if (!dns_resolve(cr->res, h->name, on_resolved, h)) {
+	if (fetch_resolve(cr->fetch, h->name, h->port, on_resolved, h) < 0) {
 		cr->resolving--;
 		h->state = HOST_FAILED;
 		h->fail = -ENOMEM;
@@ -281,30 +276,17 @@ dispatch(struct crawl *cr, uint32_t id)
 		crawl_finish_node(cr, id, -ENOMEM, 0, 0);
 }
 
-/* An idle client for h: one still connected to it, else one with no
- * connection, else any idle one. */
+/* A free slot, or NULL when `concurrency` requests are in flight. The
+ * engine picks the connection (one still open to the host first). */
 static struct crawl_slot *
-slot_for(struct crawl *cr, const struct crawl_host *h)
+slot_for(struct crawl *cr)
 {
-	struct crawl_slot *cold = NULL, *any = NULL;
-
 	if (cr->active >= (unsigned)cr->nslots)
 		return NULL;
-	for (int i = 0; i < cr->nslots; i++) {
-		struct crawl_slot *s = &cr->slots[i];
-		int conn;
-
-		if (s->busy)
-			continue;
-		conn = http_client_is_connected(s->client);
-		if (conn && s->host == h)
-			return s;
-		if (!conn && !cold)
-			cold = s;
-		else if (!any)
-			any = s;
-	}
-	return cold ? cold : any;
+	for (int i = 0; i < cr->nslots; i++)
+		if (!cr->slots[i].busy)
+			return &cr->slots[i];
+	return NULL;
 }
 
 /* Starts what host h may start now: its robots.txt first, then queued
@@ -319,7 +301,7 @@ host_start(struct crawl *cr, struct crawl_host *h)
 	if (h->state != HOST_READY || h->robots_state == ROBOTS_FETCHING)
 		return;
 	if (h->robots_state == ROBOTS_WANTED) {
-		s = slot_for(cr, h);
+		s = slot_for(cr);
 		if (!s)
 			return;
 		h->robots_state = ROBOTS_FETCHING;
@@ -340,7 +322,7 @@ host_start(struct crawl *cr, struct crawl_host *h)
 					       h->next_ok - now);
 			return;
 		}
-		s = slot_for(cr, h);
+		s = slot_for(cr);
 		if (!s)
 			return;
 		id = h->queue[h->qhead++];
@@ -374,16 +356,29 @@ crawl_pump(struct crawl *cr)
 		loop_stop(cr->loop, 0);
 }
 
+/* The fetch engine, with one connection per slot. */
+static int
+engine_new(struct crawl *cr)
+{
+	struct fetch_config fc = {
+		.client = {
+			.connect_timeout_ms = cr->cfg->timeout_ms,
+			.read_timeout_ms = cr->cfg->timeout_ms,
+			.head_timeout_ms = cr->cfg->timeout_ms,
+			.max_body = CRAWL_MAX_BODY,
+		},
+		.max_conns = cr->cfg->concurrency,
+		.dns = &cr->cfg->dns,
+		.resolve_once = 1,
+	};
+
+	cr->fetch = fetch_new(cr->loop, &fc);
+	return cr->fetch ? 0 : -ENOMEM;
+}
+
 static int
 slots_new(struct crawl *cr)
 {
-	struct http_client_config hc = {
-		.connect_timeout_ms = cr->cfg->timeout_ms,
-		.read_timeout_ms = cr->cfg->timeout_ms,
-		.head_timeout_ms = cr->cfg->timeout_ms,
-		.max_body = CRAWL_MAX_BODY,
-	};
-
 	cr->nslots = cr->cfg->concurrency;
 	cr->slots = calloc((size_t)cr->nslots, sizeof *cr->slots);
 	if (!cr->slots)
@@ -394,19 +389,15 @@ slots_new(struct crawl *cr)
 		s->cr = cr;
 		s->mirror_fd = -1;
 		buf_init(&s->body, HTML_DOC_MAX);
-		s->client = http_client_new(cr->loop, &hc);
-		if (!s->client)
-			return -ENOMEM;
 	}
-	return 0;
+	return engine_new(cr);
 }
 
 static void
 crawl_fini(struct crawl *cr)
 {
+	fetch_free(cr->fetch);
 	for (int i = 0; cr->slots && i < cr->nslots; i++) {
-		if (cr->slots[i].client)
-			http_client_free(cr->slots[i].client);
 		if (cr->slots[i].mirror_fd >= 0)
 			close(cr->slots[i].mirror_fd);
 		buf_fini(&cr->slots[i].body);
@@ -414,8 +405,6 @@ crawl_fini(struct crawl *cr)
 	free(cr->slots);
 	if (cr->pool)
 		crawl_parse_pool_free(cr->pool);
-	if (cr->res)
-		dns_resolver_free(cr->res);
 	for (size_t i = 0; i < cr->nhosts; i++) {
 		loop_timer_del(cr->loop, &cr->hosts[i]->timer);
 		host_free(cr->hosts[i]);
@@ -474,10 +463,8 @@ crawl_run(const struct crawl_config *c, struct crawl_frontier *f)
 		cr.loop = loop_new();
 		rc = cr.loop ? 0 : -ENOMEM;
 	}
-	if (rc == 0) {
-		cr.res = dns_resolver_new(cr.loop, &c->dns);
-		rc = cr.res ? slots_new(&cr) : -ENOMEM;
-	}
+	if (rc == 0)
+		rc = slots_new(&cr);
 	if (rc == 0)
 		rc = pool_setup(&cr);
 	if (rc == 0) {

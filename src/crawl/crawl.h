@@ -1,14 +1,15 @@
-/* crawl: the crawler and link checker engine. One event loop runs up to
- * `concurrency` HTTP/1.1 clients (src/http/http_client, connections kept
- * alive and reused per host) and the stub resolver (src/dns/dns_resolve).
- * Each host's robots.txt (RFC 9309) is fetched before its pages; requests
- * to one host start at least delay_ms apart (or the host's Crawl-delay).
- * HTML answers (text/html, application/xhtml+xml) are parsed for links
+/* crawl: the crawler and link checker. One event loop runs up to
+ * `concurrency` fetches at once through the fetch engine (src/fetch: each
+ * host resolved once, connections kept alive and reused per host); the
+ * crawler keeps the frontier, politeness and the results. Each host's
+ * robots.txt (RFC 9309) is fetched before its pages; requests to one host
+ * start at least delay_ms apart (or the host's Crawl-delay). HTML answers
+ * (text/html, application/xhtml+xml) are parsed for links
  * (src/html/html_links, on helper threads: src/crawl/crawl_parse), which
- * go into the frontier (src/crawl/
- * crawl_frontier); a redirect's Location counts as a link of its page.
- * With a mirror directory every successful answer is saved as
- * crawl_out_mirror_path names it. The frontier holds the results. */
+ * go into the frontier (src/crawl/crawl_frontier); a redirect's Location
+ * counts as a link of its page. With a mirror directory every successful
+ * answer is saved as crawl_out_mirror_path names it. The frontier holds
+ * the results. */
 #ifndef INETKIT_CRAWL_H
 #define INETKIT_CRAWL_H
 

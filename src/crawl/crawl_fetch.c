@@ -17,6 +17,7 @@
 #include "crawl/crawl_int.h"
 #include "crawl/crawl_out.h"
 #include "html/html_links.h"
+#include "net/net_sock.h"
 
 /* The media type of a Content-Type value, lowercase, without
  * parameters, or NULL. */
@@ -144,9 +145,9 @@ robots_redirect(struct crawl_host *h, const char *target,
 }
 
 static int
-on_head(void *arg, const struct http_response *r, const char *raw,
-	size_t rawlen)
+on_head(void *arg, const struct fetch_head *hd)
 {
+	const struct http_response *r = hd->r;
 	struct crawl_slot *s = arg;
 	struct crawl *cr = s->cr;
 	struct crawl_node *nd;
@@ -182,19 +183,12 @@ on_head(void *arg, const struct http_response *r, const char *raw,
 static void
 mirror_write(struct crawl_slot *s, const char *p, size_t n)
 {
-	while (n > 0) {
-		ssize_t w = write(s->mirror_fd, p, n);
+	int rc = net_write_all(s->mirror_fd, p, n);
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			log_warn("crawl: mirror write: %s", err_str(-errno));
-			close(s->mirror_fd);
-			s->mirror_fd = -1;
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
+	if (rc < 0) {
+		log_warn("crawl: mirror write: %s", err_str(rc));
+		close(s->mirror_fd);
+		s->mirror_fd = -1;
 	}
 }
 
@@ -318,10 +312,11 @@ robots_done(struct crawl *cr, struct crawl_slot *s, int status)
 }
 
 static void
-on_done(void *arg, int status)
+on_done(void *arg, const struct fetch_end *e)
 {
 	struct crawl_slot *s = arg;
 	struct crawl *cr = s->cr;
+	int status = e->status;
 	int64_t us = crawl_now_us() - s->t0_us;
 
 	s->busy = 0;
@@ -342,7 +337,7 @@ on_done(void *arg, int status)
 	crawl_pump(cr);
 }
 
-static const struct http_client_cb crawl_cb = {
+static const struct fetch_cb crawl_cb = {
 	.on_head = on_head,
 	.on_body = on_body,
 	.on_done = on_done,
@@ -353,15 +348,13 @@ void
 crawl_fetch_start(struct crawl *cr, struct crawl_slot *s, struct crawl_host *h,
 	    uint32_t id, int robots)
 {
-	struct http_client_req req = {
+	char url[URL_MAX_LEN + 1];
+	struct fetch_req req = {
+		.url = url,
 		.method = HTTP_M_GET,
-		.host = h->hostport,
-		.target = s->target,
 		.headers = "User-Agent: " CRAWL_AGENT "/0.1 (crawl)\r\n",
-		.addrs = h->addrs,
-		.naddrs = h->naddrs,
 	};
-	int rc;
+	int rc = snprintf(url, sizeof url, "%s%s", h->origin, s->target);
 
 	s->host = h;
 	s->id = id;
@@ -373,7 +366,8 @@ crawl_fetch_start(struct crawl *cr, struct crawl_slot *s, struct crawl_host *h,
 	s->t0_us = crawl_now_us();
 	buf_reset(&s->body);
 	h->next_ok = clock_mono_ms() + h->delay_ms;
-	rc = http_client_request(s->client, &req, &crawl_cb, s);
+	rc = rc < 0 || (size_t)rc >= sizeof url ? ERR_TOOBIG :
+	     fetch_start(cr->fetch, &req, &crawl_cb, s);
 	if (rc == 0) {
 		s->busy = 1;
 		cr->active++;

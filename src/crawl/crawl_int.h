@@ -1,6 +1,7 @@
-/* crawl_int: the crawler engine's state, shared by crawl.c (hosts, the
- * queue, the client pool, the run) and crawl_fetch.c (one request and its
- * answer). Internal to src/crawl. */
+/* crawl_int: the crawler's state, shared by crawl.c (hosts, the queue,
+ * the slots, the run) and crawl_fetch.c (one request and its answer).
+ * Resolving, connections and requests are the fetch engine's
+ * (src/fetch). Internal to src/crawl. */
 #ifndef INETKIT_CRAWL_INT_H
 #define INETKIT_CRAWL_INT_H
 
@@ -11,7 +12,7 @@
 #include "crawl/crawl.h"
 #include "crawl/crawl_parse.h"
 #include "crawl/crawl_robots.h"
-#include "http/http_client.h"
+#include "fetch/fetch.h"
 #include "url/url.h"
 
 #define REMOTE_DELAY_MS 100	/* default politeness off loopback */
@@ -32,12 +33,9 @@ struct crawl_host {
 	char *origin;		/* "http://name:port", the lookup key */
 	size_t origin_len;
 	char *name;		/* for the resolver, no brackets */
-	char *hostport;		/* the Host field */
 	uint16_t port;
 	enum host_state state;
 	int fail;		/* the lookup's status when HOST_FAILED */
-	struct net_addr addrs[DNS_RESOLVE_MAX_ADDRS];
-	int naddrs;
 	enum robots_state robots_state;
 	struct crawl_robots robots;
 	char *robots_target;	/* after a redirect; NULL: "/robots.txt" */
@@ -49,9 +47,10 @@ struct crawl_host {
 	size_t qhead, qtail, qcap;
 };
 
+/* One request in flight (at most `concurrency`: the fetch engine holds
+ * as many connections). */
 struct crawl_slot {
 	struct crawl *cr;
-	struct http_client *client;
 	struct crawl_host *host;	/* of the request in flight, or last */
 	int busy;
 	int robots;		/* fetching host's robots.txt, not a node */
@@ -69,7 +68,7 @@ struct crawl {
 	const struct crawl_config *cfg;
 	struct crawl_frontier *f;
 	struct loop *loop;
-	struct dns_resolver *res;
+	struct fetch *fetch;	/* resolver, connections, requests */
 	struct crawl_parse_pool *pool;	/* parser threads, or NULL */
 	unsigned parsing;		/* jobs with the pool */
 	struct crawl_slot *slots;

@@ -127,6 +127,23 @@ net_send_buf(int fd, struct buf *b)
 }
 
 int
+net_write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
 net_set_nodelay(int fd, int on)
 {
 	return set_opt(fd, IPPROTO_TCP, TCP_NODELAY, on);

@@ -3,6 +3,8 @@
 #ifndef INETKIT_SOCK_H
 #define INETKIT_SOCK_H
 
+#include <stddef.h>
+
 #include "net/net_addr.h"
 
 /* A bound socket of type SOCK_STREAM (listening) or SOCK_DGRAM, with
@@ -26,6 +28,10 @@ int net_connect_timeout(const struct net_addr *a, int type, int timeout_ms);
  * -errno. */
 struct buf;
 int net_send_buf(int fd, struct buf *b);
+/* Writes all of p[0..n) to a blocking descriptor (a file, a pipe,
+ * standard output, a blocking socket), again after EINTR and short
+ * writes. Returns 0 or -errno. */
+int net_write_all(int fd, const void *p, size_t n);
 /* Sets TCP_NODELAY. Returns 0 or -errno. */
 int net_set_nodelay(int fd, int on);
 

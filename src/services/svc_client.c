@@ -88,21 +88,6 @@ svc_client_read_all(const struct svc_client *c, int fd, void *out, size_t size)
 	return (ssize_t)got;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Both directions at once: a client that wrote everything before reading
  * would deadlock against a server that applies back-pressure. */
 ssize_t
@@ -156,7 +141,7 @@ svc_client_stream(const struct svc_client *c, int fd, int in_fd, int out_fd)
 			if (r < 0 && errno != EAGAIN)
 				return -errno;
 			if (r > 0) {
-				int rc = write_all(out_fd, down, (size_t)r);
+				int rc = net_write_all(out_fd, down, (size_t)r);
 				if (rc < 0)
 					return rc;
 				received += r;

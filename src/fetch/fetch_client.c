@@ -1,4 +1,4 @@
-/* http_client: an HTTP/1.1 client connection on the loop (RFC 9112
+/* fetch_client: an HTTP/1.1 client connection on the loop (RFC 9112
  * sections 3 and 6 for the request and the message body, section 9.3 for
  * persistence and the retry of a request on a connection found closed,
  * RFC 9110 section 15.2 for interim responses). One state enum, one
@@ -16,34 +16,31 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
-#include "http_client.h"
-#include "net/net_sock.h"
+#include "fetch_client.h"
 
 #define CLIENT_SPLICE_MAX (1 << 20)	/* bytes per splice(2) */
 
 enum client_state {
 	ST_IDLE,	/* no request; fd is -1 or a reusable connection */
 	ST_START,	/* request accepted, the kick timer pending */
-	ST_CONNECTING,	/* connect to addrs[ai] in progress */
+	ST_CONNECTING,	/* conn is opening (fetch_conn_open) */
 	ST_WRITING,	/* sending the request */
 	ST_HEAD,	/* reading the response head */
 	ST_BODY,	/* reading the body */
 };
 
-struct http_client {
+struct fetch_client {
 	struct loop *l;
-	struct http_client_config cfg;
+	struct fetch_client_config cfg;
 	enum client_state st;
-	int fd;
-	struct net_addr peer;
+	struct fetch_conn conn;	/* the transport: read, write, close */
 	int reused;		/* the request went out on an old connection */
 	int got_bytes;		/* some response bytes came on this request */
 
 	const struct net_addr *addrs;
-	int naddrs, ai;
-	int last_err;		/* of the last connect attempt */
+	int naddrs;
 	enum http_method method;
-	const struct http_client_cb *cb;
+	const struct fetch_client_cb *cb;
 	void *arg;
 
 	struct buf req;		/* the request head */
@@ -66,13 +63,13 @@ struct http_client {
 
 static void client_on_fd(struct loop *l, int fd, int events, void *arg);
 static void client_on_timer(struct loop *l, void *arg);
-static void client_send(struct http_client *c);
-static void client_sink_setup(struct http_client *c);
+static void client_send(struct fetch_client *c);
+static void client_sink_setup(struct fetch_client *c);
 
-struct http_client *
-http_client_new(struct loop *l, const struct http_client_config *cfg)
+struct fetch_client *
+fetch_client_new(struct loop *l, const struct fetch_client_config *cfg)
 {
-	struct http_client *c = calloc(1, sizeof *c);
+	struct fetch_client *c = calloc(1, sizeof *c);
 
 	if (c == NULL)
 		return NULL;
@@ -85,32 +82,30 @@ http_client_new(struct loop *l, const struct http_client_config *cfg)
 		c->cfg.read_timeout_ms = 30000;
 	if (c->cfg.head_timeout_ms <= 0)
 		c->cfg.head_timeout_ms = 30000;
-	if (c->cfg.rbuf_size < HTTP_CLIENT_MIN_RBUF)
-		c->cfg.rbuf_size = HTTP_CLIENT_MIN_RBUF;
+	if (c->cfg.rbuf_size < FETCH_CLIENT_MIN_RBUF)
+		c->cfg.rbuf_size = FETCH_CLIENT_MIN_RBUF;
 	c->rbuf = malloc(c->cfg.rbuf_size);
 	if (c->rbuf == NULL) {
 		free(c);
 		return NULL;
 	}
-	c->fd = -1;
+	fetch_conn_init(&c->conn, l);
 	c->pipe_r = c->pipe_w = c->sink = -1;
-	buf_init(&c->req, HTTP_CLIENT_MAX_REQUEST);
+	buf_init(&c->req, FETCH_CLIENT_MAX_REQUEST);
 	loop_timer_init(&c->timer, client_on_timer, c);
 	return c;
 }
 
 static void
-client_close(struct http_client *c)
+client_close(struct fetch_client *c)
 {
-	if (c->fd >= 0) {
-		loop_del_fd(c->l, c->fd);
-		close(c->fd);
-		c->fd = -1;
-	}
+	if (c->conn.fd >= 0 && !c->conn.opening)
+		loop_del_fd(c->l, c->conn.fd);
+	fetch_conn_close(&c->conn);
 }
 
 static void
-client_pipe_close(struct http_client *c)
+client_pipe_close(struct fetch_client *c)
 {
 	if (c->pipe_r >= 0) {
 		close(c->pipe_r);
@@ -120,7 +115,7 @@ client_pipe_close(struct http_client *c)
 }
 
 void
-http_client_free(struct http_client *c)
+fetch_client_free(struct fetch_client *c)
 {
 	if (c == NULL)
 		return;
@@ -133,21 +128,31 @@ http_client_free(struct http_client *c)
 }
 
 const struct net_addr *
-http_client_peer(const struct http_client *c)
+fetch_client_peer(const struct fetch_client *c)
 {
-	return c->peer.len ? &c->peer : NULL;
+	return c->conn.peer.len ? &c->conn.peer : NULL;
 }
 
 int
-http_client_is_connected(const struct http_client *c)
+fetch_client_is_connected(const struct fetch_client *c)
 {
-	return c->st == ST_IDLE && c->fd >= 0;
+	return c->st == ST_IDLE && c->conn.fd >= 0;
+}
+
+void
+fetch_client_cancel(struct fetch_client *c)
+{
+	if (c->st == ST_IDLE)
+		return;
+	loop_timer_del(c->l, &c->timer);
+	client_close(c);
+	c->st = ST_IDLE;
 }
 
 /* The end of a request: the connection is kept only when clean. The
  * callback runs last, so that it may start a request or free c. */
 static void
-client_finish(struct http_client *c, int status)
+client_finish(struct fetch_client *c, int status)
 {
 	loop_timer_del(c->l, &c->timer);
 	if (status != 0 || !c->keep)
@@ -173,7 +178,7 @@ has_field(const char *headers, const char *name)
 
 /* The request head (RFC 9112 section 3; Host first, RFC 9110 7.2). */
 static int
-request_format(struct http_client *c, const struct http_client_req *r)
+request_format(struct fetch_client *c, const struct fetch_client_req *r)
 {
 	const char *m = http_method_str(r->method);
 	const char *h = r->headers ? r->headers : "";
@@ -198,8 +203,8 @@ request_format(struct http_client *c, const struct http_client_req *r)
 }
 
 int
-http_client_request(struct http_client *c, const struct http_client_req *r,
-		    const struct http_client_cb *cb, void *arg)
+fetch_client_request(struct fetch_client *c, const struct fetch_client_req *r,
+		    const struct fetch_client_cb *cb, void *arg)
 {
 	if (c->st != ST_IDLE)
 		return -EBUSY;
@@ -219,51 +224,39 @@ http_client_request(struct http_client *c, const struct http_client_req *r,
 	return 0;
 }
 
-/* Tries addrs[ai], then the following ones, until one is in progress. */
+/* The connection to one of the addresses is open, or could not be. */
 static void
-client_connect(struct http_client *c)
+client_on_open(void *arg, int status)
 {
-	while (c->ai < c->naddrs) {
-		const struct net_addr *a = &c->addrs[c->ai];
-		int fd = net_connect_start(a, SOCK_STREAM);
-		if (fd >= 0 && loop_add_fd(c->l, fd, client_on_fd, c) == 0) {
-			c->fd = fd;
-			c->peer = *a;
-			c->st = ST_CONNECTING;
-			loop_timer_set(c->l, &c->timer,
-				       c->cfg.connect_timeout_ms);
-			return;
-		}
-		if (fd >= 0) {
-			close(fd);
-			fd = -ENOMEM;
-		}
-		c->last_err = fd;
-		c->ai++;
+	struct fetch_client *c = arg;
+
+	if (status == 0 && loop_add_fd(c->l, c->conn.fd, client_on_fd, c) < 0)
+		status = -ENOMEM;
+	if (status < 0) {
+		client_finish(c, status);
+		return;
 	}
-	client_finish(c, c->last_err ? c->last_err : -ECONNREFUSED);
+	client_send(c);
 }
 
-/* The connect to addrs[ai] failed with err: the next address. */
 static void
-client_connect_next(struct http_client *c, int err)
+client_connect(struct fetch_client *c)
 {
-	client_close(c);
-	c->last_err = err;
-	c->ai++;
-	client_connect(c);
+	c->st = ST_CONNECTING;
+	fetch_conn_open(&c->conn, c->addrs, c->naddrs,
+			     c->cfg.connect_timeout_ms, client_on_open, c);
 }
 
 /* Starts a request: on the open connection when it goes to one of the
  * addresses, else on a new one. */
 static void
-client_begin(struct http_client *c)
+client_begin(struct fetch_client *c)
 {
 	c->reused = 0;
 	c->got_bytes = 0;
-	if (c->fd >= 0) {
+	if (c->conn.fd >= 0) {
 		for (int i = 0; i < c->naddrs; i++)
-			if (net_addr_equal(&c->addrs[i], &c->peer))
+			if (net_addr_equal(&c->addrs[i], &c->conn.peer))
 				c->reused = 1;
 		if (!c->reused)
 			client_close(c);
@@ -272,25 +265,21 @@ client_begin(struct http_client *c)
 		client_send(c);
 		return;
 	}
-	c->ai = 0;
-	c->last_err = 0;
 	client_connect(c);
 }
 
 /* An old connection was closed under us before any byte of the answer:
  * send the (idempotent) request once more on a new one. */
 static void
-client_retry_fresh(struct http_client *c)
+client_retry_fresh(struct fetch_client *c)
 {
 	client_close(c);
 	c->reused = 0;
-	c->ai = 0;
-	c->last_err = 0;
 	client_connect(c);
 }
 
 static void
-client_send(struct http_client *c)
+client_send(struct fetch_client *c)
 {
 	c->st = ST_WRITING;
 	c->req.off = 0;
@@ -301,21 +290,19 @@ client_send(struct http_client *c)
 	http_response_init(&c->resp);
 	c->head_deadline = clock_mono_ms() + c->cfg.head_timeout_ms;
 	loop_timer_set(c->l, &c->timer, c->cfg.read_timeout_ms);
-	client_on_fd(c->l, c->fd, LOOP_WRITE, c);
+	client_on_fd(c->l, c->conn.fd, LOOP_WRITE, c);
 }
 
 static void
 client_on_timer(struct loop *l, void *arg)
 {
-	struct http_client *c = arg;
+	struct fetch_client *c = arg;
 
 	switch (c->st) {
 	case ST_START:
 		client_begin(c);
 		return;
-	case ST_CONNECTING:
-		client_connect_next(c, ERR_TIMEOUT);
-		return;
+	case ST_CONNECTING:	/* the connection has its own timer */
 	case ST_IDLE:
 		return;
 	default:
@@ -327,7 +314,7 @@ client_on_timer(struct loop *l, void *arg)
 /* Re-arms the silence timer after progress; the head has its own overall
  * deadline. */
 static void
-client_arm_read(struct http_client *c)
+client_arm_read(struct fetch_client *c)
 {
 	int64_t ms = c->cfg.read_timeout_ms;
 
@@ -342,17 +329,15 @@ client_arm_read(struct http_client *c)
 /* Writes what is left of the request. Returns 0 (all sent), ERR_AGAIN
  * or -errno. */
 static int
-client_write(struct http_client *c)
+client_write(struct fetch_client *c)
 {
 	while (buf_size(&c->req) > 0) {
-		ssize_t n = send(c->fd, buf_data(&c->req), buf_size(&c->req),
-				 MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		ssize_t n = fetch_conn_write(&c->conn, buf_data(&c->req),
+						  buf_size(&c->req));
+		if (n == -EAGAIN)
 			return ERR_AGAIN;
 		if (n < 0)
-			return -errno;
+			return (int)n;
 		c->req.off += (size_t)n;
 	}
 	return 0;
@@ -361,11 +346,11 @@ client_write(struct http_client *c)
 /* Hands n body bytes to the caller (or drops them), under the limits.
  * Returns 0 or a negative code. */
 static int
-client_deliver(struct http_client *c, const char *p, size_t n)
+client_deliver(struct fetch_client *c, const char *p, size_t n)
 {
 	c->got += n;
 	if (c->skip_body)
-		return c->got > HTTP_CLIENT_MAX_SKIP ? ERR_TOOBIG : 0;
+		return c->got > FETCH_CLIENT_MAX_SKIP ? ERR_TOOBIG : 0;
 	if (c->cfg.max_body && c->got > c->cfg.max_body)
 		return ERR_TOOBIG;
 	if (n == 0 || c->cb->on_body == NULL)
@@ -376,7 +361,7 @@ client_deliver(struct http_client *c, const char *p, size_t n)
 /* A body dropped at its limit ends the request without an error: the
  * caller did not want it; the connection cannot be reused. */
 static int
-client_body_end(struct http_client *c, int rc)
+client_body_end(struct fetch_client *c, int rc)
 {
 	if (rc == ERR_TOOBIG && c->skip_body) {
 		c->keep = 0;
@@ -389,7 +374,7 @@ client_body_end(struct http_client *c, int rc)
 /* Consumes rbuf[0..rlen) as body bytes. Returns 0 (more to read), 1 (the
  * request is finished) or a negative code. */
 static int
-client_body(struct http_client *c)
+client_body(struct fetch_client *c)
 {
 	size_t n = c->rlen, k;
 	ssize_t r;
@@ -432,7 +417,7 @@ client_body(struct http_client *c)
 
 /* The final head is in: tell the caller and set up the body. */
 static int
-client_final_head(struct http_client *c, size_t hl)
+client_final_head(struct fetch_client *c, size_t hl)
 {
 	int rc = c->cb->on_head(c->arg, &c->resp, c->rbuf, hl);
 
@@ -464,7 +449,7 @@ client_final_head(struct http_client *c, size_t hl)
 /* Parses rbuf[0..rlen) as a head, skipping interim responses. Returns 0
  * (more to read), 1 (finished) or a negative code. */
 static int
-client_head(struct http_client *c)
+client_head(struct fetch_client *c)
 {
 	for (;;) {
 		/* Not HTTP at all (an SSH banner, a TLS alert): say so now
@@ -483,7 +468,7 @@ client_head(struct http_client *c)
 		if (c->resp.status >= 200)
 			return client_final_head(c, (size_t)hl);
 		/* RFC 9110 section 15.2: skip 1xx, bounded. */
-		if (++c->interim > HTTP_CLIENT_MAX_INTERIM)
+		if (++c->interim > FETCH_CLIENT_MAX_INTERIM)
 			return ERR_TOOBIG;
 		c->rlen -= (size_t)hl;
 		memmove(c->rbuf, c->rbuf + hl, c->rlen);
@@ -493,7 +478,7 @@ client_head(struct http_client *c)
 
 /* The server closed its side. */
 static void
-client_eof(struct http_client *c)
+client_eof(struct fetch_client *c)
 {
 	if (c->st == ST_HEAD && c->reused && !c->got_bytes) {
 		client_retry_fresh(c);
@@ -510,11 +495,11 @@ client_eof(struct http_client *c)
 /* A body that needs no decoding can go from the socket to the caller's
  * descriptor through a pipe with splice(2): no copy through our memory. */
 static void
-client_sink_setup(struct http_client *c)
+client_sink_setup(struct fetch_client *c)
 {
 	int fd = c->cb->body_fd(c->arg), p[2];
 
-	if (fd < 0)
+	if (fd < 0 || !c->conn.t->splice)
 		return;
 	if (c->pipe_r < 0) {
 		if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
@@ -531,7 +516,7 @@ client_sink_setup(struct http_client *c)
 /* Moves the n bytes in the pipe to the sink. Returns 0 or -errno; on
  * failure the pipe, which may hold bytes, is dropped. */
 static int
-client_drain(struct http_client *c, size_t n)
+client_drain(struct fetch_client *c, size_t n)
 {
 	while (n > 0) {
 		ssize_t m = splice(c->pipe_r, NULL, c->sink, NULL, n,
@@ -551,7 +536,7 @@ client_drain(struct http_client *c, size_t n)
 /* The body by splice until the socket is drained or the body ends.
  * Returns 0 (wait for more), 1 (finished) or a negative code. */
 static int
-client_splice(struct http_client *c)
+client_splice(struct fetch_client *c)
 {
 	for (;;) {
 		size_t want = CLIENT_SPLICE_MAX;
@@ -559,7 +544,7 @@ client_splice(struct http_client *c)
 			want = (size_t)c->left;
 		if (c->cfg.max_body && c->cfg.max_body - c->got + 1 < want)
 			want = (size_t)(c->cfg.max_body - c->got + 1);
-		ssize_t n = splice(c->fd, NULL, c->pipe_w, NULL, want,
+		ssize_t n = splice(c->conn.fd, NULL, c->pipe_w, NULL, want,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -588,7 +573,7 @@ client_splice(struct http_client *c)
 
 /* Reads until the socket is drained or the request ends. */
 static void
-client_read(struct http_client *c)
+client_read(struct fetch_client *c)
 {
 	for (;;) {
 		if (c->st == ST_BODY && c->sink >= 0) {
@@ -597,11 +582,9 @@ client_read(struct http_client *c)
 				client_finish(c, rc);
 			return;
 		}
-		ssize_t n = recv(c->fd, c->rbuf + c->rlen,
-				 c->cfg.rbuf_size - c->rlen, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		ssize_t n = fetch_conn_read(&c->conn, c->rbuf + c->rlen,
+						 c->cfg.rbuf_size - c->rlen);
+		if (n == -EAGAIN) {
 			client_arm_read(c);
 			return;
 		}
@@ -610,7 +593,7 @@ client_read(struct http_client *c)
 			return;
 		}
 		if (n < 0) {
-			client_finish(c, -errno);
+			client_finish(c, (int)n);
 			return;
 		}
 		if (n == 0) {
@@ -630,7 +613,7 @@ client_read(struct http_client *c)
 static void
 client_on_fd(struct loop *l, int fd, int events, void *arg)
 {
-	struct http_client *c = arg;
+	struct fetch_client *c = arg;
 	int rc;
 
 	switch (c->st) {
@@ -641,17 +624,7 @@ client_on_fd(struct loop *l, int fd, int events, void *arg)
 			client_close(c);
 		return;
 	case ST_START:
-		return;
-	case ST_CONNECTING:
-		if (!(events & (LOOP_WRITE | LOOP_HUP)))
-			return;
-		rc = net_connect_result(fd);
-		if (rc < 0) {
-			client_connect_next(c, rc);
-			return;
-		}
-		net_set_nodelay(fd, 1);
-		client_send(c);
+	case ST_CONNECTING:	/* not watched here until open */
 		return;
 	case ST_WRITING:
 		rc = client_write(c);

@@ -1,7 +1,8 @@
-/* http_client: the HTTP/1.1 client engine, on the loop (RFC 9112). One
- * struct http_client is one connection at a time carrying one request at
+/* fetch_client: the HTTP/1.1 client engine, on the loop (RFC 9112). One
+ * struct fetch_client is one connection at a time carrying one request at
  * a time; many can run on one loop (a crawler holds one per concurrent
- * fetch). It connects trying each address in turn (a timeout for each),
+ * fetch). Its connection is a struct fetch_conn (the transport, and
+ * each address tried in turn with a timeout for each), over which it
  * sends the request, parses the response head with http_parse_response
  * (skipping 1xx interim responses), and reads the body framed by
  * Content-Length, chunked coding (http_chunked_decode) or the close. A
@@ -10,38 +11,40 @@
  * sent once more on a fresh connection if the old one turns out closed.
  *
  * Limits: the head limits of http_parse.h (line, field section, field
- * count), at most HTTP_CLIENT_MAX_INTERIM interim responses, max_body, a
+ * count), at most FETCH_CLIENT_MAX_INTERIM interim responses, max_body, a
  * timeout for each connect, for each silence and for the whole head.
- * TLS is not here: the caller refuses https. */
-#ifndef INETKIT_HTTP_CLIENT_H
-#define INETKIT_HTTP_CLIENT_H
+ * The fetch engine (fetch.h) drives it; TLS would be a transport of
+ * fetch_conn, not a change here. */
+#ifndef INETKIT_FETCH_CLIENT_H
+#define INETKIT_FETCH_CLIENT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http_parse.h"
+#include "fetch_conn.h"
+#include "http/http_parse.h"
 #include "net/net_addr.h"
 
 struct loop;
 
-#define HTTP_CLIENT_MAX_INTERIM 8	/* 1xx responses before the final */
-#define HTTP_CLIENT_MAX_REQUEST 65536	/* bytes of a request head */
-#define HTTP_CLIENT_MIN_RBUF (HTTP_MAX_HEAD + 1024)
-#define HTTP_CLIENT_MAX_SKIP (1 << 20)	/* a dropped body read at most */
+#define FETCH_CLIENT_MAX_INTERIM 8	/* 1xx responses before the final */
+#define FETCH_CLIENT_MAX_REQUEST 65536	/* bytes of a request head */
+#define FETCH_CLIENT_MIN_RBUF (HTTP_MAX_HEAD + 1024)
+#define FETCH_CLIENT_MAX_SKIP (1 << 20)	/* a dropped body read at most */
 
-struct http_client_config {
+struct fetch_client_config {
 	int connect_timeout_ms;	/* each address; default 10000 */
 	int read_timeout_ms;	/* longest silence from the server; 30000 */
 	int head_timeout_ms;	/* the whole head, from the request on; 30000 */
 	uint64_t max_body;	/* decoded body bytes; 0: no limit */
 	size_t rbuf_size;	/* receive buffer; default and minimum
-				 * HTTP_CLIENT_MIN_RBUF, raised to it */
+				 * FETCH_CLIENT_MIN_RBUF, raised to it */
 };
 
-/* One request. Everything is borrowed until http_client_request returns
+/* One request. Everything is borrowed until fetch_client_request returns
  * (it is copied into the request buffer then), except addrs, which must
  * live until on_done. */
-struct http_client_req {
+struct fetch_client_req {
 	enum http_method method;	/* HTTP_M_GET or HTTP_M_HEAD */
 	const char *host;		/* Host field value (url_http.hostport) */
 	const char *target;		/* origin-form target, "/x?y" */
@@ -53,11 +56,11 @@ struct http_client_req {
 	int close;			/* ask for Connection: close */
 };
 
-struct http_client_cb {
+struct fetch_client_cb {
 	/* The final response head. raw[0..rawlen) is the head as received;
 	 * r's slices point into it; both only during the call. Return 0 to
 	 * receive the body through on_body, 1 to have it read and dropped
-	 * (a redirect's; past HTTP_CLIENT_MAX_SKIP bytes the connection is
+	 * (a redirect's; past FETCH_CLIENT_MAX_SKIP bytes the connection is
 	 * closed instead, without an error), or a negative code to stop:
 	 * on_done then gets it. */
 	int (*on_head)(void *arg, const struct http_response *r,
@@ -85,24 +88,28 @@ struct http_client_cb {
 
 /* A client on loop l with a copy of c (NULL: defaults). Returns NULL when
  * out of memory. */
-struct http_client *http_client_new(struct loop *l,
-				    const struct http_client_config *c);
+struct fetch_client *fetch_client_new(struct loop *l,
+				    const struct fetch_client_config *c);
 /* Closes the connection and frees; a request in flight is dropped without
  * its on_done. Not from inside on_head or on_body. */
-void http_client_free(struct http_client *c);
+void fetch_client_free(struct fetch_client *c);
 
 /* Starts a request. Callbacks run later, from the loop, never inside this
  * call; on_head and on_body must not free the client or start another
  * request (return a negative code to stop instead). Returns 0, -EBUSY (a
  * request is in flight), ERR_TOOBIG (request head over
- * HTTP_CLIENT_MAX_REQUEST) or ERR_PARSE (no address, bad method). */
-int http_client_request(struct http_client *c,
-			const struct http_client_req *req,
-			const struct http_client_cb *cb, void *arg);
+ * FETCH_CLIENT_MAX_REQUEST) or ERR_PARSE (no address, bad method). */
+int fetch_client_request(struct fetch_client *c,
+			const struct fetch_client_req *req,
+			const struct fetch_client_cb *cb, void *arg);
+
+/* Stops the request in flight without its on_done and closes the
+ * connection; the client is idle then. Not from inside a callback. */
+void fetch_client_cancel(struct fetch_client *c);
 
 /* The address of the current (or last) connection, or NULL. */
-const struct net_addr *http_client_peer(const struct http_client *c);
+const struct net_addr *fetch_client_peer(const struct fetch_client *c);
 /* True when an idle connection is held open for the next request. */
-int http_client_is_connected(const struct http_client *c);
+int fetch_client_is_connected(const struct fetch_client *c);
 
 #endif

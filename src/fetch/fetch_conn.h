@@ -1,0 +1,86 @@
+/* fetch_conn: a client connection of the fetch engine: its transport
+ * and the opening of it over a host's addresses.
+ *
+ * The transport is a small table of operations (read, write, close) that
+ * the HTTP/1.1 exchange (fetch_client.c) goes through, never through the
+ * socket directly: plain TCP is the only transport today; TLS (https) is
+ * a second table, chosen in fetch_conn_open, its handshake done there
+ * before the owner is told the connection is open. Above this file only
+ * the facts it needs travel down: fetch.c stops refusing https (hop_parse)
+ * and passes url_http's tls flag and host name (for SNI and the
+ * certificate check) through fetch_client_req to fetch_conn_open, and
+ * fetch_client reuses a kept connection only for the same host name.
+ *
+ * fetch_conn_open tries the addresses in the order given, one at a
+ * time, each with its own connect timeout; the whole policy is that one
+ * function and its two callbacks, which Happy Eyeballs (RFC 8305 section
+ * 5: staggered attempts, the first to connect wins) replaces. */
+#ifndef INETKIT_FETCH_CONN_H
+#define INETKIT_FETCH_CONN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "core/loop.h"
+#include "net/net_addr.h"
+
+struct fetch_conn;
+
+/* How bytes move over an open connection. read and write return a count,
+ * 0 (read: the peer closed), -EAGAIN (wait for the loop) or -errno. */
+struct fetch_transport {
+	const char *name;	/* "tcp" */
+	ssize_t (*read)(struct fetch_conn *c, void *p, size_t n);
+	ssize_t (*write)(struct fetch_conn *c, const void *p, size_t n);
+	void (*close)(struct fetch_conn *c);
+	int splice;	/* the socket's bytes are the stream as is, so that
+			 * splice(2) may move them (not under TLS) */
+};
+
+/* Called once per open: 0 when the connection is open (c->fd connected,
+ * not watched by the loop: the owner adds it), else the last address's
+ * error (-errno, ERR_TIMEOUT). */
+typedef void (*fetch_conn_fn)(void *arg, int status);
+
+struct fetch_conn {
+	struct loop *l;
+	int fd;				/* -1: no connection */
+	const struct fetch_transport *t;	/* while fd is open */
+	struct net_addr peer;		/* the address connected (or tried) */
+
+	/* While opening. */
+	const struct net_addr *addrs;
+	int naddrs, ai, last_err;
+	int timeout_ms;
+	int opening;
+	struct loop_timer timer;
+	fetch_conn_fn done;
+	void *arg;
+};
+
+/* Sets up c (no connection) on loop l. */
+void fetch_conn_init(struct fetch_conn *c, struct loop *l);
+/* Opens c to the first of addrs[0..n) (with ports) that accepts within
+ * timeout_ms, closing what c held. addrs must live until done runs. done
+ * runs later, from the loop, never inside this call. */
+void fetch_conn_open(struct fetch_conn *c,
+			  const struct net_addr *addrs, int n, int timeout_ms,
+			  fetch_conn_fn done, void *arg);
+/* Closes the connection, or stops an open in progress (done is not
+ * called). Harmless when there is none. The owner takes fd out of the
+ * loop first when it added it. */
+void fetch_conn_close(struct fetch_conn *c);
+
+static inline ssize_t
+fetch_conn_read(struct fetch_conn *c, void *p, size_t n)
+{
+	return c->t->read(c, p, n);
+}
+
+static inline ssize_t
+fetch_conn_write(struct fetch_conn *c, const void *p, size_t n)
+{
+	return c->t->write(c, p, n);
+}
+
+#endif

@@ -6,6 +6,7 @@
 #                   tests (pytest)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 20)
 #   make bench      side-by-side benchmarks against the peers
+#   make soak       every server under load and reloads, SOAK_MINUTES (60)
 # Missing Debian packages are installed by scripts/deps.sh first.
 
 SAN ?= 0
@@ -43,7 +44,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/$(VARIANT)-tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=build/$(VARIANT)-tools/%)
 
-.PHONY: all run test unit unit-bins tools e2e fuzz bench clean deps deps-test \
+.PHONY: all run test unit unit-bins tools e2e fuzz bench soak clean deps deps-test \
 	check-layers
 # Objects built through pattern chains are kept, not deleted as temporary.
 .SECONDARY:
@@ -138,6 +139,12 @@ bench: all
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(BENCH_TOOLS)
 	bench/run.sh $(BENCH)
+
+# Every server of `inetkit up` under mixed load and reloads for
+# SOAK_MINUTES, in a network namespace of its own (tests/soak/soak.py).
+SOAK_MINUTES ?= 60
+soak: all
+	scripts/soak.sh $(SOAK_MINUTES)
 
 clean:
 	rm -rf build

@@ -145,6 +145,11 @@ def main():
             if now >= next_sample:
                 samples.append((now - start,) + status(srv.pid))
                 next_sample += SAMPLE_S
+        # The last sample once the load has stopped and the server has
+        # seen its clients go: a connection in flight is no growth.
+        if load.keep:
+            load.keep.close()
+        time.sleep(1)
         samples.append((time.monotonic() - start,) + status(srv.pid))
     finally:
         srv.send_signal(signal.SIGTERM)
@@ -156,19 +161,26 @@ def main():
 
 
 def report(load, samples, hups, rc, stderr):
-    warm = [s for s in samples if s[0] >= SECONDS * 0.2] or samples
-    t0, rss0, fd0 = warm[0]
+    # Warm-up: the first 20 % of the run, at least 45 s (the allocator's
+    # pools fill for some 30 s here); a run too short to have a minute
+    # after it reports its RSS without judging it.
+    warm = [s for s in samples if s[0] >= max(SECONDS * 0.2, 45)] or \
+        samples[-1:]
+    t0, rss0, _ = warm[0]
+    fd0 = min(s[2] for s in warm)
     t1, rss1, fd1 = samples[-1]
     hours = max((t1 - t0) / 3600, 1e-9)
     growth = rss1 - rss0
     allowed = max(1024, 1024 * hours)
     unexpected = [l for l in stderr.splitlines() if not EXPECTED.search(l)]
+    judged = t1 - t0 >= 60
     checks = [
         ("every response right", not load.errors,
          "%d wrong or missing" % len(load.errors)),
-        ("RSS flat after warm-up", growth <= allowed,
+        ("RSS flat after warm-up", growth <= allowed or not judged,
          "%+d KiB from %d KiB (%.0f KiB/h)" % (growth, rss0,
-                                               growth / hours)),
+                                               growth / hours)
+         if judged else "run too short to judge: %d KiB at the end" % rss1),
         ("no descriptor growth", fd1 <= fd0, "%d -> %d" % (fd0, fd1)),
         ("nothing unexpected on stderr", not unexpected,
          "%d lines" % len(unexpected)),
@@ -178,8 +190,8 @@ def report(load, samples, hups, rc, stderr):
                                                  time.gmtime()), SECONDS))
     print()
     print("`inetkit up --workers 2`, SIGHUP every %.0f s (%d), samples "
-          "every %.0f s; warm-up: the first 20 %%." % (HUP_S, hups,
-                                                     SAMPLE_S))
+          "every %.0f s; warm-up: the first 20 %% (at least 45 s)."
+          % (HUP_S, hups, SAMPLE_S))
     print()
     print("| requests | count |\n|---|---:|")
     for k in sorted(load.counts):

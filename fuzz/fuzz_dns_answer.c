@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/dns_answer.h"
+#include "dns/dns_answer_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,16 +30,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (db == NULL) {
 		const char *names[] = { "fuzz.zone" }, *texts[] = { zone };
-		if (dns_db_load_texts(names, texts, 1, &db, err, sizeof err) < 0)
+		if (dns_db_load_texts(names, texts, 1, &db, err,
+				      sizeof err) < 0 ||
+		    dns_answer_prepare(db) < 0)
 			abort();
 	}
 	for (int tcp = 0; tcp < 2; tcp++) {
 		size_t max = tcp ? sizeof out : DNS_EDNS_UDP_MAX;
-		size_t n = dns_answer(db, data, size, out, max, tcp);
+		struct dns_msg m = { data, size, out, 0, 0 };
+		dns_answer(db, &m, 1, max, tcp);
+		size_t n = m.rlen;
 		struct dns_zone *z = db->zones[0];
 		struct dns_answer_tail *t[2] = { z->tail[0], z->tail[1] };
 		z->tail[0] = z->tail[1] = NULL;
-		size_t n2 = dns_answer(db, data, size, out2, max, tcp);
+		size_t n2 = dns_answer_one(db, NULL, data, size, out2, max,
+					   tcp);
 		z->tail[0] = t[0];
 		z->tail[1] = t[1];
 		if (n != n2 || memcmp(out, out2, n) != 0)
@@ -48,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dns_answer_probe(db, data, size, &p);
 		for (int i = 0; i < DNS_PROBE_STEPS; i++)
 			dns_zone_probe_step(&p);
-		n2 = dns_answer_probed(db, &p, data, size, out2, max, tcp);
+		n2 = dns_answer_one(db, &p, data, size, out2, max, tcp);
 		if (n != n2 || memcmp(out, out2, n) != 0)
 			abort();
 	}

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/http_file.h"
+#include "http/http_date.h"
+#include "http/http_mime.h"
+#include "http/http_path.h"
+#include "http/http_range.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -49,11 +49,11 @@ int cli_parse_seconds(const char *s, int *ms);
  * resolv.conf and sets the hosts file ($INETKIT_RESOLV_CONF and
  * $INETKIT_HOSTS override /etc/resolv.conf and /etc/hosts); returns 0 or
  * -errno. */
-#include "dns/dns_resolve.h"
-void cli_resolver_init(struct dns_resolver_config *c);
-int cli_resolver_option(struct dns_resolver_config *c, const char *opt,
+#include "resolv/resolv.h"
+void cli_resolver_init(struct resolv_config *c);
+int cli_resolver_option(struct resolv_config *c, const char *opt,
 			const char *val, const char *usage, const char *cmd);
-int cli_resolver_finish(struct dns_resolver_config *c);
+int cli_resolver_finish(struct resolv_config *c);
 
 /* Listeners of one service, bound once per worker with SO_REUSEPORT. */
 #define CLI_MAX_LISTEN 16
@@ -93,30 +93,75 @@ struct cli_engine {
  * the descriptor limit. Returns an exit status. */
 int cli_run_engines(const struct cli_engine *engines, int n, int nworkers);
 
+/* A server adapter (cmd_dns.c, cmd_http.c, cmd_svc.c): what `inetkit serve
+ * NAME` and `inetkit up` do with each, done here once. The adapter's
+ * struct starts with a struct cli_server whose ops its defaults function
+ * fills; then arguments or settings; then cli_server_setup; then the
+ * engine runs; then cli_server_fini. */
+struct cli_server;
+struct cli_server_ops {
+	const char *usage;		/* of `inetkit serve NAME` */
+	/* The arguments after NAME: returns 0 or an exit status. */
+	int (*parse)(struct cli_server *s, int argc, char **argv,
+		     long *workers);
+	/* Loads and binds for nworkers workers: fills s->tcp_fds and
+	 * s->udp_fds (allocated) and sets s->ntcp and s->nudp. Returns 0,
+	 * ERR_PARSE for a bad configuration (printed; exit 2) or -errno. */
+	int (*setup)(struct cli_server *s, int nworkers);
+	/* Frees what defaults, parse and setup took; harmless after any. */
+	void (*fini)(struct cli_server *s);
+	/* Starts worker index on loop l with its sockets; NULL on failure. */
+	void *(*start)(struct cli_server *s, struct loop *l, int index,
+		       const int *tcp, int ntcp, const int *udp, int nudp);
+	void (*free)(void *worker);	/* after its loop ended */
+	void (*hup)(struct cli_server *s);	/* SIGHUP; may be NULL */
+};
+struct cli_server {
+	const struct cli_server_ops *ops;
+	struct cli_listen *listen;	/* the adapter's */
+	const char *listen_default;	/* when no --listen is given */
+	int nworkers;
+	int ntcp, nudp;			/* sockets per worker */
+	int *tcp_fds, *udp_fds;		/* worker w's from w * ntcp, w * nudp */
+	void **workers;
+};
+/* Empties s, for an adapter with ops listening on *listen (its own). */
+void cli_server_init(struct cli_server *s, const struct cli_server_ops *ops,
+		     struct cli_listen *listen, const char *listen_default);
+/* Sets up s for nworkers workers (ops->setup) and fills an engine for
+ * cli_run_engines. Returns 0, ERR_PARSE or -errno, as ops->setup. */
+int cli_server_setup(struct cli_server *s, int nworkers,
+		     struct cli_engine *out);
+/* The exit status for what cli_server_setup returned. */
+int cli_server_status(int rc);
+void cli_server_fini(struct cli_server *s);
+/* A connection cap for the whole process as each worker's share. */
+int cli_server_share(int total, int nworkers);
+/* `inetkit serve NAME ARGS` for a server adapter already at its
+ * defaults: --help, the arguments, the default listener, setup, the
+ * workers until SIGTERM or SIGINT, fini. Returns the exit status. */
+int cli_serve(struct cli_server *s, int argc, char **argv);
 
-/* The classic services as an engine (cmd_svc.c): defaults, then set
- * listen/tcp/udp/cfg, then setup binds and fills an engine for
- * cli_run_engines. fini frees what setup allocated. */
+
+/* The classic services as a server adapter (cmd_svc.c): defaults, then
+ * set listen/tcp/udp/cfg, then cli_server_setup(&e->srv, ...). */
 #include "services/svc.h"
 struct cli_svc {
+	struct cli_server srv;	/* first */
 	struct svc_config cfg;
 	struct cli_listen listen;
 	int tcp, udp;		/* which transports to serve */
-	int nworkers;
-	int *tcp_fds, *udp_fds;
-	struct svc_worker **workers;
 };
 void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
-int cli_svc_setup(struct cli_svc *e, int nworkers, struct cli_engine *out);
-void cli_svc_fini(struct cli_svc *e);
 
-/* The name server as an engine (cmd_dns.c): defaults, then fill zones,
- * hosts, listen and cfg; setup loads the zones (printing file:line errors:
- * returns -2) and binds TCP and UDP on the same ports (-1 on failure). */
+/* The name server as a server adapter (cmd_dns.c): defaults, then fill
+ * zones, hosts, listen and cfg; setup loads the zones (printing file:line
+ * errors: ERR_PARSE) and binds TCP and UDP on the same ports. */
 #include "dns/dns_rrl.h"
 #include "dns/dns_server.h"
 #define CLI_MAX_ZONES 64
 struct cli_dns {
+	struct cli_server srv;	/* first */
 	const char *zones[CLI_MAX_ZONES];
 	int nzones;
 	const char *hosts;	/* an /etc/hosts file, or NULL */
@@ -125,33 +170,24 @@ struct cli_dns {
 	struct dns_served served;
 	struct dns_rrl_config rrl_cfg;	/* rate 0: off */
 	struct dns_rrl rrl;
-	int nworkers;
-	int *tcp_fds, *udp_fds;
-	struct dns_worker **workers;
 };
 void cli_dns_defaults(struct cli_dns *e);
-int cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out);
-void cli_dns_fini(struct cli_dns *e);
 
-/* The web server as an engine (cmd_http.c), the same way: defaults, then
- * add roots to site (http_site_add) and set listen/cfg/log_path, then
- * setup (opens the access log, binds, fills the engine), then fini. */
+/* The web server as a server adapter (cmd_http.c), the same way:
+ * defaults, then add roots to site (http_site_add) and set
+ * listen/cfg/log_path, then setup (opens the access log, binds). */
 #include "http/http_limit.h"
 #include "http/http_server.h"
 struct cli_http {
+	struct cli_server srv;	/* first */
 	struct http_site site;
 	struct http_server_config cfg;
 	struct http_limits limits;	/* used when any is set */
 	struct cli_listen listen;
 	const char *log_path;	/* NULL: none; "-": stdout */
 	int log_fd;
-	int nworkers;
-	int *fds;
-	struct http_worker **workers;
 };
 void cli_http_defaults(struct cli_http *e);
-int cli_http_setup(struct cli_http *e, int nworkers, struct cli_engine *out);
-void cli_http_fini(struct cli_http *e);
 /* `inetkit serve http`. */
 int cmd_serve_http(int argc, char **argv);
 

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "dns/dns_resolve.h"
+#include "resolv/resolv.h"
 
 #define GET_DEFAULT_REDIRS 10
 #define GET_MAX_HEADERS_TEXT 16384	/* -H fields, formatted */
@@ -21,7 +21,7 @@ struct get_opts {
 	uint64_t max_size;	/* 0: none */
 	int connect_ms, read_ms, max_ms;	/* 0: the defaults / none */
 	char headers[GET_MAX_HEADERS_TEXT];	/* "Name: value\r\n"... */
-	struct dns_resolver_config dns;
+	struct resolv_config dns;
 };
 
 /* Runs the transfer; prints a one-line reason on failure. Returns the

@@ -245,7 +245,7 @@ get_failed(struct get *g, const struct fetch_end *e)
 		break;
 	case FETCH_AT_RESOLVE:
 		get_fail(g, u, "cannot resolve %s: %s", e->host,
-			 dns_resolve_strerror(e->status));
+			 resolv_strerror(e->status));
 		break;
 	case FETCH_AT_REQUEST:
 		get_fail(g, u, "cannot send the request: %s",

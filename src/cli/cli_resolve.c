@@ -17,14 +17,14 @@ env_or(const char *name, const char *fallback)
 }
 
 void
-cli_resolver_init(struct dns_resolver_config *c)
+cli_resolver_init(struct resolv_config *c)
 {
-	dns_resolver_config_init(c);
+	resolv_config_init(c);
 }
 
 /* "NAME:ADDR", where ADDR may be an IPv6 address, bracketed or not. */
 static int
-pin_parse(struct dns_resolver_config *c, const char *spec)
+pin_parse(struct resolv_config *c, const char *spec)
 {
 	const char *colon = strchr(spec, ':');
 	char name[256], addr[NET_ADDR_STRLEN];
@@ -47,7 +47,7 @@ pin_parse(struct dns_resolver_config *c, const char *spec)
 	addr[vl] = '\0';
 	if (net_ip_parse(addr, &a) < 0)
 		return -1;
-	return dns_resolver_config_pin(c, name, &a) < 0 ? -1 : 0;
+	return resolv_config_pin(c, name, &a) < 0 ? -1 : 0;
 }
 
 /* Seconds with an optional fraction ("2", "0.5") into milliseconds in
@@ -65,7 +65,7 @@ cli_parse_seconds(const char *s, int *ms)
 }
 
 int
-cli_resolver_option(struct dns_resolver_config *c, const char *opt,
+cli_resolver_option(struct resolv_config *c, const char *opt,
 		    const char *val, const char *usage, const char *cmd)
 {
 	struct net_addr a;
@@ -76,7 +76,7 @@ cli_resolver_option(struct dns_resolver_config *c, const char *opt,
 		    net_addr_port(&a) == 0)
 			return cli_usage_error(usage, "%s: bad --dns '%s'", cmd,
 					       val ? val : "");
-		if (dns_resolver_config_server(c, &a) < 0)
+		if (resolv_config_server(c, &a) < 0)
 			return cli_usage_error(usage, "%s: too many --dns", cmd);
 		return 1;
 	}
@@ -98,18 +98,18 @@ cli_resolver_option(struct dns_resolver_config *c, const char *opt,
 }
 
 int
-cli_resolver_finish(struct dns_resolver_config *c)
+cli_resolver_finish(struct resolv_config *c)
 {
-	struct dns_resolver_config sys, def;
+	struct resolv_config sys, def;
 	const char *hosts = env_or("INETKIT_HOSTS", "/etc/hosts");
 
 	if (c->nservers > 0) {
 		c->hosts_path = hosts;
 		return 0;
 	}
-	dns_resolver_config_init(&sys);
-	dns_resolver_config_init(&def);
-	int rc = dns_resolver_config_system(
+	resolv_config_init(&sys);
+	resolv_config_init(&def);
+	int rc = resolv_config_system(
 		&sys, env_or("INETKIT_RESOLV_CONF", "/etc/resolv.conf"), hosts);
 	if (rc < 0)
 		return rc;

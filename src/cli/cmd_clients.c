@@ -32,7 +32,7 @@ static const char time_usage[] =
 
 struct client_args {
 	struct svc_client c;
-	struct dns_resolver_config dns;
+	struct resolv_config dns;
 	const char *target;
 	char *words[64];
 	int nwords;
@@ -90,7 +90,7 @@ client_open(const struct client_args *a, const char *cmd, const char *usage,
 	    int *status)
 {
 	struct net_addr addrs[CLIENT_MAX_ADDRS];
-	struct dns_resolver_config dns = a->dns;
+	struct resolv_config dns = a->dns;
 	char host[256];
 	uint16_t port;
 	int n = net_hostport_split(a->target, host, sizeof host, &port);
@@ -102,10 +102,10 @@ client_open(const struct client_args *a, const char *cmd, const char *usage,
 	}
 	n = cli_resolver_finish(&dns);
 	if (n == 0)
-		n = dns_resolve_blocking(&dns, host, addrs, CLIENT_MAX_ADDRS);
+		n = resolv_lookup_blocking(&dns, host, addrs, CLIENT_MAX_ADDRS);
 	if (n < 0) {
 		fprintf(stderr, "inetkit %s: cannot resolve '%s': %s\n", cmd,
-			host, dns_resolve_strerror(n));
+			host, resolv_strerror(n));
 		*status = EXIT_FAIL;
 		return -1;
 	}

@@ -1,13 +1,15 @@
 /* cmd_dns: `inetkit serve dns`, and the engine adapter that `inetkit up`
  * reuses to run the name server beside the other services. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 
 #include "cli.h"
-#include "core/workers.h"
+#include "core/err.h"
 #include "dns/dns_answer.h"
+#include "dns/dns_load.h"
 #include "dns/dns_server.h"
 
 static const char dns_usage[] =
@@ -34,38 +36,33 @@ static const char dns_usage[] =
 	"  limited until its average over --rrl-window seconds (15) is under\n"
 	"  it. --rrl-exempt CIDR (up to 32) is never limited.\n";
 
-static int
-dns_engine_start(struct loop *l, int index, void *arg)
+static void *
+dns_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
+	  int ntcp, const int *udp, int nudp)
 {
-	struct cli_dns *e = arg;
-	int n = e->listen.n;
+	struct cli_dns *e = (struct cli_dns *)s;
 
-	e->workers[index] = dns_worker_start(l, &e->served, index, &e->cfg,
-					     e->tcp_fds + index * n, n,
-					     e->udp_fds + index * n, n);
-	return e->workers[index] ? 0 : -1;
+	return dns_worker_start(l, &e->served, index, &e->cfg, tcp, ntcp, udp,
+				nudp);
 }
 
 static void
-dns_engine_end(struct loop *l, int index, void *arg)
+dns_free(void *worker)
 {
-	struct cli_dns *e = arg;
-
-	dns_worker_free(e->workers[index]);
-	e->workers[index] = NULL;
+	dns_worker_free(worker);
 }
 
 /* SIGHUP: build the new database aside while the workers keep serving
  * the old one, then swap. A bad file keeps the old data. */
 static void
-dns_engine_hup(void *arg)
+dns_hup(struct cli_server *s)
 {
-	struct cli_dns *e = arg;
+	struct cli_dns *e = (struct cli_dns *)s;
 	struct dns_db *db;
 	char err[1024];
 
-	if (dns_db_load(e->zones, e->nzones, e->hosts, &db, err,
-			sizeof err) < 0) {
+	if (dns_load(e->zones, e->nzones, e->hosts, &db, err,
+		     sizeof err) < 0) {
 		fprintf(stderr, "inetkit: dns: reload failed, keeping the old "
 			"zones: %s\n", err);
 		return;
@@ -73,16 +70,6 @@ dns_engine_hup(void *arg)
 	dns_served_swap(&e->served, db);
 	fprintf(stderr, "inetkit: dns: reloaded %d zone%s, %zu records\n",
 		db->nzones, db->nzones == 1 ? "" : "s", db->nrecords);
-}
-
-void
-cli_dns_defaults(struct cli_dns *e)
-{
-	memset(e, 0, sizeof *e);
-	e->cfg.idle_timeout_ms = 10 * 1000;
-	e->cfg.max_conns = 10000;
-	e->cfg.udp_max = DNS_EDNS_UDP_MAX;
-	dns_rrl_config_defaults(&e->rrl_cfg);
 }
 
 /* The rate limiting table, shared by the workers, keyed at random. */
@@ -93,58 +80,54 @@ dns_rrl_setup(struct cli_dns *e)
 
 	if (e->rrl_cfg.rate == 0)
 		return 0;
-	if (getrandom(seed, sizeof seed, 0) != sizeof seed ||
-	    dns_rrl_init(&e->rrl, &e->rrl_cfg, seed) < 0)
-		return -1;
+	if (getrandom(seed, sizeof seed, 0) != sizeof seed)
+		return -errno;
+	if (dns_rrl_init(&e->rrl, &e->rrl_cfg, seed) < 0)
+		return -ENOMEM;
 	e->cfg.rrl = &e->rrl;
 	return 0;
 }
 
-int
-cli_dns_setup(struct cli_dns *e, int nworkers, struct cli_engine *out)
+static int
+dns_setup(struct cli_server *s, int nworkers)
 {
+	struct cli_dns *e = (struct cli_dns *)s;
 	struct dns_db *db;
 	char err[1024];
-	size_t n = (size_t)(nworkers * e->listen.n);
 
-	if (dns_db_load(e->zones, e->nzones, e->hosts, &db, err,
-			sizeof err) < 0) {
+	if (dns_load(e->zones, e->nzones, e->hosts, &db, err,
+		     sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
-		return -2;
+		return ERR_PARSE;
 	}
 	if (dns_served_init(&e->served, db, nworkers) < 0) {
 		dns_db_free(db);
-		return -1;
+		return -ENOMEM;
 	}
-	if (dns_rrl_setup(e) < 0)
-		return -1;
-	e->tcp_fds = calloc(n + 1, sizeof(int));
-	e->udp_fds = calloc(n + 1, sizeof(int));
-	e->workers = calloc((size_t)nworkers, sizeof *e->workers);
-	if (e->tcp_fds == NULL || e->udp_fds == NULL || e->workers == NULL)
-		return -1;
+	int rc = dns_rrl_setup(e);
+	if (rc < 0)
+		return rc;
 	/* TCP and UDP on the same port, so that a client retrying over TCP
 	 * after a truncated reply finds the same server (RFC 7766). */
-	if (cli_listen_bind_pair(&e->listen, "dns", nworkers, e->tcp_fds,
-				 e->udp_fds) < 0)
-		return -1;
-	e->nworkers = nworkers;
-	e->cfg.max_conns = (e->cfg.max_conns + nworkers - 1) / nworkers;
-	*out = (struct cli_engine){ dns_engine_start, dns_engine_end,
-				    dns_engine_hup, e };
+	rc = cli_listen_bind_pair(&e->listen, "dns", nworkers, s->tcp_fds,
+				  s->udp_fds);
+	if (rc < 0)
+		return rc;
+	s->ntcp = s->nudp = e->listen.n;
+	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
 	return 0;
 }
 
-void
-cli_dns_fini(struct cli_dns *e)
+static void
+dns_fini(struct cli_server *s)
 {
+	struct cli_dns *e = (struct cli_dns *)s;
+
 	if (e->served.slots)
 		dns_served_fini(&e->served);
 	if (e->cfg.rrl)
 		dns_rrl_fini(e->cfg.rrl);
-	free(e->tcp_fds);
-	free(e->udp_fds);
-	free(e->workers);
+	e->cfg.rrl = NULL;
 }
 
 /* Numeric options: name, range, where the value goes. */
@@ -186,8 +169,10 @@ dns_number_arg(struct cli_dns *e, const char *a, const char *v,
 }
 
 static int
-dns_parse_args(struct cli_dns *e, int argc, char **argv, long *workers)
+dns_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 {
+	struct cli_dns *e = (struct cli_dns *)s;
+
 	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int rc = 0;
@@ -223,27 +208,27 @@ dns_parse_args(struct cli_dns *e, int argc, char **argv, long *workers)
 	return 0;
 }
 
+static const struct cli_server_ops dns_ops = {
+	dns_usage, dns_parse_args, dns_setup, dns_fini, dns_start,
+	dns_free, dns_hup,
+};
+
+void
+cli_dns_defaults(struct cli_dns *e)
+{
+	memset(e, 0, sizeof *e);
+	cli_server_init(&e->srv, &dns_ops, &e->listen, ":53");
+	e->cfg.idle_timeout_ms = 10 * 1000;
+	e->cfg.max_conns = 10000;
+	e->cfg.udp_max = DNS_EDNS_UDP_MAX;
+	dns_rrl_config_defaults(&e->rrl_cfg);
+}
+
 int
 cmd_serve_dns(int argc, char **argv)
 {
 	struct cli_dns e;
-	struct cli_engine engine;
-	long workers = workers_default_count();
 
-	if (cli_wants_help(argc, argv, dns_usage))
-		return EXIT_OK;
 	cli_dns_defaults(&e);
-	int rc = dns_parse_args(&e, argc, argv, &workers);
-	if (rc != 0)
-		return rc;
-	if (e.listen.n == 0)
-		cli_listen_add(&e.listen, ":53");
-	rc = cli_dns_setup(&e, (int)workers, &engine);
-	if (rc < 0) {
-		cli_dns_fini(&e);
-		return rc == -2 ? EXIT_USAGE : EXIT_FAIL;
-	}
-	rc = cli_run_engines(&engine, 1, (int)workers);
-	cli_dns_fini(&e);
-	return rc;
+	return cli_serve(&e.srv, argc, argv);
 }

@@ -10,7 +10,6 @@
 
 #include "cli.h"
 #include "core/err.h"
-#include "core/workers.h"
 
 static const char http_usage[] =
 	"usage: inetkit serve http --root DIR [--listen ADDR:PORT]...\n"
@@ -39,24 +38,79 @@ static const char http_usage[] =
 	"  second with 429 and Retry-After, after a burst of BURST (one\n"
 	"  second's worth); up to 16 rules.\n";
 
-static int
-http_engine_start(struct loop *l, int index, void *arg)
+static void *
+http_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
+	   int ntcp, const int *udp, int nudp)
 {
-	struct cli_http *e = arg;
-
-	e->workers[index] = http_worker_start(l, &e->cfg,
-					      e->fds + index * e->listen.n,
-					      e->listen.n);
-	return e->workers[index] ? 0 : -1;
+	return http_worker_start(l, &((struct cli_http *)s)->cfg, tcp, ntcp);
 }
 
 static void
-http_engine_end(struct loop *l, int index, void *arg)
+http_free(void *worker)
 {
-	struct cli_http *e = arg;
+	http_worker_free(worker);
+}
 
-	http_worker_free(e->workers[index]);
-	e->workers[index] = NULL;
+/* The per-client limits, shared by the workers, keyed at random. */
+static int
+http_limits_setup(struct cli_http *e)
+{
+	uint64_t seed[2];
+
+	if (e->limits.max_conns_per_ip == 0 && e->limits.nrules == 0)
+		return 0;
+	if (getrandom(seed, sizeof seed, 0) != sizeof seed)
+		return -errno;
+	if (http_limits_init(&e->limits, seed) < 0)
+		return -ENOMEM;
+	e->cfg.limits = &e->limits;
+	return 0;
+}
+
+static int
+http_setup(struct cli_server *s, int nworkers)
+{
+	struct cli_http *e = (struct cli_http *)s;
+
+	if (e->log_path && strcmp(e->log_path, "-") == 0) {
+		e->cfg.access_log_fd = 1;
+	} else if (e->log_path) {
+		e->log_fd = open(e->log_path, O_WRONLY | O_CREAT | O_APPEND |
+				 O_CLOEXEC, 0644);
+		if (e->log_fd < 0) {
+			int err = errno;
+			fprintf(stderr, "inetkit: http: %s: %s\n", e->log_path,
+				strerror(err));
+			return -err;
+		}
+		e->cfg.access_log_fd = e->log_fd;
+	}
+	int rc = http_limits_setup(e);
+	if (rc < 0)
+		return rc;
+	rc = cli_listen_bind(&e->listen, "http", SOCK_STREAM, nworkers,
+			     s->tcp_fds, http_listener_prepare);
+	if (rc < 0)
+		return rc;
+	s->ntcp = e->listen.n;
+	e->cfg.site = &e->site;
+	/* the cap is per process; each worker holds its share */
+	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
+	return 0;
+}
+
+static void
+http_fini(struct cli_server *s)
+{
+	struct cli_http *e = (struct cli_http *)s;
+
+	http_site_fini(&e->site);
+	if (e->cfg.limits)
+		http_limits_fini(e->cfg.limits);
+	e->cfg.limits = NULL;
+	if (e->log_fd >= 0)
+		close(e->log_fd);
+	e->log_fd = -1;
 }
 
 /* SIGHUP or SIGUSR1: reopen the access log, which logrotate has moved
@@ -65,9 +119,9 @@ http_engine_end(struct loop *l, int index, void *arg)
  * buffered go to the new file. A file that cannot be opened keeps the
  * old one. */
 static void
-http_engine_hup(void *arg)
+http_hup(struct cli_server *s)
 {
-	struct cli_http *e = arg;
+	struct cli_http *e = (struct cli_http *)s;
 
 	if (e->log_fd < 0)
 		return;
@@ -84,80 +138,7 @@ http_engine_hup(void *arg)
 	fprintf(stderr, "inetkit: http: reopened %s\n", e->log_path);
 }
 
-void
-cli_http_defaults(struct cli_http *e)
-{
-	memset(e, 0, sizeof *e);
-	http_site_init(&e->site);
-	http_server_config_init(&e->cfg);
-	e->log_fd = -1;
-}
-
-/* The per-client limits, shared by the workers, keyed at random. */
-static int
-http_limits_setup(struct cli_http *e)
-{
-	uint64_t seed[2];
-
-	if (e->limits.max_conns_per_ip == 0 && e->limits.nrules == 0)
-		return 0;
-	if (getrandom(seed, sizeof seed, 0) != sizeof seed ||
-	    http_limits_init(&e->limits, seed) < 0)
-		return -1;
-	e->cfg.limits = &e->limits;
-	return 0;
-}
-
-int
-cli_http_setup(struct cli_http *e, int nworkers, struct cli_engine *out)
-{
-	size_t n = (size_t)(nworkers * e->listen.n);
-
-	if (e->log_path && strcmp(e->log_path, "-") == 0) {
-		e->cfg.access_log_fd = 1;
-	} else if (e->log_path) {
-		e->log_fd = open(e->log_path, O_WRONLY | O_CREAT | O_APPEND |
-				 O_CLOEXEC, 0644);
-		if (e->log_fd < 0) {
-			fprintf(stderr, "inetkit: http: %s: %s\n", e->log_path,
-				strerror(errno));
-			return -1;
-		}
-		e->cfg.access_log_fd = e->log_fd;
-	}
-	e->fds = calloc(n + 1, sizeof(int));
-	e->workers = calloc((size_t)nworkers, sizeof *e->workers);
-	if (e->fds == NULL || e->workers == NULL || http_limits_setup(e) < 0)
-		return -1;
-	if (cli_listen_bind(&e->listen, "http", SOCK_STREAM, nworkers,
-			    e->fds, http_listener_prepare) < 0)
-		return -1;
-	e->nworkers = nworkers;
-	e->cfg.site = &e->site;
-	/* the cap is per process; each worker holds its share */
-	e->cfg.max_conns = (e->cfg.max_conns + nworkers - 1) / nworkers;
-	*out = (struct cli_engine){ http_engine_start, http_engine_end,
-				    http_engine_hup, e };
-	return 0;
-}
-
-void
-cli_http_fini(struct cli_http *e)
-{
-	http_site_fini(&e->site);
-	if (e->cfg.limits)
-		http_limits_fini(e->cfg.limits);
-	e->cfg.limits = NULL;
-	if (e->log_fd >= 0)
-		close(e->log_fd);
-	e->log_fd = -1;
-	free(e->fds);
-	free(e->workers);
-	e->fds = NULL;
-	e->workers = NULL;
-}
-
-/* "10" seconds or "250ms". Returns 0 or -1. */
+/* "10" seconds or "250ms". Returns 0 or ERR_PARSE. */
 static int
 parse_timeout(const char *s, int *ms)
 {
@@ -170,11 +151,11 @@ parse_timeout(const char *s, int *ms)
 		scale = 1;
 	}
 	if (n == 0 || n >= sizeof num)
-		return -1;
+		return ERR_PARSE;
 	memcpy(num, s, n);
 	num[n] = '\0';
 	if (cli_parse_int(num, 1, 86400L * 1000 / scale, &v) < 0)
-		return -1;
+		return ERR_PARSE;
 	*ms = (int)(v * scale);
 	return 0;
 }
@@ -270,8 +251,10 @@ http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 }
 
 static int
-http_parse_args(struct cli_http *e, int argc, char **argv, long *workers)
+http_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 {
+	struct cli_http *e = (struct cli_http *)s;
+
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--autoindex") == 0) {
@@ -295,28 +278,26 @@ http_parse_args(struct cli_http *e, int argc, char **argv, long *workers)
 	return 0;
 }
 
+static const struct cli_server_ops http_ops = {
+	http_usage, http_parse_args, http_setup, http_fini, http_start,
+	http_free, http_hup,
+};
+
+void
+cli_http_defaults(struct cli_http *e)
+{
+	memset(e, 0, sizeof *e);
+	cli_server_init(&e->srv, &http_ops, &e->listen, ":8080");
+	http_site_init(&e->site);
+	http_server_config_init(&e->cfg);
+	e->log_fd = -1;
+}
+
 int
 cmd_serve_http(int argc, char **argv)
 {
 	struct cli_http e;
-	struct cli_engine engine;
-	long workers = workers_default_count();
 
-	if (cli_wants_help(argc, argv, http_usage))
-		return EXIT_OK;
 	cli_http_defaults(&e);
-	int rc = http_parse_args(&e, argc, argv, &workers);
-	if (rc != 0) {
-		cli_http_fini(&e);
-		return rc;
-	}
-	if (e.listen.n == 0)
-		cli_listen_add(&e.listen, ":8080");
-	if (cli_http_setup(&e, (int)workers, &engine) < 0) {
-		cli_http_fini(&e);
-		return EXIT_FAIL;
-	}
-	rc = cli_run_engines(&engine, 1, (int)workers);
-	cli_http_fini(&e);
-	return rc;
+	return cli_serve(&e.srv, argc, argv);
 }

@@ -8,9 +8,9 @@
 #include "cli.h"
 #include "core/buf.h"
 #include "core/err.h"
-#include "dns/dns_client.h"
 #include "dns/dns_rr.h"
 #include "dns/dns_wire.h"
+#include "resolv/resolv_client.h"
 
 static const char lookup_usage[] =
 	"usage: inetkit lookup NAME [TYPE] [@ADDR[:PORT]] [--tcp]\n"
@@ -26,7 +26,7 @@ struct lookup {
 	const char *name;
 	uint16_t type;
 	struct net_addr server;
-	struct dns_client c;
+	struct resolv_client c;
 };
 
 static int
@@ -266,10 +266,10 @@ cmd_lookup(int argc, char **argv)
 				       lk.name, why);
 	if (getrandom(&id, sizeof id, 0) != sizeof id)
 		id = (uint16_t)rand();
-	int qlen = dns_query_build(&lk.c, id, name, lk.type, q, sizeof q);
+	int qlen = resolv_query_build(&lk.c, id, name, lk.type, q, sizeof q);
 	ssize_t n = qlen < 0 ? qlen :
-		dns_client_ask(&lk.c, &lk.server, q, (size_t)qlen, reply,
-			       sizeof reply, &tcp);
+		resolv_client_ask(&lk.c, &lk.server, q, (size_t)qlen, reply,
+				  sizeof reply, &tcp);
 	net_addr_format(&lk.server, 1, addr, sizeof addr);
 	if (n < 0) {
 		fprintf(stderr, "inetkit lookup: no answer from %s: %s\n", addr,

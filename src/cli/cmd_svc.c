@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "core/workers.h"
 #include "services/svc.h"
 
 static const char svc_usage[] =
@@ -18,76 +17,52 @@ static const char svc_usage[] =
 	"  (7, 13, 37). A UDP reply is never larger than its request, and\n"
 	"  datagrams from ports below 1024 are ignored (loop guard).\n";
 
-static int
-svc_engine_start(struct loop *l, int index, void *arg)
+static void *
+svc_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
+	  int ntcp, const int *udp, int nudp)
 {
-	struct cli_svc *e = arg;
-	int ntcp = e->tcp ? e->listen.n : 0, nudp = e->udp ? e->listen.n : 0;
-
-	e->workers[index] = svc_worker_start(l, &e->cfg,
-					     e->tcp_fds + index * ntcp, ntcp,
-					     e->udp_fds + index * nudp, nudp);
-	return e->workers[index] ? 0 : -1;
+	return svc_worker_start(l, &((struct cli_svc *)s)->cfg, tcp, ntcp, udp,
+				nudp);
 }
 
 static void
-svc_engine_end(struct loop *l, int index, void *arg)
+svc_free(void *worker)
 {
-	struct cli_svc *e = arg;
-
-	svc_worker_free(e->workers[index]);
-	e->workers[index] = NULL;
-}
-
-int
-cli_svc_setup(struct cli_svc *e, int nworkers, struct cli_engine *out)
-{
-	const char *name = svc_kind_name(e->cfg.kind);
-	size_t n = (size_t)(nworkers * e->listen.n);
-
-	e->tcp_fds = calloc(n + 1, sizeof(int));
-	e->udp_fds = calloc(n + 1, sizeof(int));
-	e->workers = calloc((size_t)nworkers, sizeof *e->workers);
-	if (e->tcp_fds == NULL || e->udp_fds == NULL || e->workers == NULL)
-		return -1;
-	/* TCP and UDP bind separately: with port 0 each gets its own port,
-	 * and each has its own `listening` line. */
-	struct cli_listen udp = e->listen;
-	if (e->tcp && cli_listen_bind(&e->listen, name, SOCK_STREAM,
-				      nworkers, e->tcp_fds, NULL) < 0)
-		return -1;
-	if (e->udp && cli_listen_bind(&udp, name, SOCK_DGRAM, nworkers,
-				      e->udp_fds, NULL) < 0)
-		return -1;
-	e->nworkers = nworkers;
-	/* The cap is per process; each worker holds its share. */
-	e->cfg.max_conns = (e->cfg.max_conns + nworkers - 1) / nworkers;
-	*out = (struct cli_engine){ svc_engine_start, svc_engine_end, NULL, e };
-	return 0;
-}
-
-void
-cli_svc_fini(struct cli_svc *e)
-{
-	free(e->tcp_fds);
-	free(e->udp_fds);
-	free(e->workers);
-}
-
-void
-cli_svc_defaults(struct cli_svc *e, enum svc_kind kind)
-{
-	memset(e, 0, sizeof *e);
-	e->cfg.kind = kind;
-	e->cfg.idle_timeout_ms = 60 * 1000;
-	e->cfg.max_conns = 20000;
-	e->cfg.echo_pending_max = 64 * 1024;
-	e->tcp = e->udp = 1;
+	svc_worker_free(worker);
 }
 
 static int
-svc_parse_args(struct cli_svc *e, int argc, char **argv, long *workers)
+svc_setup(struct cli_server *s, int nworkers)
 {
+	struct cli_svc *e = (struct cli_svc *)s;
+	const char *name = svc_kind_name(e->cfg.kind);
+	int rc = 0;
+
+	/* TCP and UDP bind separately: with port 0 each gets its own port,
+	 * and each has its own `listening` line. */
+	struct cli_listen udp = e->listen;
+	if (e->tcp)
+		rc = cli_listen_bind(&e->listen, name, SOCK_STREAM, nworkers,
+				     s->tcp_fds, NULL);
+	if (e->udp && rc == 0)
+		rc = cli_listen_bind(&udp, name, SOCK_DGRAM, nworkers,
+				     s->udp_fds, NULL);
+	s->ntcp = e->tcp ? e->listen.n : 0;
+	s->nudp = e->udp ? e->listen.n : 0;
+	/* The cap is per process; each worker holds its share. */
+	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
+	return rc;
+}
+
+static void
+svc_fini(struct cli_server *s)
+{
+}
+
+static int
+svc_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
+{
+	struct cli_svc *e = (struct cli_svc *)s;
 	long v;
 
 	for (int i = 1; i < argc; i++) {
@@ -124,30 +99,33 @@ svc_parse_args(struct cli_svc *e, int argc, char **argv, long *workers)
 	return 0;
 }
 
+static const struct cli_server_ops svc_ops = {
+	svc_usage, svc_parse_args, svc_setup, svc_fini, svc_start, svc_free,
+	NULL,
+};
+
+void
+cli_svc_defaults(struct cli_svc *e, enum svc_kind kind)
+{
+	static const char *const ports[] = { ":7", ":13", ":37" };
+
+	memset(e, 0, sizeof *e);
+	cli_server_init(&e->srv, &svc_ops, &e->listen, ports[kind]);
+	e->cfg.kind = kind;
+	e->cfg.idle_timeout_ms = 60 * 1000;
+	e->cfg.max_conns = 20000;
+	e->cfg.echo_pending_max = 64 * 1024;
+	e->tcp = e->udp = 1;
+}
+
 int
 cmd_serve_svc(int argc, char **argv)
 {
-	static const char *const ports[] = { ":7", ":13", ":37" };
 	struct cli_svc e;
-	struct cli_engine engine;
 	enum svc_kind kind;
-	long workers = workers_default_count();
 
-	if (cli_wants_help(argc, argv, svc_usage))
-		return EXIT_OK;
 	if (svc_kind_parse(argv[0], &kind) < 0)
 		return cli_usage_error(svc_usage, "unknown service '%s'", argv[0]);
 	cli_svc_defaults(&e, kind);
-	int rc = svc_parse_args(&e, argc, argv, &workers);
-	if (rc != 0)
-		return rc;
-	if (e.listen.n == 0)
-		cli_listen_add(&e.listen, ports[kind]);
-	if (cli_svc_setup(&e, (int)workers, &engine) < 0) {
-		cli_svc_fini(&e);
-		return EXIT_FAIL;
-	}
-	rc = cli_run_engines(&engine, 1, (int)workers);
-	cli_svc_fini(&e);
-	return rc;
+	return cli_serve(&e.srv, argc, argv);
 }

@@ -111,9 +111,10 @@ up_setup_dns(struct up *u, int workers)
 	u->dns_ready = 1;
 	u->dns.zones[u->dns.nzones++] = u->zone;
 	cli_listen_add(&u->dns.listen, UP_DNS_LISTEN);
-	int rc = cli_dns_setup(&u->dns, workers, &u->engines[u->nengines]);
+	int rc = cli_server_setup(&u->dns.srv, workers,
+				  &u->engines[u->nengines]);
 	if (rc < 0)
-		return rc == -2 ? EXIT_USAGE : EXIT_FAIL;
+		return cli_server_status(rc);
 	u->nengines++;
 	return 0;
 }
@@ -138,7 +139,8 @@ up_setup_web(struct up *u, int workers)
 	/* www.example.test has an AAAA record too: be there when it is
 	 * tried first. */
 	cli_listen_add(&u->web.listen, "[::1]:8080");
-	if (cli_http_setup(&u->web, workers, &u->engines[u->nengines]) < 0)
+	if (cli_server_setup(&u->web.srv, workers,
+			     &u->engines[u->nengines]) < 0)
 		return EXIT_FAIL;
 	u->nengines++;
 	return 0;
@@ -151,7 +153,8 @@ up_setup_services(struct up *u, int workers)
 		struct cli_svc *s = &u->svcs[u->nsvcs++];
 		cli_svc_defaults(s, up_services[i].kind);
 		cli_listen_add(&s->listen, up_services[i].listen);
-		if (cli_svc_setup(s, workers, &u->engines[u->nengines]) < 0)
+		if (cli_server_setup(&s->srv, workers,
+				     &u->engines[u->nengines]) < 0)
 			return EXIT_FAIL;
 		u->nengines++;
 	}
@@ -178,11 +181,11 @@ static void
 up_fini(struct up *u)
 {
 	if (u->dns_ready)
-		cli_dns_fini(&u->dns);
+		cli_server_fini(&u->dns.srv);
 	if (u->web_ready)
-		cli_http_fini(&u->web);
+		cli_server_fini(&u->web.srv);
 	for (int i = 0; i < u->nsvcs; i++)
-		cli_svc_fini(&u->svcs[i]);
+		cli_server_fini(&u->svcs[i].srv);
 }
 
 int

@@ -39,7 +39,7 @@ crawl_config_default(struct crawl_config *c)
 	c->timeout_ms = 10000;
 	c->robots = 1;
 	c->parse_threads = -1;
-	dns_resolver_config_init(&c->dns);
+	resolv_config_init(&c->dns);
 }
 
 static void

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "crawl/crawl_frontier.h"
-#include "dns/dns_resolve.h"
+#include "resolv/resolv.h"
 
 /* The product token matched against robots.txt groups, and the start of
  * the User-Agent field. */
@@ -50,12 +50,12 @@ struct crawl_config {
 	 * Pages under 4 KiB are parsed in the loop all the same. */
 	int parse_threads;
 	const char *mirror_dir;	/* save answers under it, or NULL */
-	struct dns_resolver_config dns;
+	struct resolv_config dns;
 	crawl_progress_fn progress;	/* after each answer, or NULL */
 	void *progress_arg;
 };
 
-/* Defaults as above; dns as dns_resolver_config_init leaves it. */
+/* Defaults as above; dns as resolv_config_init leaves it. */
 void crawl_config_default(struct crawl_config *c);
 
 /* Crawls from c->start_url until the frontier is exhausted, filling f

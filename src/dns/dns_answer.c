@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "dns_answer.h"
+#include "dns_answer_int.h"
 #include "dns_tail.h"
 
 #define ANS_MAX_ADDL 32		/* target names noted for additional */
@@ -545,16 +545,9 @@ advertised_size(size_t outsz, int tcp)
 }
 
 size_t
-dns_answer(const struct dns_db *db, const uint8_t *q, size_t qlen,
-	   uint8_t *out, size_t outsz, int tcp)
-{
-	return dns_answer_probed(db, NULL, q, qlen, out, outsz, tcp);
-}
-
-size_t
-dns_answer_probed(const struct dns_db *db, const struct dns_probe *probe,
-		  const uint8_t *q, size_t qlen, uint8_t *out, size_t outsz,
-		  int tcp)
+dns_answer_one(const struct dns_db *db, const struct dns_probe *probe,
+	       const uint8_t *q, size_t qlen, uint8_t *out, size_t outsz,
+	       int tcp)
 {
 	struct ans a;
 
@@ -618,7 +611,7 @@ dns_answer_probe(const struct dns_db *db, const uint8_t *q, size_t qlen,
 	if (o + 5 > qlen)
 		return 0;
 	n = o + 1 - DNS_HDR_SIZE;
-	/* dns_answer_probed copies a name so checked in one go. */
+	/* dns_answer_one copies a name so checked in one go. */
 	if (n <= DNS_NAME_MAX)
 		p->qname = n;
 	/* One zone: assumed to be the question's (a wrong guess costs a
@@ -672,10 +665,62 @@ tail_build(struct dns_zone *z, int kind)
 			    a.count[SEC_AR], a.w.ncomp - c0, &z->tail[kind]);
 }
 
-int
-dns_answer_zone_prepare(struct dns_zone *z)
+/* A batch of at most DNS_ANSWER_BATCH UDP queries: the lookups of the
+ * whole batch in steps first (dns_zone_probe_step). */
+static void
+answer_udp(const struct dns_db *db, struct dns_msg *m, int n, size_t outsz)
 {
-	int rc = tail_build(z, DNS_TAIL_POS);
+	struct dns_probe p[DNS_ANSWER_BATCH];
+	int started = 0;
 
-	return rc < 0 ? rc : tail_build(z, DNS_TAIL_NEG);
+	for (int i = 0; i < n; i++)
+		started += dns_answer_probe(db, m[i].q, m[i].qlen, &p[i]);
+	for (int s = 0; started && s < DNS_PROBE_STEPS; s++)
+		for (int i = 0; i < n; i++)
+			dns_zone_probe_step(&p[i]);
+	for (int i = 0; i < n; i++) {
+		m[i].rlen = dns_answer_one(db, &p[i], m[i].q, m[i].qlen,
+					   m[i].r, outsz, 0);
+		m[i].qname = p[i].qname;
+	}
+}
+
+/* TCP queries, one at a time; and UDP batches larger than one probe
+ * batch. Apart from dns_answer and never inlined into it, so that its
+ * common path (one UDP batch) saves no registers and jumps to answer_udp
+ * (bench/dns_instr.sh: 2704 instructions a query with it inlined, 2628
+ * without). */
+__attribute__((noinline)) static void
+answer_rest(const struct dns_db *db, struct dns_msg *m, int n, size_t outsz,
+	    int tcp)
+{
+	for (int i = 0; tcp && i < n; i++)
+		m[i].rlen = dns_answer_one(db, NULL, m[i].q, m[i].qlen,
+					   m[i].r, outsz, 1);
+	for (int i = 0; !tcp && i < n; i += DNS_ANSWER_BATCH)
+		answer_udp(db, m + i, n - i < DNS_ANSWER_BATCH ?
+			   n - i : DNS_ANSWER_BATCH, outsz);
+}
+
+void
+dns_answer(const struct dns_db *db, struct dns_msg *m, int n, size_t outsz,
+	   int tcp)
+{
+	if (tcp || n > DNS_ANSWER_BATCH)
+		answer_rest(db, m, n, outsz, tcp);
+	else
+		answer_udp(db, m, n, outsz);
+}
+
+int
+dns_answer_prepare(struct dns_db *db)
+{
+	int rc = 0;
+
+	for (int i = 0; i < db->nzones && rc == 0; i++) {
+		rc = tail_build(db->zones[i], DNS_TAIL_POS);
+		if (rc == 0)
+			rc = tail_build(db->zones[i], DNS_TAIL_NEG);
+	}
+	return rc;
 }

@@ -13,7 +13,6 @@
 #include <sys/mman.h>
 
 #include "core/err.h"
-#include "dns_answer.h"
 #include "dns_db.h"
 #include "dns_db_hash.h"
 #include "dns_rr.h"
@@ -731,8 +730,6 @@ dns_db_finish(struct dns_db *db, char *err, size_t errsz)
 	for (int i = 0; i < db->nzones; i++) {
 		const char *file = db->zones[i]->build->file;
 		int rc = zone_finish(db->zones[i]);
-		if (rc == 0)
-			rc = dns_answer_zone_prepare(db->zones[i]);
 		if (rc == 0)
 			continue;
 		dns_name_format(db->zones[i]->apex, apex, sizeof apex);

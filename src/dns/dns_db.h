@@ -40,8 +40,8 @@ dns_rdata_fixed(uint16_t type)
 }
 
 /* What a zone's positive (DNS_TAIL_POS) and negative (DNS_TAIL_NEG)
- * answers end with, written by dns_answer_zone_prepare; one malloc'd
- * block each. */
+ * answers end with, written by dns_answer_prepare once the database is
+ * built; one malloc'd block each. */
 struct dns_answer_tail;
 enum { DNS_TAIL_POS, DNS_TAIL_NEG };
 

@@ -5,7 +5,6 @@
  * under its hazard slot, so a reload never frees what is in use. */
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/queue.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -19,26 +18,15 @@
 #include "dns_answer.h"
 #include "dns_rrl.h"
 #include "dns_server.h"
-#include "net/net_acceptor.h"
+#include "net/net_service.h"
 #include "net/net_sock.h"
+#include "net/net_stream.h"
 
-#define UDP_BATCH 32
+#define UDP_BATCH DNS_ANSWER_BATCH
 #define UDP_IN_MAX 4096		/* larger queries are dropped */
 #define TCP_FRAME_MAX (2 + DNS_MAX_MSG)
 #define TCP_OUT_MAX (4 * TCP_FRAME_MAX)	/* replies the client has not read */
 #define TCP_READ_CHUNK 1024
-
-enum conn_state { CONN_READING, CONN_WRITING };
-
-struct dns_conn {
-	struct dns_worker *w;
-	LIST_ENTRY(dns_conn) link;
-	struct loop_timer idle;
-	struct buf in, out;
-	int fd;
-	enum conn_state state;
-	int peer_done;
-};
 
 struct udp_batch {
 	struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
@@ -46,7 +34,7 @@ struct udp_batch {
 	struct sockaddr_storage from[UDP_BATCH];
 	uint8_t q[UDP_BATCH][UDP_IN_MAX];
 	uint8_t *r[UDP_BATCH];	/* cfg.udp_max bytes each */
-	struct dns_probe probe[UDP_BATCH];
+	struct dns_msg m[UDP_BATCH];
 };
 
 struct dns_worker {
@@ -54,11 +42,8 @@ struct dns_worker {
 	struct dns_served *served;
 	int index;
 	struct dns_server_config cfg;
-	struct net_acceptor tcp;
-	int *fds;		/* UDP sockets */
-	int nudp;
-	LIST_HEAD(, dns_conn) conns;
-	int nconns;
+	struct net_service sockets;
+	struct net_streams conns;	/* TCP (net_stream) */
 	struct udp_batch *udp;
 	struct dns_rrl_stats rrl;
 	int64_t rrl_logged_ms;	/* when limiting was last reported */
@@ -118,36 +103,17 @@ dns_served_fini(struct dns_served *s)
 	s->slots = NULL;
 }
 
-static void
-conn_close(struct dns_conn *c)
-{
-	struct dns_worker *w = c->w;
-
-	loop_del_fd(w->loop, c->fd);
-	loop_timer_del(w->loop, &c->idle);
-	close(c->fd);
-	buf_fini(&c->in);
-	buf_fini(&c->out);
-	LIST_REMOVE(c, link);
-	w->nconns--;
-	free(c);
-}
-
-/* Sends pending replies. Returns 1 when all went, 0 when the socket is
- * full, or -errno. */
+/* A TCP connection is writing while replies wait in its output buffer:
+ * it reads no more queries until they are out. */
 static int
-conn_flush(struct dns_conn *c)
+conn_writing(const struct net_stream *c)
 {
-	int rc = net_send_buf(c->fd, &c->out);
-
-	if (rc == 1)
-		c->state = CONN_READING;
-	return rc;
+	return buf_size(&c->out) > 0;
 }
 
 /* Sends one framed reply, keeping what the socket does not take. */
 static int
-conn_send(struct dns_conn *c, const uint8_t *p, size_t n)
+conn_send(struct net_stream *c, const uint8_t *p, size_t n)
 {
 	ssize_t sent = 0;
 
@@ -160,27 +126,27 @@ conn_send(struct dns_conn *c, const uint8_t *p, size_t n)
 	}
 	if ((size_t)sent == n)
 		return 0;
-	c->state = CONN_WRITING;
 	return buf_append(&c->out, p + sent, n - (size_t)sent);
 }
 
 /* Answers every complete query in the input buffer. A query whose reply
  * is nothing (unreadable header) ends the connection. */
 static int
-conn_answer(struct dns_conn *c)
+conn_answer(struct net_stream *c)
 {
-	struct dns_worker *w = c->w;
+	struct dns_worker *w = c->set->arg;
 
-	while (buf_size(&c->in) >= 2 && c->state == CONN_READING) {
+	while (buf_size(&c->in) >= 2 && !conn_writing(c)) {
 		const uint8_t *p = buf_data(&c->in);
 		size_t qlen = (size_t)p[0] << 8 | p[1];
 		if (buf_size(&c->in) < 2 + qlen)
 			return 0;
+		struct dns_msg m = { p + 2, qlen, w->scratch + 2, 0, 0 };
 		struct dns_db *db = served_enter(w->served, w->index);
-		size_t n = dns_answer(db, p + 2, qlen, w->scratch + 2,
-				      DNS_MAX_MSG, 1);
+		dns_answer(db, &m, 1, DNS_MAX_MSG, 1);
 		served_leave(w->served, w->index);
 		buf_consume(&c->in, 2 + qlen);
+		size_t n = m.rlen;
 		if (n == 0)
 			return ERR_PARSE;
 		w->scratch[0] = (uint8_t)(n >> 8);
@@ -193,7 +159,7 @@ conn_answer(struct dns_conn *c)
 }
 
 static int
-conn_read(struct dns_conn *c)
+conn_read(struct net_stream *c)
 {
 	size_t want = TCP_READ_CHUNK;
 
@@ -222,68 +188,27 @@ conn_read(struct dns_conn *c)
 /* The connection's state machine: flush, answer, read, until the socket
  * would block. Returns 0 to keep the connection, negative to close it. */
 static int
-conn_pump(struct dns_conn *c)
+conn_pump(struct net_stream *c, int events)
 {
 	for (;;) {
 		int rc;
-		switch (c->state) {
-		case CONN_WRITING:
-			rc = conn_flush(c);
+		if (conn_writing(c)) {
+			rc = net_send_buf(c->fd, &c->out);
 			if (rc <= 0)
 				return rc;
-			break;
-		case CONN_READING:
-			rc = conn_answer(c);
-			if (rc < 0)
-				return rc;
-			if (c->state == CONN_WRITING)
-				break;
-			if (c->peer_done || loop_is_stopping(c->w->loop))
-				return ERR_CLOSED;
-			rc = conn_read(c);
-			if (rc <= 0)
-				return rc;
-			break;
+			continue;
 		}
+		rc = conn_answer(c);
+		if (rc < 0)
+			return rc;
+		if (conn_writing(c))
+			continue;
+		if (c->peer_done || loop_is_stopping(c->set->loop))
+			return ERR_CLOSED;
+		rc = conn_read(c);
+		if (rc <= 0)
+			return rc;
 	}
-}
-
-static void
-conn_on_event(struct loop *l, int fd, int events, void *arg)
-{
-	struct dns_conn *c = arg;
-
-	if (conn_pump(c) < 0) {
-		conn_close(c);
-		return;
-	}
-	loop_timer_set(l, &c->idle, c->w->cfg.idle_timeout_ms);
-}
-
-static void
-conn_on_idle(struct loop *l, void *arg)
-{
-	conn_close(arg);
-}
-
-static void
-conn_start(struct dns_worker *w, int fd)
-{
-	struct dns_conn *c = calloc(1, sizeof *c);
-
-	if (c == NULL || loop_add_fd(w->loop, fd, conn_on_event, c) < 0) {
-		free(c);
-		close(fd);
-		return;
-	}
-	c->w = w;
-	c->fd = fd;
-	buf_init(&c->in, TCP_FRAME_MAX);
-	buf_init(&c->out, TCP_OUT_MAX);
-	loop_timer_init(&c->idle, conn_on_idle, c);
-	loop_timer_set(w->loop, &c->idle, w->cfg.idle_timeout_ms);
-	LIST_INSERT_HEAD(&w->conns, c, link);
-	w->nconns++;
 }
 
 static void
@@ -291,10 +216,7 @@ on_accept(void *arg, int fd, const struct net_addr *peer)
 {
 	struct dns_worker *w = arg;
 
-	if (w->nconns >= w->cfg.max_conns)
-		close(fd);
-	else
-		conn_start(w, fd);
+	(void)net_stream_accept(&w->conns, fd);
 }
 
 /* Once per worker: the kernel changes only msg_len, msg_namelen and
@@ -319,21 +241,6 @@ udp_rearm(struct udp_batch *b, int n)
 		b->in[i].msg_hdr.msg_namelen = sizeof b->from[i];
 }
 
-/* The database lookups of a whole batch in steps, so that their cache
- * misses overlap instead of coming one after the other (large zones). */
-static void
-udp_probe(const struct dns_db *db, struct udp_batch *b, int n)
-{
-	int started = 0;
-
-	for (int i = 0; i < n; i++)
-		started += dns_answer_probe(db, b->q[i], b->in[i].msg_len,
-					    &b->probe[i]);
-	for (int s = 0; started && s < DNS_PROBE_STEPS; s++)
-		for (int i = 0; i < n; i++)
-			dns_zone_probe_step(&b->probe[i]);
-}
-
 /* Response rate limiting of the reply of length len to datagram i: the
  * length to send (truncated when it slips), 0 to send nothing. Says so
  * in the log at most once a minute per worker, not once per reply. */
@@ -344,8 +251,7 @@ udp_rrl(struct dns_worker *w, int i, size_t len)
 	int64_t ms = clock_mono_ms();
 	enum dns_rrl_verdict v = dns_rrl_check(w->cfg.rrl, &w->rrl,
 					       (struct sockaddr *)&b->from[i],
-					       b->r[i], len, b->probe[i].qname,
-					       ms);
+					       b->r[i], len, b->m[i].qname, ms);
 
 	if (v == DNS_RRL_PASS)
 		return len;
@@ -365,16 +271,17 @@ static int
 udp_answer(struct dns_worker *w, int n)
 {
 	struct udp_batch *b = w->udp;
-	struct dns_db *db = served_enter(w->served, w->index);
 	int k = 0;
 
-	udp_probe(db, b, n);
+	/* A datagram cut short is no query. */
+	for (int i = 0; i < n; i++)
+		b->m[i].qlen = b->in[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 :
+			b->in[i].msg_len;
+	struct dns_db *db = served_enter(w->served, w->index);
+	dns_answer(db, b->m, n, (size_t)w->cfg.udp_max, 0);
+	served_leave(w->served, w->index);
 	for (int i = 0; i < n; i++) {
-		if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
-			continue;
-		size_t len = dns_answer_probed(db, &b->probe[i], b->q[i],
-					       b->in[i].msg_len, b->r[i],
-					       (size_t)w->cfg.udp_max, 0);
+		size_t len = b->m[i].rlen;
 		if (len > 0 && w->cfg.rrl)
 			len = udp_rrl(w, i, len);
 		if (len == 0)
@@ -387,7 +294,6 @@ udp_answer(struct dns_worker *w, int n)
 		b->out[k].msg_hdr.msg_iovlen = 1;
 		k++;
 	}
-	served_leave(w->served, w->index);
 	return k;
 }
 
@@ -426,37 +332,30 @@ dns_on_stop(struct loop *l, void *arg)
 {
 	struct dns_worker *w = arg;
 
-	net_acceptor_close(&w->tcp);
-	loop_close_fds(l, w->fds, w->nudp);
-	struct dns_conn *c = LIST_FIRST(&w->conns);
-	while (c) {
-		struct dns_conn *next = LIST_NEXT(c, link);
-		if (buf_size(&c->out) == 0)
-			conn_close(c);
-		c = next;
-	}
+	net_service_close(&w->sockets);
+	net_streams_stop(&w->conns);
 }
 
 static struct dns_worker *
-worker_new(struct dns_served *s, int index, const struct dns_server_config *c,
-	   int nfds)
+worker_new(struct dns_served *s, int index, const struct dns_server_config *c)
 {
 	struct dns_worker *w = calloc(1, sizeof *w);
 
 	if (w == NULL)
 		return NULL;
-	w->fds = malloc(sizeof(int) * (size_t)(nfds + 1));
 	w->udp = calloc(1, sizeof *w->udp);
 	w->replies = malloc((size_t)c->udp_max * UDP_BATCH);
-	if (w->fds == NULL || w->udp == NULL || w->replies == NULL) {
-		free(w->fds);
+	if (w->udp == NULL || w->replies == NULL) {
 		free(w->udp);
 		free(w->replies);
 		free(w);
 		return NULL;
 	}
-	for (int i = 0; i < UDP_BATCH; i++)
+	for (int i = 0; i < UDP_BATCH; i++) {
 		w->udp->r[i] = w->replies + (size_t)i * (size_t)c->udp_max;
+		w->udp->m[i].q = w->udp->q[i];
+		w->udp->m[i].r = w->udp->r[i];
+	}
 	udp_prepare(w->udp);
 	w->served = s;
 	w->index = index;
@@ -469,25 +368,23 @@ dns_worker_start(struct loop *l, struct dns_served *s, int index,
 		 const struct dns_server_config *c, const int *tcp_fds,
 		 int ntcp, const int *udp_fds, int nudp)
 {
-	struct dns_worker *w = worker_new(s, index, c, nudp);
+	struct dns_worker *w = worker_new(s, index, c);
+	struct net_service_config sc = {
+		"dns", tcp_fds, ntcp, on_accept, udp_fds, nudp, on_datagram,
+		dns_on_stop, w,
+	};
 
 	if (w == NULL)
 		return NULL;
 	w->loop = l;
-	w->nudp = nudp;
-	memcpy(w->fds, udp_fds, sizeof(int) * (size_t)nudp);
-	int rc = net_acceptor_start(&w->tcp, l, tcp_fds, ntcp, "dns",
-				    on_accept, w);
-	if (rc == 0)
-		rc = loop_on_stop(l, dns_on_stop, w);
-	for (int i = 0; i < nudp && rc == 0; i++)
-		rc = loop_add_fd_read(l, w->fds[i], on_datagram, w);
-	if (rc < 0) {
-		log_error("dns: %s", err_str(rc));
-		dns_worker_free(w);
-		return NULL;
-	}
-	return w;
+	/* TCP: queries framed by their length (RFC 7766 section 8) */
+	net_streams_init(&w->conns, l, sizeof(struct net_stream), c->max_conns,
+			 c->idle_timeout_ms, TCP_FRAME_MAX, TCP_OUT_MAX,
+			 conn_pump, w);
+	if (net_service_start(&w->sockets, l, &sc) == 0)
+		return w;
+	dns_worker_free(w);
+	return NULL;
 }
 
 void
@@ -495,11 +392,8 @@ dns_worker_free(struct dns_worker *w)
 {
 	if (w == NULL)
 		return;
-	while (!LIST_EMPTY(&w->conns))
-		conn_close(LIST_FIRST(&w->conns));
-	net_acceptor_close(&w->tcp);
-	loop_close_fds(w->loop, w->fds, w->nudp);
-	free(w->fds);
+	net_streams_close_all(&w->conns);
+	net_service_close(&w->sockets);
 	free(w->udp);
 	free(w->replies);
 	free(w);

@@ -19,7 +19,7 @@ struct fetch_origin;
 struct fetch_wait {
 	struct fetch_wait *next;
 	void (*fn)(struct fetch_wait *w, struct fetch_origin *o);
-	dns_resolve_fn user;	/* fetch_resolve's; the node is heap */
+	resolv_fn user;	/* fetch_resolve's; the node is heap */
 	void *arg;
 };
 
@@ -30,9 +30,9 @@ struct fetch_origin {
 	uint16_t port;
 	enum origin_state state;
 	int status;		/* the lookup's, when O_FAILED */
-	struct net_addr addrs[DNS_RESOLVE_MAX_ADDRS];	/* with the port */
+	struct net_addr addrs[RESOLV_MAX_ADDRS];	/* with the port */
 	int naddrs;
-	struct dns_query *q;
+	struct resolv_query *q;
 	struct fetch_wait *waits;
 	struct loop_timer timer;	/* tells waiters added once settled */
 };
@@ -61,7 +61,7 @@ struct fetch_xfer {
 	char hostport[URL_MAX_LEN + 1];
 	/* The origin's addresses when the request went out: a new lookup
 	 * for another fetch may change the origin's under the connection. */
-	struct net_addr addrs[DNS_RESOLVE_MAX_ADDRS];
+	struct net_addr addrs[RESOLV_MAX_ADDRS];
 	char **seen;			/* with follow: URLs fetched */
 	int hops;
 	char *next;			/* a followed redirect's target */
@@ -77,7 +77,7 @@ struct fetch_xfer {
 struct fetch {
 	struct loop *l;
 	struct fetch_config cfg;
-	struct dns_resolver *res;
+	struct resolv *res;
 	struct fetch_xfer *xs;
 	int nxs;
 	struct fetch_origin **origins;
@@ -136,7 +136,7 @@ origin_on_resolved(void *arg, int status, const struct net_addr *addrs,
 		origin_settle(o);
 		return;
 	}
-	o->naddrs = n < DNS_RESOLVE_MAX_ADDRS ? n : DNS_RESOLVE_MAX_ADDRS;
+	o->naddrs = n < RESOLV_MAX_ADDRS ? n : RESOLV_MAX_ADDRS;
 	for (int i = 0; i < o->naddrs; i++) {
 		o->addrs[i] = addrs[i];
 		net_addr_set_port(&o->addrs[i], o->port);
@@ -193,7 +193,7 @@ origin_free(struct fetch_origin *o)
 	struct fetch_wait *w;
 
 	if (o->q)
-		dns_resolve_cancel(o->q);
+		resolv_cancel(o->q);
 	loop_timer_del(o->f->l, &o->timer);
 	while ((w = o->waits) != NULL) {
 		o->waits = w->next;
@@ -246,7 +246,7 @@ origin_ready(struct fetch_origin *o)
 	if (o->state != O_NEW && o->f->cfg.resolve_once)
 		return o->state == O_READY;
 	o->state = O_RESOLVING;
-	o->q = dns_resolve(o->f->res, o->name, origin_on_resolved, o);
+	o->q = resolv_lookup(o->f->res, o->name, origin_on_resolved, o);
 	if (!o->q) {
 		o->state = O_FAILED;
 		o->status = -ENOMEM;
@@ -266,7 +266,7 @@ resolve_told(struct fetch_wait *w, struct fetch_origin *o)
 
 int
 fetch_resolve(struct fetch *f, const char *host, uint16_t port,
-		   dns_resolve_fn fn, void *arg)
+		   resolv_fn fn, void *arg)
 {
 	struct fetch_origin *o = origin_get(f, host, strlen(host), port);
 	struct fetch_wait *w = o ? calloc(1, sizeof *w) : NULL;
@@ -614,7 +614,7 @@ struct fetch *
 fetch_new(struct loop *l, const struct fetch_config *c)
 {
 	struct fetch *f = calloc(1, sizeof *f);
-	struct dns_resolver_config dflt;
+	struct resolv_config dflt;
 
 	if (!f)
 		return NULL;
@@ -624,8 +624,8 @@ fetch_new(struct loop *l, const struct fetch_config *c)
 		f->cfg.max_conns = 1;
 	if (f->cfg.max_conns > FETCH_MAX_CONNS)
 		f->cfg.max_conns = FETCH_MAX_CONNS;
-	dns_resolver_config_init(&dflt);
-	f->res = dns_resolver_new(l, c->dns ? c->dns : &dflt);
+	resolv_config_init(&dflt);
+	f->res = resolv_new(l, c->dns ? c->dns : &dflt);
 	f->xs = calloc((size_t)f->cfg.max_conns, sizeof *f->xs);
 	if (!f->res || !f->xs) {
 		fetch_free(f);
@@ -666,6 +666,6 @@ fetch_free(struct fetch *f)
 		origin_free(f->origins[i]);
 	free(f->origins);
 	if (f->res)
-		dns_resolver_free(f->res);
+		resolv_free(f->res);
 	free(f);
 }

@@ -31,8 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dns/dns_resolve.h"
 #include "fetch_client.h"
+#include "resolv/resolv.h"
 
 struct loop;
 
@@ -43,7 +43,7 @@ struct fetch_config {
 	struct fetch_client_config client;	/* timeouts, max_body, rbuf */
 	int max_conns;		/* fetches at once, one connection each;
 				 * default 1, at most FETCH_MAX_CONNS */
-	const struct dns_resolver_config *dns;	/* NULL: the defaults */
+	const struct resolv_config *dns;	/* NULL: the defaults */
 	/* Look each origin up once and keep its addresses (or its failure)
 	 * for the engine's life, as a crawl does; 0: ask the resolver on
 	 * every request (its cache answers while the TTL lasts). */
@@ -78,7 +78,7 @@ enum fetch_where {
 	FETCH_AT_TARGET,	/* no usable http URL: url_http_target's
 				 * code (ERR_UNSUPPORTED: another scheme) */
 	FETCH_AT_TLS,	/* https, not supported yet */
-	FETCH_AT_RESOLVE,	/* the host: dns_resolve_fn's status */
+	FETCH_AT_RESOLVE,	/* the host: resolv_fn's status */
 	FETCH_AT_REQUEST,	/* fetch_client_request refused it */
 	FETCH_AT_TRANSFER,	/* connect, exchange, limit, callback code */
 	FETCH_AT_LOCATION,	/* a redirect's Location is unusable */
@@ -131,6 +131,6 @@ int fetch_start(struct fetch *f, const struct fetch_req *r,
  * with resolve_once, fetches to the origin then use those addresses.
  * Returns 0 or -ENOMEM. */
 int fetch_resolve(struct fetch *f, const char *host, uint16_t port,
-		       dns_resolve_fn fn, void *arg);
+		       resolv_fn fn, void *arg);
 
 #endif

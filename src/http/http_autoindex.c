@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "http_file.h"
+#include "http_autoindex.h"
 
 #define HTTP_AUTOINDEX_MAX_NAMES 10000
 

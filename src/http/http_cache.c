@@ -23,7 +23,10 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "http_file.h"
+#include "http_cache.h"
+#include "http_mime.h"
+#include "http_open.h"
+#include "http_reply.h"
 
 #define HTTP_CACHE_BUCKETS 2048	/* power of two, > HTTP_CACHE_ENTRIES */
 
@@ -159,7 +162,7 @@ entry_fill(struct http_cache_entry *e, int fd, const struct stat *st)
 	e->fd = fd;
 	e->err = 0;
 	e->st = *st;
-	e->etag_len = http_file_etag(st, e->etag);
+	e->etag_len = http_open_etag(st, e->etag);
 	clock_format_http_date(st->st_mtim.tv_sec, e->modified);
 	entry_head(e);
 	size_t size = (size_t)st->st_size;
@@ -179,7 +182,7 @@ entry_check(const struct http_cache *c, const struct http_vhost *v,
 	    struct http_cache_entry *e)
 {
 	struct stat st;
-	int fd = http_file_open(v->root_fd, e->path + 1);
+	int fd = http_open(v->root_fd, e->path + 1);
 
 	e->gen = c->epoch;
 	if (fd < 0) {

@@ -10,7 +10,8 @@
 #include <sys/types.h>
 
 #include "core/loop.h"
-#include "net/net_acceptor.h"
+#include "net/net_service.h"
+#include "http_file.h"
 #include "http_server.h"
 
 #define HTTP_IN_SIZE (32 * 1024)	/* > HTTP_MAX_HEAD */
@@ -73,7 +74,7 @@ struct http_conn {
 struct http_worker {
 	struct loop *loop;
 	struct http_server_config cfg;
-	struct net_acceptor tcp;
+	struct net_service sockets;
 	LIST_HEAD(, http_conn) conns, free;
 	int nconns, nfree;
 	struct http_ctx *free_ctx;

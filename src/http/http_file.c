@@ -1,20 +1,26 @@
 /* http_file: the static-file responder (RFC 9110): methods, mapping Host
- * and path to a file beneath the vhost's root (openat2 RESOLVE_BENEATH, so
- * no symlink or ".." leads out), conditional requests (section 13), ranges
- * (section 14), precompressed siblings (section 8.4) and directories. */
+ * and path to a file beneath the vhost's root (through the cache, or
+ * http_open, so no symlink or ".." leads out), conditional requests
+ * (section 13), ranges (section 14), precompressed siblings (section 8.4)
+ * and directories. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "http_autoindex.h"
+#include "http_cache.h"
+#include "http_date.h"
 #include "http_file.h"
+#include "http_mime.h"
+#include "http_open.h"
+#include "http_path.h"
+#include "http_range.h"
 
 #define HTTP_ALLOW "GET, HEAD, OPTIONS"
 #define HTTP_BOUNDARY "inetkit-7e3a9c1f5b2d4a60"
@@ -44,66 +50,10 @@ struct http_file {
 	const char *type;	/* Content-Type */
 	const char *encoding;	/* Content-Encoding, or NULL */
 	int vary;		/* a precompressed sibling exists */
-	char etag[64];
+	char etag[HTTP_ETAG_MAX];
 	size_t etag_len;
 	char modified[32];	/* Last-Modified */
 };
-
-/* Without openat2 (kernels before 5.6, valgrind): walks rel one
- * component at a time with O_NOFOLLOW, so no symlink is followed at all
- * (stricter than RESOLVE_BENEATH, which follows those that stay beneath).
- * The path is clean: no "." or ".." segments, no repeated slashes. */
-static int
-open_walk(int root_fd, const char *rel)
-{
-	char part[256];
-	int dir = root_fd;
-
-	for (;;) {
-		const char *slash = strchr(rel, '/');
-		size_t n = slash ? (size_t)(slash - rel) : strlen(rel);
-		if (n >= sizeof part) {
-			if (dir != root_fd)
-				close(dir);
-			return -ENAMETOOLONG;
-		}
-		memcpy(part, rel, n);
-		part[n] = '\0';
-		int fd = openat(dir, n ? part : ".", O_RDONLY | O_CLOEXEC |
-				O_NONBLOCK | O_NOCTTY | O_NOFOLLOW |
-				(slash && slash[1] ? O_DIRECTORY : 0));
-		int err = errno;
-		if (dir != root_fd)
-			close(dir);
-		if (fd < 0)
-			return -err;
-		if (slash == NULL || slash[1] == '\0')
-			return fd;
-		dir = fd;
-		rel = slash + 1;
-	}
-}
-
-int
-http_file_open(int root_fd, const char *rel)
-{
-	static int no_openat2;
-	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-	};
-
-	if (!no_openat2) {
-		long fd = syscall(SYS_openat2, root_fd, rel[0] ? rel : ".",
-				  &how, sizeof how);
-		if (fd >= 0)
-			return (int)fd;
-		if (errno != ENOSYS)
-			return -errno;
-		no_openat2 = 1;
-	}
-	return open_walk(root_fd, rel);
-}
 
 static int
 errno_status(int rc)
@@ -125,44 +75,12 @@ errno_status(int rc)
 	return 500;
 }
 
-static size_t
-hex_format(char *out, uint64_t v)
-{
-	char d[16];
-	size_t n = 0;
-
-	do {
-		d[n++] = "0123456789abcdef"[v & 15];
-		v >>= 4;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		out[i] = d[n - 1 - i];
-	return n;
-}
-
-/* A strong validator: mtime to the nanosecond and size (RFC 9110 section
- * 8.8.3). A compressed sibling has its own stat, hence its own tag. */
-size_t
-http_file_etag(const struct stat *st, char *out)
-{
-	char *e = out;
-
-	*e++ = '"';
-	e += hex_format(e, (uint64_t)st->st_mtim.tv_sec);
-	*e++ = '-';
-	e += hex_format(e, (uint64_t)st->st_mtim.tv_nsec);
-	*e++ = '-';
-	e += hex_format(e, (uint64_t)st->st_size);
-	*e++ = '"';
-	return (size_t)(e - out);
-}
-
 static void
 file_validators(struct http_file *f)
 {
 	if (f->validated)
 		return;
-	f->etag_len = http_file_etag(&f->st, f->etag);
+	f->etag_len = http_open_etag(&f->st, f->etag);
 	clock_format_http_date(f->st.st_mtim.tv_sec, f->modified);
 	f->validated = 1;
 }
@@ -319,7 +237,7 @@ sibling_open(struct http_cache *cache, const struct http_vhost *v,
 		file_from_cache(f, e);
 	if (rc != HTTP_CACHE_UNCACHED)
 		return rc == 0 ? 0 : -1;
-	int fd = http_file_open(v->root_fd, path + 1);
+	int fd = http_open(v->root_fd, path + 1);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -613,7 +531,7 @@ serve_dir(struct http_reply *rep, const struct http_request *r,
 		return;
 	}
 	memcpy(path + n, index, sizeof index);
-	int fd = http_file_open(v->root_fd, path + 1);
+	int fd = http_open(v->root_fd, path + 1);
 	path[n] = '\0';
 	if (fd >= 0 && fstat(fd, &f->st) == 0 && S_ISREG(f->st.st_mode)) {
 		memcpy(path + n, index, sizeof index);
@@ -692,7 +610,7 @@ serve_path(const struct http_site *s, const struct http_request *r,
 	    serve_cached(r, sc, v, (size_t)n, rep, &f))
 		return;
 	if (status == 0) {
-		f.fd = http_file_open(v->root_fd, sc->path + 1);
+		f.fd = http_open(v->root_fd, sc->path + 1);
 		if (f.fd < 0)
 			status = errno_status(f.fd);
 		else if (fstat(f.fd, &f.st) < 0)

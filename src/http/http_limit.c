@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "http_file.h"
 #include "http_limit.h"
 #include "http_parse.h"
+#include "http_path.h"
 
 int
 http_limit_rule_parse(const char *spec, struct http_limit_rule *out)

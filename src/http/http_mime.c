@@ -3,7 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http_file.h"
+#include "http_mime.h"
 
 static const struct {
 	const char *ext;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "http_file.h"
+#include "http_path.h"
 #include "url/url.h"
 
 /* Removes ".", ".." and empty segments of the decoded path in place.

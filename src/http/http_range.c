@@ -1,13 +1,12 @@
-/* http_range: byte ranges (RFC 9110 section 14) and HTTP dates (section
- * 5.6.7). Ranges are sorted and merged, and a request for too many of them
- * is served whole, so that no client can make one response expensive
- * (Apache CVE-2011-3192). */
+/* http_range: byte ranges (RFC 9110 section 14). Ranges are sorted and
+ * merged, and a request for too many of them is served whole, so that no
+ * client can make one response expensive (Apache CVE-2011-3192). */
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "core/err.h"
-#include "http_file.h"
+#include "http_range.h"
 
 #define HTTP_MAX_RANGE_SPECS 100
 
@@ -126,30 +125,4 @@ http_range_parse(struct http_slice v, uint64_t size, struct http_range *out)
 		return 0;
 	memcpy(out, r, sizeof *r * (size_t)n);
 	return n;
-}
-
-int
-http_date_parse(struct http_slice v, time_t *out)
-{
-	static const char *const formats[] = {
-		"%a, %d %b %Y %H:%M:%S GMT",	/* IMF-fixdate */
-		"%A, %d-%b-%y %H:%M:%S GMT",	/* RFC 850 */
-		"%a %b %e %H:%M:%S %Y",		/* asctime */
-	};
-	char s[64];
-
-	if (v.n == 0 || v.n >= sizeof s)
-		return ERR_PARSE;
-	memcpy(s, v.p, v.n);
-	s[v.n] = '\0';
-	for (size_t k = 0; k < sizeof formats / sizeof *formats; k++) {
-		struct tm tm;
-		memset(&tm, 0, sizeof tm);
-		const char *end = strptime(s, formats[k], &tm);
-		if (end && *end == '\0') {
-			*out = timegm(&tm);
-			return 0;
-		}
-	}
-	return ERR_PARSE;
 }

@@ -29,8 +29,10 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
-#include "net/net_acceptor.h"
+#include "net/net_service.h"
 #include "net/net_sock.h"
+#include "http_autoindex.h"
+#include "http_cache.h"
 #include "http_conn.h"
 #include "http_limit.h"
 
@@ -617,7 +619,7 @@ http_on_stop(struct loop *l, void *arg)
 {
 	struct http_worker *w = arg;
 
-	net_acceptor_close(&w->tcp);
+	net_service_close(&w->sockets);
 	loop_timer_del(l, &w->log_timer);
 	if (w->log)
 		http_log_flush(w->log);
@@ -690,11 +692,11 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 	loop_timer_init(&w->log_timer, on_log_timer, w);
 	if (w->log)
 		loop_timer_set(l, &w->log_timer, 1000);
-	int rc = net_acceptor_start(&w->tcp, l, fds, n, "http", on_accept, w);
-	if (rc == 0)
-		rc = loop_on_stop(l, http_on_stop, w);
+	const struct net_service_config sc = {
+		"http", fds, n, on_accept, NULL, 0, NULL, http_on_stop, w,
+	};
+	int rc = net_service_start(&w->sockets, l, &sc);
 	if (rc < 0) {
-		log_error("http: %s", err_str(rc));
 		http_worker_free(w);
 		return NULL;
 	}
@@ -719,7 +721,7 @@ http_worker_free(struct http_worker *w)
 		free(x);
 	}
 	http_cache_free(w->cache);
-	net_acceptor_close(&w->tcp);
+	net_service_close(&w->sockets);
 	loop_timer_del(w->loop, &w->log_timer);
 	if (w->log)
 		http_log_flush(w->log);

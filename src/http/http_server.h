@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "http_file.h"
+#include "http_site.h"
 
 struct loop;
 struct http_limits;

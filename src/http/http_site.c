@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "http_file.h"
+#include "http_site.h"
 
 void
 http_site_init(struct http_site *s)

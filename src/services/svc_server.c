@@ -7,64 +7,39 @@
  * services cannot amplify a spoofed flood. */
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/queue.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "core/err.h"
-#include "core/log.h"
 #include "core/loop.h"
-#include "net/net_acceptor.h"
+#include "net/net_service.h"
 #include "net/net_sock.h"
+#include "net/net_stream.h"
 #include "svc.h"
 
 #define SVC_SCRATCH (64 * 1024)
 
-struct svc_conn {
-	struct svc_worker *w;
-	LIST_ENTRY(svc_conn) link;
-	struct loop_timer idle;
-	struct buf pending;	/* echo bytes the socket would not take */
-	int fd;
-	int peer_done;		/* the client half-closed: finish and close */
-};
-
 struct svc_worker {
 	struct loop *loop;
 	struct svc_config cfg;
-	struct net_acceptor tcp;
-	int *udp;		/* datagram sockets */
-	int nudp;
-	LIST_HEAD(, svc_conn) conns;
-	int nconns;
+	struct net_service sockets;
+	/* echo over TCP (net_stream): out holds the bytes the socket would
+	 * not take */
+	struct net_streams conns;
 	uint8_t scratch[SVC_SCRATCH];
 };
-
-static void
-conn_close(struct svc_conn *c)
-{
-	struct svc_worker *w = c->w;
-
-	loop_del_fd(w->loop, c->fd);
-	loop_timer_del(w->loop, &c->idle);
-	close(c->fd);
-	buf_fini(&c->pending);
-	LIST_REMOVE(c, link);
-	w->nconns--;
-	free(c);
-}
 
 /* Sends what is pending. Returns 1 when all went, 0 when the socket is
  * full, or -errno. */
 static int
-conn_flush(struct svc_conn *c)
+conn_flush(struct net_stream *c)
 {
-	int rc = net_send_buf(c->fd, &c->pending);
+	int rc = net_send_buf(c->fd, &c->out);
 
 	if (rc == 1)
-		buf_fini(&c->pending);	/* an idle connection holds no buffer */
+		buf_fini(&c->out);	/* an idle connection holds no buffer */
 	return rc;
 }
 
@@ -75,15 +50,17 @@ conn_flush(struct svc_conn *c)
  * the peer's FIN may be waiting behind the data (hup). Returns 0 to keep
  * the connection, negative to close it. */
 static int
-echo_pump(struct svc_conn *c, int hup)
+echo_pump(struct net_stream *c, int events)
 {
-	uint8_t *scratch = c->w->scratch;
+	struct svc_worker *w = c->set->arg;
+	uint8_t *scratch = w->scratch;
+	int hup = events & (LOOP_RDHUP | LOOP_HUP);
 
 	for (;;) {
 		int rc = conn_flush(c);
 		if (rc <= 0)
 			return rc;
-		if (c->peer_done || loop_is_stopping(c->w->loop))
+		if (c->peer_done || loop_is_stopping(w->loop))
 			return ERR_CLOSED;
 		ssize_t n = read(c->fd, scratch, SVC_SCRATCH);
 		if (n == 0) {
@@ -97,49 +74,12 @@ echo_pump(struct svc_conn *c, int hup)
 			return -errno;
 		if (sent < 0)
 			sent = 0;
-		if (sent < n && buf_append(&c->pending, scratch + sent,
+		if (sent < n && buf_append(&c->out, scratch + sent,
 					   (size_t)(n - sent)) < 0)
 			return ERR_TOOBIG;
 		if (sent == n && n < SVC_SCRATCH && !hup)
 			return 0;
 	}
-}
-
-static void
-conn_on_event(struct loop *l, int fd, int events, void *arg)
-{
-	struct svc_conn *c = arg;
-
-	if (echo_pump(c, events & (LOOP_RDHUP | LOOP_HUP)) < 0) {
-		conn_close(c);
-		return;
-	}
-	loop_timer_set(l, &c->idle, c->w->cfg.idle_timeout_ms);
-}
-
-static void
-conn_on_idle(struct loop *l, void *arg)
-{
-	conn_close(arg);
-}
-
-static void
-conn_start_echo(struct svc_worker *w, int fd)
-{
-	struct svc_conn *c = calloc(1, sizeof *c);
-
-	if (c == NULL || loop_add_fd(w->loop, fd, conn_on_event, c) < 0) {
-		free(c);
-		close(fd);
-		return;
-	}
-	c->w = w;
-	c->fd = fd;
-	buf_init(&c->pending, w->cfg.echo_pending_max);
-	loop_timer_init(&c->idle, conn_on_idle, c);
-	loop_timer_set(w->loop, &c->idle, w->cfg.idle_timeout_ms);
-	LIST_INSERT_HEAD(&w->conns, c, link);
-	w->nconns++;
 }
 
 /* daytime and time answer on connect and close (RFC 867, RFC 868). */
@@ -166,10 +106,8 @@ on_accept(void *arg, int fd, const struct net_addr *peer)
 
 	if (w->cfg.kind != SVC_ECHO)
 		answer_and_close(w, fd);
-	else if (w->nconns >= w->cfg.max_conns)
-		close(fd);
 	else
-		conn_start_echo(w, fd);
+		(void)net_stream_accept(&w->conns, fd);
 }
 
 /* The reply to one datagram, or 0 for none: never larger than the
@@ -231,15 +169,8 @@ svc_on_stop(struct loop *l, void *arg)
 {
 	struct svc_worker *w = arg;
 
-	net_acceptor_close(&w->tcp);
-	loop_close_fds(l, w->udp, w->nudp);
-	struct svc_conn *c = LIST_FIRST(&w->conns);
-	while (c) {
-		struct svc_conn *next = LIST_NEXT(c, link);
-		if (buf_size(&c->pending) == 0)
-			conn_close(c);
-		c = next;
-	}
+	net_service_close(&w->sockets);
+	net_streams_stop(&w->conns);
 }
 
 struct svc_worker *
@@ -247,28 +178,22 @@ svc_worker_start(struct loop *l, const struct svc_config *c,
 		 const int *tcp_fds, int ntcp, const int *udp_fds, int nudp)
 {
 	struct svc_worker *w = calloc(1, sizeof *w);
+	struct net_service_config sc = {
+		svc_kind_name(c->kind), tcp_fds, ntcp, on_accept, udp_fds,
+		nudp, on_datagram, svc_on_stop, w,
+	};
 
 	if (w == NULL)
 		return NULL;
-	w->udp = malloc(sizeof(int) * (size_t)(nudp + 1));
-	if (w->udp == NULL) {
-		free(w);
-		return NULL;
-	}
 	w->loop = l;
 	w->cfg = *c;
-	w->nudp = nudp;
-	memcpy(w->udp, udp_fds, sizeof(int) * (size_t)nudp);
-	int rc = net_acceptor_start(&w->tcp, l, tcp_fds, ntcp,
-				    svc_kind_name(c->kind), on_accept, w);
-	if (rc == 0)
-		rc = loop_on_stop(l, svc_on_stop, w);
-	for (int i = 0; i < nudp && rc == 0; i++)
-		rc = loop_add_fd_read(l, w->udp[i], on_datagram, w);
-	if (rc < 0) {
-		log_error("%s: %s", svc_kind_name(c->kind), err_str(rc));
+	/* echo over TCP: only the pending bytes are buffered */
+	net_streams_init(&w->conns, l, sizeof(struct net_stream), c->max_conns,
+			 c->idle_timeout_ms, 0, c->echo_pending_max, echo_pump,
+			 w);
+	if (net_service_start(&w->sockets, l, &sc) < 0) {
 		svc_worker_free(w);
-		return NULL;
+		w = NULL;
 	}
 	return w;
 }
@@ -278,10 +203,7 @@ svc_worker_free(struct svc_worker *w)
 {
 	if (w == NULL)
 		return;
-	while (!LIST_EMPTY(&w->conns))
-		conn_close(LIST_FIRST(&w->conns));
-	net_acceptor_close(&w->tcp);
-	loop_close_fds(w->loop, w->udp, w->nudp);
-	free(w->udp);
+	net_streams_close_all(&w->conns);
+	net_service_close(&w->sockets);
 	free(w);
 }

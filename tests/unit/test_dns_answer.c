@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "dns/dns_answer.h"
+#include "dns/dns_answer_int.h"
 #include "dns/dns_db.h"
 #include "dns/dns_rr.h"
 #include "dns/dns_wire.h"
@@ -32,6 +32,17 @@ setup(void)
 
 	ck_assert_msg(dns_db_load_texts(names, texts, 1, &db, err,
 					sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(dns_answer_prepare(db), 0);
+}
+
+/* One query through dns_answer: returns the reply length. */
+static size_t
+answer(const uint8_t *q, size_t qlen, uint8_t *r, size_t outsz, int tcp)
+{
+	struct dns_msg m = { q, qlen, r, 0, 0 };
+
+	dns_answer(db, &m, 1, outsz, tcp);
+	return m.rlen;
 }
 
 static void
@@ -93,7 +104,7 @@ START_TEST(answers)
 	struct dns_cur c;
 	struct dns_hdr h;
 	size_t qlen = make_query(q, cases[_i].name, cases[_i].type, 1, 4096);
-	size_t n = dns_answer(db, q, qlen, r, sizeof r, 0);
+	size_t n = answer(q, qlen, r, sizeof r, 0);
 
 	ck_assert_uint_gt(n, 12);
 	dns_cur_init(&c, r, n);
@@ -121,12 +132,12 @@ START_TEST(udp_limits_and_truncation)
 	/* Without EDNS and with a tiny EDNS size: 512 bytes at most. */
 	strcpy(name, "www.example.test");
 	qlen = make_query(q, name, DNS_T_A, 0, 0);
-	n = dns_answer(db, q, qlen, r, sizeof r, 0);
+	n = answer(q, qlen, r, sizeof r, 0);
 	ck_assert_uint_le(n, 512);
 	ck_assert_uint_eq(r[11], 1);	/* arcount: no OPT */
 	/* An empty UDP limit forces TC: answer over a 12-byte-header budget. */
 	qlen = make_query(q, name, DNS_T_A, 1, 100);
-	n = dns_answer(db, q, qlen, r, 60, 0);
+	n = answer(q, qlen, r, 60, 0);
 	ck_assert_uint_gt(n, 0);
 	ck_assert(r[2] & (DNS_F_TC >> 8));
 	ck_assert_uint_eq(r[7], 0);	/* no answer records */
@@ -139,27 +150,28 @@ START_TEST(malformed_queries)
 	uint8_t q[512], r[DNS_MAX_MSG];
 	size_t qlen = make_query(q, "www.example.test", DNS_T_A, 0, 0);
 
-	ck_assert_uint_eq(dns_answer(db, q, 11, r, sizeof r, 1), 0);
+	ck_assert_uint_eq(answer(q, 11, r, sizeof r, 1), 0);
 	q[2] |= 0x80;		/* a response: dropped */
-	ck_assert_uint_eq(dns_answer(db, q, qlen, r, sizeof r, 1), 0);
+	ck_assert_uint_eq(answer(q, qlen, r, sizeof r, 1), 0);
 	q[2] &= 0x7f;
 	q[5] = 2;		/* QDCOUNT 2 */
-	size_t n = dns_answer(db, q, qlen, r, sizeof r, 1);
+	size_t n = answer(q, qlen, r, sizeof r, 1);
 	ck_assert_uint_eq(n, 12);
 	ck_assert_int_eq(r[3] & 15, DNS_RCODE_FORMERR);
 	q[5] = 1;
 	q[2] = 0x28;		/* opcode 5 */
-	n = dns_answer(db, q, qlen, r, sizeof r, 1);
+	n = answer(q, qlen, r, sizeof r, 1);
 	ck_assert_int_eq(r[3] & 15, DNS_RCODE_NOTIMP);
 	ck_assert_uint_eq(n, qlen);
 	q[2] = 0;
-	n = dns_answer(db, q, qlen - 1, r, sizeof r, 1);
+	n = answer(q, qlen - 1, r, sizeof r, 1);
 	ck_assert_int_eq(r[3] & 15, DNS_RCODE_FORMERR);
 }
 END_TEST
 
-/* Answers q with and without zone z's tails, and after a probe of its
- * name (dns_answer_probe, as a UDP batch does); the replies must match. */
+/* Answers q with and without zone z's tails, and with and without a
+ * probe of its name (dns_answer_probe, as a UDP batch does); the replies
+ * must match. */
 static void
 same_without_tails(struct dns_zone *z, const uint8_t *q, size_t qlen)
 {
@@ -168,9 +180,9 @@ same_without_tails(struct dns_zone *z, const uint8_t *q, size_t qlen)
 	struct dns_probe p;
 
 	for (int tcp = 0; tcp < 2; tcp++) {
-		size_t n1 = dns_answer(db, q, qlen, r1, sizeof r1, tcp);
+		size_t n1 = answer(q, qlen, r1, sizeof r1, tcp);
 		z->tail[0] = z->tail[1] = NULL;
-		size_t n2 = dns_answer(db, q, qlen, r2, sizeof r2, tcp);
+		size_t n2 = answer(q, qlen, r2, sizeof r2, tcp);
 		z->tail[0] = saved[0];
 		z->tail[1] = saved[1];
 		ck_assert_uint_eq(n1, n2);
@@ -178,11 +190,43 @@ same_without_tails(struct dns_zone *z, const uint8_t *q, size_t qlen)
 		dns_answer_probe(db, q, qlen, &p);
 		for (int i = 0; i < DNS_PROBE_STEPS; i++)
 			dns_zone_probe_step(&p);
-		n2 = dns_answer_probed(db, &p, q, qlen, r2, sizeof r2, tcp);
+		n2 = dns_answer_one(db, &p, q, qlen, r2, sizeof r2, tcp);
+		ck_assert_uint_eq(n1, n2);
+		ck_assert_mem_eq(r1, r2, n1);
+		n2 = dns_answer_one(db, NULL, q, qlen, r2, sizeof r2, tcp);
 		ck_assert_uint_eq(n1, n2);
 		ck_assert_mem_eq(r1, r2, n1);
 	}
 }
+
+/* A batch larger than DNS_ANSWER_BATCH, with a query left out, gets the
+ * replies its queries get one by one. */
+START_TEST(batch_is_queries_one_by_one)
+{
+	enum { N = DNS_ANSWER_BATCH + 5 };
+	static uint8_t q[N][512], r[N][DNS_EDNS_UDP_MAX], one[DNS_EDNS_UDP_MAX];
+	struct dns_msg m[N];
+	size_t ncases = sizeof cases / sizeof cases[0];
+
+	for (int i = 0; i < N; i++) {
+		m[i].q = q[i];
+		m[i].qlen = make_query(q[i], cases[i % ncases].name,
+				       cases[i % ncases].type, i & 1, 1232);
+		m[i].r = r[i];
+	}
+	m[3].qlen = 0;
+	for (int tcp = 0; tcp < 2; tcp++) {
+		dns_answer(db, m, N, DNS_EDNS_UDP_MAX, tcp);
+		ck_assert_uint_eq(m[3].rlen, 0);
+		for (int i = 0; i < N; i++) {
+			size_t n = answer(q[i], m[i].qlen, one, sizeof one,
+					  tcp);
+			ck_assert_uint_eq(m[i].rlen, n);
+			ck_assert_mem_eq(r[i], one, n);
+		}
+	}
+}
+END_TEST
 
 /* A probe finds the node of a name in any case, and knows a name that
  * is not there. */
@@ -271,7 +315,7 @@ START_TEST(probe_notes_the_question)
 	dns_answer_probe(db, q, qlen, &p);
 	ck_assert_uint_eq(p.qname, 255);
 	same_without_tails(z, q, qlen);
-	ck_assert_uint_gt(dns_answer(db, q, qlen, r, sizeof r, 0), 12);
+	ck_assert_uint_gt(answer(q, qlen, r, sizeof r, 0), 12);
 	ck_assert_int_eq(r[3] & 15, DNS_RCODE_NXDOMAIN);
 
 	qlen = raw_query(q, too_long, 4);
@@ -279,7 +323,7 @@ START_TEST(probe_notes_the_question)
 	ck_assert_uint_eq(p.qname, 0);
 	same_without_tails(z, q, qlen);
 	/* FORMERR, the header alone: there is no question to echo. */
-	ck_assert_uint_eq(dns_answer(db, q, qlen, r, sizeof r, 0), 12);
+	ck_assert_uint_eq(answer(q, qlen, r, sizeof r, 0), 12);
 	ck_assert_int_eq(r[3] & 15, DNS_RCODE_FORMERR);
 
 	/* A compressed question name (it can only point into itself) is
@@ -290,7 +334,7 @@ START_TEST(probe_notes_the_question)
 	ck_assert_uint_eq(p.qname, 0);
 	same_without_tails(z, q, qlen);
 	/* FORMERR, the header alone: there is no question to echo. */
-	ck_assert_uint_eq(dns_answer(db, q, qlen, r, sizeof r, 0), 12);
+	ck_assert_uint_eq(answer(q, qlen, r, sizeof r, 0), 12);
 	ck_assert_int_eq(r[3] & 15, DNS_RCODE_FORMERR);
 }
 END_TEST
@@ -322,6 +366,7 @@ main(void)
 	tcase_add_loop_test(tc, answers, 0, sizeof cases / sizeof cases[0]);
 	tcase_add_test(tc, udp_limits_and_truncation);
 	tcase_add_test(tc, malformed_queries);
+	tcase_add_test(tc, batch_is_queries_one_by_one);
 	tcase_add_test(tc, tails_change_no_byte);
 	tcase_add_test(tc, probe_finds_the_node);
 	tcase_add_test(tc, probe_notes_the_question);

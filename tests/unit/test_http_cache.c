@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "http/http_autoindex.h"
+#include "http/http_cache.h"
 #include "http/http_file.h"
 #include "unit.h"
 

@@ -10,7 +10,12 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "http/http_autoindex.h"
+#include "http/http_date.h"
 #include "http/http_file.h"
+#include "http/http_mime.h"
+#include "http/http_path.h"
+#include "http/http_range.h"
 #include "unit.h"
 
 static const struct {

@@ -1,4 +1,4 @@
-/* dns_stub: one question, asked of the configured servers in turn, on the
+/* resolv_stub: one question, asked of the configured servers in turn, on the
  * loop (RFC 1035 section 4.2, RFC 1123 section 6.1.3.3 for retransmission,
  * RFC 7766 section 5 for TCP after truncation, RFC 6891 section 7 for a
  * server that does not know EDNS0, RFC 5452 for what a reply must match). */
@@ -11,36 +11,36 @@
 
 #include "core/err.h"
 #include "core/log.h"
-#include "dns_client.h"
-#include "dns_stub.h"
 #include "net/net_sock.h"
+#include "resolv_client.h"
+#include "resolv_stub.h"
 
 #define STUB_EDNS_SIZE 1232	/* DNS flag day 2020: no fragmentation */
 #define STUB_TCP_MAX (2 + DNS_MAX_MSG)
 
-static void stub_send(struct dns_stub *s);
+static void stub_send(struct resolv_stub *s);
 static void stub_on_timer(struct loop *l, void *arg);
 
 /* The server to ask now; with none configured, 127.0.0.1:53 as
  * resolv.conf(5) says (built in tmp: no shared state between threads). */
 static const struct net_addr *
-stub_server(const struct dns_stub *s, struct net_addr *tmp)
+stub_server(const struct resolv_stub *s, struct net_addr *tmp)
 {
 	if (s->cfg->nservers > 0)
 		return &s->cfg->servers[s->server];
 	net_ip_parse("127.0.0.1", tmp);
-	net_addr_set_port(tmp, DNS_RESOLV_PORT);
+	net_addr_set_port(tmp, RESOLV_PORT);
 	return tmp;
 }
 
 static int
-stub_nservers(const struct dns_stub *s)
+stub_nservers(const struct resolv_stub *s)
 {
 	return s->cfg->nservers > 0 ? s->cfg->nservers : 1;
 }
 
 static void
-stub_close(struct dns_stub *s)
+stub_close(struct resolv_stub *s)
 {
 	if (s->fd >= 0) {
 		loop_del_fd(s->l, s->fd);
@@ -51,8 +51,8 @@ stub_close(struct dns_stub *s)
 }
 
 void
-dns_stub_init(struct dns_stub *s, struct loop *l,
-	      const struct dns_resolver_config *cfg)
+resolv_stub_init(struct resolv_stub *s, struct loop *l,
+		 const struct resolv_config *cfg)
 {
 	memset(s, 0, sizeof *s);
 	s->l = l;
@@ -62,7 +62,7 @@ dns_stub_init(struct dns_stub *s, struct loop *l,
 }
 
 void
-dns_stub_stop(struct dns_stub *s)
+resolv_stub_stop(struct resolv_stub *s)
 {
 	stub_close(s);
 	free(s->tbuf);
@@ -72,9 +72,9 @@ dns_stub_stop(struct dns_stub *s)
 
 /* Ends the stub with status; the callback runs now. */
 static void
-stub_finish(struct dns_stub *s, int status)
+stub_finish(struct resolv_stub *s, int status)
 {
-	dns_stub_fn done = s->done;
+	resolv_stub_fn done = s->done;
 
 	stub_close(s);
 	s->status = status;
@@ -87,7 +87,7 @@ stub_finish(struct dns_stub *s, int status)
  * When every attempt is spent, the failure is reported from a timer so
  * that no caller sees its callback run inside its own call. */
 static void
-stub_next(struct dns_stub *s)
+stub_next(struct resolv_stub *s)
 {
 	stub_close(s);
 	s->tcp = 0;
@@ -107,7 +107,7 @@ stub_next(struct dns_stub *s)
 static void
 stub_on_timer(struct loop *l, void *arg)
 {
-	struct dns_stub *s = arg;
+	struct resolv_stub *s = arg;
 
 	if (s->round < 0) {
 		stub_finish(s, s->status);
@@ -119,9 +119,9 @@ stub_on_timer(struct loop *l, void *arg)
 
 /* A reply that matched the query: decide. */
 static void
-stub_reply(struct dns_stub *s, const uint8_t *msg, size_t len)
+stub_reply(struct resolv_stub *s, const uint8_t *msg, size_t len)
 {
-	if (dns_reply_read(msg, len, s->name, s->type, &s->info) < 0) {
+	if (resolv_reply_read(msg, len, s->name, s->type, &s->info) < 0) {
 		s->failed = 1;
 		stub_next(s);
 		return;
@@ -132,7 +132,7 @@ stub_reply(struct dns_stub *s, const uint8_t *msg, size_t len)
 		stub_send(s);
 		return;
 	}
-	if (s->info.kind != DNS_REPLY_FAIL) {
+	if (s->info.kind != RESOLV_REPLY_FAIL) {
 		stub_finish(s, 0);
 		return;
 	}
@@ -150,7 +150,7 @@ stub_reply(struct dns_stub *s, const uint8_t *msg, size_t len)
 static void
 stub_on_udp(struct loop *l, int fd, int events, void *arg)
 {
-	struct dns_stub *s = arg;
+	struct resolv_stub *s = arg;
 	uint8_t msg[DNS_MAX_MSG];
 
 	for (;;) {
@@ -164,7 +164,7 @@ stub_on_udp(struct loop *l, int fd, int events, void *arg)
 			stub_next(s);
 			return;
 		}
-		if (dns_reply_matches(s->q, s->qlen, msg, (size_t)n)) {
+		if (resolv_reply_matches(s->q, s->qlen, msg, (size_t)n)) {
 			stub_reply(s, msg, (size_t)n);
 			return;
 		}
@@ -177,10 +177,10 @@ stub_on_udp(struct loop *l, int fd, int events, void *arg)
 static void
 stub_on_tcp(struct loop *l, int fd, int events, void *arg)
 {
-	struct dns_stub *s = arg;
+	struct resolv_stub *s = arg;
 
 	if (s->tlen == SIZE_MAX && (events & (LOOP_WRITE | LOOP_HUP))) {
-		uint8_t out[2 + DNS_STUB_QMAX];
+		uint8_t out[2 + RESOLV_STUB_QMAX];
 		out[0] = (uint8_t)(s->qlen >> 8);
 		out[1] = (uint8_t)s->qlen;
 		memcpy(out + 2, s->q, s->qlen);
@@ -210,7 +210,7 @@ stub_on_tcp(struct loop *l, int fd, int events, void *arg)
 		}
 		s->tlen += (size_t)n;
 	}
-	if (!dns_reply_matches(s->q, s->qlen, s->tbuf + 2, s->tlen - 2)) {
+	if (!resolv_reply_matches(s->q, s->qlen, s->tbuf + 2, s->tlen - 2)) {
 		s->failed = 1;
 		stub_next(s);
 		return;
@@ -219,7 +219,7 @@ stub_on_tcp(struct loop *l, int fd, int events, void *arg)
 }
 
 static int
-stub_open(struct dns_stub *s, const struct net_addr *server)
+stub_open(struct resolv_stub *s, const struct net_addr *server)
 {
 	int fd;
 
@@ -246,15 +246,15 @@ stub_open(struct dns_stub *s, const struct net_addr *server)
 /* Builds a query with a fresh ID and sends it to the current server (a
  * new socket, so a new source port, each time). */
 static void
-stub_send(struct dns_stub *s)
+stub_send(struct resolv_stub *s)
 {
-	struct dns_client c = { .rd = 1,
+	struct resolv_client c = { .rd = 1,
 				.edns_size = s->edns ? STUB_EDNS_SIZE : 0 };
 	uint16_t id;
 
 	if (getrandom(&id, sizeof id, 0) != sizeof id)
 		id = (uint16_t)(rand() & 0xffff);
-	int n = dns_query_build(&c, id, s->name, s->type, s->q, sizeof s->q);
+	int n = resolv_query_build(&c, id, s->name, s->type, s->q, sizeof s->q);
 	if (n < 0) {
 		s->failed = 1;
 		s->round = s->cfg->attempts;
@@ -273,8 +273,8 @@ stub_send(struct dns_stub *s)
 }
 
 void
-dns_stub_start(struct dns_stub *s, const uint8_t *name, uint16_t type,
-	       dns_stub_fn done, void *arg)
+resolv_stub_start(struct resolv_stub *s, const uint8_t *name, uint16_t type,
+		  resolv_stub_fn done, void *arg)
 {
 	stub_close(s);
 	memcpy(s->name, name, dns_name_len(name));

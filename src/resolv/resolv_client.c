@@ -1,4 +1,4 @@
-/* dns_client: a blocking stub exchange, UDP then TCP on truncation
+/* resolv_client: a blocking stub exchange, UDP then TCP on truncation
  * (RFC 1035 section 4.2, RFC 7766 section 5). */
 #include <errno.h>
 #include <poll.h>
@@ -8,13 +8,14 @@
 
 #include "core/clock.h"
 #include "core/err.h"
-#include "dns_client.h"
-#include "dns_wire.h"
+#include "dns/dns_wire.h"
 #include "net/net_sock.h"
+#include "resolv_client.h"
 
 int
-dns_query_build(const struct dns_client *c, uint16_t id, const uint8_t *name,
-		uint16_t type, uint8_t *out, size_t size)
+resolv_query_build(const struct resolv_client *c, uint16_t id,
+		   const uint8_t *name, uint16_t type, uint8_t *out,
+		   size_t size)
 {
 	struct dns_wr w;
 	struct dns_hdr h = { id, c->rd ? DNS_F_RD : 0, 1, 0, 0,
@@ -66,7 +67,7 @@ is_reply(const uint8_t *q, size_t qlen, const uint8_t *r, size_t rlen)
 }
 
 static ssize_t
-ask_udp(const struct dns_client *c, const struct net_addr *server,
+ask_udp(const struct resolv_client *c, const struct net_addr *server,
 	const uint8_t *q, size_t qlen, uint8_t *out, size_t size)
 {
 	int fd = socket(server->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -129,7 +130,7 @@ read_full(int fd, uint8_t *p, size_t n, int timeout_ms)
 }
 
 static ssize_t
-ask_tcp(const struct dns_client *c, const struct net_addr *server,
+ask_tcp(const struct resolv_client *c, const struct net_addr *server,
 	const uint8_t *q, size_t qlen, uint8_t *out, size_t size)
 {
 	uint8_t frame[2 + DNS_MAX_MSG], len[2];
@@ -162,9 +163,9 @@ out:
 }
 
 ssize_t
-dns_client_ask(const struct dns_client *c, const struct net_addr *server,
-	       const uint8_t *q, size_t qlen, uint8_t *out, size_t size,
-	       int *over_tcp)
+resolv_client_ask(const struct resolv_client *c, const struct net_addr *server,
+		  const uint8_t *q, size_t qlen, uint8_t *out, size_t size,
+		  int *over_tcp)
 {
 	*over_tcp = 0;
 	if (!c->tcp) {

@@ -1,11 +1,11 @@
-/* dns_resolvconf: resolv.conf(5) and hosts(5) text, parsed without I/O.
+/* resolv_conf: resolv.conf(5) and hosts(5) text, parsed without I/O.
  * Both formats are line-based: fields separated by blanks, '#' (and, in
  * resolv.conf, ';') starting a comment. */
 #include <string.h>
 #include <strings.h>
 
 #include "core/err.h"
-#include "dns_resolvconf.h"
+#include "resolv_conf.h"
 
 #define HOSTS_MAX_FIELD 256	/* a host name or an address */
 
@@ -91,7 +91,7 @@ option_value(const char *f, size_t fl, size_t skip, int cap)
 
 static void
 resolvconf_options(const char *line, size_t n, size_t pos,
-		   struct dns_resolvconf *out)
+		   struct resolv_conf *out)
 {
 	const char *f;
 	size_t fl;
@@ -112,24 +112,24 @@ resolvconf_options(const char *line, size_t n, size_t pos,
 
 static void
 resolvconf_server(const char *line, size_t n, size_t pos,
-		  struct dns_resolvconf *out)
+		  struct resolv_conf *out)
 {
 	const char *f;
 	char addr[HOSTS_MAX_FIELD];
 	size_t fl = next_field(line, n, &pos, "#;", &f);
 
-	if (fl == 0 || out->nservers == DNS_RESOLV_MAX_SERVERS ||
+	if (fl == 0 || out->nservers == RESOLV_MAX_SERVERS ||
 	    field_copy(f, fl, addr, sizeof addr) < 0)
 		return;
 	struct net_addr *a = &out->servers[out->nservers];
 	if (net_ip_parse(addr, a) < 0)
 		return;
-	net_addr_set_port(a, DNS_RESOLV_PORT);
+	net_addr_set_port(a, RESOLV_PORT);
 	out->nservers++;
 }
 
 int
-dns_resolvconf_parse(const char *text, size_t n, struct dns_resolvconf *out)
+resolv_conf_parse(const char *text, size_t n, struct resolv_conf *out)
 {
 	const char *line, *f = NULL;
 	size_t len, pos = 0;
@@ -137,7 +137,7 @@ dns_resolvconf_parse(const char *text, size_t n, struct dns_resolvconf *out)
 	memset(out, 0, sizeof *out);
 	while (next_line(text, n, &pos, &line, &len)) {
 		size_t lp = 0, fl;
-		if (len > DNS_RESOLV_MAX_LINE)
+		if (len > RESOLV_MAX_LINE)
 			continue;
 		fl = next_field(line, len, &lp, "#;", &f);
 		if (field_is(f, fl, "nameserver"))
@@ -177,8 +177,8 @@ hosts_line_names(const char *line, size_t n, size_t pos, const char *name)
 }
 
 int
-dns_hosts_find(const char *text, size_t n, const char *name,
-	       struct net_addr *out, int max)
+resolv_hosts_find(const char *text, size_t n, const char *name,
+		  struct net_addr *out, int max)
 {
 	const char *line, *f = NULL;
 	char addr[HOSTS_MAX_FIELD];
@@ -190,7 +190,7 @@ dns_hosts_find(const char *text, size_t n, const char *name,
 		return 0;
 	while (count < max && next_line(text, n, &pos, &line, &len)) {
 		size_t lp = 0, fl;
-		if (len > DNS_RESOLV_MAX_LINE)
+		if (len > RESOLV_MAX_LINE)
 			continue;
 		fl = next_field(line, len, &lp, "#", &f);
 		if (fl == 0 || field_copy(f, fl, addr, sizeof addr) < 0 ||

@@ -1,15 +1,15 @@
-/* dns_reply: matching a reply to its query and taking the addresses out of
+/* resolv_reply: matching a reply to its query and taking the addresses out of
  * it for a stub resolver (RFC 1034 section 3.6.2 for CNAME chains, RFC
  * 2308 sections 2 and 5 for negative answers, RFC 5452 for matching). */
 #include <netinet/in.h>
 #include <string.h>
 
 #include "core/err.h"
-#include "dns_reply.h"
+#include "resolv_reply.h"
 
 int
-dns_reply_matches(const uint8_t *q, size_t qlen, const uint8_t *r,
-		  size_t rlen)
+resolv_reply_matches(const uint8_t *q, size_t qlen, const uint8_t *r,
+		     size_t rlen)
 {
 	struct dns_cur cq, cr;
 	struct dns_hdr hq, hr;
@@ -66,7 +66,7 @@ find_cname(const uint8_t *msg, size_t len, const uint8_t *name,
 
 	if (reply_start(&c, msg, len, &h) < 0)
 		return ERR_PARSE;
-	for (unsigned i = 0; i < h.ancount && i < DNS_REPLY_MAX_RRS; i++) {
+	for (unsigned i = 0; i < h.ancount && i < RESOLV_REPLY_MAX_RRS; i++) {
 		if (dns_rr_read(&c, &rr) < 0)
 			return ERR_PARSE;
 		if (rr.type != DNS_T_CNAME || rr.class != DNS_C_IN ||
@@ -82,7 +82,7 @@ find_cname(const uint8_t *msg, size_t len, const uint8_t *name,
 
 /* Adds one A or AAAA rdata to out, unless it is there already. */
 static void
-add_addr(struct dns_reply_info *out, const uint8_t *rd, uint16_t type)
+add_addr(struct resolv_reply_info *out, const uint8_t *rd, uint16_t type)
 {
 	struct net_addr a = { 0 };
 
@@ -100,14 +100,14 @@ add_addr(struct dns_reply_info *out, const uint8_t *rd, uint16_t type)
 	for (int i = 0; i < out->naddrs; i++)
 		if (net_addr_equal(&out->addrs[i], &a))
 			return;
-	if (out->naddrs < DNS_CACHE_MAX_ADDRS)
+	if (out->naddrs < RESOLV_CACHE_MAX_ADDRS)
 		out->addrs[out->naddrs++] = a;
 }
 
 /* Collects the records of type owned by out->target. */
 static int
 collect_addrs(const uint8_t *msg, size_t len, uint16_t type,
-	      struct dns_reply_info *out)
+	      struct resolv_reply_info *out)
 {
 	struct dns_cur c;
 	struct dns_hdr h;
@@ -116,7 +116,7 @@ collect_addrs(const uint8_t *msg, size_t len, uint16_t type,
 
 	if (reply_start(&c, msg, len, &h) < 0)
 		return ERR_PARSE;
-	for (unsigned i = 0; i < h.ancount && i < DNS_REPLY_MAX_RRS; i++) {
+	for (unsigned i = 0; i < h.ancount && i < RESOLV_REPLY_MAX_RRS; i++) {
 		if (dns_rr_read(&c, &rr) < 0)
 			return ERR_PARSE;
 		const uint8_t *rd = msg + rr.rdoff;
@@ -144,7 +144,7 @@ negative_ttl(const uint8_t *msg, size_t len)
 	if (reply_start(&c, msg, len, &h) < 0)
 		return 0;
 	for (unsigned i = 0; i < h.ancount + h.nscount; i++) {
-		if (i >= DNS_REPLY_MAX_RRS || dns_rr_read(&c, &rr) < 0)
+		if (i >= RESOLV_REPLY_MAX_RRS || dns_rr_read(&c, &rr) < 0)
 			return 0;
 		if (i < h.ancount || rr.type != DNS_T_SOA)
 			continue;
@@ -162,7 +162,7 @@ negative_ttl(const uint8_t *msg, size_t len)
 /* Follows the chain from qname inside the reply. */
 static int
 follow_chain(const uint8_t *msg, size_t len, const uint8_t *qname,
-	     struct dns_reply_info *out)
+	     struct resolv_reply_info *out)
 {
 	uint8_t next[DNS_NAME_MAX + 1];
 
@@ -173,7 +173,7 @@ follow_chain(const uint8_t *msg, size_t len, const uint8_t *qname,
 			return rc;
 		if (rc == 0)
 			return 0;
-		if (++out->cnames > DNS_REPLY_MAX_CNAMES ||
+		if (++out->cnames > RESOLV_REPLY_MAX_CNAMES ||
 		    dns_name_equal(next, qname))
 			return ERR_PARSE;
 		memcpy(out->target, next, dns_name_len(next));
@@ -181,8 +181,8 @@ follow_chain(const uint8_t *msg, size_t len, const uint8_t *qname,
 }
 
 int
-dns_reply_read(const uint8_t *msg, size_t len, const uint8_t *qname,
-	       uint16_t qtype, struct dns_reply_info *out)
+resolv_reply_read(const uint8_t *msg, size_t len, const uint8_t *qname,
+		  uint16_t qtype, struct resolv_reply_info *out)
 {
 	struct dns_cur c;
 	struct dns_hdr h;
@@ -196,7 +196,7 @@ dns_reply_read(const uint8_t *msg, size_t len, const uint8_t *qname,
 	memcpy(out->target, qname, dns_name_len(qname));
 	if (out->rcode != DNS_RCODE_NOERROR &&
 	    out->rcode != DNS_RCODE_NXDOMAIN) {
-		out->kind = DNS_REPLY_FAIL;
+		out->kind = RESOLV_REPLY_FAIL;
 		out->ttl = 0;
 		return 0;
 	}
@@ -204,17 +204,17 @@ dns_reply_read(const uint8_t *msg, size_t len, const uint8_t *qname,
 	    collect_addrs(msg, len, qtype, out) < 0)
 		return ERR_PARSE;
 	if (out->naddrs > 0) {
-		out->kind = DNS_REPLY_ADDRS;
+		out->kind = RESOLV_REPLY_ADDRS;
 		return 0;
 	}
 	uint32_t neg = negative_ttl(msg, len);
 	if (out->rcode == DNS_RCODE_NXDOMAIN)
-		out->kind = DNS_REPLY_NXDOMAIN;
+		out->kind = RESOLV_REPLY_NXDOMAIN;
 	else if (out->cnames > 0 && neg == 0)
-		out->kind = DNS_REPLY_CNAME;
+		out->kind = RESOLV_REPLY_CNAME;
 	else
-		out->kind = DNS_REPLY_NODATA;
-	if (out->kind != DNS_REPLY_CNAME)
+		out->kind = RESOLV_REPLY_NODATA;
+	if (out->kind != RESOLV_REPLY_CNAME)
 		out->ttl = neg;
 	return 0;
 }

@@ -1,5 +1,5 @@
-/* dns_resolve: the stub resolver's lookups: local answers (numeric
- * addresses, pins, the hosts file), the cache, and two dns_stub questions
+/* resolv: the stub resolver's lookups: local answers (numeric
+ * addresses, pins, the hosts file), the cache, and two resolv_stub questions
  * (AAAA and A) whose answers are merged in the order a client should try
  * them (RFC 8305 section 4). Configuration from resolv.conf(5). */
 #include <errno.h>
@@ -12,53 +12,53 @@
 
 #include "core/clock.h"
 #include "core/err.h"
-#include "dns_cache.h"
-#include "dns_resolve.h"
-#include "dns_rr.h"
-#include "dns_stub.h"
+#include "dns/dns_rr.h"
+#include "resolv.h"
+#include "resolv_cache.h"
+#include "resolv_stub.h"
 
 #define RESOLVE_DEFAULT_TIMEOUT 2000
 #define RESOLVE_DEFAULT_ATTEMPTS 2
 #define RESOLVE_DEFAULT_CACHE 512
 
-struct dns_resolver {
+struct resolv {
 	struct loop *l;
-	struct dns_resolver_config cfg;
+	struct resolv_config cfg;
 	char *hosts;		/* the hosts file's text, or NULL */
 	size_t hosts_len;
-	struct dns_cache cache;
-	struct dns_query *queries;	/* pending, doubly linked */
+	struct resolv_cache cache;
+	struct resolv_query *queries;	/* pending, doubly linked */
 };
 
 /* One lookup: AAAA in part 0, A in part 1. */
-struct dns_query_part {
-	struct dns_stub stub;
+struct resolv_query_part {
+	struct resolv_stub stub;
 	uint16_t type;
 	int done, status, chain;
 	uint32_t ttl;		/* smallest TTL along the chain */
-	struct net_addr addrs[DNS_CACHE_MAX_ADDRS];
+	struct net_addr addrs[RESOLV_CACHE_MAX_ADDRS];
 	int naddrs;
 };
 
-struct dns_query {
-	struct dns_resolver *r;
-	struct dns_query *prev, *next;
+struct resolv_query {
+	struct resolv *r;
+	struct resolv_query *prev, *next;
 	char text[DNS_NAME_MAX + 1];	/* the name as given, no final dot */
 	uint8_t name[DNS_NAME_MAX + 1];	/* wire form */
-	dns_resolve_fn fn;
+	resolv_fn fn;
 	void *arg;
 	struct loop_timer kick;		/* 0 ms: start or deliver; then the
 					 * grace left to the other family */
 	int local;			/* answered without the servers */
 	int grace;			/* kick now ends the grace period */
 	int status;
-	struct net_addr addrs[DNS_RESOLVE_MAX_ADDRS];
+	struct net_addr addrs[RESOLV_MAX_ADDRS];
 	int naddrs;
-	struct dns_query_part part[2];
+	struct resolv_query_part part[2];
 };
 
 void
-dns_resolver_config_init(struct dns_resolver_config *c)
+resolv_config_init(struct resolv_config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->timeout_ms = RESOLVE_DEFAULT_TIMEOUT;
@@ -96,10 +96,10 @@ read_small_file(const char *path, size_t max, char **out, size_t *len)
 }
 
 int
-dns_resolver_config_system(struct dns_resolver_config *c,
-			   const char *resolv_path, const char *hosts_path)
+resolv_config_system(struct resolv_config *c,
+		     const char *resolv_path, const char *hosts_path)
 {
-	struct dns_resolvconf rc;
+	struct resolv_conf rc;
 	char *text;
 	size_t len;
 
@@ -109,10 +109,10 @@ dns_resolver_config_system(struct dns_resolver_config *c,
 		return 0;
 	if (err < 0)
 		return err;
-	dns_resolvconf_parse(text, len, &rc);
+	resolv_conf_parse(text, len, &rc);
 	free(text);
 	for (int i = 0; i < rc.nservers; i++)
-		dns_resolver_config_server(c, &rc.servers[i]);
+		resolv_config_server(c, &rc.servers[i]);
 	if (rc.timeout_ms)
 		c->timeout_ms = rc.timeout_ms;
 	if (rc.attempts)
@@ -121,26 +121,26 @@ dns_resolver_config_system(struct dns_resolver_config *c,
 }
 
 int
-dns_resolver_config_server(struct dns_resolver_config *c,
-			   const struct net_addr *server)
+resolv_config_server(struct resolv_config *c,
+		     const struct net_addr *server)
 {
-	if (c->nservers == DNS_RESOLV_MAX_SERVERS)
+	if (c->nservers == RESOLV_MAX_SERVERS)
 		return ERR_TOOBIG;
 	c->servers[c->nservers++] = *server;
 	return 0;
 }
 
 int
-dns_resolver_config_pin(struct dns_resolver_config *c, const char *name,
-			const struct net_addr *addr)
+resolv_config_pin(struct resolv_config *c, const char *name,
+		  const struct net_addr *addr)
 {
 	size_t n = strlen(name);
 
 	if (n > 0 && name[n - 1] == '.')
 		n--;
-	if (c->npins == DNS_RESOLVE_MAX_PINS || n >= sizeof c->pins[0].name)
+	if (c->npins == RESOLV_MAX_PINS || n >= sizeof c->pins[0].name)
 		return ERR_TOOBIG;
-	struct dns_pin *p = &c->pins[c->npins++];
+	struct resolv_pin *p = &c->pins[c->npins++];
 	memcpy(p->name, name, n);
 	p->name[n] = '\0';
 	p->addr = *addr;
@@ -148,10 +148,10 @@ dns_resolver_config_pin(struct dns_resolver_config *c, const char *name,
 	return 0;
 }
 
-struct dns_resolver *
-dns_resolver_new(struct loop *l, const struct dns_resolver_config *c)
+struct resolv *
+resolv_new(struct loop *l, const struct resolv_config *c)
 {
-	struct dns_resolver *r = calloc(1, sizeof *r);
+	struct resolv *r = calloc(1, sizeof *r);
 
 	if (r == NULL)
 		return NULL;
@@ -162,11 +162,11 @@ dns_resolver_new(struct loop *l, const struct dns_resolver_config *c)
 	if (r->cfg.attempts <= 0)
 		r->cfg.attempts = RESOLVE_DEFAULT_ATTEMPTS;
 	if (c->hosts_path &&
-	    read_small_file(c->hosts_path, DNS_RESOLVE_MAX_HOSTS, &r->hosts,
+	    read_small_file(c->hosts_path, RESOLV_MAX_HOSTS, &r->hosts,
 			    &r->hosts_len) < 0)
 		r->hosts = NULL;
 	r->cfg.hosts_path = NULL;	/* the text is ours now */
-	if (dns_cache_init(&r->cache, c->cache_max) < 0) {
+	if (resolv_cache_init(&r->cache, c->cache_max) < 0) {
 		free(r->hosts);
 		free(r);
 		return NULL;
@@ -175,9 +175,9 @@ dns_resolver_new(struct loop *l, const struct dns_resolver_config *c)
 }
 
 static void
-query_unlink(struct dns_query *q)
+query_unlink(struct resolv_query *q)
 {
-	struct dns_resolver *r = q->r;
+	struct resolv *r = q->r;
 
 	if (q->prev)
 		q->prev->next = q->next;
@@ -188,29 +188,29 @@ query_unlink(struct dns_query *q)
 }
 
 void
-dns_resolve_cancel(struct dns_query *q)
+resolv_cancel(struct resolv_query *q)
 {
 	query_unlink(q);
 	loop_timer_del(q->r->l, &q->kick);
 	for (int i = 0; i < 2; i++)
-		dns_stub_stop(&q->part[i].stub);
+		resolv_stub_stop(&q->part[i].stub);
 	free(q);
 }
 
 void
-dns_resolver_free(struct dns_resolver *r)
+resolv_free(struct resolv *r)
 {
 	if (r == NULL)
 		return;
 	while (r->queries)
-		dns_resolve_cancel(r->queries);
-	dns_cache_fini(&r->cache);
+		resolv_cancel(r->queries);
+	resolv_cache_fini(&r->cache);
 	free(r->hosts);
 	free(r);
 }
 
 const char *
-dns_resolve_strerror(int status)
+resolv_strerror(int status)
 {
 	switch (status) {
 	case 0:
@@ -231,31 +231,31 @@ dns_resolve_strerror(int status)
 /* Hands the result to the caller: the query is freed first, so that the
  * callback may do anything, the resolver's free included. */
 static void
-query_deliver(struct dns_query *q)
+query_deliver(struct resolv_query *q)
 {
-	struct net_addr addrs[DNS_RESOLVE_MAX_ADDRS];
+	struct net_addr addrs[RESOLV_MAX_ADDRS];
 	int n = q->naddrs, status = q->status;
-	dns_resolve_fn fn = q->fn;
+	resolv_fn fn = q->fn;
 	void *arg = q->arg;
 
 	memcpy(addrs, q->addrs, (size_t)n * sizeof addrs[0]);
-	dns_resolve_cancel(q);
+	resolv_cancel(q);
 	fn(arg, status, addrs, n);
 }
 
 /* Interleaves AAAA and A answers, IPv6 first (RFC 8305 section 4). */
 static void
-query_merge(struct dns_query *q)
+query_merge(struct resolv_query *q)
 {
-	const struct dns_query_part *v6 = &q->part[0], *v4 = &q->part[1];
+	const struct resolv_query_part *v6 = &q->part[0], *v4 = &q->part[1];
 	int i = 0, j = 0;
 
 	q->naddrs = 0;
 	while ((i < v6->naddrs || j < v4->naddrs) &&
-	       q->naddrs < DNS_RESOLVE_MAX_ADDRS) {
+	       q->naddrs < RESOLV_MAX_ADDRS) {
 		if (i < v6->naddrs)
 			q->addrs[q->naddrs++] = v6->addrs[i++];
-		if (j < v4->naddrs && q->naddrs < DNS_RESOLVE_MAX_ADDRS)
+		if (j < v4->naddrs && q->naddrs < RESOLV_MAX_ADDRS)
 			q->addrs[q->naddrs++] = v4->addrs[j++];
 	}
 	if (q->naddrs > 0)
@@ -270,23 +270,24 @@ query_merge(struct dns_query *q)
 
 /* A part has its final answer: cache it under the name asked. */
 static void
-part_end(struct dns_query *q, struct dns_query_part *p, int status)
+part_end(struct resolv_query *q, struct resolv_query_part *p, int status)
 {
-	struct dns_resolver *r = q->r;
-	const struct dns_reply_info *in = &p->stub.info;
+	struct resolv *r = q->r;
+	const struct resolv_reply_info *in = &p->stub.info;
 
 	p->done = 1;
 	p->status = status;
 	if (status == 0) {
 		p->naddrs = in->naddrs;
 		memcpy(p->addrs, in->addrs, (size_t)in->naddrs * sizeof *p->addrs);
-		enum dns_cache_kind kind = in->kind == DNS_REPLY_NXDOMAIN ?
-			DNS_CACHE_NXDOMAIN : DNS_CACHE_ADDRS;
+		enum resolv_cache_kind kind =
+			in->kind == RESOLV_REPLY_NXDOMAIN ?
+			RESOLV_CACHE_NXDOMAIN : RESOLV_CACHE_ADDRS;
 		uint32_t ttl = p->ttl < in->ttl ? p->ttl : in->ttl;
-		dns_cache_put(&r->cache, q->name, p->type, kind, p->addrs,
-			      p->naddrs, ttl, clock_mono_ms());
-		if (in->kind == DNS_REPLY_NXDOMAIN ||
-		    in->kind == DNS_REPLY_NODATA)
+		resolv_cache_put(&r->cache, q->name, p->type, kind, p->addrs,
+				 p->naddrs, ttl, clock_mono_ms());
+		if (in->kind == RESOLV_REPLY_NXDOMAIN ||
+		    in->kind == RESOLV_REPLY_NODATA)
 			p->status = ERR_NOTFOUND;
 	}
 	if (q->part[0].done && q->part[1].done) {
@@ -298,28 +299,28 @@ part_end(struct dns_query *q, struct dns_query_part *p, int status)
 	 * long for a server slow to answer (or deaf to) the other type. */
 	if (p->naddrs > 0) {
 		q->grace = 1;
-		loop_timer_set(r->l, &q->kick, DNS_RESOLVE_GRACE_MS);
+		loop_timer_set(r->l, &q->kick, RESOLV_GRACE_MS);
 	}
 }
 
 static void
-part_on_stub(struct dns_stub *s, void *arg)
+part_on_stub(struct resolv_stub *s, void *arg)
 {
-	struct dns_query *q = arg;
-	struct dns_query_part *p = s == &q->part[0].stub ? &q->part[0] :
+	struct resolv_query *q = arg;
+	struct resolv_query_part *p = s == &q->part[0].stub ? &q->part[0] :
 							    &q->part[1];
 
-	if (s->status == 0 && s->info.kind == DNS_REPLY_CNAME) {
+	if (s->status == 0 && s->info.kind == RESOLV_REPLY_CNAME) {
 		uint8_t target[DNS_NAME_MAX + 1];
 		p->chain += s->info.cnames;
 		if (s->info.ttl < p->ttl)
 			p->ttl = s->info.ttl;
-		if (p->chain > DNS_RESOLVE_MAX_CHAIN) {
+		if (p->chain > RESOLV_MAX_CHAIN) {
 			part_end(q, p, ERR_NOTFOUND);
 			return;
 		}
 		memcpy(target, s->info.target, dns_name_len(s->info.target));
-		dns_stub_start(s, target, p->type, part_on_stub, q);
+		resolv_stub_start(s, target, p->type, part_on_stub, q);
 		return;
 	}
 	part_end(q, p, s->status);
@@ -328,11 +329,11 @@ part_on_stub(struct dns_stub *s, void *arg)
 /* Takes what the cache holds for each type; a part answered so is done
  * and asks no server. Returns 1 when both parts were answered. */
 static int
-query_from_cache(struct dns_query *q)
+query_from_cache(struct resolv_query *q)
 {
 	for (int i = 0; i < 2; i++) {
-		struct dns_query_part *p = &q->part[i];
-		const struct dns_cache_entry *e = dns_cache_get(
+		struct resolv_query_part *p = &q->part[i];
+		const struct resolv_cache_entry *e = resolv_cache_get(
 			&q->r->cache, q->name, p->type, clock_mono_ms());
 		if (e == NULL)
 			continue;
@@ -349,9 +350,9 @@ query_from_cache(struct dns_query *q)
 
 /* Numeric addresses, pins and the hosts file. Returns 1 when answered. */
 static int
-query_local(struct dns_query *q)
+query_local(struct resolv_query *q)
 {
-	struct dns_resolver *r = q->r;
+	struct resolv *r = q->r;
 
 	q->naddrs = 0;
 	if (net_ip_parse(q->text, &q->addrs[0]) == 0) {
@@ -360,18 +361,18 @@ query_local(struct dns_query *q)
 	}
 	for (int i = 0; i < r->cfg.npins; i++)
 		if (strcasecmp(r->cfg.pins[i].name, q->text) == 0 &&
-		    q->naddrs < DNS_RESOLVE_MAX_ADDRS)
+		    q->naddrs < RESOLV_MAX_ADDRS)
 			q->addrs[q->naddrs++] = r->cfg.pins[i].addr;
 	if (q->naddrs == 0 && r->hosts)
-		q->naddrs = dns_hosts_find(r->hosts, r->hosts_len, q->text,
-					   q->addrs, DNS_RESOLVE_MAX_ADDRS);
+		q->naddrs = resolv_hosts_find(r->hosts, r->hosts_len, q->text,
+					      q->addrs, RESOLV_MAX_ADDRS);
 	return q->naddrs > 0;
 }
 
 static void
 query_on_kick(struct loop *l, void *arg)
 {
-	struct dns_query *q = arg;
+	struct resolv_query *q = arg;
 
 	if (q->local) {
 		query_deliver(q);
@@ -379,10 +380,10 @@ query_on_kick(struct loop *l, void *arg)
 	}
 	if (q->grace) {
 		for (int i = 0; i < 2; i++) {
-			struct dns_query_part *p = &q->part[i];
+			struct resolv_query_part *p = &q->part[i];
 			if (p->done)
 				continue;
-			dns_stub_stop(&p->stub);
+			resolv_stub_stop(&p->stub);
 			p->done = 1;
 			p->status = ERR_TIMEOUT;
 		}
@@ -392,13 +393,13 @@ query_on_kick(struct loop *l, void *arg)
 	}
 	for (int i = 0; i < 2; i++)
 		if (!q->part[i].done)
-			dns_stub_start(&q->part[i].stub, q->name,
-				       q->part[i].type, part_on_stub, q);
+			resolv_stub_start(&q->part[i].stub, q->name,
+					  q->part[i].type, part_on_stub, q);
 }
 
 /* Fills q->text and q->name from name; ERR_PARSE for a bad one. */
 static int
-query_name(struct dns_query *q, const char *name)
+query_name(struct resolv_query *q, const char *name)
 {
 	static const uint8_t root[1] = { 0 };
 	size_t n = strlen(name);
@@ -420,11 +421,11 @@ query_name(struct dns_query *q, const char *name)
 	return 0;
 }
 
-struct dns_query *
-dns_resolve(struct dns_resolver *r, const char *name, dns_resolve_fn fn,
-	    void *arg)
+struct resolv_query *
+resolv_lookup(struct resolv *r, const char *name, resolv_fn fn,
+	      void *arg)
 {
-	struct dns_query *q = calloc(1, sizeof *q);
+	struct resolv_query *q = calloc(1, sizeof *q);
 
 	if (q == NULL)
 		return NULL;
@@ -435,7 +436,7 @@ dns_resolve(struct dns_resolver *r, const char *name, dns_resolve_fn fn,
 	q->part[0].type = DNS_T_AAAA;
 	q->part[1].type = DNS_T_A;
 	for (int i = 0; i < 2; i++) {
-		dns_stub_init(&q->part[i].stub, r->l, &r->cfg);
+		resolv_stub_init(&q->part[i].stub, r->l, &r->cfg);
 		q->part[i].ttl = UINT32_MAX;
 	}
 	q->next = r->queries;
@@ -466,18 +467,18 @@ blocking_done(void *arg, int status, const struct net_addr *addrs, int n)
 }
 
 int
-dns_resolve_blocking(const struct dns_resolver_config *c, const char *name,
-		     struct net_addr *out, int max)
+resolv_lookup_blocking(const struct resolv_config *c, const char *name,
+		       struct net_addr *out, int max)
 {
 	struct blocking_result b = { .status = -ENOMEM, .out = out, .max = max };
-	struct dns_resolver *r = NULL;
+	struct resolv *r = NULL;
 
 	b.l = loop_new();
 	if (b.l != NULL)
-		r = dns_resolver_new(b.l, c);
-	if (r != NULL && dns_resolve(r, name, blocking_done, &b) != NULL)
+		r = resolv_new(b.l, c);
+	if (r != NULL && resolv_lookup(r, name, blocking_done, &b) != NULL)
 		loop_run(b.l);
-	dns_resolver_free(r);
+	resolv_free(r);
 	loop_free(b.l);
 	return b.status < 0 ? b.status : b.n;
 }

@@ -173,12 +173,13 @@ dns_rrl_key(const struct dns_rrl *r, uint64_t h, const uint8_t *reply,
 	unsigned rcode = reply[3] & 0xf;
 
 	h ^= r->seed[1];
-	if ((rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN) ||
-	    reply[4] != 0 || reply[5] != 1)
+	/* NOERROR (0) or NXDOMAIN (3), one question: else an error */
+	if (!(0x9u >> rcode & 1) || (reply[4] << 8 | reply[5]) != 1)
 		return ratelimit_mix(h, DNS_RRL_ERROR);
-	if (qlen == 0)
-		qlen = dns_rrl_name_len(reply + DNS_HDR_SIZE, reply + len);
-	if (qlen == 0 || DNS_HDR_SIZE + qlen + 4 > len)
+	if (qlen == 0 &&
+	    (qlen = dns_rrl_name_len(reply + DNS_HDR_SIZE, reply + len)) == 0)
+		return ratelimit_mix(h, DNS_RRL_ERROR);
+	if (DNS_HDR_SIZE + qlen + 4 > len)
 		return ratelimit_mix(h, DNS_RRL_ERROR);
 	if (rcode == DNS_RCODE_NXDOMAIN &&
 	    dns_rrl_zone_hash(reply, len, DNS_HDR_SIZE + qlen + 4, qlen,

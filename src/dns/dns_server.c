@@ -245,10 +245,9 @@ udp_rearm(struct udp_batch *b, int n)
  * length to send (truncated when it slips), 0 to send nothing. Says so
  * in the log at most once a minute per worker, not once per reply. */
 static size_t
-udp_rrl(struct dns_worker *w, int i, size_t len)
+udp_rrl(struct dns_worker *w, int i, size_t len, int64_t ms)
 {
 	struct udp_batch *b = w->udp;
-	int64_t ms = clock_mono_ms();
 	enum dns_rrl_verdict v = dns_rrl_check(w->cfg.rrl, &w->rrl,
 					       (struct sockaddr *)&b->from[i],
 					       b->r[i], len, b->m[i].qname, ms);
@@ -280,10 +279,11 @@ udp_answer(struct dns_worker *w, int n)
 	struct dns_db *db = served_enter(w->served, w->index);
 	dns_answer(db, b->m, n, (size_t)w->cfg.udp_max, 0);
 	served_leave(w->served, w->index);
+	int64_t now = w->cfg.rrl ? clock_mono_ms() : 0;
 	for (int i = 0; i < n; i++) {
 		size_t len = b->m[i].rlen;
 		if (len > 0 && w->cfg.rrl)
-			len = udp_rrl(w, i, len);
+			len = udp_rrl(w, i, len, now);
 		if (len == 0)
 			continue;
 		b->iov_out[k] = (struct iovec){ b->r[i], len };

@@ -125,11 +125,12 @@ fuzz:
 
 # Tools of the benchmarks: one C file each, libc only but for http_floor
 # and dns_floor (liburing, installed by `scripts/deps.sh bench` before they
-# are built).
+# are built) and tls_hs (libssl).
 BENCH_TOOLS := $(patsubst bench/tools/%.c,build/bench/%,\
 	$(wildcard bench/tools/*.c))
 build/bench/http_floor build/bench/dns_floor: BENCH_LIBS := -luring
 build/bench/ratelimit_race: BENCH_LIBS := -Isrc src/core/ratelimit.c -lpthread
+build/bench/tls_hs: BENCH_LIBS := -lssl -lcrypto
 
 build/bench/%: bench/tools/%.c bench/tools/load.h bench/tools/floor.h
 	@mkdir -p $(dir $@)

@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-SECTIONS="echo get crawl dns http flood"
+SECTIONS="echo get crawl dns http tls flood"
 OUT=build/bench/results.md
 
 usage() {

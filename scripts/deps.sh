@@ -7,10 +7,11 @@ set -eu
 build="gcc make pkg-config libssl-dev zlib1g-dev libgumbo-dev"
 test="$build check python3 python3-pytest python3-dnspython curl wget
       netcat-openbsd socat openbsd-inetd rdate dnsutils knot-dnsutils nsd
-      nginx-light apache2-utils chromium iproute2 strace"
+      nginx-light apache2-utils chromium iproute2 strace openssl
+      python3-cryptography sslscan libnss3-tools"
 fuzz="$build clang libclang-rt-14-dev"
-bench="$test wrk dnsperf knot lighttpd h2o linkchecker linux-perf valgrind
-       liburing-dev"
+bench="$test wrk dnsperf knot lighttpd lighttpd-mod-openssl h2o linkchecker
+       linux-perf valgrind liburing-dev"
 
 case "${1:-build}" in
 build) want=$build ;;

@@ -119,7 +119,8 @@ struct cli_server_ops {
 struct cli_server {
 	const struct cli_server_ops *ops;
 	struct cli_listen *listen;	/* the adapter's */
-	const char *listen_default;	/* when no --listen is given */
+	const char *listen_default;	/* when no --listen is given; NULL:
+					 * none (https only) */
 	int nworkers;
 	int ntcp, nudp;			/* sockets per worker */
 	int *tcp_fds, *udp_fds;		/* worker w's from w * ntcp, w * nudp */
@@ -175,9 +176,13 @@ void cli_dns_defaults(struct cli_dns *e);
 
 /* The web server as a server adapter (cmd_http.c), the same way:
  * defaults, then add roots to site (http_site_add) and set
- * listen/cfg/log_path, then setup (opens the access log, binds). */
+ * listen/cfg/log_path (and the TLS fields), then setup (opens the access
+ * log, loads the TLS pairs: ERR_PARSE after printing "file: message",
+ * binds the plain listeners, then the TLS ones behind them). */
 #include "http/http_limit.h"
 #include "http/http_server.h"
+#include "net/net_tls.h"
+#define CLI_HTTP_TLS_OWNED NET_TLS_MAX_CERTS
 struct cli_http {
 	struct cli_server srv;	/* first */
 	struct http_site site;
@@ -186,8 +191,34 @@ struct cli_http {
 	struct cli_listen listen;
 	const char *log_path;	/* NULL: none; "-": stdout */
 	int log_fd;
+	/* TLS (cli_http_tls.c): --tls-listen, the default pair, --sni
+	 * pairs and settings, the loaded contexts, --tls-info */
+	struct cli_listen tls_listen;
+	const char *cert, *key;
+	struct net_tls_server_config tls;
+	struct net_tls_server *tls_srv;
+	int tls_info;
+	char *owned[CLI_HTTP_TLS_OWNED];
+	int nowned;
 };
 void cli_http_defaults(struct cli_http *e);
+
+/* The TLS options (cli_http_tls.c). option takes --tls-listen, --cert,
+ * --key, --sni, --tls-min and --hsts: returns 1 when it took a, 0 when a
+ * is not one of them, or 2 after a usage error. flag takes
+ * --redirect-https and --tls-info (1 or 0). check: after the arguments,
+ * 0 or 2. load: builds the contexts before anything listens (-1 after
+ * printing "file: message"). bind: the TLS listeners, after the plain
+ * ones, appended to each worker's TCP sockets (0 or -errno). hup:
+ * reloads on SIGHUP. fini: frees it all. */
+int cli_http_tls_option(struct cli_http *e, const char *a, const char *v,
+			const char *usage);
+int cli_http_tls_flag(struct cli_http *e, const char *a);
+int cli_http_tls_check(const struct cli_http *e, const char *usage);
+int cli_http_tls_load(struct cli_http *e);
+int cli_http_tls_bind(struct cli_http *e, int nworkers);
+void cli_http_tls_hup(struct cli_http *e);
+void cli_http_tls_fini(struct cli_http *e);
 /* `inetkit serve http`. */
 int cmd_serve_http(int argc, char **argv);
 

@@ -96,7 +96,7 @@ serve_run(struct cli_server *s, int argc, char **argv)
 
 	if (rc != 0)
 		return rc;
-	if (s->listen->n == 0)
+	if (s->listen->n == 0 && s->listen_default)
 		cli_listen_add(s->listen, s->listen_default);
 	rc = cli_server_setup(s, (int)workers, &engine);
 	if (rc < 0)

@@ -20,6 +20,10 @@ static const char http_usage[] =
 	"                          [--idle-timeout T] [--send-timeout T]\n"
 	"                          [--sendfile on|off] [--max-conns-per-ip N]\n"
 	"                          [--rate PATH=N/s[:BURST]]...\n"
+	"                          [--tls-listen ADDR:PORT]... --cert FILE\n"
+	"                          --key FILE [--sni NAME=CERT:KEY]...\n"
+	"                          [--tls-min 1.2|1.3] [--hsts SECONDS]\n"
+	"                          [--redirect-https] [--tls-info]\n"
 	"  HTTP/1.1 static files (RFC 9110, RFC 9112). --root serves any\n"
 	"  host; --vhost NAME=DIR serves Host NAME from DIR. Default listen:\n"
 	"  :8080 (every address). Timeouts T are seconds, or milliseconds\n"
@@ -36,13 +40,24 @@ static const char http_usage[] =
 	"  N at once; --rate PATH=N/s (or N/m) answers a client's requests\n"
 	"  under PATH (whole segments, the longest rule wins) beyond N a\n"
 	"  second with 429 and Retry-After, after a burst of BURST (one\n"
-	"  second's worth); up to 16 rules.\n";
+	"  second's worth); up to 16 rules.\n"
+	"  HTTPS: --tls-listen serves TLS 1.2 and 1.3 (--tls-min 1.3: 1.3\n"
+	"  only) with the PEM chain --cert and key --key, or those of --sni\n"
+	"  for that server name (exact or *.domain; a name may have an RSA\n"
+	"  and an ECDSA pair). SIGHUP reloads them. --hsts adds\n"
+	"  Strict-Transport-Security; --redirect-https answers 301 to https\n"
+	"  on the plain listeners; --tls-info prints the TLS setup.\n";
 
 static void *
 http_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
 	   int ntcp, const int *udp, int nudp)
 {
-	return http_worker_start(l, &((struct cli_http *)s)->cfg, tcp, ntcp);
+	struct cli_http *e = (struct cli_http *)s;
+	int nplain = e->listen.n;
+
+	/* the plain listeners first, then the TLS ones (http_setup) */
+	return http_worker_start(l, &e->cfg, tcp, nplain, tcp + nplain,
+				 ntcp - nplain);
 }
 
 static void
@@ -88,11 +103,17 @@ http_setup(struct cli_server *s, int nworkers)
 	int rc = http_limits_setup(e);
 	if (rc < 0)
 		return rc;
-	rc = cli_listen_bind(&e->listen, "http", SOCK_STREAM, nworkers,
-			     s->tcp_fds, http_listener_prepare);
+	if (cli_http_tls_load(e) < 0)
+		return ERR_PARSE;
+	rc = e->listen.n ? cli_listen_bind(&e->listen, "http", SOCK_STREAM,
+					   nworkers, s->tcp_fds,
+					   http_listener_prepare) : 0;
 	if (rc < 0)
 		return rc;
 	s->ntcp = e->listen.n;
+	rc = cli_http_tls_bind(e, nworkers);
+	if (rc < 0)
+		return rc;
 	e->cfg.site = &e->site;
 	/* the cap is per process; each worker holds its share */
 	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
@@ -108,21 +129,23 @@ http_fini(struct cli_server *s)
 	if (e->cfg.limits)
 		http_limits_fini(e->cfg.limits);
 	e->cfg.limits = NULL;
+	cli_http_tls_fini(e);
 	if (e->log_fd >= 0)
 		close(e->log_fd);
 	e->log_fd = -1;
 }
 
-/* SIGHUP or SIGUSR1: reopen the access log, which logrotate has moved
- * away. dup3 makes the workers' descriptor refer to the new file in one
- * step: no worker ever writes to a closed descriptor, and lines still
- * buffered go to the new file. A file that cannot be opened keeps the
- * old one. */
+/* SIGHUP or SIGUSR1: reload the TLS pairs, and reopen the access log,
+ * which logrotate has moved away. dup3 makes the workers' descriptor
+ * refer to the new file in one step: no worker ever writes to a closed
+ * descriptor, and lines still buffered go to the new file. A file that
+ * cannot be opened keeps the old one. */
 static void
 http_hup(struct cli_server *s)
 {
 	struct cli_http *e = (struct cli_http *)s;
 
+	cli_http_tls_hup(e);
 	if (e->log_fd < 0)
 		return;
 	int fd = open(e->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
@@ -181,7 +204,10 @@ static int
 http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 {
 	long n;
+	int rc = cli_http_tls_option(e, a, v, http_usage);
 
+	if (rc != 0)
+		return rc == 1 ? 0 : rc;
 	if (strcmp(a, "--root") == 0)
 		return add_root(e, NULL, v);
 	if (strcmp(a, "--vhost") == 0) {
@@ -265,6 +291,8 @@ http_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 			e->site.dotfiles = 1;
 			continue;
 		}
+		if (cli_http_tls_flag(e, a))
+			continue;
 		if (i + 1 >= argc || strncmp(a, "--", 2) != 0)
 			return cli_usage_error(http_usage,
 					       "serve http: unexpected '%s'", a);
@@ -275,7 +303,10 @@ http_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 	if (e->site.def.root_fd < 0 && e->site.nvhosts == 0)
 		return cli_usage_error(http_usage, "serve http: --root DIR is "
 				       "required");
-	return 0;
+	/* with only --tls-listen, no plain listener by default */
+	if (e->tls_listen.n)
+		e->srv.listen_default = NULL;
+	return cli_http_tls_check(e, http_usage);
 }
 
 static const struct cli_server_ops http_ops = {

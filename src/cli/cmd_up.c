@@ -1,6 +1,8 @@
 /* cmd_up: `inetkit up`, every service on loopback with the bundled site
  * and zone, in one process whose worker threads run every engine. */
+#include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,19 +10,25 @@
 #include "cli.h"
 #include "core/err.h"
 #include "core/workers.h"
+#include "net/net_tls_cert.h"
 
 static const char up_usage[] =
 	"usage: inetkit up [--dir DIR] [--workers N]\n"
 	"  Serves on loopback: the zone DIR/zones/example.test.zone on DNS\n"
 	"  port 5300 (UDP and TCP), the site DIR/site on HTTP port 8080 (as\n"
-	"  www.example.test and any other name, on 127.0.0.1 and ::1), and\n"
-	"  echo on 7007, daytime on 1313 and time on 3737 (TCP and UDP).\n"
+	"  www.example.test and any other name, on 127.0.0.1 and ::1), the\n"
+	"  same site over HTTPS on port 8443, and echo on 7007, daytime on\n"
+	"  1313 and time on 3737 (TCP and UDP).\n"
 	"  DIR defaults to the examples/ folder of the source tree the binary\n"
-	"  was built in. Stop with Ctrl-C.\n";
+	"  was built in. For HTTPS, the first run makes a local certificate\n"
+	"  authority (ca.pem) and a certificate for www.example.test that it\n"
+	"  signs, in $XDG_STATE_HOME/inetkit (else ~/.local/state/inetkit),\n"
+	"  or DIR/state with --dir. Stop with Ctrl-C.\n";
 
 #define UP_SITE_NAME "www.example.test"
 #define UP_ZONE "example.test.zone"
 #define UP_DNS_LISTEN "127.0.0.1:5300"
+#define UP_HTTPS_PORT "8443"
 
 static const struct {
 	enum svc_kind kind;
@@ -34,6 +42,10 @@ static const struct {
 
 struct up {
 	char dir[PATH_MAX];
+	int dir_given;
+	char state[PATH_MAX];		/* the local CA and the certificate */
+	char cert[PATH_MAX + 64], key[PATH_MAX + 64];
+	int ca_made;
 	char zone[PATH_MAX + 32];
 	struct cli_dns dns;
 	struct cli_http web;
@@ -95,6 +107,7 @@ up_parse(struct up *u, int argc, char **argv, long *workers)
 	}
 	if (dir && snprintf(u->dir, sizeof u->dir, "%s", dir) >= (int)sizeof u->dir)
 		return cli_usage_error(up_usage, "up: --dir too long");
+	u->dir_given = dir != NULL;
 	if (!dir && up_find_dir(u->dir, sizeof u->dir) < 0) {
 		fprintf(stderr, "inetkit: up: no examples folder found: use --dir\n");
 		return EXIT_USAGE;
@@ -119,6 +132,68 @@ up_setup_dns(struct up *u, int workers)
 	return 0;
 }
 
+/* mkdir -p for the state folder (mode 0700: it holds keys). */
+static int
+mkdir_parents(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		int rc = mkdir(path, 0700);
+		*p = '/';
+		if (rc < 0 && errno != EEXIST)
+			return -1;
+	}
+	return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* The state folder: DIR/state with --dir, else $XDG_STATE_HOME/inetkit
+ * (XDG Base Directory), else ~/.local/state/inetkit. */
+static int
+up_state_dir(struct up *u)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (u->dir_given)
+		n = snprintf(u->state, sizeof u->state, "%s/state", u->dir);
+	else if (xdg && xdg[0] == '/')
+		n = snprintf(u->state, sizeof u->state, "%s/inetkit", xdg);
+	else if (home && home[0] == '/')
+		n = snprintf(u->state, sizeof u->state,
+			     "%s/.local/state/inetkit", home);
+	else
+		return -1;
+	return n < (int)sizeof u->state ? mkdir_parents(u->state) : -1;
+}
+
+/* The local CA and the site's certificate, made on first run. */
+static int
+up_setup_tls(struct up *u)
+{
+	char err[PATH_MAX + 256];
+
+	if (up_state_dir(u) < 0) {
+		fprintf(stderr, "inetkit: up: no state folder for the TLS "
+			"certificates (%s): set XDG_STATE_HOME or use --dir\n",
+			u->state[0] ? u->state : "HOME unset");
+		return EXIT_USAGE;
+	}
+	if (net_tls_local_ca(u->state, UP_SITE_NAME, &u->ca_made, err,
+			     sizeof err) < 0) {
+		fprintf(stderr, "inetkit: up: %s\n", err);
+		return EXIT_USAGE;
+	}
+	snprintf(u->cert, sizeof u->cert, "%s/" UP_SITE_NAME ".pem", u->state);
+	snprintf(u->key, sizeof u->key, "%s/" UP_SITE_NAME ".key", u->state);
+	u->web.cert = u->cert;
+	u->web.key = u->key;
+	cli_listen_add(&u->web.tls_listen, "127.0.0.1:" UP_HTTPS_PORT);
+	cli_listen_add(&u->web.tls_listen, "[::1]:" UP_HTTPS_PORT);
+	return 0;
+}
+
 static int
 up_setup_web(struct up *u, int workers)
 {
@@ -139,9 +214,12 @@ up_setup_web(struct up *u, int workers)
 	/* www.example.test has an AAAA record too: be there when it is
 	 * tried first. */
 	cli_listen_add(&u->web.listen, "[::1]:8080");
-	if (cli_server_setup(&u->web.srv, workers,
-			     &u->engines[u->nengines]) < 0)
-		return EXIT_FAIL;
+	rc = up_setup_tls(u);
+	if (rc != 0)
+		return rc;
+	rc = cli_server_setup(&u->web.srv, workers, &u->engines[u->nengines]);
+	if (rc < 0)
+		return cli_server_status(rc);
 	u->nengines++;
 	return 0;
 }
@@ -162,8 +240,11 @@ up_setup_services(struct up *u, int workers)
 }
 
 static void
-up_print_tips(void)
+up_print_tips(const struct up *u)
 {
+	if (u->ca_made)
+		printf("\nmade a local certificate authority for https: "
+		       "%s/ca.pem\n", u->state);
 	printf("\ninetkit is up. Try:\n"
 	       "  inetkit echo 127.0.0.1:7007 hello\n"
 	       "  inetkit daytime 127.0.0.1:1313\n"
@@ -174,6 +255,11 @@ up_print_tips(void)
 	       "  inetkit crawl http://" UP_SITE_NAME ":8080/ --dns "
 	       UP_DNS_LISTEN "   (finds the broken link)\n"
 	       "  inetkit ipcalc 129.65.24.50\n");
+	printf("  inetkit get https://" UP_SITE_NAME ":" UP_HTTPS_PORT "/ "
+	       "--cacert %s/ca.pem --dns " UP_DNS_LISTEN "\n"
+	       "  curl --cacert %s/ca.pem --resolve " UP_SITE_NAME ":"
+	       UP_HTTPS_PORT ":127.0.0.1 https://" UP_SITE_NAME ":"
+	       UP_HTTPS_PORT "/\n", u->state, u->state);
 	fflush(stdout);
 }
 
@@ -206,7 +292,7 @@ cmd_up(int argc, char **argv)
 	if (status == 0)
 		status = up_setup_services(&u, (int)workers);
 	if (status == 0) {
-		up_print_tips();
+		up_print_tips(&u);
 		status = cli_run_engines(u.engines, u.nengines, (int)workers);
 	}
 	up_fini(&u);

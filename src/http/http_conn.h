@@ -11,6 +11,7 @@
 
 #include "core/loop.h"
 #include "net/net_service.h"
+#include "net/net_tls.h"
 #include "http_file.h"
 #include "http_server.h"
 
@@ -19,6 +20,10 @@
 #define HTTP_FREE_CONNS 64		/* connections kept for reuse */
 #define HTTP_FREE_CTX 64		/* request contexts kept for reuse */
 #define HTTP_DRAIN_SIZE 4096
+#define HTTP_COPY_SIZE (64 * 1024)	/* bytes per pread and send: the buffer
+					 * stays in the CPU's L2 (128 KiB and
+					 * more were slower) */
+#define HTTP_TLS_SENDFILE_MAX (256 * 1024) /* bytes per SSL_sendfile */
 
 enum http_conn_state {
 	HC_HEAD,	/* reading a request head */
@@ -60,6 +65,7 @@ struct http_conn {
 	unsigned client_close : 1;	/* the request said close, no body */
 	unsigned registered : 1;	/* in the loop (from the first wait) */
 	unsigned read_once : 1;		/* read since the last event */
+	struct net_tls *tls;		/* from a TLS listener, else NULL */
 	struct http_ctx *x;		/* NULL while idle */
 	size_t in_off, in_len;		/* current request at x->in + in_off */
 	/* the client's address, compact (an idle connection is mostly
@@ -75,6 +81,9 @@ struct http_worker {
 	struct loop *loop;
 	struct http_server_config cfg;
 	struct net_service sockets;
+	struct net_acceptor tls_tcp;	/* the TLS listeners */
+	char hsts[64];			/* Strict-Transport-Security line */
+	unsigned tls_file_logged : 1;	/* the file path was logged */
 	LIST_HEAD(, http_conn) conns, free;
 	int nconns, nfree;
 	struct http_ctx *free_ctx;
@@ -94,5 +103,22 @@ struct http_worker {
  * cannot be completed), or -1 with errno set (EAGAIN: the socket is
  * full). */
 ssize_t http_send_next(struct http_conn *c);
+
+/* The TLS seam (http_tls.c), for connections with c->tls. read, send and
+ * send_file return like read(2) and send(2): a count, or -1 with errno
+ * (EAGAIN: wait for the socket, either way). send_file sends a piece of
+ * file fd (SSL_sendfile with kernel TLS, else a copy). failed: the read
+ * failed; logs a failed handshake (once per source per second) and
+ * answers plain HTTP with a 400 in clear text. close_notify: sends it;
+ * end: sends it if not yet sent and frees c->tls. redirect: the 301 to
+ * https of a plain listener (--redirect-https). */
+ssize_t http_tls_read(struct http_conn *c, void *p, size_t n);
+ssize_t http_tls_send(struct http_conn *c, const void *p, size_t n);
+ssize_t http_tls_send_file(struct http_conn *c, int fd, off_t off,
+			   uint64_t left);
+void http_tls_failed(struct http_conn *c);
+void http_tls_close_notify(struct http_conn *c);
+void http_tls_end(struct http_conn *c);
+void http_tls_redirect(struct http_conn *c);
 
 #endif

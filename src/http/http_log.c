@@ -89,7 +89,8 @@ log_stamp(struct http_log *g)
 void
 http_log_add(struct http_log *g, const char *host, struct http_slice request,
 	     int status, int64_t bytes, const struct http_slice *referer,
-	     const struct http_slice *agent)
+	     const struct http_slice *agent, const char *tls_version,
+	     const char *tls_cipher)
 {
 	/* one entry stays whole within a buffer, so lines never split */
 	if (HTTP_LOG_BUF - g->len < 3 * HTTP_LOG_FIELD_MAX * 4 + 256)
@@ -110,6 +111,13 @@ http_log_add(struct http_log *g, const char *host, struct http_slice request,
 	log_quoted(g, referer);
 	log_raw(g, " ", 1);
 	log_quoted(g, agent);
+	if (tls_version && tls_cipher) {
+		/* OpenSSL's names: no byte to escape */
+		log_raw(g, " ", 1);
+		log_raw(g, tls_version, strlen(tls_version));
+		log_raw(g, " ", 1);
+		log_raw(g, tls_cipher, strlen(tls_cipher));
+	}
 	log_raw(g, "\n", 1);
 }
 

@@ -47,6 +47,7 @@ http_reply_init(struct http_reply *rep, char *out, struct buf *page)
 	rep->close = 0;
 	rep->head_only = 0;
 	rep->fd = -1;
+	rep->extra = NULL;
 	rep->out = out;
 	rep->page = page;
 }
@@ -137,6 +138,8 @@ http_reply_end(struct http_reply *rep, int keep_alive_10)
 {
 	/* on a 304 it is the length a 200 would have (RFC 9110 section 8.6) */
 	http_reply_header_u64(rep, "Content-Length", rep->body_len);
+	if (rep->extra)
+		reply_str(rep, rep->extra);
 	if (rep->close)
 		reply_str(rep, "Connection: close\r\n");
 	else if (keep_alive_10)

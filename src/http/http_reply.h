@@ -42,6 +42,8 @@ struct http_reply {
 	struct http_seg segs[HTTP_MAX_SEGS];
 	int nsegs;		/* segs[0] is the head */
 	uint64_t body_len;	/* Content-Length sent */
+	const char *extra;	/* raw field lines every head ends with (the
+				 * connection's, e.g. HSTS), or NULL */
 	unsigned close : 1;	/* close the connection after this reply */
 	unsigned head_only : 1;	/* HEAD: no body goes out */
 };

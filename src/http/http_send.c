@@ -1,7 +1,8 @@
 /* http_send: the sending half of the HTTP server engine. A reply is a list
  * of segments (http_reply.h): the head and small bodies in memory leave
  * together in one write; a file follows by sendfile, or copied through
- * the worker's buffer (enum http_sendfile). A reply the connection
+ * the worker's buffer (enum http_sendfile); over TLS through http_tls.c.
+ * A reply the connection
  * closes after is corked, so that the FIN leaves in its last segment. */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,9 +14,6 @@
 #include "http_conn.h"
 
 #define HTTP_SENDFILE_MAX (256 * 1024)	/* bytes per sendfile call */
-#define HTTP_COPY_SIZE (64 * 1024)	/* bytes per pread and send: the buffer
-					 * stays in the CPU's L2 (128 KiB and
-					 * more were slower) */
 
 /* Sends memory segments from c->x->seg on with one sendmsg; MSG_MORE when a
  * file follows, so that the head leaves with the file's first bytes. */
@@ -42,6 +40,8 @@ send_memory(struct http_conn *c)
 	/* a reply we close after leaves corked: the close or shutdown that
 	 * follows pushes it, with the FIN in the same segment */
 	more |= rep->close;
+	if (c->tls)	/* one segment at a time: SSL_write has no writev */
+		return http_tls_send(c, iov[0].iov_base, iov[0].iov_len);
 	if (n == 1)	/* the common case: head and body together */
 		return send(c->fd, iov[0].iov_base, iov[0].iov_len,
 			    MSG_NOSIGNAL | (more ? MSG_MORE : 0));
@@ -58,6 +58,8 @@ send_file(struct http_conn *c, const struct http_seg *s)
 	off_t off = (off_t)(s->off + c->x->seg_done);
 	uint64_t left = s->len - c->x->seg_done;
 
+	if (c->tls)
+		return http_tls_send_file(c, c->x->rep.fd, off, left);
 	if (c->w->cfg.sendfile == HTTP_SENDFILE_ON)
 		return sendfile(c->fd, c->x->rep.fd, &off,
 				left < HTTP_SENDFILE_MAX ? (size_t)left :

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -37,6 +38,7 @@
 #include "http_limit.h"
 
 #define HTTP_NOTSENT_LOWAT (16 * 1024) /* unsent bytes a socket may hold */
+#define HTTP_TLS_NOTSENT_LOWAT (256 * 1024)	/* the same over TLS */
 
 void
 http_server_config_init(struct http_server_config *c)
@@ -109,6 +111,8 @@ conn_close(struct http_conn *c)
 	if (c->registered)
 		loop_forget_fd(w->loop, c->fd);
 	loop_timer_del(w->loop, &c->timer);
+	if (c->tls)
+		http_tls_end(c);
 	close(c->fd);
 	if (c->x)
 		ctx_put(w, c->x);
@@ -147,7 +151,9 @@ conn_log(struct http_conn *c, struct http_slice line)
 	}
 	http_log_add(g, host, line, c->x->rep.status,
 		     c->x->rep.head_only ? -1 : (int64_t)c->x->rep.body_len,
-		     ref ? &ref->value : NULL, ua ? &ua->value : NULL);
+		     ref ? &ref->value : NULL, ua ? &ua->value : NULL,
+		     c->tls ? net_tls_version(c->tls) : NULL,
+		     c->tls ? net_tls_cipher(c->tls) : NULL);
 }
 
 /* The request line of the current request as received, for the log. */
@@ -224,7 +230,9 @@ limit_request(struct http_conn *c)
 static void
 respond(struct http_conn *c)
 {
-	if (c->w->cfg.limits == NULL || !limit_request(c))
+	if (c->w->cfg.redirect_https && c->tls == NULL)
+		http_tls_redirect(c);
+	else if (c->w->cfg.limits == NULL || !limit_request(c))
 		http_file_respond(c->w->cfg.site, &c->x->req, &c->x->sc,
 				  &c->x->rep);
 	conn_log(c, request_line(c, 1));
@@ -250,6 +258,8 @@ conn_read(struct http_conn *c)
 			c->state = HC_CLOSE;
 			return STEP_NEXT;
 		}
+		if (c->tls && c->w->hsts[0])
+			c->x->rep.extra = c->w->hsts;
 	}
 	if (c->in_len == HTTP_IN_SIZE) {
 		/* cannot happen while the head limits are below the size */
@@ -263,10 +273,14 @@ conn_read(struct http_conn *c)
 		http_cache_expire(c->w->cache);
 	c->read_once = 1;
 	size_t room = HTTP_IN_SIZE - c->in_len;
-	ssize_t n = read(c->fd, c->x->in + c->in_len, room);
+	ssize_t n = c->tls ? http_tls_read(c, c->x->in + c->in_len, room) :
+		read(c->fd, c->x->in + c->in_len, room);
 	if (n > 0) {
 		c->in_len += (size_t)n;
-		c->drained = (size_t)n < room && !c->rdhup;
+		/* over TLS a short read says little (a record at a time):
+		 * the socket read under it must have been short */
+		c->drained = (size_t)n < room && !c->rdhup &&
+			(!c->tls || net_tls_is_drained(c->tls));
 		return STEP_NEXT;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
@@ -276,6 +290,8 @@ conn_read(struct http_conn *c)
 		}
 		return STEP_WAIT;
 	}
+	if (n < 0 && c->tls)
+		http_tls_failed(c);
 	c->state = HC_CLOSE;
 	return STEP_NEXT;
 }
@@ -329,7 +345,10 @@ head_done(struct http_conn *c, size_t len)
 	}
 	if (r->expect_continue && r->version == 11) {
 		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-		(void)send(c->fd, cont, sizeof cont - 1, MSG_NOSIGNAL);
+		if (c->tls)
+			(void)http_tls_send(c, cont, sizeof cont - 1);
+		else
+			(void)send(c->fd, cont, sizeof cont - 1, MSG_NOSIGNAL);
 	}
 	c->x->body_start = c->in_off;
 	c->x->body_left = r->content_length;
@@ -424,6 +443,8 @@ reply_done(struct http_conn *c)
 	if (close_it) {
 		/* RFC 9112 section 9.6: close the write side first and read
 		 * on, so that our reply is not lost to a reset */
+		if (c->tls)
+			http_tls_close_notify(c);
 		shutdown(c->fd, SHUT_WR);
 		c->state = HC_LINGER;
 		conn_deadline(c, HTTP_LINGER_MS);
@@ -520,8 +541,9 @@ conn_on_event(struct loop *l, int fd, int events, void *arg)
 	c->read_once = 0;
 	/* a write edge while waiting for a request, or a read edge while
 	 * waiting to write, changes nothing (edge-triggered: the other
-	 * edge still comes) */
-	if (!(events & LOOP_HUP) &&
+	 * edge still comes); over TLS a read may wait for a write edge (a
+	 * handshake) and the reverse, so every edge counts */
+	if (!(events & LOOP_HUP) && c->tls == NULL &&
 	    ((c->state == HC_HEAD && !(events & LOOP_READ)) ||
 	     (c->state == HC_SEND && !(events & LOOP_WRITE))))
 		return;
@@ -553,17 +575,36 @@ conn_new(struct http_worker *w)
 	return malloc(sizeof *c);
 }
 
+/* A connection admitted that cannot be served after all: closed, and no
+ * longer counted against its client. */
 static void
-conn_start(struct http_worker *w, int fd, const struct net_addr *peer)
+conn_drop(struct http_worker *w, int fd, const struct net_addr *peer)
+{
+	if (w->cfg.limits)
+		http_limits_conn_close(w->cfg.limits,
+				       (struct sockaddr *)&peer->ss);
+	close(fd);
+}
+
+static void
+conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
+	   int tls)
 {
 	struct http_conn *c = conn_new(w);
 
 	if (c == NULL) {
-		if (w->cfg.limits)
-			http_limits_conn_close(w->cfg.limits,
-					       (struct sockaddr *)&peer->ss);
-		close(fd);
+		conn_drop(w, fd, peer);
 		return;
+	}
+	c->tls = NULL;
+	if (tls) {
+		c->tls = net_tls_accept(w->cfg.tls, fd);
+		if (c->tls == NULL) {
+			conn_drop(w, fd, peer);
+			LIST_INSERT_HEAD(&w->free, c, link);
+			w->nfree++;
+			return;
+		}
 	}
 	c->w = w;
 	c->fd = fd;
@@ -576,6 +617,7 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer)
 	c->read_once = 0;
 	/* its request may have been sent after this iteration began */
 	http_cache_expire(w->cache);
+	/* over TLS the handshake too must end within the header timeout */
 	c->head_timed = 1;
 	loop_timer_init(&c->timer, conn_on_timer, c);
 	conn_deadline(c, w->cfg.header_timeout_ms);
@@ -584,23 +626,44 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer)
 	conn_run(c);
 }
 
+/* Whether a new connection may be served: under the worker's cap, and
+ * under --max-conns-per-ip (then counted; conn_close releases it). */
+static int
+conn_admit(struct http_worker *w, const struct net_addr *peer)
+{
+	if (w->nconns >= w->cfg.max_conns)
+		return 0;
+	if (w->cfg.limits &&
+	    http_limits_conn_open(w->cfg.limits,
+				  (struct sockaddr *)&peer->ss) < 0) {
+		/* over --max-conns-per-ip: closed at once, as nginx does */
+		w->limited_conns++;
+		limit_log(w);
+		return 0;
+	}
+	return 1;
+}
+
 static void
 on_accept(void *arg, int fd, const struct net_addr *peer)
 {
 	struct http_worker *w = arg;
 
-	if (w->nconns >= w->cfg.max_conns) {
+	if (conn_admit(w, peer))
+		conn_start(w, fd, peer, 0);
+	else
 		close(fd);
-	} else if (w->cfg.limits &&
-		   http_limits_conn_open(w->cfg.limits,
-					 (struct sockaddr *)&peer->ss) < 0) {
-		/* over --max-conns-per-ip: closed at once, as nginx does */
-		w->limited_conns++;
-		limit_log(w);
+}
+
+static void
+on_accept_tls(void *arg, int fd, const struct net_addr *peer)
+{
+	struct http_worker *w = arg;
+
+	if (conn_admit(w, peer))
+		conn_start(w, fd, peer, 1);
+	else
 		close(fd);
-	} else {
-		conn_start(w, fd, peer);
-	}
 }
 
 static void
@@ -620,6 +683,7 @@ http_on_stop(struct loop *l, void *arg)
 	struct http_worker *w = arg;
 
 	net_service_close(&w->sockets);
+	net_acceptor_close(&w->tls_tcp);
 	loop_timer_del(l, &w->log_timer);
 	if (w->log)
 		http_log_flush(w->log);
@@ -632,6 +696,18 @@ http_on_stop(struct loop *l, void *arg)
 			c->x->rep.close = 1;
 		c = next;
 	}
+}
+
+void
+http_tls_listener_prepare(int fd)
+{
+	http_listener_prepare(fd);
+	/* A TLS reply leaves a record (16 KiB) per write: a socket that
+	 * turned writable at under 16 KiB unsent would take one record per
+	 * wakeup, a round trip to the client each. */
+	int lowat = HTTP_TLS_NOTSENT_LOWAT;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
+			 sizeof lowat);
 }
 
 void
@@ -670,7 +746,7 @@ http_listener_prepare(int fd)
 
 struct http_worker *
 http_worker_start(struct loop *l, const struct http_server_config *c,
-		  const int *fds, int n)
+		  const int *fds, int n, const int *tls_fds, int ntls)
 {
 	struct http_worker *w = calloc(1, sizeof *w);
 
@@ -692,10 +768,19 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 	loop_timer_init(&w->log_timer, on_log_timer, w);
 	if (w->log)
 		loop_timer_set(l, &w->log_timer, 1000);
+	if (c->tls && c->hsts_s > 0)
+		snprintf(w->hsts, sizeof w->hsts,
+			 "Strict-Transport-Security: max-age=%d\r\n", c->hsts_s);
 	const struct net_service_config sc = {
 		"http", fds, n, on_accept, NULL, 0, NULL, http_on_stop, w,
 	};
 	int rc = net_service_start(&w->sockets, l, &sc);
+	if (rc == 0 && ntls > 0) {
+		rc = net_acceptor_start(&w->tls_tcp, l, tls_fds, ntls, "https",
+					on_accept_tls, w);
+		if (rc < 0)
+			log_error("https: %s", err_str(rc));
+	}
 	if (rc < 0) {
 		http_worker_free(w);
 		return NULL;
@@ -722,6 +807,7 @@ http_worker_free(struct http_worker *w)
 	}
 	http_cache_free(w->cache);
 	net_service_close(&w->sockets);
+	net_acceptor_close(&w->tls_tcp);
 	loop_timer_del(w->loop, &w->log_timer);
 	if (w->log)
 		http_log_flush(w->log);

@@ -40,6 +40,14 @@ struct http_server_config {
 	int access_log_fd;		/* -1: no access log */
 	enum http_sendfile sendfile;	/* file bodies: see above */
 	struct http_limits *limits;	/* per client (http_limit.h), or NULL */
+	/* TLS (http_tls.c): the contexts of the TLS listeners (NULL: none),
+	 * Strict-Transport-Security max-age on their replies (0: none,
+	 * RFC 6797), and --redirect-https: the plain listeners answer 301
+	 * to the same URL on https at https_port */
+	struct net_tls_server *tls;
+	int hsts_s;
+	int redirect_https;
+	int https_port;
 };
 
 /* Sets defaults: 10 s header, 15 s idle, 30 s send, 1 MiB body, 10000
@@ -50,13 +58,18 @@ void http_server_config_init(struct http_server_config *c);
  * ACKs) and TCP_DEFER_ACCEPT on a listening socket. Call it before the
  * socket is announced: a connection that arrives before it misses them. */
 void http_listener_prepare(int fd);
+/* The same for a TLS listener, which lets more unsent bytes queue. */
+void http_tls_listener_prepare(int fd);
 
 /* Serves on the worker's loop l from the listening sockets fds[0..n),
- * which it takes over (closed at the end). Returns NULL on failure. */
+ * and over TLS (c->tls) from tls_fds[0..ntls), which it takes over
+ * (closed at the end). Returns NULL on failure. */
 struct http_worker;
+struct net_tls_server;
 struct http_worker *http_worker_start(struct loop *l,
 				      const struct http_server_config *c,
-				      const int *fds, int n);
+				      const int *fds, int n,
+				      const int *tls_fds, int ntls);
 /* Closes what is left, flushes the access log, frees the worker. */
 void http_worker_free(struct http_worker *w);
 
@@ -74,10 +87,13 @@ struct http_log {
 };
 
 /* One entry in Combined Log Format. request is the request line as sent
- * (escaped here); bytes < 0 logs "-". Headers may be NULL. */
+ * (escaped here); bytes < 0 logs "-". Headers may be NULL. Over TLS,
+ * tls_version and tls_cipher follow ("TLSv1.3 TLS_AES_128_GCM_SHA256");
+ * NULL for plain HTTP. */
 void http_log_add(struct http_log *g, const char *host,
 		  struct http_slice request, int status, int64_t bytes,
-		  const struct http_slice *referer, const struct http_slice *agent);
+		  const struct http_slice *referer, const struct http_slice *agent,
+		  const char *tls_version, const char *tls_cipher);
 /* Writes the buffered lines. When the file cannot take them (a full
  * disk), they are dropped and counted, and the log says so once when it
  * starts failing and once when it works again, not once per line. */

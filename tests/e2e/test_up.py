@@ -6,7 +6,17 @@ import subprocess
 
 from conftest import INETKIT, ROOT, assert_usage_error, run
 
-UP_LINES = 10  # dns udp+tcp, http on 2 addresses, echo/daytime/time x2
+import pytest
+
+UP_LINES = 12  # dns udp+tcp, http and https on 2 addresses, echo/daytime/time x2
+
+
+@pytest.fixture
+def state(tmp_path):
+    """The environment of `up`: its TLS state folder in tmp_path (never
+    the tester's ~/.local/state)."""
+    env = dict(os.environ, XDG_STATE_HOME=str(tmp_path / "xdg"))
+    return env, tmp_path / "xdg" / "inetkit"
 
 
 def curl(url, *extra):
@@ -15,20 +25,23 @@ def curl(url, *extra):
                           capture_output=True, timeout=20)
 
 
-def test_up_serves_every_service_at_its_port(start_server):
-    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT)
+def test_up_serves_every_service_at_its_port(start_server, state):
+    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT,
+                       env=state[0])
     assert sorted(srv.listeners) == sorted([
         ("dns", "udp", "127.0.0.1", 5300), ("dns", "tcp", "127.0.0.1", 5300),
         ("http", "tcp", "127.0.0.1", 8080), ("http", "tcp", "::1", 8080),
+        ("https", "tcp", "127.0.0.1", 8443), ("https", "tcp", "::1", 8443),
         ("echo", "tcp", "127.0.0.1", 7007), ("echo", "udp", "127.0.0.1", 7007),
         ("daytime", "tcp", "127.0.0.1", 1313), ("daytime", "udp", "127.0.0.1", 1313),
         ("time", "tcp", "127.0.0.1", 3737), ("time", "udp", "127.0.0.1", 3737)])
 
 
-def test_up_answers_for_the_bundled_zone(start_server):
+def test_up_answers_for_the_bundled_zone(start_server, state):
     import dns.message
     import dns.query
-    start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT)
+    start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT,
+                 env=state[0])
     q = dns.message.make_query("www.example.test", "A")
     for ask in (dns.query.udp, dns.query.tcp):
         r = ask(q, "127.0.0.1", port=5300, timeout=5)
@@ -36,9 +49,10 @@ def test_up_answers_for_the_bundled_zone(start_server):
         assert [rr.address for rr in r.answer[0]] == ["127.0.0.1"]
 
 
-def test_up_serves_the_bundled_site(start_server, tmp_path):
+def test_up_serves_the_bundled_site(start_server, tmp_path, state):
     # Started from elsewhere: the binary finds the examples folder itself.
-    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=str(tmp_path))
+    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=str(tmp_path),
+                       env=state[0])
     r = curl("http://www.example.test:8080/")
     body, status = r.stdout.rsplit(b"\n", 1)
     assert status == b"200"
@@ -57,6 +71,11 @@ def test_up_with_another_dir(start_server, tmp_path):
     start_server(["up", "--workers", "1", "--dir", str(tmp_path)], expect=UP_LINES)
     r = curl("http://www.example.test:8080/")
     assert r.stdout == b"<p>mine</p>\n\n200"
+    # the local CA lives under --dir, and curl trusts the site through it
+    ca = tmp_path / "state" / "ca.pem"
+    r = curl("https://www.example.test:8443/", "--cacert", str(ca),
+             "--resolve", "www.example.test:8443:127.0.0.1")
+    assert r.stdout == b"<p>mine</p>\n\n200", r.stderr
 
 
 def test_up_with_a_missing_dir_fails_before_listening(tmp_path):
@@ -78,9 +97,10 @@ def test_up_with_a_bad_zone_fails_before_listening(tmp_path):
     assert b"listening" not in r.stdout
 
 
-def test_up_prints_commands_that_work(start_server):
-    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT)
-    lines = srv.wait_output("inetkit ipcalc")
+def test_up_prints_commands_that_work(start_server, state):
+    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT,
+                       env=state[0])
+    lines = srv.wait_output("curl --cacert")
     tips = [l.strip() for l in lines if l.startswith("  ")]
     assert len(tips) >= 4, lines
     assert any(t.startswith("inetkit crawl") for t in tips), tips
@@ -89,6 +109,12 @@ def test_up_prints_commands_that_work(start_server):
         if args[0] == "inetkit":
             args[0] = INETKIT
         r = subprocess.run(args, capture_output=True, timeout=60)
+        if args[0] == INETKIT and args[1] == "get" and "https" in args[2] \
+                and b"not supported yet" in r.stderr:
+            # get has no https until the client side of TLS lands; the
+            # line is printed for then, with the CA to trust
+            assert args[3:5] == ["--cacert", str(state[1] / "ca.pem")]
+            continue
         if args[1] == "crawl":
             # The bundled site links to a page that does not exist, on
             # purpose: the link checker reports it and exits 1.
@@ -98,3 +124,38 @@ def test_up_prints_commands_that_work(start_server):
         else:
             assert r.returncode == 0, (tip, r.stderr)
         assert r.stdout.strip(), tip
+
+
+def test_up_makes_a_local_ca_once_and_serves_https(start_server, state):
+    env, folder = state
+    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT,
+                       env=env)
+    out = srv.wait_output("curl --cacert")
+    assert any("made a local certificate authority" in l for l in out), out
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == ["ca.key", "ca.pem", "www.example.test.key",
+                     "www.example.test.pem"]
+    assert (folder / "ca.key").stat().st_mode & 0o077 == 0
+    assert folder.stat().st_mode & 0o077 == 0
+    # curl verifies the chain and the name against the local CA
+    r = curl("https://www.example.test:8443/", "--cacert", str(folder / "ca.pem"),
+             "--resolve", "www.example.test:8443:127.0.0.1")
+    assert r.stdout.endswith(b"\n200"), r.stderr
+    with open(os.path.join(ROOT, "examples/site/index.html"), "rb") as f:
+        assert r.stdout[:-4] == f.read()
+    # and over IPv6, where www.example.test's AAAA record points
+    r = curl("https://www.example.test:8443/", "--cacert", str(folder / "ca.pem"),
+             "--resolve", "www.example.test:8443:::1")
+    assert r.stdout.endswith(b"\n200"), r.stderr
+    # without the CA the certificate is unknown: curl refuses
+    r = curl("https://www.example.test:8443/", "--resolve",
+             "www.example.test:8443:127.0.0.1")
+    assert r.returncode == 60, r
+    ca = (folder / "ca.pem").read_bytes()
+    srv.stop()
+    # a second run keeps the CA (a browser that trusts it keeps working)
+    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT,
+                       env=env)
+    out = srv.wait_output("curl --cacert")
+    assert not any("made a local certificate authority" in l for l in out)
+    assert (folder / "ca.pem").read_bytes() == ca

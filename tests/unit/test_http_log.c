@@ -34,7 +34,7 @@ START_TEST(test_combined_format)
 	struct http_slice line = { "GET /a?b HTTP/1.1", 17 };
 	struct http_slice ref = { "http://r.test/", 14 };
 	struct http_slice ua = { "curl/8", 6 };
-	http_log_add(&g, "192.0.2.1", line, 200, 1234, &ref, &ua);
+	http_log_add(&g, "192.0.2.1", line, 200, 1234, &ref, &ua, NULL, NULL);
 	const char *out = flushed(fds);
 	ck_assert_int_eq(regcomp(&re, "^192\\.0\\.2\\.1 - - \\[[0-9]{2}/[A-Z][a-z]{2}/"
 				 "[0-9]{4}:[0-9:]{8} \\+0000\\] \"GET /a\\?b "
@@ -55,7 +55,7 @@ START_TEST(test_escaping_and_dashes)
 	memset(&g, 0, sizeof g);
 	g.fd = fds[1];
 	struct http_slice line = { "GET /\"x\\\n\xff", 10 };
-	http_log_add(&g, "::1", line, 400, -1, NULL, NULL);
+	http_log_add(&g, "::1", line, 400, -1, NULL, NULL, NULL, NULL);
 	const char *out = flushed(fds);
 	ck_assert_msg(strstr(out, "\"GET /\\x22x\\x5c\\x0a\\xff\" 400 - \"-\" "
 			      "\"-\"\n"), "%s", out);
@@ -80,7 +80,7 @@ START_TEST(test_buffer_flushes_when_full)
 	/* 100 lines of about 1.1 KiB (fields are cut at 1 KiB): more than a
 	 * buffer's worth, so lines go out as the buffer fills, each whole */
 	for (int i = 0; i < 100; i++)
-		http_log_add(&g, "h", line, 200, 1, NULL, NULL);
+		http_log_add(&g, "h", line, 200, 1, NULL, NULL, NULL, NULL);
 	ck_assert_uint_lt(g.len, HTTP_LOG_BUF);
 	http_log_flush(&g);
 	ck_assert_uint_eq(g.len, 0);

@@ -30,14 +30,18 @@ WARN += -Werror
 endif
 CFLAGS ?=
 CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Isrc -MMD -MP
-LDLIBS := -lssl -lcrypto -lz -lgumbo -lpthread
+LDLIBS := -lssl -lcrypto -lz -lgumbo -lxdp -lbpf -lpthread
 
 LIB_SRC := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
-LIB_OBJ := $(LIB_SRC:%.c=$(OBJ)/%.o)
+# The XDP program of `serve dns --xdp` (bpf/dns_xdp.bpf.c), compiled for
+# the kernel's BPF machine and embedded in the library as a byte array.
+BPF_OBJ := build/bpf/dns_xdp.bpf.o
+BPF_GEN := build/gen/dns_xdp_prog.c
+LIB_OBJ := $(LIB_SRC:%.c=$(OBJ)/%.o) $(OBJ)/$(BPF_GEN:.c=.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(OBJ)/%.o)
 LIB := $(OBJ)/libinetkit.a
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/$(VARIANT)-tests/%)
@@ -66,6 +70,19 @@ $(LIB): $(LIB_OBJ)
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BPF_OBJ): bpf/dns_xdp.bpf.c
+	@mkdir -p $(dir $@)
+	clang -O2 -g -target bpf -Wall -I/usr/include/$(shell $(CC) -dumpmachine) \
+		-c -o $@ $<
+
+$(BPF_GEN): $(BPF_OBJ)
+	@mkdir -p $(dir $@)
+	{ echo 'const unsigned char dns_xdp_prog[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '};'; \
+	  echo 'const unsigned long dns_xdp_prog_len = sizeof dns_xdp_prog;'; \
+	} > $@.tmp && mv $@.tmp $@
 
 build/$(VARIANT)-tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -105,7 +122,7 @@ e2e: $(BIN) tools
 
 FUZZ_SECONDS ?= 20
 FUZZ_OBJ := build/obj/fuzz
-FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_OBJ)/%.o)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_OBJ)/%.o) $(FUZZ_OBJ)/$(BPF_GEN:.c=.o)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc \
 	-fsanitize=fuzzer-no-link,address,undefined
@@ -131,6 +148,10 @@ BENCH_TOOLS := $(patsubst bench/tools/%.c,build/bench/%,\
 build/bench/http_floor build/bench/dns_floor: BENCH_LIBS := -luring
 build/bench/ratelimit_race: BENCH_LIBS := -Isrc src/core/ratelimit.c -lpthread
 build/bench/tls_hs: BENCH_LIBS := -lssl -lcrypto
+
+# The AF_XDP load generator takes inetkit's XDP program from the library.
+build/bench/xdp_load: BENCH_LIBS := $(LIB) -lxdp -lbpf
+build/bench/xdp_load: $(LIB)
 
 build/bench/%: bench/tools/%.c bench/tools/load.h bench/tools/floor.h
 	@mkdir -p $(dir $@)

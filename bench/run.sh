@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-SECTIONS="echo get crawl dns http tls flood"
+SECTIONS="echo get crawl dns http tls dns-xdp flood"
 OUT=build/bench/results.md
 
 usage() {
@@ -21,7 +21,7 @@ want=("$@")
 [ ${#want[@]} -gt 0 ] || read -r -a want <<<"$SECTIONS"
 for s in "${want[@]}"; do
 	case " $SECTIONS " in
-	*" $s "*) [ -x "bench/$s.sh" ] || usage ;;
+	*" $s "*) [ -x "bench/${s//-/_}.sh" ] || usage ;;
 	*) usage ;;
 	esac
 done
@@ -45,7 +45,7 @@ git diff --quiet HEAD 2>/dev/null || rev="$rev (with local changes)"
 status=0
 for s in "${want[@]}"; do
 	echo "bench: $s" >&2
-	"bench/$s.sh" | tee -a "$OUT"
+	"bench/${s//-/_}.sh" | tee -a "$OUT"
 	rc=${PIPESTATUS[0]}
 	if [ "$rc" -ne 0 ]; then
 		echo "**Section $s failed (exit status $rc).**" | tee -a "$OUT"

@@ -4,12 +4,13 @@
 # Usage: scripts/deps.sh build|test|bench|fuzz
 set -eu
 
-build="gcc make pkg-config libssl-dev zlib1g-dev libgumbo-dev"
+build="gcc make pkg-config libssl-dev zlib1g-dev libgumbo-dev clang libbpf-dev
+       libxdp-dev"
 test="$build check python3 python3-pytest python3-dnspython curl wget
       netcat-openbsd socat openbsd-inetd rdate dnsutils knot-dnsutils nsd
       nginx-light apache2-utils chromium iproute2 strace openssl
-      python3-cryptography sslscan libnss3-tools"
-fuzz="$build clang libclang-rt-14-dev"
+      python3-cryptography sslscan libnss3-tools iputils-ping"
+fuzz="$build libclang-rt-14-dev"
 bench="$test wrk dnsperf knot lighttpd lighttpd-mod-openssl h2o linkchecker
        linux-perf valgrind liburing-dev"
 

@@ -161,6 +161,8 @@ void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
 #include "dns/dns_rrl.h"
 #include "dns/dns_server.h"
 #define CLI_MAX_ZONES 64
+#define CLI_MAX_XDP 16
+struct dns_xdp;
 struct cli_dns {
 	struct cli_server srv;	/* first */
 	const char *zones[CLI_MAX_ZONES];
@@ -171,6 +173,9 @@ struct cli_dns {
 	struct dns_served served;
 	struct dns_rrl_config rrl_cfg;	/* rate 0: off */
 	struct dns_rrl rrl;
+	const char *xdp[CLI_MAX_XDP];	/* --xdp IFACE[@PORT] */
+	int nxdp;
+	struct dns_xdp **xdps;	/* opened by setup */
 };
 void cli_dns_defaults(struct cli_dns *e);
 

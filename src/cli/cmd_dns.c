@@ -1,6 +1,7 @@
 /* cmd_dns: `inetkit serve dns`, and the engine adapter that `inetkit up`
  * reuses to run the name server beside the other services. */
 #include <errno.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -11,14 +12,15 @@
 #include "dns/dns_answer.h"
 #include "dns/dns_load.h"
 #include "dns/dns_server.h"
+#include "dns/dns_xdp.h"
 
 static const char dns_usage[] =
 	"usage: inetkit serve dns --zone FILE... [--hosts FILE]\n"
 	"                         [--listen ADDR:PORT]... [--workers N]\n"
 	"                         [--max-conns N] [--idle-timeout SECONDS]\n"
-	"                         [--edns-size BYTES] [--rrl RATE]\n"
-	"                         [--rrl-slip N] [--rrl-window SECONDS]\n"
-	"                         [--rrl-exempt CIDR]...\n"
+	"                         [--edns-size BYTES] [--xdp IFACE[@PORT]]...\n"
+	"                         [--rrl RATE] [--rrl-slip N]\n"
+	"                         [--rrl-window SECONDS] [--rrl-exempt CIDR]...\n"
 	"  An authoritative name server for the zones in the zone files\n"
 	"  (RFC 1035 format; the SOA record comes first) over UDP and TCP on\n"
 	"  the same port. --hosts adds A/AAAA records from an /etc/hosts\n"
@@ -26,7 +28,10 @@ static const char dns_usage[] =
 	"  zone is served. SIGHUP reloads every file; a bad file keeps the\n"
 	"  old data. UDP replies fit the client's EDNS size up to --edns-size\n"
 	"  (1232), 512 bytes without EDNS; TC=1 sends the client to TCP.\n"
-	"  Default listen: every address, port 53.\n"
+	"  Default listen: every address, port 53. --xdp answers UDP queries\n"
+	"  to PORT (53) arriving on IFACE through AF_XDP sockets, past the\n"
+	"  kernel's UDP stack (needs CAP_NET_ADMIN and CAP_BPF, or root);\n"
+	"  everything else on IFACE goes to the kernel and the sockets.\n"
 	"  --rrl RATE limits UDP responses to RATE a second per client\n"
 	"  network (/24, IPv6 /56) and kind of answer (one name and type;\n"
 	"  NXDOMAIN per zone; errors), against reflection attacks; off (0)\n"
@@ -34,22 +39,107 @@ static const char dns_usage[] =
 	"  goes out truncated so a real client retries over TCP, the others\n"
 	"  are dropped; TCP is never limited. A network over the rate stays\n"
 	"  limited until its average over --rrl-window seconds (15) is under\n"
-	"  it. --rrl-exempt CIDR (up to 32) is never limited.\n";
+	"  it. --rrl-exempt CIDR (up to 32) is never limited. Answers sent\n"
+	"  through --xdp are not rate limited yet.\n";
+
+/* A worker's part: its sockets, and its AF_XDP queues with --xdp. */
+struct dns_part {
+	struct dns_worker *sock;
+	struct dns_xdp_worker *xdp;
+};
+
+static void
+dns_free(void *worker)
+{
+	struct dns_part *p = worker;
+
+	if (p == NULL)
+		return;
+	dns_worker_free(p->sock);
+	dns_xdp_worker_free(p->xdp);
+	free(p);
+}
 
 static void *
 dns_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
 	  int ntcp, const int *udp, int nudp)
 {
 	struct cli_dns *e = (struct cli_dns *)s;
+	struct dns_part *p = calloc(1, sizeof *p);
 
-	return dns_worker_start(l, &e->served, index, &e->cfg, tcp, ntcp, udp,
-				nudp);
+	if (p == NULL)
+		return NULL;
+	p->sock = dns_worker_start(l, &e->served, index, &e->cfg, tcp, ntcp,
+				   udp, nudp);
+	if (p->sock && e->nxdp)
+		p->xdp = dns_xdp_worker_start(l, &e->served, index,
+					      s->nworkers, &e->cfg, e->xdps,
+					      e->nxdp);
+	if (p->sock == NULL || (e->nxdp && p->xdp == NULL)) {
+		dns_free(p);
+		return NULL;
+	}
+	return p;
 }
 
-static void
-dns_free(void *worker)
+/* Splits --xdp's IFACE[@PORT] (port 53 when absent). Returns 0 or -1. */
+static int
+xdp_arg(const char *v, char *ifname, size_t size, uint16_t *port)
 {
-	dns_worker_free(worker);
+	const char *at = strrchr(v, '@');
+	size_t len = at ? (size_t)(at - v) : strlen(v);
+	long p = 53;
+
+	if (len == 0 || len >= size || (at && cli_parse_int(at + 1, 1, 65535,
+							    &p) < 0))
+		return -1;
+	memcpy(ifname, v, len);
+	ifname[len] = '\0';
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/* The XDP program on each --xdp interface and its sockets, before any
+ * listener (an error prints no listening line). Returns 0, ERR_PARSE (no
+ * such interface, missing privileges: printed, exit 2) or -ENOMEM. */
+static int
+dns_xdp_setup(struct cli_dns *e)
+{
+	char err[256], ifname[IF_NAMESIZE];
+	uint16_t port;
+
+	if (e->nxdp == 0)
+		return 0;
+	e->xdps = calloc((size_t)e->nxdp, sizeof *e->xdps);
+	if (e->xdps == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < e->nxdp; i++) {
+		xdp_arg(e->xdp[i], ifname, sizeof ifname, &port);
+		if (dns_xdp_open(&e->xdps[i], ifname, port, err,
+				 sizeof err) < 0) {
+			fprintf(stderr, "inetkit: dns: %s\n", err);
+			return ERR_PARSE;
+		}
+	}
+	return 0;
+}
+
+/* "listening dns xdp IFACE@PORT (native mode, 2 queues)": the mode is
+ * the driver's, said at start. */
+static void
+dns_xdp_announce(const struct cli_dns *e)
+{
+	char ifname[IF_NAMESIZE];
+	uint16_t port;
+
+	for (int i = 0; i < e->nxdp; i++) {
+		int n = dns_xdp_nqueues(e->xdps[i]);
+		xdp_arg(e->xdp[i], ifname, sizeof ifname, &port);
+		printf("listening dns xdp %s@%u (%s mode, %d queue%s)\n",
+		       ifname, port, dns_xdp_mode(e->xdps[i]), n,
+		       n == 1 ? "" : "s");
+	}
+	fflush(stdout);
 }
 
 /* SIGHUP: build the new database aside while the workers keep serving
@@ -107,12 +197,16 @@ dns_setup(struct cli_server *s, int nworkers)
 	int rc = dns_rrl_setup(e);
 	if (rc < 0)
 		return rc;
+	rc = dns_xdp_setup(e);
+	if (rc < 0)
+		return rc;
 	/* TCP and UDP on the same port, so that a client retrying over TCP
 	 * after a truncated reply finds the same server (RFC 7766). */
 	rc = cli_listen_bind_pair(&e->listen, "dns", nworkers, s->tcp_fds,
 				  s->udp_fds);
 	if (rc < 0)
 		return rc;
+	dns_xdp_announce(e);
 	s->ntcp = s->nudp = e->listen.n;
 	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
 	return 0;
@@ -128,6 +222,10 @@ dns_fini(struct cli_server *s)
 	if (e->cfg.rrl)
 		dns_rrl_fini(e->cfg.rrl);
 	e->cfg.rrl = NULL;
+	for (int i = 0; e->xdps && i < e->nxdp; i++)
+		dns_xdp_close(e->xdps[i]);
+	free(e->xdps);
+	e->xdps = NULL;
 }
 
 /* Numeric options: name, range, where the value goes. */
@@ -192,6 +290,16 @@ dns_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 						       "many --rrl-exempt "
 						       "'%s'", v);
 			r->nexempt++;
+		} else if (strcmp(a, "--xdp") == 0) {
+			char ifname[IF_NAMESIZE];
+			uint16_t port;
+			if (xdp_arg(v, ifname, sizeof ifname, &port) < 0)
+				return cli_usage_error(dns_usage,
+						       "bad --xdp '%s'", v);
+			if (e->nxdp >= CLI_MAX_XDP)
+				return cli_usage_error(dns_usage,
+						       "too many --xdp");
+			e->xdp[e->nxdp++] = v;
 		} else if (strcmp(a, "--hosts") == 0) {
 			e->hosts = v;
 		} else if (strcmp(a, "--listen") == 0) {

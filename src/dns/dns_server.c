@@ -64,25 +64,6 @@ dns_served_init(struct dns_served *s, struct dns_db *db, int nworkers)
 	return 0;
 }
 
-/* Hazard pointer: announce, then check that it is still current. */
-static struct dns_db *
-served_enter(struct dns_served *s, int index)
-{
-	struct dns_db *db;
-
-	do {
-		db = atomic_load(&s->db);
-		atomic_store(&s->slots[index].db, db);
-	} while (db != atomic_load(&s->db));
-	return db;
-}
-
-static void
-served_leave(struct dns_served *s, int index)
-{
-	atomic_store(&s->slots[index].db, NULL);
-}
-
 void
 dns_served_swap(struct dns_served *s, struct dns_db *db)
 {
@@ -142,9 +123,9 @@ conn_answer(struct net_stream *c)
 		if (buf_size(&c->in) < 2 + qlen)
 			return 0;
 		struct dns_msg m = { p + 2, qlen, w->scratch + 2, 0, 0 };
-		struct dns_db *db = served_enter(w->served, w->index);
+		struct dns_db *db = dns_served_enter(w->served, w->index);
 		dns_answer(db, &m, 1, DNS_MAX_MSG, 1);
-		served_leave(w->served, w->index);
+		dns_served_leave(w->served, w->index);
 		buf_consume(&c->in, 2 + qlen);
 		size_t n = m.rlen;
 		if (n == 0)
@@ -276,9 +257,9 @@ udp_answer(struct dns_worker *w, int n)
 	for (int i = 0; i < n; i++)
 		b->m[i].qlen = b->in[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 :
 			b->in[i].msg_len;
-	struct dns_db *db = served_enter(w->served, w->index);
+	struct dns_db *db = dns_served_enter(w->served, w->index);
 	dns_answer(db, b->m, n, (size_t)w->cfg.udp_max, 0);
-	served_leave(w->served, w->index);
+	dns_served_leave(w->served, w->index);
 	int64_t now = w->cfg.rrl ? clock_mono_ms() : 0;
 	for (int i = 0; i < n; i++) {
 		size_t len = b->m[i].rlen;

@@ -41,6 +41,26 @@ void dns_served_swap(struct dns_served *s, struct dns_db *db);
 /* Frees the database, once the workers have stopped. */
 void dns_served_fini(struct dns_served *s);
 
+/* Worker index's read of the database (a hazard pointer): announce it,
+ * then check that it is still current. Leave before the next enter. */
+static inline struct dns_db *
+dns_served_enter(struct dns_served *s, int index)
+{
+	struct dns_db *db;
+
+	do {
+		db = atomic_load(&s->db);
+		atomic_store(&s->slots[index].db, db);
+	} while (db != atomic_load(&s->db));
+	return db;
+}
+
+static inline void
+dns_served_leave(struct dns_served *s, int index)
+{
+	atomic_store(&s->slots[index].db, NULL);
+}
+
 /* Starts worker index's part: its TCP listeners and UDP sockets (taken
  * over, closed at the end). Returns NULL on failure. */
 struct dns_worker;

@@ -9,7 +9,8 @@ build="gcc make pkg-config libssl-dev zlib1g-dev libgumbo-dev clang libbpf-dev
 test="$build check python3 python3-pytest python3-dnspython curl wget
       netcat-openbsd socat openbsd-inetd rdate dnsutils knot-dnsutils nsd
       nginx-light apache2-utils chromium iproute2 strace openssl
-      python3-cryptography sslscan libnss3-tools iputils-ping"
+      python3-cryptography sslscan libnss3-tools iputils-ping lighttpd
+      php8.2-fpm"
 fuzz="$build libclang-rt-14-dev"
 bench="$test wrk dnsperf knot lighttpd lighttpd-mod-openssl h2o linkchecker
        linux-perf valgrind liburing-dev"

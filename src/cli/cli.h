@@ -184,6 +184,7 @@ void cli_dns_defaults(struct cli_dns *e);
  * listen/cfg/log_path (and the TLS fields), then setup (opens the access
  * log, loads the TLS pairs: ERR_PARSE after printing "file: message",
  * binds the plain listeners, then the TLS ones behind them). */
+#include "http/http_gw.h"
 #include "http/http_limit.h"
 #include "http/http_server.h"
 #include "net/net_tls.h"
@@ -191,6 +192,7 @@ void cli_dns_defaults(struct cli_dns *e);
 struct cli_http {
 	struct cli_server srv;	/* first */
 	struct http_site site;
+	struct http_gw_config gw;	/* --cgi, --fastcgi */
 	struct http_server_config cfg;
 	struct http_limits limits;	/* used when any is set */
 	struct cli_listen listen;

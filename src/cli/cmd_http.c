@@ -20,6 +20,9 @@ static const char http_usage[] =
 	"                          [--idle-timeout T] [--send-timeout T]\n"
 	"                          [--sendfile on|off] [--max-conns-per-ip N]\n"
 	"                          [--rate PATH=N/s[:BURST]]...\n"
+	"                          [--cgi PREFIX=DIR]... [--cgi-timeout T]\n"
+	"                          [--cgi-max N] [--fastcgi PREFIX=BACKEND]...\n"
+	"                          [--fastcgi-index NAME] [--fastcgi-ext EXT]\n"
 	"                          [--tls-listen ADDR:PORT]... --cert FILE\n"
 	"                          --key FILE [--sni NAME=CERT:KEY]...\n"
 	"                          [--tls-min 1.2|1.3] [--hsts SECONDS]\n"
@@ -46,7 +49,15 @@ static const char http_usage[] =
 	"  for that server name (exact or *.domain; a name may have an RSA\n"
 	"  and an ECDSA pair). SIGHUP reloads them. --hsts adds\n"
 	"  Strict-Transport-Security; --redirect-https answers 301 to https\n"
-	"  on the plain listeners; --tls-info prints the TLS setup.\n";
+	"  on the plain listeners; --tls-info prints the TLS setup.\n"
+	"  --cgi PREFIX=DIR runs the executable files of DIR for URLs under\n"
+	"  PREFIX as CGI/1.1 scripts (RFC 3875); at most --cgi-max at once\n"
+	"  (default 64; 503 beyond), each killed when silent for\n"
+	"  --cgi-timeout (default 30; 504). --fastcgi PREFIX=BACKEND sends\n"
+	"  URLs under PREFIX to a FastCGI application (php-fpm) at\n"
+	"  unix:PATH or HOST:PORT, SCRIPT_FILENAME under the root;\n"
+	"  --fastcgi-ext .php sends only scripts with that extension,\n"
+	"  --fastcgi-index index.php names the script of a directory.\n";
 
 static void *
 http_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
@@ -115,6 +126,7 @@ http_setup(struct cli_server *s, int nworkers)
 	if (rc < 0)
 		return rc;
 	e->cfg.site = &e->site;
+	e->cfg.gw = e->gw.nroutes ? &e->gw : NULL;
 	/* the cap is per process; each worker holds its share */
 	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
 	return 0;
@@ -129,6 +141,7 @@ http_fini(struct cli_server *s)
 	if (e->cfg.limits)
 		http_limits_fini(e->cfg.limits);
 	e->cfg.limits = NULL;
+	http_gw_config_fini(&e->gw);
 	cli_http_tls_fini(e);
 	if (e->log_fd >= 0)
 		close(e->log_fd);
@@ -199,6 +212,61 @@ add_root(struct cli_http *e, const char *name, const char *dir)
 	return EXIT_USAGE;
 }
 
+/* --cgi PREFIX=DIR and --fastcgi PREFIX=BACKEND. */
+static int
+gw_option(struct cli_http *e, const char *a, const char *v)
+{
+	char prefix[HTTP_GW_MAX_PREFIX + 1];
+	const char *eq = strchr(v, '=');
+	int rc;
+
+	if (eq == NULL || eq == v || (size_t)(eq - v) > HTTP_GW_MAX_PREFIX)
+		return cli_usage_error(http_usage, "bad %s '%s'", a, v);
+	memcpy(prefix, v, (size_t)(eq - v));
+	prefix[eq - v] = '\0';
+	rc = a[2] == 'c' ? http_gw_add_cgi(&e->gw, prefix, eq + 1) :
+		http_gw_add_fcgi(&e->gw, prefix, eq + 1);
+	if (rc == ERR_PARSE || rc == ERR_TOOBIG)
+		return cli_usage_error(http_usage, "bad %s '%s'", a, v);
+	if (rc < 0) {
+		fprintf(stderr, "inetkit: serve http: %s: %s\n", eq + 1,
+			err_str(rc));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The other gateway options. Returns 0, an exit status, or -1 when a is
+ * not one of them. */
+static int
+gw_setting(struct cli_http *e, const char *a, const char *v)
+{
+	long n;
+
+	if (strcmp(a, "--cgi") == 0 || strcmp(a, "--fastcgi") == 0)
+		return gw_option(e, a, v);
+	if (strcmp(a, "--cgi-timeout") == 0)
+		return parse_timeout(v, &e->gw.timeout_ms) < 0 ?
+			cli_usage_error(http_usage, "bad %s '%s'", a, v) : 0;
+	if (strcmp(a, "--cgi-max") == 0) {
+		if (cli_parse_int(v, 1, 100000, &n) < 0)
+			return cli_usage_error(http_usage, "bad %s '%s'", a, v);
+		e->gw.max_cgi = (int)n;
+		return 0;
+	}
+	char *dst = strcmp(a, "--fastcgi-index") == 0 ? e->gw.fcgi_index :
+		strcmp(a, "--fastcgi-ext") == 0 ? e->gw.fcgi_ext : NULL;
+	size_t max = dst == e->gw.fcgi_index ? sizeof e->gw.fcgi_index :
+		sizeof e->gw.fcgi_ext;
+	if (dst == NULL)
+		return -1;
+	if (strlen(v) >= max || strchr(v, '/') || v[0] == '\0' ||
+	    (dst == e->gw.fcgi_ext && v[0] != '.'))
+		return cli_usage_error(http_usage, "bad %s '%s'", a, v);
+	strcpy(dst, v);
+	return 0;
+}
+
 /* One option with a value. Returns 0, or an exit status. */
 static int
 http_option(struct cli_http *e, const char *a, const char *v, long *workers)
@@ -251,6 +319,9 @@ http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 		l->nrules++;
 		return 0;
 	}
+	rc = gw_setting(e, a, v);
+	if (rc >= 0)
+		return rc;
 	if (strcmp(a, "--access-log") == 0) {
 		e->log_path = v;
 		return 0;
@@ -321,6 +392,7 @@ cli_http_defaults(struct cli_http *e)
 	cli_server_init(&e->srv, &http_ops, &e->listen, ":8080");
 	http_site_init(&e->site);
 	http_server_config_init(&e->cfg);
+	http_gw_config_init(&e->gw);
 	e->log_fd = -1;
 }
 

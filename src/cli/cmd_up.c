@@ -16,8 +16,9 @@ static const char up_usage[] =
 	"usage: inetkit up [--dir DIR] [--workers N]\n"
 	"  Serves on loopback: the zone DIR/zones/example.test.zone on DNS\n"
 	"  port 5300 (UDP and TCP), the site DIR/site on HTTP port 8080 (as\n"
-	"  www.example.test and any other name, on 127.0.0.1 and ::1), the\n"
-	"  same site over HTTPS on port 8443, and echo on 7007, daytime on\n"
+	"  www.example.test and any other name, on 127.0.0.1 and ::1; the\n"
+	"  programs of DIR/site/cgi-bin as CGI under /cgi-bin/), the same\n"
+	"  site over HTTPS on port 8443, and echo on 7007, daytime on\n"
 	"  1313 and time on 3737 (TCP and UDP).\n"
 	"  DIR defaults to the examples/ folder of the source tree the binary\n"
 	"  was built in. For HTTPS, the first run makes a local certificate\n"
@@ -197,7 +198,7 @@ up_setup_tls(struct up *u)
 static int
 up_setup_web(struct up *u, int workers)
 {
-	char site[PATH_MAX + 8];
+	char site[PATH_MAX + 16];
 	int rc;
 
 	snprintf(site, sizeof site, "%s/site", u->dir);
@@ -210,6 +211,10 @@ up_setup_web(struct up *u, int workers)
 		fprintf(stderr, "inetkit: up: %s: %s\n", site, err_str(rc));
 		return EXIT_USAGE;
 	}
+	/* the example programs: cgi-bin/counter */
+	snprintf(site, sizeof site, "%s/site/cgi-bin", u->dir);
+	if (is_dir(site) && http_gw_add_cgi(&u->web.gw, "/cgi-bin/", site) < 0)
+		fprintf(stderr, "inetkit: up: %s: cannot serve\n", site);
 	cli_listen_add(&u->web.listen, "127.0.0.1:8080");
 	/* www.example.test has an AAAA record too: be there when it is
 	 * tried first. */

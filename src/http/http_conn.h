@@ -13,6 +13,7 @@
 #include "net/net_service.h"
 #include "net/net_tls.h"
 #include "http_file.h"
+#include "http_gw.h"
 #include "http_server.h"
 
 #define HTTP_IN_SIZE (32 * 1024)	/* > HTTP_MAX_HEAD */
@@ -29,6 +30,7 @@ enum http_conn_state {
 	HC_HEAD,	/* reading a request head */
 	HC_BODY,	/* discarding a request body */
 	HC_SEND,	/* sending a reply */
+	HC_GATEWAY,	/* a program answers (http_gw.h) */
 	HC_LINGER,	/* reply sent, write side shut: drain, then close */
 	HC_CLOSE,
 };
@@ -42,6 +44,7 @@ struct http_ctx {
 	size_t body_start;		/* first byte after the head */
 	uint64_t body_left;		/* Content-Length bytes to discard */
 	struct http_chunked chunked;
+	struct http_gw *gw;		/* the program answering, or NULL */
 	int seg;			/* reply segment being sent */
 	uint64_t seg_done;		/* bytes of it already sent */
 	struct http_request req;
@@ -95,6 +98,7 @@ struct http_worker {
 	struct http_log *log;
 	uint64_t limited_conns, limited_reqs;	/* refused by cfg.limits */
 	int64_t limit_logged_ms;		/* when that was last said */
+	struct http_gw_worker *gw;	/* on the first gateway request */
 };
 
 /* Sends the next part of c's reply (memory segments in one write, or the
@@ -103,6 +107,16 @@ struct http_worker {
  * cannot be completed), or -1 with errno set (EAGAIN: the socket is
  * full). */
 ssize_t http_send_next(struct http_conn *c);
+
+/* The seam for programs behind the server (http_gw): run c's state
+ * machine (which may free c); log its request; answer it with a file;
+ * move its deadline to ms from now; send "100 Continue" (RFC 9110
+ * section 10.1.1: the body may come). */
+void http_conn_run(struct http_conn *c);
+void http_conn_log(struct http_conn *c);
+void http_conn_respond(struct http_conn *c);
+void http_conn_deadline(struct http_conn *c, int ms);
+void http_conn_continue(struct http_conn *c);
 
 /* The TLS seam (http_tls.c), for connections with c->tls. read, send and
  * send_file return like read(2) and send(2): a count, or -1 with errno

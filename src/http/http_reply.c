@@ -14,7 +14,9 @@ static const struct {
 } http_statuses[] = {
 	{ 100, "Continue" }, { 200, "OK" }, { 204, "No Content" },
 	{ 206, "Partial Content" }, { 301, "Moved Permanently" },
-	{ 304, "Not Modified" }, { 400, "Bad Request" },
+	{ 302, "Found" }, { 303, "See Other" }, { 304, "Not Modified" },
+	{ 307, "Temporary Redirect" }, { 308, "Permanent Redirect" },
+	{ 400, "Bad Request" }, { 401, "Unauthorized" },
 	{ 403, "Forbidden" }, { 404, "Not Found" },
 	{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
 	{ 412, "Precondition Failed" }, { 413, "Content Too Large" },
@@ -22,7 +24,8 @@ static const struct {
 	{ 429, "Too Many Requests" },
 	{ 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
-	{ 503, "Service Unavailable" }, { 505, "HTTP Version Not Supported" },
+	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" }, { 505, "HTTP Version Not Supported" },
 };
 
 const char *

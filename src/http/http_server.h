@@ -17,6 +17,7 @@
 #include "http_site.h"
 
 struct loop;
+struct http_gw_config;
 struct http_limits;
 
 /* How file bodies leave. ON: sendfile hands the kernel page-cache pages,
@@ -48,6 +49,7 @@ struct http_server_config {
 	int hsts_s;
 	int redirect_https;
 	int https_port;
+	struct http_gw_config *gw;	/* programs (http_gw.h), or NULL */
 };
 
 /* Sets defaults: 10 s header, 15 s idle, 30 s send, 1 MiB body, 10000

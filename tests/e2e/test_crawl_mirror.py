@@ -9,7 +9,10 @@ from crawlutil import SITE, PyServer, crawl, html, serve_http
 
 def tree(root):
     out = set()
-    for d, _, files in os.walk(root):
+    for d, dirs, files in os.walk(root):
+        # cgi-bin holds programs (run under --cgi), not pages: no link
+        # leads there
+        dirs[:] = [x for x in dirs if x != "cgi-bin"]
         for f in files:
             out.add(os.path.relpath(os.path.join(d, f), root))
     return out

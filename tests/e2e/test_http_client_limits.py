@@ -119,3 +119,21 @@ def test_max_conns_per_ip(start_server):
 def test_limit_bad_arguments(args):
     assert_usage_error(["serve", "http", "--root", SITE,
                         "--listen", "127.0.0.1:0"] + args)
+
+
+def test_rate_limits_programs_too(start_server, tmp_path):
+    """A --rate rule covers CGI scripts as it covers files, and a request
+    with a body over the rate gets its 429 and the connection closes
+    (its body is not read)."""
+    from cgiutil import cgi_server
+    script = "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nran\\n'\n"
+    _, port = cgi_server(start_server, tmp_path, {"hello": script},
+                         "--rate", "/cgi-bin=2/m:2")
+    statuses = [curl(port, "/cgi-bin/hello")[0] for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("POST", "/cgi-bin/hello", body=b"x" * 100000)
+    r = c.getresponse()
+    assert r.status == 429 and r.getheader("Connection") == "close"
+    r.read()
+    c.close()

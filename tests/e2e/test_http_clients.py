@@ -9,7 +9,10 @@ from httputil import SITE, serve
 
 def site_files():
     out = set()
-    for d, _, files in os.walk(SITE):
+    for d, dirs, files in os.walk(SITE):
+        # cgi-bin holds programs (run under --cgi), not pages: no link
+        # leads there
+        dirs[:] = [x for x in dirs if x != "cgi-bin"]
         for f in files:
             out.add(os.path.relpath(os.path.join(d, f), SITE))
     return out

@@ -3,7 +3,7 @@
 #   make            build/inetkit (optimised)
 #   make run        build and start every service on loopback (inetkit up)
 #   make test       check-layers, ASan+UBSan build, unit tests (Check), e2e
-#                   tests (pytest)
+#                   tests (pytest), the cluster test in namespaces (as root)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 20)
 #   make bench      side-by-side benchmarks against the peers
 #   make soak       every server under load and reloads, SOAK_MINUTES (60)
@@ -48,7 +48,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/$(VARIANT)-tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=build/$(VARIANT)-tools/%)
 
-.PHONY: all run test unit unit-bins tools e2e fuzz bench soak clean deps deps-test \
+.PHONY: all run test unit unit-bins tools e2e cluster fuzz bench soak clean deps deps-test \
 	check-layers
 # Objects built through pattern chains are kept, not deleted as temporary.
 .SECONDARY:
@@ -109,6 +109,7 @@ test: deps-test check-layers
 	@$(MAKE) --no-print-directory SAN=1 build/asan/inetkit unit-bins
 	@$(MAKE) --no-print-directory SAN=1 unit
 	@$(MAKE) --no-print-directory SAN=1 e2e
+	@$(MAKE) --no-print-directory SAN=1 cluster
 
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
@@ -119,6 +120,11 @@ unit: unit-bins
 e2e: $(BIN) tools
 	INETKIT=$(abspath $(BIN)) INETKIT_TOOLS=$(abspath build/$(VARIANT)-tools) \
 		/usr/bin/python3 -m pytest -q tests/e2e
+
+# Hosts as network namespaces (tests/cluster/): skipped, with the reason,
+# where `ip netns` is not allowed (not root, no namespaces).
+cluster: $(BIN)
+	INETKIT=$(abspath $(BIN)) /usr/bin/python3 -m pytest -q -rs tests/cluster
 
 FUZZ_SECONDS ?= 20
 FUZZ_OBJ := build/obj/fuzz

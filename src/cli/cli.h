@@ -187,6 +187,7 @@ void cli_dns_defaults(struct cli_dns *e);
 #include "http/http_gw.h"
 #include "http/http_limit.h"
 #include "http/http_server.h"
+#define CLI_MAX_PROXY_FROM 16
 #include "net/net_tls.h"
 #define CLI_HTTP_TLS_OWNED NET_TLS_MAX_CERTS
 struct cli_http {
@@ -198,6 +199,8 @@ struct cli_http {
 	struct cli_listen listen;
 	const char *log_path;	/* NULL: none; "-": stdout */
 	int log_fd;
+	int proxy_protocol;	/* --proxy-protocol */
+	struct net_cidr proxy_from[CLI_MAX_PROXY_FROM];	/* --proxy-from */
 	/* TLS (cli_http_tls.c): --tls-listen, the default pair, --sni
 	 * pairs and settings, the loaded contexts, --tls-info */
 	struct cli_listen tls_listen;

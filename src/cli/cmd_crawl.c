@@ -36,6 +36,9 @@ static const char crawl_usage[] =
 	"  --delay MS       least time between requests to one host (default:\n"
 	"                   0 on a loopback address, 100 elsewhere)\n"
 	"  --timeout S      connect, silence and response head (10)\n"
+	"  Failover: connections spread over all of a host's addresses;\n"
+	"  a request that fails before its answer goes to the next one, and\n"
+	"  an address that failed is tried last for 10 s.\n"
 	"  --parse-threads N  threads parsing HTML beside the loop (default:\n"
 	"                   one per CPU when there are several; 0: none);\n"
 	"                   pages under 4 KiB are parsed in the loop\n"
@@ -251,6 +254,21 @@ print_skipped(const struct crawl_frontier *f)
 	printf("%s\n", total ? ")" : "");
 }
 
+/* The slowest request, the cost of a host that died under the crawl (its
+ * timeout, then the retry elsewhere). */
+static void
+print_slowest(const struct crawl_frontier *f)
+{
+	const struct crawl_node *slow = NULL;
+
+	for (uint32_t i = 0; i < f->nnodes; i++)
+		if (f->nodes[i].state == CRAWL_DONE &&
+		    (!slow || f->nodes[i].us > slow->us))
+			slow = &f->nodes[i];
+	if (slow)
+		printf("slowest: %.1f ms  %s\n", slow->us / 1000.0, slow->url);
+}
+
 static void
 print_results(const struct crawl_cli *c, const struct crawl_frontier *f,
 	      int64_t ms)
@@ -277,6 +295,7 @@ print_results(const struct crawl_cli *c, const struct crawl_frontier *f,
 	flush_buf(&b, stdout, 0);
 	buf_fini(&b);
 	print_skipped(f);
+	print_slowest(f);
 	printf("crawled %zu URLs (%llu bytes) in %lld ms: %.1f pages/s, "
 	       "%zu broken\n", t.fetched, (unsigned long long)t.bytes,
 	       (long long)ms, ms > 0 ? (double)t.fetched * 1000.0 /

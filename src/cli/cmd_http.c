@@ -23,6 +23,7 @@ static const char http_usage[] =
 	"                          [--cgi PREFIX=DIR]... [--cgi-timeout T]\n"
 	"                          [--cgi-max N] [--fastcgi PREFIX=BACKEND]...\n"
 	"                          [--fastcgi-index NAME] [--fastcgi-ext EXT]\n"
+	"                          [--proxy-protocol --proxy-from CIDR...]\n"
 	"                          [--tls-listen ADDR:PORT]... --cert FILE\n"
 	"                          --key FILE [--sni NAME=CERT:KEY]...\n"
 	"                          [--tls-min 1.2|1.3] [--hsts SECONDS]\n"
@@ -57,7 +58,13 @@ static const char http_usage[] =
 	"  URLs under PREFIX to a FastCGI application (php-fpm) at\n"
 	"  unix:PATH or HOST:PORT, SCRIPT_FILENAME under the root;\n"
 	"  --fastcgi-ext .php sends only scripts with that extension,\n"
-	"  --fastcgi-index index.php names the script of a directory.\n";
+	"  --fastcgi-index index.php names the script of a directory.\n"
+	"  --proxy-protocol: behind a load balancer (HAProxy send-proxy or\n"
+	"  send-proxy-v2, nginx proxy_protocol), a connection from a\n"
+	"  --proxy-from CIDR range (repeatable, required) must begin with a\n"
+	"  PROXY v1 or v2 header (before the TLS handshake on --tls-listen),\n"
+	"  and the access log shows the client it names; other clients are\n"
+	"  served as they are.\n";
 
 static void *
 http_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
@@ -322,6 +329,14 @@ http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 	rc = gw_setting(e, a, v);
 	if (rc >= 0)
 		return rc;
+	if (strcmp(a, "--proxy-from") == 0) {
+		if (e->cfg.nproxy_from == CLI_MAX_PROXY_FROM ||
+		    net_cidr_parse(v, &e->proxy_from[e->cfg.nproxy_from]) < 0)
+			return cli_usage_error(http_usage, "bad --proxy-from "
+					       "'%s'", v);
+		e->cfg.nproxy_from++;
+		return 0;
+	}
 	if (strcmp(a, "--access-log") == 0) {
 		e->log_path = v;
 		return 0;
@@ -362,6 +377,10 @@ http_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 			e->site.dotfiles = 1;
 			continue;
 		}
+		if (strcmp(a, "--proxy-protocol") == 0) {
+			e->proxy_protocol = 1;
+			continue;
+		}
 		if (cli_http_tls_flag(e, a))
 			continue;
 		if (i + 1 >= argc || strncmp(a, "--", 2) != 0)
@@ -371,6 +390,13 @@ http_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 		if (rc != 0)
 			return rc;
 	}
+	/* A header believed from anyone would let any client name any
+	 * address: the ranges are required, and useless without the flag. */
+	if (e->proxy_protocol != (e->cfg.nproxy_from > 0))
+		return cli_usage_error(http_usage, "serve http: "
+				       "--proxy-protocol and --proxy-from CIDR "
+				       "go together");
+	e->cfg.proxy_from = e->proxy_from;
 	if (e->site.def.root_fd < 0 && e->site.nvhosts == 0)
 		return cli_usage_error(http_usage, "serve http: --root DIR is "
 				       "required");

@@ -6,12 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/loop.h"
 #include "fetch.h"
 #include "url/url.h"
 
 enum origin_state { O_NEW, O_RESOLVING, O_READY, O_FAILED };
+
+/* An address that failed (refused, silent, reset) is tried last for this
+ * long, then as any other: a host that died costs one timeout, not one
+ * per connection, and one that comes back is used again. */
+#define FETCH_DOWN_MS 10000
 
 struct fetch_origin;
 
@@ -31,7 +37,9 @@ struct fetch_origin {
 	enum origin_state state;
 	int status;		/* the lookup's, when O_FAILED */
 	struct net_addr addrs[RESOLV_MAX_ADDRS];	/* with the port */
+	int64_t down_until[RESOLV_MAX_ADDRS];	/* clock_mono_ms */
 	int naddrs;
+	unsigned rr;		/* the address the next request starts at */
 	struct resolv_query *q;
 	struct fetch_wait *waits;
 	struct loop_timer timer;	/* tells waiters added once settled */
@@ -123,6 +131,50 @@ origin_on_timer(struct loop *l, void *arg)
 		origin_settle(o);
 }
 
+/* Takes a lookup's addresses, keeping the marks of those already known. */
+static void
+origin_set_addrs(struct fetch_origin *o, const struct net_addr *addrs, int n)
+{
+	int64_t down[RESOLV_MAX_ADDRS];
+
+	n = n < RESOLV_MAX_ADDRS ? n : RESOLV_MAX_ADDRS;
+	for (int i = 0; i < n; i++) {
+		struct net_addr a = addrs[i];
+
+		net_addr_set_port(&a, o->port);
+		down[i] = 0;
+		for (int j = 0; j < o->naddrs; j++)
+			if (net_addr_equal(&o->addrs[j], &a))
+				down[i] = o->down_until[j];
+	}
+	for (int i = 0; i < n; i++) {
+		o->addrs[i] = addrs[i];
+		net_addr_set_port(&o->addrs[i], o->port);
+		o->down_until[i] = down[i];
+	}
+	o->naddrs = n;
+}
+
+/* The order in which a request tries o's addresses: the resolver's
+ * (families interleaved, RFC 8305 section 4) turned by one address per
+ * request, so that a crawler's connections spread over all of them from
+ * the start; those marked down last. Returns the count written to out. */
+static int
+origin_order(struct fetch_origin *o, struct net_addr *out)
+{
+	int64_t now = clock_mono_ms();
+	int n = o->naddrs, k = 0, start = n > 0 ? (int)(o->rr++ % n) : 0;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (int j = 0; j < n; j++) {
+			int i = (start + j) % n;
+
+			if ((o->down_until[i] > now) == pass)
+				out[k++] = o->addrs[i];
+		}
+	return k;
+}
+
 static void
 origin_on_resolved(void *arg, int status, const struct net_addr *addrs,
 		   int n)
@@ -136,11 +188,7 @@ origin_on_resolved(void *arg, int status, const struct net_addr *addrs,
 		origin_settle(o);
 		return;
 	}
-	o->naddrs = n < RESOLV_MAX_ADDRS ? n : RESOLV_MAX_ADDRS;
-	for (int i = 0; i < o->naddrs; i++) {
-		o->addrs[i] = addrs[i];
-		net_addr_set_port(&o->addrs[i], o->port);
-	}
+	origin_set_addrs(o, addrs, n);
 	o->state = O_READY;
 	origin_settle(o);
 }
@@ -515,11 +563,35 @@ client_on_done(void *arg, int status)
 		 FETCH_AT_TRANSFER, status);
 }
 
+/* An address of x's origin failed: tried last for FETCH_DOWN_MS, and
+ * the idle connections to it closed (they would each wait for a silent
+ * host in turn). */
+static void
+client_on_bad_addr(void *arg, const struct net_addr *a, int err)
+{
+	struct fetch_xfer *x = arg;
+	struct fetch_origin *o = x->origin;
+	struct fetch *f = x->f;
+
+	(void)err;
+	for (int i = 0; i < o->naddrs; i++)
+		if (net_addr_equal(&o->addrs[i], a))
+			o->down_until[i] = clock_mono_ms() + FETCH_DOWN_MS;
+	for (int i = 0; i < f->nxs; i++) {
+		const struct net_addr *p = fetch_client_peer(f->xs[i].client);
+
+		if (f->xs[i].st == X_IDLE && p && net_addr_equal(p, a))
+			fetch_client_drop_idle(f->xs[i].client);
+	}
+}
+
 static const struct fetch_client_cb client_cb = {
 	client_on_head, client_on_body, client_on_done, NULL,
+	client_on_bad_addr,
 };
 static const struct fetch_client_cb client_cb_fd = {
 	client_on_head, client_on_body, client_on_done, client_body_fd,
+	client_on_bad_addr,
 };
 
 static void
@@ -531,11 +603,10 @@ xfer_request(struct fetch_xfer *x)
 		.target = x->target,
 		.headers = x->headers,
 		.addrs = x->addrs,
-		.naddrs = x->origin->naddrs,
+		.naddrs = origin_order(x->origin, x->addrs),
 	};
 	int rc;
 
-	memcpy(x->addrs, x->origin->addrs, sizeof x->addrs[0] * req.naddrs);
 	x->redirect = 0;
 	x->bad_location = 0;
 	rc = fetch_client_request(x->client, &req,

@@ -5,9 +5,10 @@
  *     answering within the TTL; or once per origin, host and port, for
  *     the engine's life with resolve_once);
  *   - a connection from its pool, one already open to the origin first
- *     (RFC 9112 section 9.3), opened by fetch_conn (the transport,
- *     each address tried in turn with a connect timeout: where TLS and
- *     Happy Eyeballs go);
+ *     (RFC 9112 section 9.3), opened by fetch_conn (the transport, and
+ *     Happy Eyeballs over the origin's addresses: turned by one per
+ *     request so that many connections spread over all of them, those
+ *     that failed lately last);
  *   - the request and the response by fetch_client (head limits, max_body,
  *     the silence and head timeouts), an overall deadline per fetch;
  *   - redirects when asked (RFC 9110 section 15.4: at most max_redirs, a

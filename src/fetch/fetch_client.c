@@ -39,6 +39,9 @@ struct fetch_client {
 
 	const struct net_addr *addrs;
 	int naddrs;
+	uint32_t failed;	/* addrs[i] failed during this request */
+	struct net_addr order[FETCH_CLIENT_MAX_ADDRS];	/* those left */
+	int norder;
 	enum http_method method;
 	const struct fetch_client_cb *cb;
 	void *arg;
@@ -133,6 +136,13 @@ fetch_client_peer(const struct fetch_client *c)
 	return c->conn.peer.len ? &c->conn.peer : NULL;
 }
 
+void
+fetch_client_drop_idle(struct fetch_client *c)
+{
+	if (c->st == ST_IDLE)
+		client_close(c);
+}
+
 int
 fetch_client_is_connected(const struct fetch_client *c)
 {
@@ -215,7 +225,9 @@ fetch_client_request(struct fetch_client *c, const struct fetch_client_req *r,
 	if (rc < 0)
 		return rc;
 	c->addrs = r->addrs;
-	c->naddrs = r->naddrs;
+	c->naddrs = r->naddrs < FETCH_CLIENT_MAX_ADDRS ? r->naddrs :
+		    FETCH_CLIENT_MAX_ADDRS;
+	c->failed = 0;
 	c->method = r->method;
 	c->cb = cb;
 	c->arg = arg;
@@ -239,12 +251,62 @@ client_on_open(void *arg, int status)
 	client_send(c);
 }
 
+/* Notes that address a failed during this request, and tells the owner
+ * once. */
 static void
+client_bad_addr(void *arg, const struct net_addr *a, int err)
+{
+	struct fetch_client *c = arg;
+
+	for (int i = 0; i < c->naddrs; i++)
+		if (!(c->failed & (1u << i)) &&
+		    net_addr_equal(&c->addrs[i], a)) {
+			c->failed |= 1u << i;
+			if (c->cb->on_bad_addr)
+				c->cb->on_bad_addr(c->arg, a, err);
+			return;
+		}
+}
+
+/* Opens a connection by Happy Eyeballs over the addresses that have not
+ * failed during this request. Returns 0 or ERR_NOTFOUND when none is
+ * left. */
+static int
 client_connect(struct fetch_client *c)
 {
+	c->norder = 0;
+	for (int i = 0; i < c->naddrs; i++)
+		if (!(c->failed & (1u << i)))
+			c->order[c->norder++] = c->addrs[i];
+	if (c->norder == 0)
+		return ERR_NOTFOUND;
 	c->st = ST_CONNECTING;
-	fetch_conn_open(&c->conn, c->addrs, c->naddrs,
-			     c->cfg.connect_timeout_ms, client_on_open, c);
+	fetch_conn_open(&c->conn, c->order, c->norder,
+			     c->cfg.connect_timeout_ms, client_on_open,
+			     client_bad_addr, c);
+	return 0;
+}
+
+/* The request failed with status (on a kept connection, only silence
+ * comes here: a close goes to client_retry_fresh). Before any byte
+ * of the response, an idempotent request (RFC 9110 section 9.2.2: GET and
+ * HEAD are all we send) goes once more to the addresses not tried yet;
+ * else the request ends with status. */
+static void
+client_fail(struct fetch_client *c, int status)
+{
+	int retry = !c->got_bytes &&
+		    (c->st == ST_WRITING || c->st == ST_HEAD) &&
+		    (status == ERR_TIMEOUT || status == ERR_CLOSED ||
+		     (status < 0 && status > -4096));
+
+	if (retry) {
+		client_bad_addr(c, &c->conn.peer, status);
+		client_close(c);
+		if (client_connect(c) == 0)
+			return;
+	}
+	client_finish(c, status);
 }
 
 /* Starts a request: on the open connection when it goes to one of the
@@ -265,7 +327,8 @@ client_begin(struct fetch_client *c)
 		client_send(c);
 		return;
 	}
-	client_connect(c);
+	if (client_connect(c) < 0)
+		client_finish(c, ERR_NOTFOUND);
 }
 
 /* An old connection was closed under us before any byte of the answer:
@@ -275,7 +338,8 @@ client_retry_fresh(struct fetch_client *c)
 {
 	client_close(c);
 	c->reused = 0;
-	client_connect(c);
+	if (client_connect(c) < 0)
+		client_finish(c, ERR_CLOSED);
 }
 
 static void
@@ -306,7 +370,7 @@ client_on_timer(struct loop *l, void *arg)
 	case ST_IDLE:
 		return;
 	default:
-		client_finish(c, ERR_TIMEOUT);
+		client_fail(c, ERR_TIMEOUT);
 		return;
 	}
 }
@@ -489,7 +553,7 @@ client_eof(struct fetch_client *c)
 		client_finish(c, 0);
 		return;
 	}
-	client_finish(c, ERR_CLOSED);
+	client_fail(c, ERR_CLOSED);
 }
 
 /* A body that needs no decoding can go from the socket to the caller's
@@ -593,7 +657,7 @@ client_read(struct fetch_client *c)
 			return;
 		}
 		if (n < 0) {
-			client_finish(c, (int)n);
+			client_fail(c, (int)n);
 			return;
 		}
 		if (n == 0) {
@@ -634,7 +698,7 @@ client_on_fd(struct loop *l, int fd, int events, void *arg)
 			if (c->reused)
 				client_retry_fresh(c);
 			else
-				client_finish(c, rc);
+				client_fail(c, rc);
 			return;
 		}
 		c->st = ST_HEAD;

@@ -9,6 +9,10 @@
  * response that leaves the connection clean (keep-alive, body fully read)
  * leaves it open: the next request to the same address reuses it, and is
  * sent once more on a fresh connection if the old one turns out closed.
+ * An idempotent request (GET, HEAD) that fails on a fresh connection
+ * before any byte of its response (reset, EOF, silence past the timeout)
+ * is sent again on a fresh connection to the other addresses (RFC 9110
+ * section 9.2.2), each address at most once per request.
  *
  * Limits: the head limits of http_parse.h (line, field section, field
  * count), at most FETCH_CLIENT_MAX_INTERIM interim responses, max_body, a
@@ -31,9 +35,11 @@ struct loop;
 #define FETCH_CLIENT_MAX_REQUEST 65536	/* bytes of a request head */
 #define FETCH_CLIENT_MIN_RBUF (HTTP_MAX_HEAD + 1024)
 #define FETCH_CLIENT_MAX_SKIP (1 << 20)	/* a dropped body read at most */
+#define FETCH_CLIENT_MAX_ADDRS 32	/* addresses of a request used */
 
 struct fetch_client_config {
-	int connect_timeout_ms;	/* each address; default 10000 */
+	int connect_timeout_ms;	/* the whole connect (Happy Eyeballs over
+				 * the addresses); default 10000 */
 	int read_timeout_ms;	/* longest silence from the server; 30000 */
 	int head_timeout_ms;	/* the whole head, from the request on; 30000 */
 	uint64_t max_body;	/* decoded body bytes; 0: no limit */
@@ -84,6 +90,11 @@ struct fetch_client_cb {
 	 * on_body with p set. A failure to write there ends the request with
 	 * its -errno. */
 	int (*body_fd)(void *arg);
+	/* Optional (NULL: not told). An address that failed during this
+	 * request: refused or unreachable, slower to connect than another
+	 * (Happy Eyeballs), or silent, reset or closed before any byte of
+	 * the response. The owner may try it last for a while. */
+	void (*on_bad_addr)(void *arg, const struct net_addr *a, int err);
 };
 
 /* A client on loop l with a copy of c (NULL: defaults). Returns NULL when
@@ -109,6 +120,8 @@ void fetch_client_cancel(struct fetch_client *c);
 
 /* The address of the current (or last) connection, or NULL. */
 const struct net_addr *fetch_client_peer(const struct fetch_client *c);
+/* Closes the connection held open for the next request, if any. */
+void fetch_client_drop_idle(struct fetch_client *c);
 /* True when an idle connection is held open for the next request. */
 int fetch_client_is_connected(const struct fetch_client *c);
 

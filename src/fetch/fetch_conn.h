@@ -11,10 +11,11 @@
  * certificate check) through fetch_client_req to fetch_conn_open, and
  * fetch_client reuses a kept connection only for the same host name.
  *
- * fetch_conn_open tries the addresses in the order given, one at a
- * time, each with its own connect timeout; the whole policy is that one
- * function and its two callbacks, which Happy Eyeballs (RFC 8305 section
- * 5: staggered attempts, the first to connect wins) replaces. */
+ * fetch_conn_open connects by Happy Eyeballs (RFC 8305 section 5): the
+ * addresses are tried in the order given (the resolver interleaves the
+ * families, section 4), a new attempt every FETCH_CONN_STAGGER_MS while
+ * none has connected, at once when one fails; the first to connect wins
+ * and the others are closed. One timeout bounds the whole open. */
 #ifndef INETKIT_FETCH_CONN_H
 #define INETKIT_FETCH_CONN_H
 
@@ -25,6 +26,9 @@
 #include "net/net_addr.h"
 
 struct fetch_conn;
+
+#define FETCH_CONN_STAGGER_MS 250	/* RFC 8305 section 5: 250 ms */
+#define FETCH_CONN_MAX_TRIES 16		/* attempts in flight at once */
 
 /* How bytes move over an open connection. read and write return a count,
  * 0 (read: the peer closed), -EAGAIN (wait for the loop) or -errno. */
@@ -41,6 +45,19 @@ struct fetch_transport {
  * not watched by the loop: the owner adds it), else the last address's
  * error (-errno, ERR_TIMEOUT). */
 typedef void (*fetch_conn_fn)(void *arg, int status);
+/* Optional: an address that failed (refused, unreachable) or was still
+ * silent when another one connected or the time ran out, so that the
+ * owner may try it last for a while. Called before done, and inside
+ * fetch_conn_open when a socket cannot even be started (no route); it
+ * must not close c. */
+typedef void (*fetch_conn_bad_fn)(void *arg, const struct net_addr *a,
+				  int err);
+
+/* One connect in flight. */
+struct fetch_conn_try {
+	int fd;
+	int ai;		/* its index in addrs */
+};
 
 struct fetch_conn {
 	struct loop *l;
@@ -50,22 +67,26 @@ struct fetch_conn {
 
 	/* While opening. */
 	const struct net_addr *addrs;
-	int naddrs, ai, last_err;
-	int timeout_ms;
+	int naddrs, ai, last_err;	/* ai: the next address to try */
 	int opening;
-	struct loop_timer timer;
+	struct fetch_conn_try tries[FETCH_CONN_MAX_TRIES];
+	int ntries;
+	struct loop_timer timer;	/* the next attempt (or the end) */
+	struct loop_timer deadline;	/* the whole open */
 	fetch_conn_fn done;
+	fetch_conn_bad_fn bad;		/* may be NULL */
 	void *arg;
 };
 
 /* Sets up c (no connection) on loop l. */
 void fetch_conn_init(struct fetch_conn *c, struct loop *l);
-/* Opens c to the first of addrs[0..n) (with ports) that accepts within
- * timeout_ms, closing what c held. addrs must live until done runs. done
- * runs later, from the loop, never inside this call. */
+/* Opens c to the first of addrs[0..n) (with ports) to accept, Happy
+ * Eyeballs within timeout_ms for the whole, closing what c held. addrs
+ * must live until done runs. done runs later, from the loop, never inside
+ * this call; bad (may be NULL) as said above. */
 void fetch_conn_open(struct fetch_conn *c,
 			  const struct net_addr *addrs, int n, int timeout_ms,
-			  fetch_conn_fn done, void *arg);
+			  fetch_conn_fn done, fetch_conn_bad_fn bad, void *arg);
 /* Closes the connection, or stops an open in progress (done is not
  * called). Harmless when there is none. The owner takes fd out of the
  * loop first when it added it. */

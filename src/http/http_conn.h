@@ -27,6 +27,7 @@
 #define HTTP_TLS_SENDFILE_MAX (256 * 1024) /* bytes per SSL_sendfile */
 
 enum http_conn_state {
+	HC_PROXY,	/* reading a PROXY protocol header (net_proxy.h) */
 	HC_HEAD,	/* reading a request head */
 	HC_BODY,	/* discarding a request body */
 	HC_SEND,	/* sending a reply */
@@ -68,6 +69,7 @@ struct http_conn {
 	unsigned client_close : 1;	/* the request said close, no body */
 	unsigned registered : 1;	/* in the loop (from the first wait) */
 	unsigned read_once : 1;		/* read since the last event */
+	unsigned limit_counted : 1;	/* in cfg.limits' count of its peer */
 	struct net_tls *tls;		/* from a TLS listener, else NULL */
 	struct http_ctx *x;		/* NULL while idle */
 	size_t in_off, in_len;		/* current request at x->in + in_off */

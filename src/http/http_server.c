@@ -124,7 +124,7 @@ conn_close(struct http_conn *c)
 	c->x = NULL;
 	LIST_REMOVE(c, link);
 	w->nconns--;
-	if (w->cfg.limits)
+	if (c->limit_counted)
 		http_limits_conn_close(w->cfg.limits,
 				       (struct sockaddr *)&c->peer);
 	if (w->nfree < HTTP_FREE_CONNS) {
@@ -135,8 +135,11 @@ conn_close(struct http_conn *c)
 	}
 }
 
+/* parsed: the head parsed whole, so that its fields may be read (a head
+ * refused half-way may hold a method name and a count of fields that
+ * were never filled in). */
 static void
-conn_log(struct http_conn *c, struct http_slice line)
+conn_log(struct http_conn *c, struct http_slice line, int parsed)
 {
 	struct http_log *g = c->w->log;
 	char host[NET_ADDR_STRLEN];
@@ -148,7 +151,7 @@ conn_log(struct http_conn *c, struct http_slice line)
 	memcpy(&peer.ss, &c->peer, c->peer_len);
 	if (net_addr_format(&peer, 0, host, sizeof host) < 0)
 		strcpy(host, "-");
-	if (line.p == c->x->req.method_name.p) {
+	if (parsed) {
 		ref = http_header_find(c->x->req.headers, c->x->req.nheaders,
 				       "referer");
 		ua = http_header_find(c->x->req.headers, c->x->req.nheaders,
@@ -192,7 +195,7 @@ reply_fatal(struct http_conn *c, int status, int parsed)
 	int head = parsed && c->x->req.method == HTTP_M_HEAD;
 
 	http_reply_error(&c->x->rep, status, 1, 0, NULL, head);
-	conn_log(c, request_line(c, parsed));
+	conn_log(c, request_line(c, parsed), parsed);
 	start_send(c);
 }
 
@@ -231,7 +234,7 @@ limit_request(struct http_conn *c, int body)
 	http_reply_error_finish(&c->x->rep, r->version == 10 && r->keep_alive);
 	c->w->limited_reqs++;
 	limit_log(c->w);
-	conn_log(c, request_line(c, 1));
+	conn_log(c, request_line(c, 1), 1);
 	start_send(c);
 	return 1;
 }
@@ -244,7 +247,7 @@ respond(struct http_conn *c)
 	else
 		http_file_respond(c->w->cfg.site, &c->x->req, &c->x->sc,
 				  &c->x->rep);
-	conn_log(c, request_line(c, 1));
+	conn_log(c, request_line(c, 1), 1);
 	start_send(c);
 }
 
@@ -362,6 +365,47 @@ head_done(struct http_conn *c, size_t len)
 	c->x->body_left = r->content_length;
 	http_chunked_init(&c->x->chunked);
 	c->state = HC_BODY;
+}
+
+/* A connection from a trusted balancer begins with a PROXY header: the
+ * client it relays becomes the connection's peer (unless the header says
+ * LOCAL: a health check). The header is peeked at, then taken off the
+ * socket by its exact length, so that what follows, a request or a TLS
+ * handshake, is read as on any other connection. A bad header closes the
+ * connection, as the protocol asks; the header timeout bounds the wait. */
+static int
+step_proxy(struct http_conn *c)
+{
+	char buf[NET_PROXY_V2_MAX];
+	struct net_proxy_info pi;
+	ssize_t k = recv(c->fd, buf, sizeof buf, MSG_PEEK), n;
+
+	if (k < 0 && (errno == EAGAIN || errno == EINTR))
+		return STEP_WAIT;
+	n = k > 0 ? net_proxy_parse(buf, (size_t)k, &pi) : ERR_PARSE;
+	if (n == ERR_AGAIN)
+		return STEP_WAIT;	/* edge-triggered: more bytes wake us */
+	if (n < 0 || recv(c->fd, buf, (size_t)n, 0) != n) {
+		c->state = HC_CLOSE;
+		return STEP_NEXT;
+	}
+	if (!pi.local && pi.src.len <= sizeof c->peer) {
+		memcpy(&c->peer, &pi.src.ss, pi.src.len);
+		c->peer_len = pi.src.len;
+		/* --max-conns-per-ip counts the client the balancer relays,
+		 * not the balancer (conn_admit left it uncounted) */
+		if (c->w->cfg.limits &&
+		    http_limits_conn_open(c->w->cfg.limits,
+					  (struct sockaddr *)&c->peer) < 0) {
+			c->w->limited_conns++;
+			limit_log(c->w);
+			c->state = HC_CLOSE;
+			return STEP_NEXT;
+		}
+		c->limit_counted = c->w->cfg.limits != NULL;
+	}
+	c->state = HC_HEAD;
+	return STEP_NEXT;
 }
 
 static int
@@ -508,6 +552,9 @@ conn_run(struct http_conn *c)
 
 	while (rc == STEP_NEXT) {
 		switch (c->state) {
+		case HC_PROXY:
+			rc = step_proxy(c);
+			break;
 		case HC_HEAD:
 			rc = step_head(c);
 			break;
@@ -584,7 +631,7 @@ http_conn_run(struct http_conn *c)
 void
 http_conn_log(struct http_conn *c)
 {
-	conn_log(c, request_line(c, 1));
+	conn_log(c, request_line(c, 1), 1);
 }
 
 void
@@ -624,12 +671,29 @@ conn_new(struct http_worker *w)
 	return malloc(sizeof *c);
 }
 
+/* Whether connections from peer begin with a PROXY header (a trusted
+ * balancer): their client is known only once it has arrived. */
+static int
+conn_proxied(const struct http_worker *w, const struct net_addr *peer)
+{
+	return w->cfg.nproxy_from &&
+	       net_cidr_match(w->cfg.proxy_from, w->cfg.nproxy_from, peer);
+}
+
+/* Whether conn_admit counted a connection from peer against its client
+ * (--max-conns-per-ip): not when a balancer relays it (step_proxy). */
+static int
+conn_counted(const struct http_worker *w, const struct net_addr *peer)
+{
+	return w->cfg.limits && !conn_proxied(w, peer);
+}
+
 /* A connection admitted that cannot be served after all: closed, and no
  * longer counted against its client. */
 static void
 conn_drop(struct http_worker *w, int fd, const struct net_addr *peer)
 {
-	if (w->cfg.limits)
+	if (conn_counted(w, peer))
 		http_limits_conn_close(w->cfg.limits,
 				       (struct sockaddr *)&peer->ss);
 	close(fd);
@@ -659,7 +723,8 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
 	c->fd = fd;
 	c->peer_len = peer->len <= sizeof c->peer ? peer->len : 0;
 	memcpy(&c->peer, &peer->ss, c->peer_len);
-	c->state = HC_HEAD;
+	c->state = conn_proxied(w, peer) ? HC_PROXY : HC_HEAD;
+	c->limit_counted = conn_counted(w, peer);
 	c->in_off = c->in_len = 0;
 	c->x = NULL;
 	c->drained = c->rdhup = c->client_close = c->registered = 0;
@@ -682,7 +747,7 @@ conn_admit(struct http_worker *w, const struct net_addr *peer)
 {
 	if (w->nconns >= w->cfg.max_conns)
 		return 0;
-	if (w->cfg.limits &&
+	if (conn_counted(w, peer) &&
 	    http_limits_conn_open(w->cfg.limits,
 				  (struct sockaddr *)&peer->ss) < 0) {
 		/* over --max-conns-per-ip: closed at once, as nginx does */
@@ -739,7 +804,8 @@ http_on_stop(struct loop *l, void *arg)
 	struct http_conn *c = LIST_FIRST(&w->conns);
 	while (c) {
 		struct http_conn *next = LIST_NEXT(c, link);
-		if (c->state == HC_HEAD && c->in_len == c->in_off)
+		if ((c->state == HC_HEAD || c->state == HC_PROXY) &&
+		    c->in_len == c->in_off)
 			conn_close(c);
 		else if (c->x)
 			c->x->rep.close = 1;

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "http_site.h"
+#include "net/net_proxy.h"
 
 struct loop;
 struct http_gw_config;
@@ -40,6 +41,12 @@ struct http_server_config {
 	uint64_t max_body;		/* request body bytes (413 beyond) */
 	int access_log_fd;		/* -1: no access log */
 	enum http_sendfile sendfile;	/* file bodies: see above */
+	/* Load balancers: a connection from one of these ranges must begin
+	 * with a PROXY protocol header (v1 or v2), whose client address the
+	 * access log then shows; others are served as they are. n = 0: no
+	 * header is accepted from anyone. */
+	const struct net_cidr *proxy_from;
+	int nproxy_from;
 	struct http_limits *limits;	/* per client (http_limit.h), or NULL */
 	/* TLS (http_tls.c): the contexts of the TLS listeners (NULL: none),
 	 * Strict-Transport-Security max-age on their replies (0: none,

@@ -137,3 +137,50 @@ def test_rate_limits_programs_too(start_server, tmp_path):
     assert r.status == 429 and r.getheader("Connection") == "close"
     r.read()
     c.close()
+
+
+def proxied_connection(port, client):
+    """A connection from the balancer (127.0.0.1) relaying client by a
+    PROXY v1 header, with one request answered (so it is counted)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(b"PROXY TCP4 %s 127.0.0.1 40000 80\r\n" % client.encode() +
+              b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    return s
+
+
+def test_max_conns_per_ip_behind_a_balancer(start_server):
+    """With --proxy-protocol the limit counts the clients the balancer
+    relays, not the balancer, whose own connections are many."""
+    srv, port = serve(start_server, SITE, "--proxy-protocol",
+                      "--proxy-from", "127.0.0.0/8",
+                      "--max-conns-per-ip", "2")
+    held = []
+    try:
+        for client in ("192.0.2.1", "192.0.2.1", "192.0.2.2", "192.0.2.3"):
+            s = proxied_connection(port, client)
+            assert s.recv(12) == b"HTTP/1.1 200"
+            held.append(s)
+        # a third connection of 192.0.2.1 is closed at once
+        s = proxied_connection(port, "192.0.2.1")
+        try:
+            assert s.recv(100) == b""
+        except ConnectionResetError:
+            pass
+        s.close()
+        # closing one of its two lets it in again
+        held[0].close()
+        for _ in range(100):
+            s = proxied_connection(port, "192.0.2.1")
+            try:
+                if s.recv(12) == b"HTTP/1.1 200":
+                    break
+            except ConnectionResetError:
+                pass
+            finally:
+                s.close()
+            time.sleep(0.05)
+        else:
+            pytest.fail("192.0.2.1 never let in again")
+    finally:
+        for s in held:
+            s.close()

@@ -7,8 +7,10 @@
 # and the top of the profile (inclusive and self).
 #   bench/callgrind.sh [N]        N requests (default 20000)
 # Settings: INETKIT (build/inetkit), PROFILE_PATH (/1k.html),
-# CALLGRIND_KEEP=DIR keeps the callgrind.out file there, CALLGRIND_ARGS
-# adds options of the server (e.g. "--rate /=1000000/s").
+# INETKIT_ARGS (more server flags: the cost of --auth is measured with
+# INETKIT_ARGS="--auth /=USERS" and a PROFILE_PATH that carries an
+# Authorization field after the path, see README),
+# CALLGRIND_KEEP=DIR keeps the callgrind.out file there.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -30,9 +32,11 @@ trap cleanup EXIT
 mkdir "$tmp/root"
 head -c 1024 /dev/zero | tr '\0' 'x' >"$tmp/root/1k.html"
 
+# --no-sandbox: valgrind's own system calls would run under the server's
+# seccomp filter (the sandbox costs nothing in user space)
 valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out.%p" \
 	"$INETKIT" serve http --root "$tmp/root" --listen 127.0.0.1:0 \
-	--workers 1 ${CALLGRIND_ARGS:-} >"$tmp/out" 2>"$tmp/err" &
+	--workers 1 --no-sandbox ${INETKIT_ARGS:-} >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 for i in $(seq 100); do
 	grep -q '^listening http tcp ' "$tmp/out" && break

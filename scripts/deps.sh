@@ -5,8 +5,8 @@
 set -eu
 
 build="gcc make pkg-config libssl-dev zlib1g-dev libgumbo-dev clang libbpf-dev
-       libxdp-dev"
-test="$build check python3 python3-pytest python3-dnspython curl wget
+       libxdp-dev libcrypt-dev libseccomp-dev"
+test="$build check python3 python3-pytest python3-dnspython curl wget knot bind9
       netcat-openbsd socat openbsd-inetd rdate dnsutils knot-dnsutils nsd
       nginx-light apache2-utils chromium iproute2 strace openssl
       python3-cryptography sslscan libnss3-tools iputils-ping lighttpd

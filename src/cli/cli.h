@@ -9,6 +9,7 @@
 #include "net/net_addr.h"
 
 struct loop;
+struct sandbox;
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -88,10 +89,29 @@ struct cli_engine {
 	void (*end)(struct loop *l, int index, void *arg);
 	void (*hup)(void *arg);	/* on SIGHUP, in the main thread; may be NULL */
 	void *arg;
+	/* Adds what the engine needs after start-up (the files it reads on
+	 * SIGHUP...) to the sandbox; returns 0 or < 0. May be NULL. */
+	int (*sandbox)(void *arg, struct sandbox *sb);
 };
 /* Runs the engines on nworkers threads until SIGTERM/SIGINT, after raising
- * the descriptor limit. Returns an exit status. */
+ * the descriptor limit and cli_lockdown. Returns an exit status. */
 int cli_run_engines(const struct cli_engine *engines, int n, int nworkers);
+
+/* --user NAME[:GROUP], --no-sandbox and --sandbox-info, which every
+ * server takes (cli_lockdown.c): cli_lockdown_args takes them out of argv
+ * and returns the new argc, or minus an exit status after a usage error.
+ * cli_lockdown, after the engines' setup and before their threads: drops
+ * privileges and applies the sandbox (the engines' sandbox hooks say what
+ * they need). Returns 0, an exit status, or -1 when --sandbox-info
+ * printed and nothing is to be served. */
+extern const char cli_lockdown_usage[];
+int cli_lockdown_args(int argc, char **argv, const char *usage);
+int cli_lockdown(const struct cli_engine *engines, int n);
+/* For a sandbox hook: read access to the folder of file, and to the
+ * folder of what it points to when it is a symlink (a certificate
+ * renewed by swapping links, a zone with $INCLUDEs beside it). Returns
+ * 0, -errno or ERR_TOOBIG. */
+int cli_sandbox_allow_dir(struct sandbox *sb, const char *file);
 
 /* A server adapter (cmd_dns.c, cmd_http.c, cmd_svc.c): what `inetkit serve
  * NAME` and `inetkit up` do with each, done here once. The adapter's
@@ -115,6 +135,8 @@ struct cli_server_ops {
 		       const int *tcp, int ntcp, const int *udp, int nudp);
 	void (*free)(void *worker);	/* after its loop ended */
 	void (*hup)(struct cli_server *s);	/* SIGHUP; may be NULL */
+	/* What it needs under the sandbox (see cli_engine); may be NULL */
+	int (*sandbox)(struct cli_server *s, struct sandbox *sb);
 };
 struct cli_server {
 	const struct cli_server_ops *ops;
@@ -160,6 +182,7 @@ void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
  * errors: ERR_PARSE) and binds TCP and UDP on the same ports. */
 #include "dns/dns_rrl.h"
 #include "dns/dns_server.h"
+#include "dns/dns_xfrd.h"
 #define CLI_MAX_ZONES 64
 #define CLI_MAX_XDP 16
 struct dns_xdp;
@@ -173,6 +196,8 @@ struct cli_dns {
 	struct dns_served served;
 	struct dns_rrl_config rrl_cfg;	/* rate 0: off */
 	struct dns_rrl rrl;
+	struct dns_xfrd xfrd;	/* used when xfrd_on */
+	int xfrd_on;
 	const char *xdp[CLI_MAX_XDP];	/* --xdp IFACE[@PORT] */
 	int nxdp;
 	struct dns_xdp **xdps;	/* opened by setup */
@@ -199,6 +224,7 @@ struct cli_http {
 	struct cli_listen listen;
 	const char *log_path;	/* NULL: none; "-": stdout */
 	int log_fd;
+	struct http_guard *guard;	/* --auth, or NULL */
 	int proxy_protocol;	/* --proxy-protocol */
 	struct net_cidr proxy_from[CLI_MAX_PROXY_FROM];	/* --proxy-from */
 	/* TLS (cli_http_tls.c): --tls-listen, the default pair, --sni

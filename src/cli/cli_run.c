@@ -80,7 +80,10 @@ cli_run_engines(const struct cli_engine *engines, int n, int nworkers)
 	};
 
 	raise_fd_limit();
-	int rc = workers_run(&c);
+	int rc = cli_lockdown(engines, n);
+	if (rc != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	rc = workers_run(&c);
 	if (rc < 0) {
 		fprintf(stderr, "inetkit: cannot start: %s\n", err_str(rc));
 		return EXIT_FAIL;

@@ -37,6 +37,14 @@ server_hup(void *arg)
 	s->ops->hup(s);
 }
 
+static int
+server_sandbox(void *arg, struct sandbox *sb)
+{
+	struct cli_server *s = arg;
+
+	return s->ops->sandbox(s, sb);
+}
+
 void
 cli_server_init(struct cli_server *s, const struct cli_server_ops *ops,
 		struct cli_listen *listen, const char *listen_default)
@@ -60,7 +68,8 @@ cli_server_setup(struct cli_server *s, int nworkers, struct cli_engine *out)
 		return rc;
 	s->nworkers = nworkers;
 	*out = (struct cli_engine){ server_start, server_end,
-				    s->ops->hup ? server_hup : NULL, s };
+				    s->ops->hup ? server_hup : NULL, s,
+				    s->ops->sandbox ? server_sandbox : NULL };
 	return 0;
 }
 
@@ -92,6 +101,10 @@ serve_run(struct cli_server *s, int argc, char **argv)
 {
 	long workers = workers_default_count();
 	struct cli_engine engine;
+
+	argc = cli_lockdown_args(argc, argv, s->ops->usage);
+	if (argc < 0)
+		return -argc;
 	int rc = s->ops->parse(s, argc, argv, &workers);
 
 	if (rc != 0)
@@ -111,6 +124,8 @@ cli_serve(struct cli_server *s, int argc, char **argv)
 
 	if (!cli_wants_help(argc, argv, s->ops->usage))
 		rc = serve_run(s, argc, argv);
+	else
+		fputs(cli_lockdown_usage, stdout);
 	cli_server_fini(s);
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "core/err.h"
+#include "core/sandbox.h"
 #include "dns/dns_answer.h"
 #include "dns/dns_load.h"
 #include "dns/dns_server.h"
@@ -21,6 +22,11 @@ static const char dns_usage[] =
 	"                         [--edns-size BYTES] [--xdp IFACE[@PORT]]...\n"
 	"                         [--rrl RATE] [--rrl-slip N]\n"
 	"                         [--rrl-window SECONDS] [--rrl-exempt CIDR]...\n"
+	"                         [--tsig-key [ALG:]NAME:SECRET]...\n"
+	"                         [--allow-transfer CIDR|key:NAME]...\n"
+	"                         [--notify ADDR[:PORT][/KEY]]...\n"
+	"                         [--secondary ZONE@ADDR[:PORT][/KEY]]...\n"
+	"                         [--zone-dir DIR]\n"
 	"  An authoritative name server for the zones in the zone files\n"
 	"  (RFC 1035 format; the SOA record comes first) over UDP and TCP on\n"
 	"  the same port. --hosts adds A/AAAA records from an /etc/hosts\n"
@@ -40,7 +46,14 @@ static const char dns_usage[] =
 	"  are dropped; TCP is never limited. A network over the rate stays\n"
 	"  limited until its average over --rrl-window seconds (15) is under\n"
 	"  it. --rrl-exempt CIDR (up to 32) is never limited. Answers sent\n"
-	"  through --xdp are not rate limited yet.\n";
+	"  through --xdp are not rate limited yet.\n"
+
+	"  Zone transfer: --allow-transfer lets an address prefix or the\n"
+	"  holders of a key take AXFR/IXFR (default: nobody); --tsig-key\n"
+	"  (dig -y form; hmac-sha256, hmac-sha512, hmac-sha1) signs and\n"
+	"  checks; --notify tells a secondary of every new serial;\n"
+	"  --secondary serves ZONE as a copy of that primary (kept in\n"
+	"  --zone-dir, refreshed as its SOA says and on NOTIFY).\n";
 
 /* A worker's part: its sockets, and its AF_XDP queues with --xdp. */
 struct dns_part {
@@ -75,7 +88,9 @@ dns_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
 		p->xdp = dns_xdp_worker_start(l, &e->served, index,
 					      s->nworkers, &e->cfg, e->xdps,
 					      e->nxdp);
-	if (p->sock == NULL || (e->nxdp && p->xdp == NULL)) {
+	/* Worker 0 also runs the secondaries and the NOTIFY sender. */
+	if (p->sock == NULL || (e->nxdp && p->xdp == NULL) ||
+	    (index == 0 && e->xfrd_on && dns_xfrd_start(&e->xfrd, l) < 0)) {
 		dns_free(p);
 		return NULL;
 	}
@@ -157,9 +172,36 @@ dns_hup(struct cli_server *s)
 			"zones: %s\n", err);
 		return;
 	}
-	dns_served_swap(&e->served, db);
+	size_t nrec = db->nrecords;
+	int nz = db->nzones;
+	if (e->xfrd_on)
+		dns_xfrd_publish_reload(&e->xfrd, db);
+	else
+		dns_served_swap(&e->served, db);
 	fprintf(stderr, "inetkit: dns: reloaded %d zone%s, %zu records\n",
-		db->nzones, db->nzones == 1 ? "" : "s", db->nrecords);
+		nz, nz == 1 ? "" : "s", nrec);
+}
+
+/* Under the sandbox: SIGHUP reads the zones again, with their
+ * $INCLUDEs: the folders of the zone files, and the hosts file. */
+static int
+dns_sandbox(struct cli_server *s, struct sandbox *sb)
+{
+	struct cli_dns *e = (struct cli_dns *)s;
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && i < e->nzones; i++)
+		rc = cli_sandbox_allow_dir(sb, e->zones[i]);
+	if (rc == 0 && e->hosts)
+		rc = sandbox_allow(sb, e->hosts, SANDBOX_READ);
+	/* zone transfer in: the copies and journals in --zone-dir, a TCP
+	 * connection to each primary (NOTIFY goes out over UDP) */
+	if (rc == 0 && e->xfrd.zone_dir)
+		rc = sandbox_allow(sb, e->xfrd.zone_dir, SANDBOX_WRITE);
+	for (int i = 0; rc == 0 && i < e->xfrd.nsec; i++)
+		rc = sandbox_allow_connect(sb, net_addr_port(
+			dns_secondary_primary(&e->xfrd, i)));
+	return rc;
 }
 
 /* The rate limiting table, shared by the workers, keyed at random. */
@@ -190,6 +232,10 @@ dns_setup(struct cli_server *s, int nworkers)
 		fprintf(stderr, "%s\n", err);
 		return ERR_PARSE;
 	}
+	if (e->xfrd_on && dns_xfrd_setup(&e->xfrd, db) < 0) {
+		dns_db_free(db);
+		return -ENOMEM;
+	}
 	if (dns_served_init(&e->served, db, nworkers) < 0) {
 		dns_db_free(db);
 		return -ENOMEM;
@@ -208,6 +254,10 @@ dns_setup(struct cli_server *s, int nworkers)
 		return rc;
 	dns_xdp_announce(e);
 	s->ntcp = s->nudp = e->listen.n;
+	e->xfrd.served = &e->served;
+	/* A transfer's reader that takes nothing for that long is dropped. */
+	e->xfrd.send_timeout_ms = e->cfg.idle_timeout_ms;
+	e->cfg.xfrd = e->xfrd_on ? &e->xfrd : NULL;
 	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
 	return 0;
 }
@@ -222,6 +272,7 @@ dns_fini(struct cli_server *s)
 	if (e->cfg.rrl)
 		dns_rrl_fini(e->cfg.rrl);
 	e->cfg.rrl = NULL;
+	dns_xfrd_fini(&e->xfrd);
 	for (int i = 0; e->xdps && i < e->nxdp; i++)
 		dns_xdp_close(e->xdps[i]);
 	free(e->xdps);
@@ -266,6 +317,37 @@ dns_number_arg(struct cli_dns *e, const char *a, const char *v,
 	return cli_usage_error(dns_usage, "serve dns: unexpected '%s'", a);
 }
 
+/* The zone transfer options. Returns 1 when a is not one of them. */
+static int
+dns_xfrd_arg(struct cli_dns *e, const char *a, const char *v)
+{
+	static const struct {
+		const char *name;
+		int (*add)(struct dns_xfrd *, const char *, const char **);
+	} opts[] = {
+		{ "--tsig-key", dns_xfrd_add_key },
+		{ "--allow-transfer", dns_xfrd_add_acl },
+		{ "--notify", dns_xfrd_add_notify },
+		{ "--secondary", dns_xfrd_add_secondary },
+	};
+	const char *why = "";
+
+	if (strcmp(a, "--zone-dir") == 0) {
+		e->xfrd.zone_dir = v;
+		return 0;
+	}
+	for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+		if (strcmp(a, opts[k].name) != 0)
+			continue;
+		if (opts[k].add(&e->xfrd, v, &why) < 0)
+			return cli_usage_error(dns_usage, "bad %s '%s': %s",
+					       a, v, why);
+		e->xfrd_on = 1;
+		return 0;
+	}
+	return 1;
+}
+
 static int
 dns_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 {
@@ -306,19 +388,22 @@ dns_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 			if (cli_listen_add(&e->listen, v) < 0)
 				return cli_usage_error(dns_usage,
 						       "bad --listen '%s'", v);
-		} else
+		} else if ((rc = dns_xfrd_arg(e, a, v)) == 1)
 			rc = dns_number_arg(e, a, v, workers);
 		if (rc != 0)
 			return rc;
 	}
-	if (e->nzones == 0)
+	if (e->nzones == 0 && e->xfrd.nsec == 0)
 		return cli_usage_error(dns_usage, "serve dns: no --zone");
+	if (e->xfrd.nsec && e->xfrd.zone_dir == NULL)
+		return cli_usage_error(dns_usage, "serve dns: --secondary "
+				       "needs --zone-dir");
 	return 0;
 }
 
 static const struct cli_server_ops dns_ops = {
 	dns_usage, dns_parse_args, dns_setup, dns_fini, dns_start,
-	dns_free, dns_hup,
+	dns_free, dns_hup, dns_sandbox,
 };
 
 void
@@ -330,6 +415,7 @@ cli_dns_defaults(struct cli_dns *e)
 	e->cfg.max_conns = 10000;
 	e->cfg.udp_max = DNS_EDNS_UDP_MAX;
 	dns_rrl_config_defaults(&e->rrl_cfg);
+	dns_xfrd_init(&e->xfrd);
 }
 
 int

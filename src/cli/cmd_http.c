@@ -1,7 +1,10 @@
 /* cmd_http: `inetkit serve http`, the static web server, and the engine
  * adapter that `inetkit up` reuses (cli_http_*). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -10,6 +13,9 @@
 
 #include "cli.h"
 #include "core/err.h"
+#include "core/sandbox.h"
+#include "http/http_auth.h"
+#include "http/http_guard.h"
 
 static const char http_usage[] =
 	"usage: inetkit serve http --root DIR [--listen ADDR:PORT]...\n"
@@ -20,6 +26,7 @@ static const char http_usage[] =
 	"                          [--idle-timeout T] [--send-timeout T]\n"
 	"                          [--sendfile on|off] [--max-conns-per-ip N]\n"
 	"                          [--rate PATH=N/s[:BURST]]...\n"
+	"                          [--auth PREFIX=FILE]...\n"
 	"                          [--cgi PREFIX=DIR]... [--cgi-timeout T]\n"
 	"                          [--cgi-max N] [--fastcgi PREFIX=BACKEND]...\n"
 	"                          [--fastcgi-index NAME] [--fastcgi-ext EXT]\n"
@@ -45,6 +52,12 @@ static const char http_usage[] =
 	"  under PATH (whole segments, the longest rule wins) beyond N a\n"
 	"  second with 429 and Retry-After, after a burst of BURST (one\n"
 	"  second's worth); up to 16 rules.\n"
+	"  --auth PREFIX=FILE: paths under PREFIX need HTTP Basic\n"
+	"  credentials (RFC 7617) of a user of FILE, htpasswd-style\n"
+	"  'user:hash' lines with bcrypt ($2y$, htpasswd -B), SHA-512 ($6$)\n"
+	"  or yescrypt ($y$) hashes; reloaded on SIGHUP. Over plain HTTP\n"
+	"  passwords travel in clear: a warning at start unless every plain\n"
+	"  listener is loopback.\n"
 	"  HTTPS: --tls-listen serves TLS 1.2 and 1.3 (--tls-min 1.3: 1.3\n"
 	"  only) with the PEM chain --cert and key --key, or those of --sni\n"
 	"  for that server name (exact or *.domain; a name may have an RSA\n"
@@ -101,6 +114,38 @@ http_limits_setup(struct cli_http *e)
 }
 
 static int
+is_loopback(const struct net_addr *a)
+{
+	const struct sockaddr_storage *ss = &a->ss;
+
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr)
+			>> 24) == 127;
+	return ss->ss_family == AF_INET6 &&
+		IN6_IS_ADDR_LOOPBACK(
+			&((const struct sockaddr_in6 *)ss)->sin6_addr);
+}
+
+/* Basic credentials are only base64 (RFC 7617 section 4): say so once
+ * when they can come from another machine without TLS. */
+static void
+warn_clear_passwords(const struct cli_listen *ls)
+{
+	char a[NET_ADDR_STRLEN];
+
+	for (int i = 0; i < ls->n; i++) {
+		if (is_loopback(&ls->addrs[i]))
+			continue;
+		if (net_addr_format(&ls->addrs[i], 1, a, sizeof a) < 0)
+			strcpy(a, "?");
+		fprintf(stderr, "inetkit: http: warning: --auth over plain "
+			"HTTP on %s: passwords cross the network readable\n",
+			a);
+		return;
+	}
+}
+
+static int
 http_setup(struct cli_server *s, int nworkers)
 {
 	struct cli_http *e = (struct cli_http *)s;
@@ -128,6 +173,9 @@ http_setup(struct cli_server *s, int nworkers)
 					   http_listener_prepare) : 0;
 	if (rc < 0)
 		return rc;
+	if (e->guard)
+		warn_clear_passwords(&e->listen);
+	e->cfg.guard = e->guard;
 	s->ntcp = e->listen.n;
 	rc = cli_http_tls_bind(e, nworkers);
 	if (rc < 0)
@@ -148,6 +196,8 @@ http_fini(struct cli_server *s)
 	if (e->cfg.limits)
 		http_limits_fini(e->cfg.limits);
 	e->cfg.limits = NULL;
+	http_guard_free(e->guard);
+	e->guard = NULL;
 	http_gw_config_fini(&e->gw);
 	cli_http_tls_fini(e);
 	if (e->log_fd >= 0)
@@ -155,17 +205,21 @@ http_fini(struct cli_server *s)
 	e->log_fd = -1;
 }
 
-/* SIGHUP or SIGUSR1: reload the TLS pairs, and reopen the access log,
- * which logrotate has moved away. dup3 makes the workers' descriptor
- * refer to the new file in one step: no worker ever writes to a closed
- * descriptor, and lines still buffered go to the new file. A file that
- * cannot be opened keeps the old one. */
+/* SIGHUP or SIGUSR1: reload the TLS pairs and the users of --auth, and
+ * reopen the access log, which logrotate has moved away. dup3 makes the
+ * workers' descriptor refer to the new file in one step: no worker ever
+ * writes to a closed descriptor, and lines still buffered go to the new
+ * file. A file that cannot be opened keeps the old one. */
 static void
 http_hup(struct cli_server *s)
 {
 	struct cli_http *e = (struct cli_http *)s;
+	char err[512];
 
 	cli_http_tls_hup(e);
+	if (e->guard && http_guard_reload(e->guard, err, sizeof err) < 0)
+		fprintf(stderr, "inetkit: http: reload: %s (the users of "
+			"before stay)\n", err);
 	if (e->log_fd < 0)
 		return;
 	int fd = open(e->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
@@ -219,6 +273,33 @@ add_root(struct cli_http *e, const char *name, const char *dir)
 	return EXIT_USAGE;
 }
 
+/* --auth PREFIX=FILE: the users file is read now, so that a bad one
+ * stops the start with file:line. */
+static int
+add_auth(struct cli_http *e, const char *v)
+{
+	char prefix[HTTP_AUTH_MAX_REALM + 1], err[512];
+	const char *eq = strchr(v, '=');
+
+	if (eq == NULL || eq == v || (size_t)(eq - v) >= sizeof prefix ||
+	    eq[1] == '\0')
+		return cli_usage_error(http_usage, "bad --auth '%s'", v);
+	memcpy(prefix, v, (size_t)(eq - v));
+	prefix[eq - v] = '\0';
+	if (e->guard == NULL && (e->guard = http_guard_new()) == NULL)
+		return EXIT_FAIL;
+	int rc = http_guard_add(e->guard, prefix, eq + 1, err, sizeof err);
+	if (rc == ERR_TOOBIG)
+		return cli_usage_error(http_usage, "too many --auth");
+	if (rc < 0 && strncmp(err, "bad prefix", 10) == 0)
+		return cli_usage_error(http_usage, "--auth: %s", err);
+	if (rc < 0) {
+		fprintf(stderr, "inetkit: serve http: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* --cgi PREFIX=DIR and --fastcgi PREFIX=BACKEND. */
 static int
 gw_option(struct cli_http *e, const char *a, const char *v)
@@ -241,6 +322,66 @@ gw_option(struct cli_http *e, const char *a, const char *v)
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+/* The gateways under the sandbox: FastCGI connects to its backends
+ * (UNIX sockets, TCP ports) and spools chunked bodies in tmpdir; CGI
+ * starts programs, which would inherit the sandbox: it stays off until
+ * scripts are started by a launcher forked before it (README). */
+static int
+gw_sandbox(const struct http_gw_config *gw, struct sandbox *sb)
+{
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && i < gw->nroutes; i++) {
+		const struct http_gw_route *r = &gw->routes[i];
+		if (r->kind == HTTP_GW_CGI)
+			sb->off_reason = "--cgi starts scripts from the server "
+				"itself (no launcher yet)";
+		else if (r->unix_sock)
+			sb->unix_sockets = 1;
+		else
+			rc = sandbox_allow_connect(sb, net_addr_port(&r->addr));
+	}
+	if (rc == 0 && gw->nroutes)
+		rc = sandbox_allow(sb, gw->tmpdir, SANDBOX_WRITE);
+	return rc;
+}
+
+/* Under the sandbox: the roots, read-only (files are opened as requests
+ * come), the users files, and the folders of the certificates and keys
+ * (all read again on SIGHUP; certificates are often renewed by putting
+ * new files beside the old ones); the access log's folder, writable. */
+static int
+http_sandbox(struct cli_server *s, struct sandbox *sb)
+{
+	struct cli_http *e = (struct cli_http *)s;
+	const char *files[HTTP_GUARD_MAX_REALMS];
+	int rc = 0;
+
+	if (e->site.def.root_fd >= 0)
+		rc = sandbox_allow(sb, e->site.def.root, SANDBOX_READ);
+	for (int i = 0; rc == 0 && i < e->site.nvhosts; i++)
+		rc = sandbox_allow(sb, e->site.vhosts[i].root, SANDBOX_READ);
+	int n = http_guard_files(e->guard, files, HTTP_GUARD_MAX_REALMS);
+	for (int i = 0; rc == 0 && i < n; i++)
+		rc = sandbox_allow(sb, files[i], SANDBOX_READ);
+	const char *pem[2 + 2 * NET_TLS_MAX_CERTS] = { e->cert, e->key };
+	for (int i = 0; i < e->tls.ncerts; i++) {
+		pem[2 + 2 * i] = e->tls.certs[i].cert;
+		pem[3 + 2 * i] = e->tls.certs[i].key;
+	}
+	for (size_t i = 0; rc == 0 && i < sizeof pem / sizeof *pem; i++)
+		if (pem[i])
+			rc = cli_sandbox_allow_dir(sb, pem[i]);
+	/* the access log's folder: SIGHUP creates the file again there
+	 * once logrotate has moved it away */
+	if (rc == 0 && e->log_path && strcmp(e->log_path, "-") != 0) {
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof dir, "%s", e->log_path);
+		rc = sandbox_allow(sb, dirname(dir), SANDBOX_WRITE);
+	}
+	return rc == 0 ? gw_sandbox(&e->gw, sb) : rc;
 }
 
 /* The other gateway options. Returns 0, an exit status, or -1 when a is
@@ -326,6 +467,8 @@ http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 		l->nrules++;
 		return 0;
 	}
+	if (strcmp(a, "--auth") == 0)
+		return add_auth(e, v);
 	rc = gw_setting(e, a, v);
 	if (rc >= 0)
 		return rc;
@@ -408,7 +551,7 @@ http_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 
 static const struct cli_server_ops http_ops = {
 	http_usage, http_parse_args, http_setup, http_fini, http_start,
-	http_free, http_hup,
+	http_free, http_hup, http_sandbox,
 };
 
 void

@@ -101,7 +101,7 @@ svc_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 
 static const struct cli_server_ops svc_ops = {
 	svc_usage, svc_parse_args, svc_setup, svc_fini, svc_start, svc_free,
-	NULL,
+	NULL, NULL,
 };
 
 void

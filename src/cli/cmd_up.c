@@ -13,7 +13,8 @@
 #include "net/net_tls_cert.h"
 
 static const char up_usage[] =
-	"usage: inetkit up [--dir DIR] [--workers N]\n"
+	"usage: inetkit up [--dir DIR] [--workers N] [--user NAME[:GROUP]]\n"
+	"                 [--no-sandbox] [--sandbox-info]\n"
 	"  Serves on loopback: the zone DIR/zones/example.test.zone on DNS\n"
 	"  port 5300 (UDP and TCP), the site DIR/site on HTTP port 8080 (as\n"
 	"  www.example.test and any other name, on 127.0.0.1 and ::1; the\n"
@@ -285,8 +286,13 @@ cmd_up(int argc, char **argv)
 	static struct up u;
 	long workers = workers_default_count();
 
-	if (cli_wants_help(argc, argv, up_usage))
+	if (cli_wants_help(argc, argv, up_usage)) {
+		fputs(cli_lockdown_usage, stdout);
 		return EXIT_OK;
+	}
+	argc = cli_lockdown_args(argc, argv, up_usage);
+	if (argc < 0)
+		return -argc;
 	int status = up_parse(&u, argc, argv, &workers);
 	if (status != 0)
 		return status;

@@ -253,7 +253,21 @@ dns_db_zone_new(const uint8_t *apex, const char *file)
 		return NULL;
 	}
 	z->build->file = file;
+	atomic_init(&z->refs, 1);
 	return z;
+}
+
+void
+dns_zone_ref(struct dns_zone *z)
+{
+	atomic_fetch_add(&z->refs, 1);
+}
+
+void
+dns_zone_unref(struct dns_zone *z)
+{
+	if (z && atomic_fetch_sub(&z->refs, 1) == 1)
+		zone_free(z);
 }
 
 /* RFC 1034 section 3.6.2 and RFC 2181 section 10.1: a CNAME stands alone. */
@@ -717,7 +731,7 @@ dns_db_free(struct dns_db *db)
 	if (db == NULL)
 		return;
 	for (int i = 0; i < db->nzones; i++)
-		zone_free(db->zones[i]);
+		dns_zone_unref(db->zones[i]);
 	free(db->zones);
 	free(db);
 }

@@ -6,6 +6,7 @@
 #ifndef INETKIT_DNS_DB_H
 #define INETKIT_DNS_DB_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,6 +65,10 @@ struct dns_zone {
 	unsigned nns_glue;
 	struct dns_answer_tail *tail[2];	/* NULL: none */
 	struct dns_zone_build *build;	/* only while loading */
+	/* Holders: the databases that list the zone (a zone that did not
+	 * change is shared by the database a reload or a transfer builds)
+	 * and the zone transfers reading it. */
+	atomic_uint refs;
 };
 
 struct dns_db {
@@ -83,6 +88,9 @@ int dns_db_load(const char *const *zone_files, int nzones,
 int dns_db_load_texts(const char *const *names, const char *const *texts,
 		      int n, struct dns_db **out, char *err, size_t errsz);
 void dns_db_free(struct dns_db *db);
+/* One more holder of z; dns_zone_unref frees it after the last. */
+void dns_zone_ref(struct dns_zone *z);
+void dns_zone_unref(struct dns_zone *z);
 
 /* The zone whose apex is the longest suffix of name (any case), or NULL. */
 const struct dns_zone *dns_db_zone(const struct dns_db *db,

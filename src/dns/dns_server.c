@@ -18,6 +18,7 @@
 #include "dns_answer.h"
 #include "dns_rrl.h"
 #include "dns_server.h"
+#include "dns_xfrd.h"
 #include "net/net_service.h"
 #include "net/net_sock.h"
 #include "net/net_stream.h"
@@ -64,16 +65,27 @@ dns_served_init(struct dns_served *s, struct dns_db *db, int nworkers)
 	return 0;
 }
 
-void
-dns_served_swap(struct dns_served *s, struct dns_db *db)
+struct dns_db *
+dns_served_publish(struct dns_served *s, struct dns_db *db)
 {
-	struct dns_db *old = atomic_exchange(&s->db, db);
+	return atomic_exchange(&s->db, db);
+}
+
+void
+dns_served_retire(struct dns_served *s, struct dns_db *old)
+{
 	struct timespec ms = { 0, 1000000 };
 
 	for (int i = 0; i < s->nslots; i++)
 		while (atomic_load(&s->slots[i].db) == old)
 			nanosleep(&ms, NULL);
 	dns_db_free(old);
+}
+
+void
+dns_served_swap(struct dns_served *s, struct dns_db *db)
+{
+	dns_served_retire(s, dns_served_publish(s, db));
 }
 
 void
@@ -124,8 +136,16 @@ conn_answer(struct net_stream *c)
 			return 0;
 		struct dns_msg m = { p + 2, qlen, w->scratch + 2, 0, 0 };
 		struct dns_db *db = dns_served_enter(w->served, w->index);
-		dns_answer(db, &m, 1, DNS_MAX_MSG, 1);
+		int xfr = w->cfg.xfrd ? dns_xfrd_tcp(w->cfg.xfrd, w->loop,
+						     c->fd, db, m.q, qlen, m.r,
+						     DNS_MAX_MSG, &m.rlen) : 0;
+		if (xfr == 0)
+			dns_answer(db, &m, 1, DNS_MAX_MSG, 1);
 		dns_served_leave(w->served, w->index);
+		if (xfr == 2) {
+			c->fd = -1;	/* a transfer took it over */
+			return ERR_CLOSED;
+		}
 		buf_consume(&c->in, 2 + qlen);
 		size_t n = m.rlen;
 		if (n == 0)
@@ -247,6 +267,28 @@ udp_rrl(struct dns_worker *w, int i, size_t len, int64_t ms)
 }
 
 /* Answers a batch of n datagrams; returns how many replies to send. */
+/* With zone transfer configured: TSIG, NOTIFY, IXFR and the secondary
+ * zones' SERVFAIL first (dns_xfrd_udp); the rest as usual. */
+static void
+udp_xfrd(struct dns_worker *w, const struct dns_db *db, int n)
+{
+	struct udp_batch *b = w->udp;
+	size_t mine[UDP_BATCH];
+
+	for (int i = 0; i < n; i++) {
+		mine[i] = b->m[i].qlen == 0 ? 0 :
+			dns_xfrd_udp(w->cfg.xfrd, db, &b->from[i], b->m[i].q,
+				     b->m[i].qlen, b->m[i].r,
+				     (size_t)w->cfg.udp_max);
+		if (mine[i])
+			b->m[i].qlen = 0;
+	}
+	dns_answer(db, b->m, n, (size_t)w->cfg.udp_max, 0);
+	for (int i = 0; i < n; i++)
+		if (mine[i])
+			b->m[i].rlen = mine[i] == DNS_XFRD_DROP ? 0 : mine[i];
+}
+
 static int
 udp_answer(struct dns_worker *w, int n)
 {
@@ -258,7 +300,10 @@ udp_answer(struct dns_worker *w, int n)
 		b->m[i].qlen = b->in[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 :
 			b->in[i].msg_len;
 	struct dns_db *db = dns_served_enter(w->served, w->index);
-	dns_answer(db, b->m, n, (size_t)w->cfg.udp_max, 0);
+	if (w->cfg.xfrd)
+		udp_xfrd(w, db, n);
+	else
+		dns_answer(db, b->m, n, (size_t)w->cfg.udp_max, 0);
 	dns_served_leave(w->served, w->index);
 	int64_t now = w->cfg.rrl ? clock_mono_ms() : 0;
 	for (int i = 0; i < n; i++) {

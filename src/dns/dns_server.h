@@ -11,12 +11,14 @@
 
 struct loop;
 struct dns_rrl;
+struct dns_xfrd;
 
 struct dns_server_config {
 	int idle_timeout_ms;	/* a TCP connection silent this long closes */
 	int max_conns;		/* TCP connections per worker */
 	int udp_max;		/* largest UDP reply, 512..65535 */
 	struct dns_rrl *rrl;	/* UDP response rate limiting, or NULL */
+	struct dns_xfrd *xfrd;	/* zone transfer, TSIG, NOTIFY; or NULL */
 };
 
 /* One worker's hazard slot: the database it is reading, or NULL. On its
@@ -38,6 +40,11 @@ int dns_served_init(struct dns_served *s, struct dns_db *db, int nworkers);
 /* Publishes db (taking ownership), waits until no worker still reads
  * the old one, and frees it. Call from one thread (the main one). */
 void dns_served_swap(struct dns_served *s, struct dns_db *db);
+/* The two halves of dns_served_swap, for a caller that publishes under a
+ * lock of its own but must not wait for the workers under it: publish
+ * returns the old database, retire waits and frees it. */
+struct dns_db *dns_served_publish(struct dns_served *s, struct dns_db *db);
+void dns_served_retire(struct dns_served *s, struct dns_db *old);
 /* Frees the database, once the workers have stopped. */
 void dns_served_fini(struct dns_served *s);
 

@@ -483,12 +483,19 @@ void
 dns_wr_rr(struct dns_wr *w, const uint8_t *owner, uint16_t type,
 	  uint16_t class, uint32_t ttl, const uint8_t *rdata, uint16_t rdlen)
 {
+	dns_wr_name(w, owner, 1);
+	dns_wr_rr_body(w, type, class, ttl, rdata, rdlen);
+}
+
+void
+dns_wr_rr_body(struct dns_wr *w, uint16_t type, uint16_t class, uint32_t ttl,
+	       const uint8_t *rdata, uint16_t rdlen)
+{
 	uint8_t fixed[10] = { (uint8_t)(type >> 8), (uint8_t)type,
 			      (uint8_t)(class >> 8), (uint8_t)class,
 			      (uint8_t)(ttl >> 24), (uint8_t)(ttl >> 16),
 			      (uint8_t)(ttl >> 8), (uint8_t)ttl, 0, 0 };
 
-	dns_wr_name(w, owner, 1);
 	dns_wr_bytes(w, fixed, sizeof fixed);
 	size_t at = w->len - 2;
 	wr_rdata(w, type, rdata, rdlen);

@@ -213,6 +213,9 @@ void dns_wr_hdr(struct dns_wr *w, const struct dns_hdr *h);
 void dns_wr_rr(struct dns_wr *w, const uint8_t *owner, uint16_t type,
 	       uint16_t class, uint32_t ttl, const uint8_t *rdata,
 	       uint16_t rdlen);
+/* The same after an owner the caller wrote itself. */
+void dns_wr_rr_body(struct dns_wr *w, uint16_t type, uint16_t class,
+		    uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
 /* Writes an OPT record (RFC 6891 section 6.1.2). */
 void dns_wr_opt(struct dns_wr *w, uint16_t udp_size, uint8_t ext_rcode,
 		uint16_t flags);

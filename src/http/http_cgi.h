@@ -59,6 +59,7 @@ struct http_cgi_meta {
 	int has_body;
 	uint64_t content_length;
 	unsigned https : 1;		/* the request came over TLS */
+	struct http_slice remote_user;	/* Basic auth's user, or NULL */
 };
 
 #define HTTP_CGI_ENV_SIZE (HTTP_MAX_HEAD + 16 * 1024)

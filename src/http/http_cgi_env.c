@@ -177,6 +177,10 @@ http_cgi_env_build(struct http_cgi_env *e, const struct http_cgi_meta *m)
 	add_slice(e, "REMOTE_PORT", m->remote_port);
 	if (m->https)
 		add_str(e, "HTTPS", "on");
+	if (m->remote_user.p) {
+		add_str(e, "AUTH_TYPE", "Basic");
+		add_slice(e, "REMOTE_USER", m->remote_user);
+	}
 	if (m->has_body)
 		add_length(e, m->content_length);
 	const struct http_header *ct = http_header_find(r->headers,

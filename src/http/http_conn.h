@@ -13,6 +13,7 @@
 #include "net/net_service.h"
 #include "net/net_tls.h"
 #include "http_file.h"
+#include "http_guard.h"
 #include "http_gw.h"
 #include "http_server.h"
 
@@ -30,6 +31,7 @@ enum http_conn_state {
 	HC_PROXY,	/* reading a PROXY protocol header (net_proxy.h) */
 	HC_HEAD,	/* reading a request head */
 	HC_BODY,	/* discarding a request body */
+	HC_AUTH,	/* waiting for a password's verification or delay */
 	HC_SEND,	/* sending a reply */
 	HC_GATEWAY,	/* a program answers (http_gw.h) */
 	HC_LINGER,	/* reply sent, write side shut: drain, then close */
@@ -51,6 +53,8 @@ struct http_ctx {
 	struct http_request req;
 	struct http_reply rep;
 	struct http_file_scratch sc;
+	const struct http_guard_realm *realm;	/* protecting the request */
+	struct http_guard_job *job;	/* its verification, in HC_AUTH */
 	struct buf page;
 	char in[HTTP_IN_SIZE];
 	char out[HTTP_OUT_SIZE];
@@ -94,6 +98,7 @@ struct http_worker {
 	struct http_ctx *free_ctx;
 	int nfree_ctx;
 	struct http_cache *cache;
+	struct http_guard_worker *guard;	/* NULL: no --auth */
 	char drain[HTTP_DRAIN_SIZE];
 	char *copy;			/* http_send.c's buffer, on first use */
 	struct loop_timer log_timer;

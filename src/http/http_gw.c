@@ -19,6 +19,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "net/net_sock.h"
+#include "http_auth.h"
 #include "http_gw_int.h"
 #include "http_open.h"
 #include "http_path.h"
@@ -200,6 +201,28 @@ gw_root(struct http_gw_worker *gw, const struct http_site *s,
 }
 
 /* The meta-variables of g's request (path: the clean request path). */
+/* RFC 3875 sections 4.1.1 and 4.1.11: the user a request under --auth
+ * was let in as (http_guard checked the password before the program was
+ * chosen). NULL slice when the path is not protected. */
+static struct http_slice
+gw_remote_user(struct http_gw *g, size_t *used)
+{
+	const struct http_ctx *x = g->c->x;
+	const struct http_header *h = http_header_find(x->req.headers,
+						       x->req.nheaders,
+						       "authorization");
+	char cred[HTTP_AUTH_CRED_MAX];
+	struct http_slice user = { NULL, 0 }, pass;
+
+	if (x->realm && h &&
+	    http_auth_parse_basic(h->value, cred, &user, &pass) == 0)
+		user = keep(g, used, user.p, user.n);
+	else
+		user = (struct http_slice){ NULL, 0 };
+	explicit_bzero(cred, sizeof cred);
+	return user;
+}
+
 static int
 gw_env(struct http_gw *g, const char *path, const struct gw_split *sp)
 {
@@ -246,6 +269,7 @@ gw_env(struct http_gw *g, const char *path, const struct gw_split *sp)
 		http_header_find(r->headers, r->nheaders, "content-length");
 	m.content_length = r->content_length;
 	m.https = c->tls != NULL;
+	m.remote_user = gw_remote_user(g, &used);
 	snprintf(g->name, sizeof g->name, "%.*s", (int)m.script_name.n,
 		 m.script_name.p);
 	return http_cgi_env_build(&g->env, &m);

@@ -36,6 +36,7 @@
 #include "http_cache.h"
 #include "http_conn.h"
 #include "http_limit.h"
+#include "http_path.h"
 
 #define HTTP_NOTSENT_LOWAT (16 * 1024) /* unsent bytes a socket may hold */
 #define HTTP_TLS_NOTSENT_LOWAT (256 * 1024)	/* the same over TLS */
@@ -88,6 +89,7 @@ ctx_get(struct http_worker *w)
 	http_reply_init(&x->rep, x->out, &x->page);
 	http_request_init(&x->req);
 	x->sc.cache = w->cache;
+	x->job = NULL;
 	return x;
 }
 
@@ -115,6 +117,8 @@ conn_close(struct http_conn *c)
 	if (c->tls)
 		http_tls_end(c);
 	close(c->fd);
+	if (c->x && c->x->job)
+		http_guard_cancel(c->x->job);
 	if (c->x && c->x->gw) {
 		http_gw_free(c->x->gw);
 		c->x->gw = NULL;
@@ -251,6 +255,82 @@ respond(struct http_conn *c)
 	start_send(c);
 }
 
+/* A 401 (or, with too many verifications queued, a 503). */
+static void
+respond_denied(struct http_conn *c, int busy)
+{
+	if (busy)
+		http_reply_error(&c->x->rep, 503, 0, c->x->req.version == 10 &&
+				 c->x->req.keep_alive, NULL,
+				 c->x->req.method == HTTP_M_HEAD);
+	else
+		http_guard_deny(c->x->realm, &c->x->req, &c->x->rep);
+	conn_log(c, request_line(c, 1), 1);
+	start_send(c);
+}
+
+/* RFC 7617: a path under an --auth prefix needs a user's password, for
+ * files and programs alike: asked as soon as the head is there, before a
+ * body is read or a program started. The prefix is matched on the clean
+ * path, as the file is looked up, so that no encoding of it slips past.
+ * Returns 1 when the request is answered or waits (HC_AUTH), 0 to go
+ * on. */
+static int
+guard_request(struct http_conn *c)
+{
+	struct http_ctx *x = c->x;
+	ssize_t n = http_path_clean(x->req.path.p, x->req.path.n, x->sc.path,
+				    sizeof x->sc.path - 16);
+
+	x->realm = n > 0 ? http_guard_match(c->w->cfg.guard, x->sc.path,
+					    (size_t)n) : NULL;
+	if (x->realm == NULL)
+		return 0;
+	/* a refusal does not read the body: the connection closes after */
+	if (x->req.framing != HTTP_BODY_NONE)
+		x->rep.close = 1;
+	struct net_addr peer = { .len = c->peer_len };
+	memcpy(&peer.ss, &c->peer, c->peer_len);
+	switch (http_guard_check(c->w->guard, x->realm, &x->req, &peer, c,
+				 &x->job)) {
+	case HTTP_GUARD_ALLOW:
+		return 0;
+	case HTTP_GUARD_PENDING:
+		c->state = HC_AUTH;
+		return 1;
+	case HTTP_GUARD_BUSY:
+		respond_denied(c, 1);
+		return 1;
+	case HTTP_GUARD_DENY:
+		break;
+	}
+	respond_denied(c, 0);
+	return 1;
+}
+
+/* The helper thread's verdict on c's password (http_guard.c). */
+static void conn_run(struct http_conn *c);
+static void head_next(struct http_conn *c);
+static void
+on_guard_done(void *owner, int ok, int delay_ms)
+{
+	struct http_conn *c = owner;
+
+	c->x->job = NULL;
+	if (ok) {
+		head_next(c);
+	} else if (delay_ms > 0) {
+		/* failures from this address come slowly: conn_on_timer
+		 * answers when the deadline passes */
+		c->deadline = clock_mono_ms() + delay_ms;
+		loop_timer_set(c->w->loop, &c->timer, delay_ms);
+		return;
+	} else {
+		respond_denied(c, 0);
+	}
+	conn_run(c);
+}
+
 /* Reads more request bytes. Returns STEP_NEXT after new bytes, STEP_WAIT
  * when the socket is empty, or moves to HC_CLOSE. */
 static int
@@ -327,21 +407,16 @@ request_begin(struct http_conn *c)
 	c->client_close = 0;
 }
 
-/* A parsed head: decide about the body (RFC 9112 section 6.3, RFC 9110
- * section 10.1.1), then answer. */
+/* After the head and its credentials: decide about the body (RFC 9112
+ * section 6.3, RFC 9110 section 10.1.1), then answer. */
 static void
-head_done(struct http_conn *c, size_t len)
+head_next(struct http_conn *c)
 {
 	struct http_request *r = &c->x->req;
 	int body = r->framing != HTTP_BODY_NONE;
 	int servable = r->method == HTTP_M_GET || r->method == HTTP_M_HEAD ||
 		r->method == HTTP_M_OPTIONS;
 
-	c->in_off += len;
-	c->client_close = !r->keep_alive && !body;
-	c->x->rep.close = !r->keep_alive || loop_is_stopping(c->w->loop);
-	if (c->w->cfg.limits && limit_request(c, body))
-		return;		/* 429, for files and programs alike */
 	if (c->w->cfg.gw && http_gw_begin(c))
 		return;		/* a program's path: its body is the program's */
 	if (!body) {
@@ -365,6 +440,26 @@ head_done(struct http_conn *c, size_t len)
 	c->x->body_left = r->content_length;
 	http_chunked_init(&c->x->chunked);
 	c->state = HC_BODY;
+}
+
+/* A parsed head. */
+static void
+head_done(struct http_conn *c, size_t len)
+{
+	struct http_request *r = &c->x->req;
+
+	c->in_off += len;
+	c->client_close = !r->keep_alive && r->framing == HTTP_BODY_NONE;
+	c->x->rep.close = !r->keep_alive || loop_is_stopping(c->w->loop);
+	c->x->realm = NULL;	/* a program's REMOTE_USER only under one */
+	/* 429 before credentials are checked (each check costs ms of CPU)
+	 * and before files or programs, alike */
+	if (c->w->cfg.limits &&
+	    limit_request(c, r->framing != HTTP_BODY_NONE))
+		return;
+	if (c->w->guard && guard_request(c))
+		return;
+	head_next(c);
 }
 
 /* A connection from a trusted balancer begins with a PROXY header: the
@@ -561,6 +656,9 @@ conn_run(struct http_conn *c)
 		case HC_BODY:
 			rc = step_body(c);
 			break;
+		case HC_AUTH:
+			rc = STEP_WAIT;
+			break;
 		case HC_SEND:
 			rc = step_send(c);
 			break;
@@ -652,10 +750,15 @@ conn_on_timer(struct loop *l, void *arg)
 	struct http_conn *c = arg;
 	int64_t left = c->deadline - clock_mono_ms();
 
-	if (left > 0)
+	if (left > 0) {
 		loop_timer_set(l, &c->timer, left);
-	else
+	} else if (c->state == HC_AUTH && c->x->job == NULL) {
+		/* a refusal's delay is over */
+		respond_denied(c, 0);
+		conn_run(c);
+	} else {
 		conn_close(c);
+	}
 }
 
 static struct http_conn *
@@ -868,9 +971,13 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 	if (w == NULL)
 		return NULL;
 	w->cache = http_cache_new();
+	if (c->guard)
+		w->guard = http_guard_worker_new(c->guard, l, on_guard_done);
 	if (c->access_log_fd >= 0)
 		w->log = calloc(1, sizeof *w->log);
-	if (w->cache == NULL || (c->access_log_fd >= 0 && w->log == NULL)) {
+	if (w->cache == NULL || (c->access_log_fd >= 0 && w->log == NULL) ||
+	    (c->guard && w->guard == NULL)) {
+		http_guard_worker_free(w->guard);
 		http_cache_free(w->cache);
 		free(w->log);
 		free(w);
@@ -922,6 +1029,7 @@ http_worker_free(struct http_worker *w)
 	}
 	http_gw_worker_free(w->gw);
 	http_cache_free(w->cache);
+	http_guard_worker_free(w->guard);
 	net_service_close(&w->sockets);
 	net_acceptor_close(&w->tls_tcp);
 	loop_timer_del(w->loop, &w->log_timer);

@@ -18,6 +18,7 @@
 #include "net/net_proxy.h"
 
 struct loop;
+struct http_guard;
 struct http_gw_config;
 struct http_limits;
 
@@ -41,6 +42,7 @@ struct http_server_config {
 	uint64_t max_body;		/* request body bytes (413 beyond) */
 	int access_log_fd;		/* -1: no access log */
 	enum http_sendfile sendfile;	/* file bodies: see above */
+	struct http_guard *guard;	/* Basic authentication, or NULL */
 	/* Load balancers: a connection from one of these ranges must begin
 	 * with a PROXY protocol header (v1 or v2), whose client address the
 	 * access log then shows; others are served as they are. n = 0: no

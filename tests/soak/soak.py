@@ -31,7 +31,8 @@ SAMPLE_S = min(10.0, max(1.0, SECONDS / 30))
 HUP_S = min(10.0, max(1.0, SECONDS / 20))
 # Lines the server may write: the reloads and reopens the soak asks for.
 EXPECTED = re.compile(r"reloaded \d+ zone|^listening |^\s*$|^  inetkit |"
-                      r"^Try|^  curl |^  dig |reopened|certificates reloaded")
+                      r"^Try|^  curl |^  dig |reopened|certificates reloaded|"
+                      r"^inetkit: sandbox: |^inetkit: running as root")
 
 
 def status(pid):

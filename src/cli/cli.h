@@ -56,6 +56,16 @@ int cli_resolver_option(struct resolv_config *c, const char *opt,
 			const char *val, const char *usage, const char *cmd);
 int cli_resolver_finish(struct resolv_config *c);
 
+/* The https options of the client commands (cli_tls_client.c): option
+ * takes --cacert FILE (returns 1: opt and val taken) and -k/--insecure
+ * (returns 2: opt alone), else 0. finish checks the --cacert file and
+ * warns about --insecure; returns 0, or 2 after printing why. */
+#include "net/net_tls.h"
+int cli_tls_client_option(struct net_tls_client_config *c, const char *opt,
+			  const char *val);
+int cli_tls_client_finish(const struct net_tls_client_config *c,
+			  const char *cmd);
+
 /* Listeners of one service, bound once per worker with SO_REUSEPORT. */
 #define CLI_MAX_LISTEN 16
 struct cli_listen {

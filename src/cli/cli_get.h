@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "net/net_tls.h"
 #include "resolv/resolv.h"
 
 #define GET_DEFAULT_REDIRS 10
@@ -20,6 +21,7 @@ struct get_opts {
 	int max_redirs;
 	uint64_t max_size;	/* 0: none */
 	int connect_ms, read_ms, max_ms;	/* 0: the defaults / none */
+	struct net_tls_client_config tls;	/* --cacert, -k */
 	char headers[GET_MAX_HEADERS_TEXT];	/* "Name: value\r\n"... */
 	struct resolv_config dns;
 };

@@ -237,11 +237,11 @@ get_failed(struct get *g, const struct fetch_end *e)
 		get_fail(g, u, "not a valid URL");
 		break;
 	case FETCH_AT_TARGET:
-		get_fail(g, u, e->status == ERR_UNSUPPORTED ? "only http URLs "
-			 "are supported" : "not a usable http URL");
+		get_fail(g, u, e->status == ERR_UNSUPPORTED ? "only http and "
+			 "https URLs are supported" : "not a usable http URL");
 		break;
 	case FETCH_AT_TLS:
-		get_fail(g, u, "https is not supported yet");
+		get_fail(g, u, "%s", e->detail);
 		break;
 	case FETCH_AT_RESOLVE:
 		get_fail(g, u, "cannot resolve %s: %s", e->host,
@@ -271,6 +271,8 @@ get_failed(struct get *g, const struct fetch_end *e)
 		if (g->write_err)
 			get_fail(g, u, "cannot write the output: %s",
 				 err_str(g->write_err));
+		else if (e->detail)
+			get_fail(g, u, "%s", e->detail);
 		else
 			get_fail(g, u, "%s", get_strerror(e->status));
 		break;
@@ -347,6 +349,7 @@ get_setup(struct get *g)
 		},
 		.max_conns = 1,
 		.dns = &g->o->dns,
+		.tls = g->o->tls,
 	};
 
 	g->l = loop_new();

@@ -21,15 +21,18 @@ static const char crawl_usage[] =
 	"                     [--delay MS] [--timeout SECONDS] [--all-hosts]\n"
 	"                     [--ignore-robots] [--parse-threads N]\n"
 	"                     [--report FILE] [--graph FILE] [--mirror DIR]\n"
-	"                     [-q]\n"
-	"  Crawls the http site at URL and checks its links: pages, style\n"
-	"  sheets, images (src and srcset), scripts and frames, honouring\n"
+	"                     [--cacert FILE] [-k] [-q]\n"
+	"  Crawls the http or https site at URL and checks its links: pages,\n"
+	"  style sheets, images (src and srcset), scripts and frames, honouring\n"
 	"  <base>, robots.txt (product token \"inetkit\") and its Crawl-delay.\n"
 	"  Only URL's host (and the one URL redirects to) is followed unless\n"
-	"  --all-hosts; links elsewhere and https links are listed as\n"
-	"  skipped, never broken. A 429 or 503 with Retry-After up to 60 s\n"
-	"  holds the host that long and the page is fetched again (3 times at\n"
-	"  most) before it counts as broken.\n"
+	"  --all-hosts, on its port, and on any port over the other of http\n"
+	"  and https; links elsewhere are listed as skipped, never broken.\n"
+	"  A 429 or 503 with Retry-After up to 60 s holds the host that\n"
+	"  long and the page is fetched again (3 times at most) before it\n"
+	"  counts as broken.\n"
+	"  --cacert FILE    trust the CA certificates of FILE (PEM) too\n"
+	"  -k, --insecure   do not verify https servers' certificates\n"
 	"  --max-pages N    fetch at most N URLs (100000)\n"
 	"  --depth N        follow links at most N deep (64)\n"
 	"  --concurrency N  requests in flight, keep-alive connections (16)\n"
@@ -49,7 +52,8 @@ static const char crawl_usage[] =
 	"  Trap guards: URLs over 2048 bytes, over 16 query parameters or a\n"
 	"  1024-byte query, paths over 32 segments or with one segment 4 times,\n"
 	"  over 256 queries on one path. Exit 0 when no link is broken, 1 when\n"
-	"  one is (4xx, 5xx, DNS failure, refused, timeout), 2 usage.\n";
+	"  one is (4xx, 5xx, DNS failure, refused, timeout, TLS or certificate\n"
+	"  failure), 2 usage.\n";
 
 struct crawl_cli {
 	struct crawl_config cfg;
@@ -124,6 +128,10 @@ crawl_args(struct crawl_cli *c, int argc, char **argv)
 		int took = cli_resolver_option(&c->cfg.dns, a, val, crawl_usage,
 					       "crawl");
 
+		if (took == 0)
+			took = cli_tls_client_option(&c->cfg.tls, a, val);
+		if (took == 2)
+			continue;
 		if (took == 0)
 			took = value_opt(c, a, val);
 		if (took == EXIT_USAGE)
@@ -337,6 +345,8 @@ cmd_crawl(int argc, char **argv)
 	crawl_config_default(&c.cfg);
 	cli_resolver_init(&c.cfg.dns);
 	rc = crawl_args(&c, argc, argv);
+	if (rc == 0)
+		rc = cli_tls_client_finish(&c.cfg.tls, "crawl");
 	if (rc)
 		return rc;
 	if (cli_resolver_finish(&c.cfg.dns) < 0) {
@@ -358,7 +368,8 @@ cmd_crawl(int argc, char **argv)
 	if (rc == ERR_PARSE || rc == ERR_UNSUPPORTED) {
 		crawl_frontier_fini(&f);
 		return cli_usage_error(crawl_usage, "crawl: '%s' is not an "
-				       "http:// URL", c.cfg.start_url);
+				       "http:// or https:// URL",
+				       c.cfg.start_url);
 	}
 	if (rc < 0) {
 		fprintf(stderr, "inetkit: crawl: %s\n", err_str(rc));

@@ -24,10 +24,10 @@ static const char get_usage[] =
 	"                   [--dns ADDR:PORT]... [--resolve NAME:ADDR]...\n"
 	"                   [--max-redirs N] [--max-size BYTES]\n"
 	"                   [--connect-timeout S] [--timeout S] [--max-time S]\n"
-	"                   [--dns-timeout S]\n"
-	"  Fetches URL (http only: https is not supported yet) and writes the\n"
-	"  body to standard output, or with -o to FILE (written to a temporary\n"
-	"  file beside it and renamed when complete).\n"
+	"                   [--dns-timeout S] [--cacert FILE] [-k]\n"
+	"  Fetches URL (http or https) and writes the body to standard output,\n"
+	"  or with -o to FILE (written to a temporary file beside it and\n"
+	"  renamed when complete).\n"
 	"  -I                the response head only (a HEAD request)\n"
 	"  -L                follow redirects (at most --max-redirs, default 10)\n"
 	"  -H 'Name: value'  add a request header field (repeatable)\n"
@@ -37,10 +37,13 @@ static const char get_usage[] =
 	"  A request that fails before any byte of its answer (refused, reset,\n"
 	"  closed, silent past --timeout) is sent again to the next address.\n"
 	"  --max-size BYTES  fail when the body grows past BYTES\n"
-	"  --connect-timeout S  the whole connect (default 10): Happy Eyeballs\n"
-	"                    over the addresses, a new one every 250 ms;\n"
-	"                    --timeout S: longest silence and the whole\n"
-	"                    head (default 30);\n"
+	"  --cacert FILE     trust the CA certificates of FILE (PEM) too,\n"
+	"                    beside the system's (SSL_CERT_FILE, SSL_CERT_DIR)\n"
+	"  -k, --insecure    do not verify the server's certificate (warns)\n"
+	"  --connect-timeout S  the whole connect, TLS handshake included\n"
+	"                    (default 10): Happy Eyeballs over the addresses,\n"
+	"                    a new one every 250 ms; --timeout S: longest\n"
+	"                    silence and the whole head (default 30);\n"
 	"                    --max-time S: the whole transfer (default none)\n"
 	"  A 429 or 503 with Retry-After up to 60 s is fetched again after\n"
 	"  it (3 times at most), saying so on standard error.\n"
@@ -115,7 +118,8 @@ get_option_value(struct get_opts *o, const char *s, const char *next)
 }
 
 /* The URL must parse and be absolute, with a host; its scheme is checked
- * when it is fetched (https fails there, with status 1). */
+ * when it is fetched (neither http nor https fails there, with status
+ * 1). */
 static int
 get_check_url(const char *s)
 {
@@ -127,7 +131,7 @@ get_check_url(const char *s)
 	    !(u.flags & URL_HAS_SCHEME) || !(u.flags & URL_HAS_AUTHORITY) ||
 	    u.host.n == 0)
 		return cli_usage_error(get_usage, "get: bad URL '%s' (want "
-				       "http://HOST[:PORT]/PATH)", s);
+				       "http[s]://HOST[:PORT]/PATH)", s);
 	return 0;
 }
 
@@ -140,6 +144,10 @@ get_parse(int argc, char **argv, struct get_opts *o)
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
 		int took = cli_resolver_option(&o->dns, s, next, get_usage, "get");
+		if (took == 0)
+			took = cli_tls_client_option(&o->tls, s, next);
+		if (took == 2)
+			continue;
 		if (took == 0)
 			took = get_option_value(o, s, next);
 		if (took == 1) {
@@ -174,6 +182,9 @@ cmd_get(int argc, char **argv)
 	if (cli_wants_help(argc, argv, get_usage))
 		return EXIT_OK;
 	int rc = get_parse(argc, argv, &o);
+	if (rc != 0)
+		return rc;
+	rc = cli_tls_client_finish(&o.tls, "get");
 	if (rc != 0)
 		return rc;
 	rc = cli_resolver_finish(&o.dns);

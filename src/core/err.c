@@ -16,6 +16,8 @@ err_str(int code)
 	case ERR_UNSUPPORTED: return "not supported";
 	case ERR_CLOSED: return "connection closed";
 	case ERR_RANGE: return "value out of range";
+	case ERR_TLS: return "TLS handshake failed";
+	case ERR_CERT: return "certificate verification failed";
 	}
 	if (code < 0 && code > -ERR_BASE)
 		return strerror(-code);

@@ -14,6 +14,8 @@ enum {
 	ERR_UNSUPPORTED = -(ERR_BASE + 6), /* valid, but not supported here */
 	ERR_CLOSED = -(ERR_BASE + 7),	/* the peer closed the connection */
 	ERR_RANGE = -(ERR_BASE + 8),	/* a number out of its range */
+	ERR_TLS = -(ERR_BASE + 9),	/* a TLS handshake failed */
+	ERR_CERT = -(ERR_BASE + 10),	/* a peer's certificate was refused */
 };
 
 /* A static, human-readable string for any code this project returns

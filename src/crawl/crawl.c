@@ -382,6 +382,7 @@ engine_new(struct crawl *cr)
 		.max_conns = cr->cfg->concurrency,
 		.dns = &cr->cfg->dns,
 		.resolve_once = 1,
+		.tls = cr->cfg->tls,
 	};
 
 	cr->fetch = fetch_new(cr->loop, &fc);
@@ -452,8 +453,8 @@ seed(struct crawl *cr)
 
 	if (rc < 0)
 		return rc;
-	if (!url_scheme_is(&u, "http") || !(u.flags & URL_HAS_AUTHORITY) ||
-	    u.host.n == 0)
+	if (!(url_scheme_is(&u, "http") || url_scheme_is(&u, "https")) ||
+	    !(u.flags & URL_HAS_AUTHORITY) || u.host.n == 0)
 		return ERR_UNSUPPORTED;
 	rc = crawl_frontier_add(cr->f, CRAWL_NONE, s, strlen(s));
 	if (rc < 0)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "crawl/crawl_frontier.h"
+#include "net/net_tls.h"
 #include "resolv/resolv.h"
 
 /* The product token matched against robots.txt groups, and the start of
@@ -36,7 +37,7 @@ struct crawl_progress {
 typedef void (*crawl_progress_fn)(void *arg, const struct crawl_progress *p);
 
 struct crawl_config {
-	const char *start_url;	/* absolute http URL */
+	const char *start_url;	/* absolute http or https URL */
 	struct crawl_limits lim;
 	int concurrency;	/* requests in flight at most; default 16 */
 	/* Least time between two request starts to one host; -1 (the
@@ -51,6 +52,7 @@ struct crawl_config {
 	int parse_threads;
 	const char *mirror_dir;	/* save answers under it, or NULL */
 	struct resolv_config dns;
+	struct net_tls_client_config tls;	/* https: --cacert, -k */
 	crawl_progress_fn progress;	/* after each answer, or NULL */
 	void *progress_arg;
 };
@@ -62,7 +64,7 @@ void crawl_config_default(struct crawl_config *c);
  * (which the caller set up with crawl_frontier_init and c->lim, and
  * finishes with crawl_frontier_fini). Returns 0 when the crawl ran (see
  * the nodes for what it found), ERR_PARSE or ERR_UNSUPPORTED for a start
- * URL that is not an absolute http URL, -errno when the mirror directory
+ * URL that is not an absolute http or https URL, -errno when the mirror directory
  * cannot be opened, or -ENOMEM. */
 int crawl_run(const struct crawl_config *c, struct crawl_frontier *f);
 

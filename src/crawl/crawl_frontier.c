@@ -248,6 +248,30 @@ origin_followed(const struct crawl_frontier *f, const char *o, size_t n)
 	return 0;
 }
 
+/* http or https: the schemes a crawl fetches. */
+static int
+is_web(const struct url *u)
+{
+	return url_scheme_is(u, "http") || url_scheme_is(u, "https");
+}
+
+/* The same site on the other scheme: http://h:8080/ and https://h:8443/
+ * are one site (as wget and linkchecker count them), whatever the
+ * ports, while another port on the same scheme is another server. */
+static int
+site_followed(const struct crawl_frontier *f, const struct url *u)
+{
+	struct url o;
+
+	for (size_t i = 0; i < f->norigins; i++)
+		if (url_parse(f->origins[i], strlen(f->origins[i]), &o) == 0 &&
+		    url_scheme_is(&o, "https") != url_scheme_is(u, "https") &&
+		    o.host.n == u->host.n &&
+		    memcmp(o.host.p, u->host.p, o.host.n) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 origin_add(struct crawl_frontier *f, const char *o, size_t n)
 {
@@ -287,9 +311,10 @@ decide(struct crawl_frontier *f, const struct url *u, const char *norm,
 	enum crawl_skip trap;
 	int c;
 
-	if (!url_scheme_is(u, "http") || !(u->flags & URL_HAS_AUTHORITY))
+	if (!is_web(u) || !(u->flags & URL_HAS_AUTHORITY))
 		return CRAWL_SKIP_SCHEME;
-	if (!f->lim.all_hosts && !origin_followed(f, norm, olen))
+	if (!f->lim.all_hosts && !origin_followed(f, norm, olen) &&
+	    !site_followed(f, u))
 		return CRAWL_SKIP_HOST;
 	if (depth > f->lim.max_depth)
 		return CRAWL_SKIP_DEPTH;
@@ -481,6 +506,10 @@ crawl_fail_str(int status)
 	case -ENETUNREACH:
 	case -EHOSTUNREACH:
 		return "unreachable";
+	case ERR_TLS:
+		return "tls";
+	case ERR_CERT:
+		return "certificate";
 	default:
 		return err_str(status);
 	}

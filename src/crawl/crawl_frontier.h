@@ -22,8 +22,10 @@
 /* Why a node is not fetched. */
 enum crawl_skip {
 	CRAWL_SKIP_NONE,
-	CRAWL_SKIP_SCHEME,	/* not http: (https, mailto, ...) */
-	CRAWL_SKIP_HOST,	/* another host than the start URL's */
+	CRAWL_SKIP_SCHEME,	/* neither http: nor https: (mailto, ...) */
+	CRAWL_SKIP_HOST,	/* another server than the start URL's (the
+				 * same host on the other of http and https
+				 * is the same site, whatever its port) */
 	CRAWL_SKIP_DEPTH,	/* deeper than max_depth */
 	CRAWL_SKIP_BUDGET,	/* max_pages already queued */
 	CRAWL_SKIP_ROBOTS,	/* robots.txt disallows it */
@@ -111,7 +113,7 @@ struct crawl_frontier {
 	struct crawl_path *paths;
 	size_t npaths, paths_cap;
 	struct crawl_set path_index;
-	/* The origins followed ("http://host:port"): the start URL's, and
+	/* The origins followed ("http[s]://host:port"): the start URL's, and
 	 * those crawl_frontier_allow added. */
 	char *origins[CRAWL_MAX_ORIGINS];
 	size_t norigins;

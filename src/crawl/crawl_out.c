@@ -294,7 +294,8 @@ crawl_out_mirror_path(const char *url, size_t n, char *out, size_t size)
 	struct url u;
 	size_t i = 0;
 
-	if (url_parse(url, n, &u) < 0 || !url_scheme_is(&u, "http") ||
+	if (url_parse(url, n, &u) < 0 ||
+	    !(url_scheme_is(&u, "http") || url_scheme_is(&u, "https")) ||
 	    !(u.flags & URL_HAS_AUTHORITY) || u.host.n == 0)
 		return ERR_PARSE;
 	comp_begin(&o);

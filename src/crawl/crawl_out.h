@@ -46,13 +46,14 @@ int crawl_out_dot_edge(struct buf *b, const struct crawl_frontier *f,
 		       const struct crawl_edge *e);
 int crawl_out_dot_end(struct buf *b);
 
-/* The path, relative to the mirror directory, that the http URL (n bytes,
- * normalised) is saved as: "HOST[:PORT]/SEG/.../NAME[?QUERY]", with
+/* The path, relative to the mirror directory, that the http or https URL
+ * (n bytes, normalised) is saved as (both schemes in one folder, as wget
+ * does): "HOST[:PORT]/SEG/.../NAME[?QUERY]", with
  * "index.html" for a path ending in "/". Escapes are decoded except those
  * that would make an unsafe name: "/", "%", NUL and control characters
  * stay (or become) %XX, and "." and ".." become "%2E" and "%2E%2E", so
  * the result has no ".." component, no empty component and no leading
- * "/". Returns the length, ERR_PARSE (not an absolute http URL), or
+ * "/". Returns the length, ERR_PARSE (not an absolute http(s) URL), or
  * ERR_TOOBIG (a component over CRAWL_OUT_NAME_MAX, or size too small). */
 ssize_t crawl_out_mirror_path(const char *url, size_t n, char *out,
 			      size_t size);

@@ -63,6 +63,7 @@ struct fetch_xfer {
 	enum http_method method;
 	const char *headers;
 	int follow, max_redirs;
+	int tls;			/* the current URL is https */
 
 	char url[URL_MAX_LEN + 1];	/* the current URL */
 	char target[URL_MAX_LEN + 1];
@@ -91,6 +92,9 @@ struct fetch {
 	struct fetch_origin **origins;
 	size_t norigins, origins_cap;
 	struct fetch_origin *last;	/* the origin found last */
+	struct net_tls_client *tls;	/* made at the first https URL */
+	int tls_rc;			/* or the failure to make it, */
+	char tls_err[NET_TLS_ERR_MAX];	/* in words */
 };
 
 /* A URL taken apart: what one hop needs. */
@@ -353,6 +357,10 @@ xfer_end(struct fetch_xfer *x, enum fetch_where where, int status)
 		.location = x->location,
 	};
 
+	if (status < 0)
+		e.detail = where == FETCH_AT_TLS ? x->f->tls_err :
+			   fetch_client_tls_error(x->client);
+
 	loop_timer_del(x->f->l, &x->kick);
 	loop_timer_del(x->f->l, &x->deadline);
 	x->st = X_IDLE;
@@ -410,9 +418,6 @@ hop_parse(const char *url, struct hop *hp)
 	hp->where = FETCH_AT_URL;
 	if (rc < 0)
 		return rc;
-	hp->where = FETCH_AT_TLS;
-	if (url_scheme_is(&hp->u, "https"))
-		return ERR_UNSUPPORTED;
 	hp->where = FETCH_AT_TARGET;
 	return url_http_target(&hp->u, &hp->h, hp->target, sizeof hp->target);
 }
@@ -438,6 +443,7 @@ xfer_go(struct fetch_xfer *x, struct hop *hp, int rc)
 	memcpy(x->target, hp->target, strlen(hp->target) + 1);
 	memcpy(x->hostport, hp->h.hostport.p, hp->h.hostport.n);
 	x->hostport[hp->h.hostport.n] = '\0';
+	x->tls = hp->h.tls;
 	o = origin_get(x->f, hp->h.host.p, hp->h.host.n, hp->h.port);
 	if (!o) {
 		xfer_end_later(x, FETCH_AT_RESOLVE, -ENOMEM);
@@ -594,6 +600,18 @@ static const struct fetch_client_cb client_cb_fd = {
 	client_on_bad_addr,
 };
 
+/* The TLS context, made at the first https URL. Returns 0 or the code
+ * of the failure (f->tls_err says why), for this fetch and every later
+ * one. */
+static int
+fetch_tls(struct fetch *f)
+{
+	if (f->tls == NULL && f->tls_rc == 0)
+		f->tls_rc = net_tls_client_new(&f->cfg.tls, &f->tls,
+					       f->tls_err, sizeof f->tls_err);
+	return f->tls_rc;
+}
+
 static void
 xfer_request(struct fetch_xfer *x)
 {
@@ -604,8 +622,15 @@ xfer_request(struct fetch_xfer *x)
 		.headers = x->headers,
 		.addrs = x->addrs,
 		.naddrs = origin_order(x->origin, x->addrs),
+		.name = x->origin->name,
 	};
-	int rc;
+	int rc = x->tls ? fetch_tls(x->f) : 0;
+
+	if (rc < 0) {
+		xfer_end_later(x, FETCH_AT_TLS, rc);
+		return;
+	}
+	req.tls = x->tls ? x->f->tls : NULL;
 
 	x->redirect = 0;
 	x->bad_location = 0;
@@ -733,6 +758,7 @@ fetch_free(struct fetch *f)
 		free(x->next);
 	}
 	free(f->xs);
+	net_tls_client_free(f->tls);
 	for (size_t i = 0; i < f->norigins; i++)
 		origin_free(f->origins[i]);
 	free(f->origins);

@@ -5,10 +5,10 @@
  *     answering within the TTL; or once per origin, host and port, for
  *     the engine's life with resolve_once);
  *   - a connection from its pool, one already open to the origin first
- *     (RFC 9112 section 9.3), opened by fetch_conn (the transport, and
- *     Happy Eyeballs over the origin's addresses: turned by one per
- *     request so that many connections spread over all of them, those
- *     that failed lately last);
+ *     (RFC 9112 section 9.3), opened by fetch_conn (the transport, TCP
+ *     or TLS for https, and Happy Eyeballs over the origin's addresses:
+ *     turned by one per request so that many connections spread over
+ *     all of them, those that failed lately last);
  *   - the request and the response by fetch_client (head limits, max_body,
  *     the silence and head timeouts), an overall deadline per fetch;
  *   - redirects when asked (RFC 9110 section 15.4: at most max_redirs, a
@@ -49,6 +49,9 @@ struct fetch_config {
 	 * for the engine's life, as a crawl does; 0: ask the resolver on
 	 * every request (its cache answers while the TTL lasts). */
 	int resolve_once;
+	/* https: trust anchors beside the system store, or no verification;
+	 * the context is made at the first https URL (http costs nothing) */
+	struct net_tls_client_config tls;
 };
 
 struct fetch_req {
@@ -78,7 +81,8 @@ enum fetch_where {
 	FETCH_AT_URL,	/* the URL does not parse: url_parse's code */
 	FETCH_AT_TARGET,	/* no usable http URL: url_http_target's
 				 * code (ERR_UNSUPPORTED: another scheme) */
-	FETCH_AT_TLS,	/* https, not supported yet */
+	FETCH_AT_TLS,	/* https: no TLS context (a bad --cacert file);
+			 * detail says why */
 	FETCH_AT_RESOLVE,	/* the host: resolv_fn's status */
 	FETCH_AT_REQUEST,	/* fetch_client_request refused it */
 	FETCH_AT_TRANSFER,	/* connect, exchange, limit, callback code */
@@ -96,6 +100,11 @@ struct fetch_end {
 	const char *url;	/* the URL fetched last */
 	const char *host;	/* AT_RESOLVE: the host that did not resolve */
 	const char *location;	/* AT_LOOP: the URL fetched before */
+	/* A TLS failure in words, or NULL: AT_TLS's "file: message", or at
+	 * AT_TRANSFER the handshake's ("certificate verification failed:
+	 * certificate has expired", "TLS handshake timed out") or a body
+	 * cut without close_notify */
+	const char *detail;
 };
 
 struct fetch_cb {

@@ -5,6 +5,7 @@
  * switch per event. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -42,6 +43,8 @@ struct fetch_client {
 	uint32_t failed;	/* addrs[i] failed during this request */
 	struct net_addr order[FETCH_CLIENT_MAX_ADDRS];	/* those left */
 	int norder;
+	struct net_tls_client *tls;	/* the request's; NULL: http */
+	char name[FETCH_CONN_NAME_MAX];	/* with tls: the server's name */
 	enum http_method method;
 	const struct fetch_client_cb *cb;
 	void *arg;
@@ -149,6 +152,12 @@ fetch_client_is_connected(const struct fetch_client *c)
 	return c->st == ST_IDLE && c->conn.fd >= 0;
 }
 
+const char *
+fetch_client_tls_error(const struct fetch_client *c)
+{
+	return c->conn.why[0] ? c->conn.why : NULL;
+}
+
 void
 fetch_client_cancel(struct fetch_client *c)
 {
@@ -228,6 +237,10 @@ fetch_client_request(struct fetch_client *c, const struct fetch_client_req *r,
 	c->naddrs = r->naddrs < FETCH_CLIENT_MAX_ADDRS ? r->naddrs :
 		    FETCH_CLIENT_MAX_ADDRS;
 	c->failed = 0;
+	c->tls = r->tls;
+	if (r->tls && snprintf(c->name, sizeof c->name, "%s", r->name) >=
+		      (int)sizeof c->name)
+		return ERR_TOOBIG;
 	c->method = r->method;
 	c->cb = cb;
 	c->arg = arg;
@@ -282,8 +295,8 @@ client_connect(struct fetch_client *c)
 		return ERR_NOTFOUND;
 	c->st = ST_CONNECTING;
 	fetch_conn_open(&c->conn, c->order, c->norder,
-			     c->cfg.connect_timeout_ms, client_on_open,
-			     client_bad_addr, c);
+			     c->cfg.connect_timeout_ms, c->tls, c->name,
+			     client_on_open, client_bad_addr, c);
 	return 0;
 }
 
@@ -316,13 +329,13 @@ client_begin(struct fetch_client *c)
 {
 	c->reused = 0;
 	c->got_bytes = 0;
-	if (c->conn.fd >= 0) {
+	c->conn.why[0] = '\0';
+	if (c->conn.fd >= 0 && fetch_conn_is_for(&c->conn, c->tls, c->name))
 		for (int i = 0; i < c->naddrs; i++)
 			if (net_addr_equal(&c->addrs[i], &c->conn.peer))
 				c->reused = 1;
-		if (!c->reused)
-			client_close(c);
-	}
+	if (c->conn.fd >= 0 && !c->reused)
+		client_close(c);
 	if (c->reused) {
 		client_send(c);
 		return;
@@ -635,6 +648,17 @@ client_splice(struct fetch_client *c)
 	}
 }
 
+/* A body framed by the close ended without TLS close_notify: an
+ * attacker may have cut it (RFC 8446 section 6.1, RFC 9112 section
+ * 6.3), so it is an error, not the end. */
+static void
+client_truncated(struct fetch_client *c)
+{
+	snprintf(c->conn.why, sizeof c->conn.why, "the server closed the "
+		 "connection without TLS close_notify: the body, framed by "
+		 "the close, may be truncated");
+}
+
 /* Reads until the socket is drained or the request ends. */
 static void
 client_read(struct fetch_client *c)
@@ -656,6 +680,9 @@ client_read(struct fetch_client *c)
 			client_retry_fresh(c);
 			return;
 		}
+		if (n == ERR_CLOSED && c->st == ST_BODY &&
+		    c->resp.framing == HTTP_BODY_CLOSE)
+			client_truncated(c);
 		if (n < 0) {
 			client_fail(c, (int)n);
 			return;

@@ -17,8 +17,8 @@
  * Limits: the head limits of http_parse.h (line, field section, field
  * count), at most FETCH_CLIENT_MAX_INTERIM interim responses, max_body, a
  * timeout for each connect, for each silence and for the whole head.
- * The fetch engine (fetch.h) drives it; TLS would be a transport of
- * fetch_conn, not a change here. */
+ * The fetch engine (fetch.h) drives it; TLS is a transport of
+ * fetch_conn, chosen by the request's tls field. */
 #ifndef INETKIT_FETCH_CLIENT_H
 #define INETKIT_FETCH_CLIENT_H
 
@@ -60,6 +60,9 @@ struct fetch_client_req {
 	const struct net_addr *addrs;	/* with ports, in the order to try */
 	int naddrs;
 	int close;			/* ask for Connection: close */
+	struct net_tls_client *tls;	/* https: the TLS context; NULL: http */
+	const char *name;		/* with tls: the server's name (SNI,
+					 * certificate), no brackets */
 };
 
 struct fetch_client_cb {
@@ -76,8 +79,10 @@ struct fetch_client_cb {
 	 * NULL when the n bytes went to body_fd's descriptor directly. */
 	int (*on_body)(void *arg, const void *p, size_t n);
 	/* Once per request: 0 when the response was read whole, else
-	 * ERR_TIMEOUT, ERR_CLOSED (closed before the end), ERR_TOOBIG (a
-	 * limit), ERR_PARSE (malformed response), ERR_UNSUPPORTED (101), a
+	 * ERR_TIMEOUT, ERR_CLOSED (closed before the end, or a body framed
+	 * by the close ended without TLS close_notify), ERR_TOOBIG (a
+	 * limit), ERR_PARSE (malformed response), ERR_UNSUPPORTED (101),
+	 * ERR_TLS or ERR_CERT (the handshake; see fetch_client_tls_error), a
 	 * code from a callback, or -errno (the last address's connect error,
 	 * ECONNREFUSED...). The client is idle then: on_done may start the
 	 * next request or free the client. */
@@ -124,5 +129,9 @@ const struct net_addr *fetch_client_peer(const struct fetch_client *c);
 void fetch_client_drop_idle(struct fetch_client *c);
 /* True when an idle connection is held open for the next request. */
 int fetch_client_is_connected(const struct fetch_client *c);
+/* The last request's TLS failure in words ("certificate verification
+ * failed: certificate has expired", "TLS handshake timed out"), or NULL:
+ * valid until the next request. */
+const char *fetch_client_tls_error(const struct fetch_client *c);
 
 #endif

@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "core/err.h"
 #include "net_tls_int.h"
@@ -53,6 +54,14 @@ tls_result(struct net_tls *t, int r)
 		if (ERR_GET_LIB(code) == ERR_LIB_SSL &&
 		    ERR_GET_REASON(code) == SSL_R_HTTP_REQUEST)
 			t->plain_http = 1;
+		/* a client's refusal of the certificate: the chain's reason
+		 * ("certificate has expired") says more than OpenSSL's */
+		if (ERR_GET_LIB(code) == ERR_LIB_SSL &&
+		    ERR_GET_REASON(code) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+			t->verify_failed = 1;
+			t->why = X509_verify_cert_error_string(
+				SSL_get_verify_result(t->ssl));
+		}
 		ERR_clear_error();
 		if (ERR_GET_LIB(code) == ERR_LIB_SSL &&
 		    ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
@@ -91,20 +100,151 @@ tls_bio_cb(BIO *b, int oper, const char *argp, size_t len, int argi,
 	return oper & BIO_CB_RETURN ? ret : 1;
 }
 
+/* Buffered writes: OpenSSL writes each record (at most 16 KiB of data)
+ * to its write BIO at once; a socket BIO makes that one send(2) per
+ * record. tls_out gathers them instead and sends them together, when
+ * full or when flushed (net_tls_write flushes before it reports bytes as
+ * written, OpenSSL after each handshake flight and alert). */
+
+/* Sends what waits. Returns 1 (all sent), 0 (the socket is full) or
+ * -errno (errno set, as OpenSSL's SSL_ERROR_SYSCALL expects). */
+static int
+out_flush(struct net_tls *t)
+{
+	struct tls_out *o = t->out;
+
+	while (o && o->off < o->len) {
+		ssize_t w = send(t->fd, o->p + o->off, o->len - o->off,
+				 MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 :
+			       -errno;
+		o->off += (size_t)w;
+	}
+	/* idle keep-alive connections hold no buffer (as
+	 * SSL_MODE_RELEASE_BUFFERS for OpenSSL's own) */
+	free(o);
+	t->out = NULL;
+	return 1;
+}
+
+static int
+out_write(BIO *b, const char *data, size_t n, size_t *written)
+{
+	struct net_tls *t = BIO_get_data(b);
+	size_t sent = 0;
+	int rc;
+
+	BIO_clear_retry_flags(b);
+	if (t->out == NULL && t->direct) {	/* one record: no copy */
+		ssize_t w = send(t->fd, data, n, MSG_NOSIGNAL);
+		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return 0;	/* errno tells */
+		if (w < 0) {
+			BIO_set_retry_write(b);
+			return 0;
+		}
+		sent = (size_t)w;
+		if (sent == n) {
+			*written = n;
+			return 1;
+		}
+	}
+	if (t->out && t->out->len + n - sent > TLS_OUT_MAX) {
+		rc = out_flush(t);
+		if (rc <= 0) {
+			if (rc == 0)
+				BIO_set_retry_write(b);
+			return 0;
+		}
+	}
+	if (t->out == NULL) {
+		if (n - sent > TLS_OUT_MAX ||
+		    (t->out = malloc(sizeof *t->out)) == NULL)
+			return 0;	/* never: a record is smaller */
+		t->out->off = t->out->len = 0;
+	}
+	memcpy(t->out->p + t->out->len, data + sent, n - sent);
+	t->out->len += n - sent;
+	*written = n;
+	return 1;
+}
+
+static long
+out_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	struct net_tls *t = BIO_get_data(b);
+	int rc;
+
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+		BIO_clear_retry_flags(b);
+		rc = out_flush(t);
+		if (rc == 0)
+			BIO_set_retry_write(b);
+		return rc > 0;
+	case BIO_CTRL_WPENDING:
+		return t->out ? (long)(t->out->len - t->out->off) : 0;
+	case BIO_CTRL_PENDING:
+		return 0;
+	default:
+		return 0;	/* no kernel TLS, nothing else */
+	}
+}
+
+static BIO_METHOD *tls_out_method;
+static pthread_once_t tls_out_once = PTHREAD_ONCE_INIT;
+
+static void
+out_method_init(void)
+{
+	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+				     "inetkit tls out");
+
+	if (m && BIO_meth_set_write_ex(m, out_write) &&
+	    BIO_meth_set_ctrl(m, out_ctrl))
+		tls_out_method = m;
+}
+
+/* The read side a socket BIO watched for short reads; the write side
+ * tls_out when the server buffers, else the same socket BIO. */
+static int
+tls_set_socket(struct net_tls_server *s, struct net_tls *t, int fd)
+{
+	BIO *r = BIO_new_socket(fd, BIO_NOCLOSE), *w = NULL;
+
+	if (s->buffered) {
+		pthread_once(&tls_out_once, out_method_init);
+		w = tls_out_method ? BIO_new(tls_out_method) : NULL;
+		if (w == NULL) {
+			BIO_free(r);
+			return -1;
+		}
+		BIO_set_data(w, t);
+		BIO_set_init(w, 1);
+		t->fd = fd;
+	}
+	if (r == NULL) {
+		BIO_free(w);
+		return -1;
+	}
+	BIO_set_callback_arg(r, (char *)t);
+	BIO_set_callback_ex(r, tls_bio_cb);
+	SSL_set_bio(t->ssl, r, w ? w : r);
+	return 0;
+}
+
 struct net_tls *
 net_tls_accept(struct net_tls_server *s, int fd)
 {
 	struct net_tls *t = tls_new(s);
 
-	if (t && SSL_set_fd(t->ssl, fd) != 1) {
+	if (t && tls_set_socket(s, t, fd) < 0) {
 		ERR_clear_error();
 		net_tls_free(t);
 		return NULL;
-	}
-	if (t) {
-		BIO *b = SSL_get_rbio(t->ssl);
-		BIO_set_callback_arg(b, (char *)t);
-		BIO_set_callback_ex(b, tls_bio_cb);
 	}
 	return t;
 }
@@ -129,6 +269,7 @@ net_tls_free(struct net_tls *t)
 		return;
 	SSL_free(t->ssl);
 	tls_set_release(t->set);
+	free(t->out);
 	free(t);
 }
 
@@ -153,6 +294,10 @@ net_tls_read(struct net_tls *t, void *p, size_t n)
 
 	errno = 0;
 	r = SSL_read_ex(t->ssl, p, n, &got);
+	/* what a read made OpenSSL write (an alert, a key update) goes out
+	 * now, as a socket BIO would have sent it */
+	if (t->out && t->taken == 0)
+		(void)out_flush(t);
 	if (r == 1) {
 		t->established = 1;
 		return (ssize_t)got;
@@ -160,11 +305,39 @@ net_tls_read(struct net_tls *t, void *p, size_t n)
 	return tls_result(t, r);
 }
 
+/* Buffered writes: the done bytes are taken; they count as written once
+ * their records are out, else on the retry (with the same bytes) that
+ * sends them. */
+static ssize_t
+write_flush(struct net_tls *t, size_t done)
+{
+	int rc = out_flush(t);
+
+	if (rc > 0)
+		return (ssize_t)done;
+	if (rc < 0) {
+		t->failed = 1;
+		t->why = NULL;
+		t->sys = -rc;
+		return rc;
+	}
+	t->taken = done;
+	t->wants = NET_TLS_WANT_WRITE;
+	return -EAGAIN;
+}
+
 ssize_t
 net_tls_write(struct net_tls *t, const void *p, size_t n)
 {
 	size_t put, done = 0;
 
+	if (t->taken) {		/* the retry of a write still in tls_out */
+		done = t->taken;
+		t->taken = 0;
+		return write_flush(t, done);
+	}
+	/* one record goes straight to the socket; more gather in tls_out */
+	t->direct = n <= SSL3_RT_MAX_PLAIN_LENGTH;
 	/* OpenSSL returns after each record (partial-write mode): go on
 	 * until all is taken or the socket is full */
 	while (done < n) {
@@ -176,11 +349,13 @@ net_tls_write(struct net_tls *t, const void *p, size_t n)
 		}
 		ssize_t rc = tls_result(t, 0);
 		if (rc == -EAGAIN && done)
-			return (ssize_t)done;	/* the rest on the next call */
+			break;		/* the rest on the next call */
+		t->direct = 0;
 		/* a write never ends the stream cleanly */
 		return rc == 0 ? ERR_CLOSED : rc;
 	}
-	return (ssize_t)done;
+	t->direct = 0;
+	return t->out ? write_flush(t, done) : (ssize_t)done;
 }
 
 ssize_t
@@ -210,7 +385,8 @@ net_tls_shutdown(struct net_tls *t)
 	int r = SSL_shutdown(t->ssl);
 	if (r >= 0) {
 		t->closed = 1;
-		return 0;
+		/* the alert may wait in tls_out */
+		return t->out && out_flush(t) == 0 ? -EAGAIN : 0;
 	}
 	ssize_t rc = tls_result(t, r);
 	if (rc == -EAGAIN)

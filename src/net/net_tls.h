@@ -6,9 +6,9 @@
  *               one per SNI name, RSA and ECDSA side by side), the
  *               protocol settings, ALPN, and the session-ticket keys that
  *               all worker threads share; SIGHUP swaps the certificates.
- *               A client context (verification, SNI, ALPN) is meant to sit
- *               beside it as net_tls_client_*, with the same connection
- *               verbs below.
+ *               The client's (net_tls_client_*) holds the trust anchors
+ *               (the system store, --cacert) and ALPN; each connection
+ *               adds SNI and the name its certificate must carry.
  *   connections net_tls_* on one non-blocking socket (or, for tests and
  *               the fuzzer, a BIO): handshake, read, write, sendfile and
  *               shutdown, each returning -EAGAIN when the socket must be
@@ -83,6 +83,31 @@ void net_tls_server_describe(const struct net_tls_server *s, char *out,
  * then can SSL_sendfile send a file without copying it. */
 int net_tls_kernel_has_ktls(void);
 
+/* The client's context: what every https connection of a fetch engine
+ * shares. */
+struct net_tls_client_config {
+	/* more trust anchors (PEM), beside the system store: OpenSSL's
+	 * default paths, which SSL_CERT_FILE and SSL_CERT_DIR replace as for
+	 * curl and openssl; NULL: none */
+	const char *cafile;
+	int insecure;		/* no verification at all (-k) */
+	/* ALPN protocols offered, wire format; NULL: "http/1.1" */
+	const unsigned char *alpn;
+	size_t alpn_len;
+};
+
+struct net_tls_client;
+
+/* Builds the client context (reading cafile and the store's file). On
+ * failure returns a negative code and writes "file: message" into err. */
+int net_tls_client_new(const struct net_tls_client_config *c,
+		       struct net_tls_client **out, char *err, size_t errlen);
+/* After every connection is freed. */
+void net_tls_client_free(struct net_tls_client *c);
+/* Reads a --cacert file as net_tls_client_new will: 0, or a negative
+ * code with "file: message" in err (no such file, no certificate). */
+int net_tls_cafile_check(const char *file, char *err, size_t errlen);
+
 enum {
 	NET_TLS_WANT_READ = 1,
 	NET_TLS_WANT_WRITE = 2,
@@ -97,6 +122,17 @@ struct net_tls *net_tls_accept(struct net_tls_server *s, int fd);
 /* The same over a BIO (taken over: freed with the connection). */
 struct net_tls *net_tls_accept_bio(struct net_tls_server *s,
 				   struct bio_st *bio);
+/* A client connection on the connected, non-blocking socket fd (which
+ * stays the caller's to close) to the server called host: a DNS name,
+ * sent as SNI and checked against the certificate's DNS names (RFC 6125),
+ * or an IP address literal (no brackets), checked against its IP
+ * addresses. The handshake runs inside net_tls_handshake (or the first
+ * read or write). NULL when out of memory. */
+struct net_tls *net_tls_connect(struct net_tls_client *c, int fd,
+				const char *host);
+/* The same over a BIO (taken over: freed with the connection). */
+struct net_tls *net_tls_connect_bio(struct net_tls_client *c,
+				    struct bio_st *bio, const char *host);
 /* Frees the connection without sending anything (net_tls_shutdown first
  * for a clean close). */
 void net_tls_free(struct net_tls *t);
@@ -144,6 +180,11 @@ const char *net_tls_version(const struct net_tls *t);
 const char *net_tls_cipher(const struct net_tls *t);
 /* The negotiated ALPN protocol into out (NUL-terminated, "" if none). */
 void net_tls_alpn(const struct net_tls *t, char *out, size_t n);
+/* After a failed handshake: the peer's certificate was refused;
+ * net_tls_error says why ("certificate has expired"). */
+int net_tls_is_verify_failed(const struct net_tls *t);
+/* ... because it is not for the name (or address) asked. */
+int net_tls_is_name_mismatch(const struct net_tls *t);
 /* Why the last call failed, from OpenSSL's error queue ("wrong version
  * number"); the queue is emptied. Never NULL. */
 const char *net_tls_error(struct net_tls *t);

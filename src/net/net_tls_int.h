@@ -41,6 +41,16 @@ struct net_tls_server {
 		char src[48];
 		int64_t sec;
 	} seen[TLS_SEEN_SLOTS];
+	int buffered;		/* no kernel TLS: writes go through tls_out */
+};
+
+/* The records a connection has encrypted and not yet sent: they gather
+ * here, four full records at most, and leave in one send(2). */
+#define TLS_OUT_MAX (4 * (16384 + 512))
+
+struct tls_out {
+	size_t off, len;
+	unsigned char p[TLS_OUT_MAX];
 };
 
 struct net_tls {
@@ -52,9 +62,26 @@ struct net_tls {
 	unsigned plain_http : 1;
 	unsigned closed : 1;	/* close_notify sent */
 	unsigned short_read : 1; /* the last socket read found it empty */
+	unsigned verify_failed : 1; /* the peer's certificate was refused */
 	const char *why;	/* the last failure, OpenSSL's static text */
 	int sys;		/* or its errno */
+	/* Buffered writes (net_tls_server's buffered): the socket, the
+	 * records waiting (allocated while some wait), and the bytes a
+	 * net_tls_write took but could not send yet, which the retry with
+	 * the same bytes reports once they are out. */
+	int fd;
+	int direct;		/* this write is one record: no copy */
+	struct tls_out *out;
+	size_t taken;
 };
+
+/* "file: message" from OpenSSL's error queue (or what, when not NULL),
+ * which is emptied: the first error is the cause ("no start line"), the
+ * later ones its consequences ("PEM lib"). Returns -EINVAL. */
+int tls_fail(char *err, size_t n, const char *file, const char *what);
+/* A file we cannot open says so in errno's words, not OpenSSL's: 0 or
+ * -errno with "file: message" in err. */
+int tls_readable(const char *file, char *err, size_t n);
 
 /* The current generation, with a reference taken. */
 struct tls_set *tls_set_acquire(struct net_tls_server *s);

@@ -35,11 +35,15 @@ static const unsigned char tls_default_alpn[] = "\x08http/1.1";
 
 static int tls_ex_index = -1;
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+/* The tickets' cipher, fetched once: OpenSSL 3 fetches the provider's
+ * implementation again on every init given EVP_aes_256_cbc() */
+static EVP_CIPHER *tls_ticket_cipher;
 
 static void
 tls_init_once(void)
 {
 	tls_ex_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	tls_ticket_cipher = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
 }
 
 static int64_t
@@ -51,10 +55,7 @@ mono_s(void)
 	return (int64_t)ts.tv_sec + 1;	/* never 0: 0 means no key */
 }
 
-/* "file: message" from OpenSSL's error queue, which is emptied: the
- * first error is the cause ("no start line"), the later ones its
- * consequences ("PEM lib"). */
-static int
+int
 tls_fail(char *err, size_t n, const char *file, const char *what)
 {
 	unsigned long e = ERR_peek_error();
@@ -65,8 +66,7 @@ tls_fail(char *err, size_t n, const char *file, const char *what)
 	return -EINVAL;
 }
 
-/* A file we cannot open says so in errno's words, not OpenSSL's. */
-static int
+int
 tls_readable(const char *file, char *err, size_t n)
 {
 	int fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -132,14 +132,14 @@ tls_ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 						 (char *)"SHA256", 0),
 		OSSL_PARAM_construct_end(),
 	};
+	const EVP_CIPHER *aes = tls_ticket_cipher ? tls_ticket_cipher :
+				EVP_aes_256_cbc();
 	if (enc) {
 		memcpy(name, k.name, 16);
 		if (RAND_bytes(iv, 16) != 1 ||
-		    EVP_EncryptInit_ex(ectx, EVP_aes_256_cbc(), NULL, k.aes,
-				       iv) != 1)
+		    EVP_EncryptInit_ex(ectx, aes, NULL, k.aes, iv) != 1)
 			return -1;
-	} else if (EVP_DecryptInit_ex(ectx, EVP_aes_256_cbc(), NULL, k.aes,
-				      iv) != 1) {
+	} else if (EVP_DecryptInit_ex(ectx, aes, NULL, k.aes, iv) != 1) {
 		return -1;
 	}
 	if (EVP_MAC_CTX_set_params(hctx, p) != 1)
@@ -351,6 +351,9 @@ net_tls_server_new(const struct net_tls_server_config *c,
 	if (s->cfg.ticket_rotate_s <= 0)
 		s->cfg.ticket_rotate_s = NET_TLS_TICKET_ROTATE_S;
 	pthread_mutex_init(&s->lock, NULL);
+	/* kernel TLS needs OpenSSL's socket BIO for its writes; without it
+	 * records are gathered and sent four at a time */
+	s->buffered = !net_tls_kernel_has_ktls();
 	keys_new(&s->keys[0], mono_s());
 	int rc = set_new(s, &s->cur, err, errlen);
 	if (rc < 0) {

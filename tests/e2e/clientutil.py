@@ -150,6 +150,29 @@ class FakeDNS:
             s.close()
 
 
+def clean(r):
+    """No sanitizer report in a finished inetkit run."""
+    assert b"Sanitizer" not in r.stderr and b"runtime error" not in r.stderr
+
+
+def ok(r):
+    """A client run that succeeded quietly; returns its stdout."""
+    clean(r)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == b"", r.stderr   # not a terminal: no progress bar
+    return r.stdout
+
+
+def failed(r, words):
+    """Exit 1 with one line on stderr that holds words; returns it."""
+    clean(r)
+    assert r.returncode == 1, r
+    lines = r.stderr.decode().strip().split("\n")
+    assert len(lines) == 1, r.stderr
+    assert words in lines[0], lines[0]
+    return lines[0]
+
+
 def recv_head(conn):
     """What conn sends up to and including the blank line that ends a
     head (and any bytes after it in the same reads), or None when the
@@ -221,9 +244,11 @@ class Scripted:
             t.join(10)
 
 
-def start_nginx(tmp_path, root, server_extra=""):
+def start_nginx(tmp_path, root, server_extra="", listen="", more=""):
     """Debian's nginx on 127.0.0.1 with root and extra server-block lines;
-    returns (proc, port). The caller stops it with stop_nginx."""
+    listen is added to the listen line (" ssl"), more is put after the
+    server block, with {port} replaced by the port (more server blocks on
+    it). Returns (proc, port). The caller stops it with stop_nginx."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
@@ -251,13 +276,14 @@ http {
     scgi_temp_path %(d)s/scgi;
     server_tokens off;
     server {
-        listen 127.0.0.1:%(port)d;
+        listen 127.0.0.1:%(port)d%(listen)s;
         root %(root)s;
 %(extra)s
     }
+%(more)s
 }
 """ % {"d": d, "port": port, "root": root, "extra": server_extra,
-       "user": user})
+       "user": user, "listen": listen, "more": more.replace("{port}", str(port))})
     proc = subprocess.Popen([NGINX, "-p", str(d), "-c", str(conf), "-e",
                              str(d / "error.log"), "-g", "daemon off;"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -1,6 +1,7 @@
 """`inetkit crawl` usage: --help, and every bad invocation exits 2 with the
-usage text (no URL, a URL that is not http://, bad numbers, unknown
-options)."""
+usage text (no URL, a URL that is neither http:// nor https://, bad
+numbers, unknown options); a --cacert that cannot be read is one line
+and exit 2."""
 from conftest import assert_usage_error, run
 
 
@@ -13,7 +14,7 @@ def test_help():
 
 def test_usage_errors():
     for args in (["crawl"],
-                 ["crawl", "https://example.test/"],
+                 ["crawl", "http://h/", "--cacert"],
                  ["crawl", "ftp://example.test/"],
                  ["crawl", "not a url"],
                  ["crawl", "/relative"],
@@ -36,3 +37,11 @@ def test_unwritable_report_fails(tmp_path):
              str(tmp_path / "no" / "such" / "r.jsonl")])
     assert r.returncode == 1
     assert b"cannot write" in r.stderr
+
+
+def test_unreadable_cacert(tmp_path):
+    r = run(["crawl", "https://127.0.0.1:1/", "--cacert",
+             str(tmp_path / "none.pem")])
+    assert r.returncode == 2
+    assert r.stderr.decode() == "inetkit crawl: --cacert %s: No such file " \
+        "or directory\n" % (tmp_path / "none.pem")

@@ -1,8 +1,9 @@
 """Every kind of broken link is reported with the pages that link to it:
 4xx, 5xx, a refused connection, a timeout, a connection closed without an
-answer, a redirect to a missing page. https links and links to other
-hosts are listed as skipped, never as broken; a redirect's target is
-crawled as a link of the redirecting page."""
+answer, a redirect to a missing page, an https link of the same host
+that nothing answers. Links to other hosts and other schemes are listed
+as skipped, never as broken; a redirect's target is crawled as a link of
+the redirecting page."""
 import socket
 import time
 
@@ -19,13 +20,14 @@ def free_port():
 
 def test_every_kind_of_broken_link():
     dead = free_port()
+    dead_tls = free_port()
 
     def handler(path):
         if path == "/":
             return (200, "text/html", html(
                 "/ok", "/missing", "/error", "/stall", "/hangup", "/moved",
                 "/gone-moved", "http://127.0.0.1:%d/x" % dead,
-                "https://127.0.0.1/secure",
+                "https://127.0.0.1:%d/secure" % dead_tls,
                 "mailto:someone@example.test"), {})
         if path == "/ok":
             return (200, "text/html", html("/missing"), {})
@@ -53,14 +55,16 @@ def test_every_kind_of_broken_link():
         assert bad[base + "/stall"] == ("timeout", [base + "/"])
         assert bad[base + "/hangup"][0] in ("reset", "timeout")
         assert bad[base + "/nowhere"] == (404, [base + "/gone-moved"])
+        # the same host over https (any port) is the same site: checked
+        secure = "https://127.0.0.1:%d/secure" % dead_tls
+        assert bad[secure] == ("refused", [base + "/"])
         assert set(bad) == {base + p for p in ("/missing", "/error", "/stall",
-                                               "/hangup", "/nowhere")}
+                                               "/hangup", "/nowhere")} | {secure}
         found = pages(r.out)
         assert found[base + "/moved"] == 301
         assert found[base + "/gone-moved"] == 302
-        assert "https://127.0.0.1/secure" not in found
         skipped = r.out.split("\nskipped:")[1].splitlines()[0]
-        assert "scheme 2" in skipped and "other-host 1" in skipped
+        assert "scheme 1" in skipped and "other-host 1" in skipped
     finally:
         srv.close()
 

@@ -12,8 +12,8 @@ import time
 import pytest
 
 from conftest import INETKIT, assert_usage_error, run
-from clientutil import (NGINX, recv_head, scripted, start_nginx,
-                         stop_nginx)
+from clientutil import (NGINX, clean, failed, ok, recv_head, scripted,
+                         start_nginx, stop_nginx)
 
 SMALL = b"<html><body>hello from the test site</body></html>\n"
 
@@ -78,26 +78,6 @@ def url(port, path="/"):
     return "http://127.0.0.1:%d%s" % (port, path)
 
 
-def clean(r):
-    assert b"Sanitizer" not in r.stderr and b"runtime error" not in r.stderr
-
-
-def ok(r):
-    clean(r)
-    assert r.returncode == 0, r.stderr
-    assert r.stderr == b"", r.stderr   # not a terminal: no progress bar
-    return r.stdout
-
-
-def failed(r, words):
-    clean(r)
-    assert r.returncode == 1, r
-    lines = r.stderr.decode().strip().split("\n")
-    assert len(lines) == 1, r.stderr
-    assert words in lines[0], lines[0]
-    return lines[0]
-
-
 # Plain fetches, both servers.
 
 def test_get_to_stdout(server, site):
@@ -160,8 +140,8 @@ def test_connection_refused(tmp_path):
     failed(get(url(port)), "Connection refused")
 
 
-def test_https_refused():
-    failed(get("https://127.0.0.1:1/"), "https is not supported yet")
+def test_other_schemes_refused():
+    failed(get("ftp://127.0.0.1:1/"), "only http and https URLs are supported")
 
 
 def test_usage():
@@ -176,7 +156,8 @@ def test_usage():
     assert_usage_error(["get", "http://x/", "--frobnicate"])
     assert_usage_error(["get", "http://x/", "http://y/"])
     r = run(["get", "--help"])
-    assert r.returncode == 0 and b"https is not supported yet" in r.stdout
+    assert r.returncode == 0 and b"(http or https)" in r.stdout
+    assert b"--cacert FILE" in r.stdout
 
 
 # Redirects (nginx has the chains; inetkit redirects directories).

@@ -109,11 +109,20 @@ def test_up_prints_commands_that_work(start_server, state):
         if args[0] == "inetkit":
             args[0] = INETKIT
         r = subprocess.run(args, capture_output=True, timeout=60)
-        if args[0] == INETKIT and args[1] == "get" and "https" in args[2] \
-                and b"not supported yet" in r.stderr:
-            # get has no https until the client side of TLS lands; the
-            # line is printed for then, with the CA to trust
+        if args[0] == INETKIT and args[1] == "get" and "https" in args[2]:
+            # get verifies the site's chain against the local CA it is
+            # told to trust (and its name), and prints the page
             assert args[3:5] == ["--cacert", str(state[1] / "ca.pem")]
+            assert r.returncode == 0, (tip, r.stderr)
+            with open(os.path.join(ROOT, "examples/site/index.html"), "rb") as f:
+                assert r.stdout == f.read()
+            # without the CA the same line fails, naming why
+            r = subprocess.run(args[:3] + args[5:], capture_output=True,
+                               timeout=60)
+            assert r.returncode == 1
+            assert r.stderr.decode().endswith(
+                "certificate verification failed: unable to get local "
+                "issuer certificate\n"), r.stderr
             continue
         if args[1] == "crawl":
             # The bundled site links to a page that does not exist, on

@@ -6,6 +6,7 @@ import os
 import socket
 import ssl
 import subprocess
+import threading
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -66,23 +67,29 @@ def make_ca(tmp, name="ca", kind="ec"):
 
 
 def make_leaf(tmp, ca, file, names=("localhost",), kind="ec", ips=("127.0.0.1",),
-              cn=None):
-    """A server certificate for names (DNS SANs) and ips, signed by ca."""
+              cn=None, valid=(-1, 30)):
+    """A server certificate for names (DNS SANs) and ips, signed by ca (or
+    by its own key when ca is None: self-signed), valid from valid[0] to
+    valid[1] days from now."""
     import ipaddress
     key = _key(kind)
     sans = [x509.DNSName(n) for n in names] + \
         [x509.IPAddress(ipaddress.ip_address(a)) for a in ips]
-    cert = (x509.CertificateBuilder().subject_name(_name(cn or names[0]))
-            .issuer_name(ca.cert.subject).public_key(key.public_key())
+    subject = _name(cn or (names or ips)[0])
+    issuer_key = ca.key if ca else key
+    cert = (x509.CertificateBuilder().subject_name(subject)
+            .issuer_name(ca.cert.subject if ca else subject)
+            .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(NOW - DAY).not_valid_after(NOW + 30 * DAY)
+            .not_valid_before(NOW + valid[0] * DAY)
+            .not_valid_after(NOW + valid[1] * DAY)
             .add_extension(x509.SubjectAlternativeName(sans), False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
                            False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-                ca.key.public_key()), False)
-            .sign(ca.key, hashes.SHA256()))
+                issuer_key.public_key()), False)
+            .sign(issuer_key, hashes.SHA256()))
     return _write(tmp / file, cert, key)
 
 
@@ -159,3 +166,67 @@ def peer_der(port, server_hostname="localhost", ctx=None):
 
 def has(path):
     return os.path.exists(path)
+
+
+class PyTLSServer:
+    """A TLS server of Python's ssl on 127.0.0.1:0, in a thread, for what
+    inetkit's server never does. Each connection is handshaken with pair
+    (ALPN http/1.1 offered; the SNI names and ALPN protocols seen are
+    recorded), then each request head gets respond(path) -> (bytes, last);
+    after the last answer the server closes with close_notify (unwrap) or,
+    when close_notify is False, without it. stall: accept and say
+    nothing."""
+
+    def __init__(self, pair, respond=None, close_notify=True, stall=False):
+        self.respond, self.close_notify, self.stall = respond, close_notify, stall
+        self.snis, self.alpns, self.paths, self.held = [], [], [], []
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(pair.cert_path, pair.key_path)
+        self.ctx.set_alpn_protocols(["http/1.1"])
+        self.ctx.sni_callback = lambda s, name, c: self.snis.append(name)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                raw, _ = self.sock.accept()
+            except OSError:
+                return
+            if self.stall:
+                self.held.append(raw)
+                continue
+            threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
+
+    def _serve(self, raw):
+        from clientutil import recv_head
+        raw.settimeout(10)
+        try:
+            c = self.ctx.wrap_socket(raw, server_side=True)
+            self.alpns.append(c.selected_alpn_protocol())
+            while True:
+                head = recv_head(c)
+                if head is None:
+                    break
+                path = head.split(b" ")[1].decode()
+                self.paths.append(path)
+                data, last = self.respond(path)
+                c.sendall(data)
+                if last:
+                    if self.close_notify:
+                        c.unwrap()
+                    break
+            c.close()
+        except (OSError, ssl.SSLError):
+            pass
+        finally:
+            raw.close()
+
+    def close(self):
+        self.sock.close()
+        for h in self.held:
+            h.close()

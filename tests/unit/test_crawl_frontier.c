@@ -119,12 +119,33 @@ START_TEST(test_hosts_and_schemes)
 	add(0, "http://other:8080/x");
 	add(0, "https://h:8080/x");
 	add(0, "mailto:a@h");
+	add(0, "https://h/y");
+	add(0, "https://other/y");
+	add(0, "ftp://h/y");
 	ck_assert_int_eq(f.nodes[1].skip, CRAWL_SKIP_NONE);
 	ck_assert_int_eq(f.nodes[2].skip, CRAWL_SKIP_HOST);
 	ck_assert_int_eq(f.nodes[3].skip, CRAWL_SKIP_HOST);
-	ck_assert_int_eq(f.nodes[4].skip, CRAWL_SKIP_SCHEME);
+	/* the same host over https, on any port, is the same site */
+	ck_assert_int_eq(f.nodes[4].skip, CRAWL_SKIP_NONE);
 	ck_assert_int_eq(f.nodes[5].skip, CRAWL_SKIP_SCHEME);
-	ck_assert_str_eq(crawl_skip_str(f.nodes[4].skip), "scheme");
+	ck_assert_int_eq(f.nodes[6].skip, CRAWL_SKIP_NONE);
+	ck_assert_int_eq(f.nodes[7].skip, CRAWL_SKIP_HOST);
+	ck_assert_int_eq(f.nodes[8].skip, CRAWL_SKIP_SCHEME);
+	ck_assert_str_eq(crawl_skip_str(f.nodes[5].skip), "scheme");
+}
+END_TEST
+
+START_TEST(test_https_start)
+{
+	/* from an https start, the http side of the host is followed, and
+	 * the https side only on the start's port */
+	start("https://h:8443/");
+	add(0, "http://h:8080/x");
+	add(0, "https://h:9443/x");
+	add(0, "https://h:8443/x");
+	ck_assert_int_eq(f.nodes[1].skip, CRAWL_SKIP_NONE);
+	ck_assert_int_eq(f.nodes[2].skip, CRAWL_SKIP_HOST);
+	ck_assert_int_eq(f.nodes[3].skip, CRAWL_SKIP_NONE);
 }
 END_TEST
 
@@ -341,6 +362,7 @@ frontier_suite(void)
 	tcase_add_test(t, test_depth_limit);
 	tcase_add_test(t, test_budget);
 	tcase_add_test(t, test_hosts_and_schemes);
+	tcase_add_test(t, test_https_start);
 	tcase_add_test(t, test_allow_origin);
 	tcase_add_test(t, test_all_hosts);
 	tcase_add_test(t, test_bad_urls);

@@ -66,7 +66,7 @@ build(void)
 	crawl_frontier_add(&f, 0, "http://h/a", 10);
 	crawl_frontier_add(&f, 0, "http://h/gone", 13);
 	crawl_frontier_add(&f, 1, "http://h/gone", 13);
-	crawl_frontier_add(&f, 1, "https://h/s", 11);
+	crawl_frontier_add(&f, 1, "ftp://h/s", 9);
 	f.nodes[0].state = CRAWL_DONE;
 	f.nodes[0].status = 200;
 	f.nodes[0].size = 1234;
@@ -135,7 +135,7 @@ START_TEST(test_dot)
 	crawl_out_dot_end(&b);
 	ck_assert(strncmp(text(), "digraph crawl {\n", 16) == 0);
 	ck_assert(strstr(text(), "\t\"http://h/gone\" [color=red"));
-	ck_assert(strstr(text(), "\t\"https://h/s\" [style=dashed"));
+	ck_assert(strstr(text(), "\t\"ftp://h/s\" [style=dashed"));
 	ck_assert(strstr(text(), "\t\"http://h/a\" -> \"http://h/gone\";\n"));
 	ck_assert(strstr(text(), "\t\"http://h/\" -> \"http://h/a\";\n"));
 	ck_assert(strcmp(text() + strlen(text()) - 2, "}\n") == 0);
@@ -181,8 +181,12 @@ START_TEST(test_mirror_refused)
 	char out[512], name[400];
 	char url[600];
 
-	ck_assert_int_eq(crawl_out_mirror_path("https://h/", 10, out,
+	ck_assert_int_eq(crawl_out_mirror_path("ftp://h/", 8, out,
 					       sizeof out), ERR_PARSE);
+	/* https is saved beside http, as wget does */
+	ck_assert_int_eq(crawl_out_mirror_path("https://h/", 10, out,
+					       sizeof out), 12);
+	ck_assert_str_eq(out, "h/index.html");
 	ck_assert_int_eq(crawl_out_mirror_path("/rel", 4, out, sizeof out),
 			 ERR_PARSE);
 	ck_assert_int_eq(crawl_out_mirror_path("http://h/abc", 12, out, 5),

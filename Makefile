@@ -6,6 +6,7 @@
 #                   tests (pytest), the cluster test in namespaces (as root)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 20)
 #   make bench      side-by-side benchmarks against the peers
+#   make soak       every server under load and reloads, SOAK_MINUTES (60)
 # Missing Debian packages are installed by scripts/deps.sh first.
 
 SAN ?= 0
@@ -48,7 +49,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/$(VARIANT)-tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=build/$(VARIANT)-tools/%)
 
-.PHONY: all run test unit unit-bins tools e2e cluster fuzz bench clean deps deps-test \
+.PHONY: all run test unit unit-bins tools e2e cluster fuzz bench soak clean deps deps-test \
 	check-layers
 # Objects built through pattern chains are kept, not deleted as temporary.
 .SECONDARY:
@@ -152,6 +153,7 @@ fuzz:
 BENCH_TOOLS := $(patsubst bench/tools/%.c,build/bench/%,\
 	$(wildcard bench/tools/*.c))
 build/bench/http_floor build/bench/dns_floor: BENCH_LIBS := -luring
+build/bench/ratelimit_race: BENCH_LIBS := -Isrc src/core/ratelimit.c -lpthread
 build/bench/tls_hs: BENCH_LIBS := -lssl -lcrypto
 
 # The AF_XDP load generator takes inetkit's XDP program from the library.
@@ -166,6 +168,12 @@ bench: all
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(BENCH_TOOLS)
 	bench/run.sh $(BENCH)
+
+# Every server of `inetkit up` under mixed load and reloads for
+# SOAK_MINUTES, in a network namespace of its own (tests/soak/soak.py).
+SOAK_MINUTES ?= 60
+soak: all
+	scripts/soak.sh $(SOAK_MINUTES)
 
 clean:
 	rm -rf build

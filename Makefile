@@ -10,6 +10,7 @@
 #                   (/usr/local) inside DESTDIR; make uninstall removes them
 #   make man        the man pages (scdoc) in build/man
 #   make deb        the Debian package in build/deb (dpkg-buildpackage)
+#   make soak       every server under load and reloads, SOAK_MINUTES (60)
 # Missing Debian packages are installed by scripts/deps.sh first.
 
 SAN ?= 0
@@ -52,7 +53,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/$(VARIANT)-tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=build/$(VARIANT)-tools/%)
 
-.PHONY: all run test unit unit-bins tools e2e cluster fuzz bench clean deps deps-test \
+.PHONY: all run test unit unit-bins tools e2e cluster fuzz bench soak clean deps deps-test \
 	check-layers man install uninstall deb
 # Objects built through pattern chains are kept, not deleted as temporary.
 .SECONDARY:
@@ -169,6 +170,7 @@ fuzz:
 BENCH_TOOLS := $(patsubst bench/tools/%.c,build/bench/%,\
 	$(wildcard bench/tools/*.c))
 build/bench/http_floor build/bench/dns_floor: BENCH_LIBS := -luring
+build/bench/ratelimit_race: BENCH_LIBS := -Isrc src/core/ratelimit.c -lpthread
 build/bench/tls_hs: BENCH_LIBS := -lssl -lcrypto
 
 # The AF_XDP load generator takes inetkit's XDP program from the library.
@@ -242,6 +244,12 @@ deb:
 	cd build/deb/inetkit && dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 \
 		|| { tail -30 ../build.log; exit 1; }
 	@ls build/deb/*.deb
+
+# Every server of `inetkit up` under mixed load and reloads for
+# SOAK_MINUTES, in a network namespace of its own (tests/soak/soak.py).
+SOAK_MINUTES ?= 60
+soak: all
+	scripts/soak.sh $(SOAK_MINUTES)
 
 clean:
 	rm -rf build

@@ -18,6 +18,10 @@ INETKIT=${INETKIT:-build/inetkit}
 SIZE=${DNS_INSTR_SIZE:-10000}
 NQ=${DNS_INSTR_QUERIES:-20000}
 QPS=${DNS_INSTR_QPS:-2000}
+# Extra options of inetkit's server, e.g. DNS_INSTR_ARGS="--rrl 1000";
+# DNS_INSTR_PEERS=0 counts inetkit alone.
+PEERS=${DNS_INSTR_PEERS:-1}
+read -r -a EXTRA <<<"${DNS_INSTR_ARGS:-}"
 ZONE=bench.test
 
 for f in "$INETKIT" /usr/sbin/nsd /usr/sbin/knotd /usr/bin/dnsperf \
@@ -87,10 +91,12 @@ VG_EXTRA=--toggle-collect=worker_main
 # --no-sandbox: valgrind's own system calls would run under the
 # server's seccomp filter
 ik=$(count inetkit "$port" "$INETKIT" serve dns --zone "$tmp/zone" \
-	--listen "127.0.0.1:$port" --workers 1 --no-sandbox)
+	--listen "127.0.0.1:$port" --workers 1 --no-sandbox "${EXTRA[@]}")
 cp "$(ls "$tmp"/cg.inetkit.*.[0-9]* | head -1)" "$tmp/inetkit.profile"
 VG_EXTRA=
 
+nsd="0 0" knot="0 0"
+[ "$PEERS" = 0 ] || {
 port=$((port + 1))
 mkdir "$tmp/nsd"
 cat >"$tmp/nsd/nsd.conf" <<EOF
@@ -135,6 +141,7 @@ zone:
     file: "$tmp/zone"
 EOF
 knot=$(count knot "$port" /usr/sbin/knotd -c "$tmp/knot/knot.conf")
+}
 
 per() { echo "$1" | awk '{ printf "%.0f", ($2 > 0 ? $1 / $2 : 0) }'; }
 echo "## Instructions per query (callgrind, user space)"

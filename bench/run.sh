@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-SECTIONS="echo get crawl dns axfr http tls dns-xdp cgi"
+SECTIONS="echo get crawl dns axfr http tls dns-xdp cgi flood"
 OUT=build/bench/results.md
 
 usage() {

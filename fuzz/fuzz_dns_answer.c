@@ -37,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (int tcp = 0; tcp < 2; tcp++) {
 		size_t max = tcp ? sizeof out : DNS_EDNS_UDP_MAX;
-		struct dns_msg m = { data, size, out, 0 };
+		struct dns_msg m = { data, size, out, 0, 0 };
 		dns_answer(db, &m, 1, max, tcp);
 		size_t n = m.rlen;
 		struct dns_zone *z = db->zones[0];

@@ -203,6 +203,7 @@ void cli_svc_defaults(struct cli_svc *e, enum svc_kind kind);
 /* The name server as a server adapter (cmd_dns.c): defaults, then fill
  * zones, hosts, listen and cfg; setup loads the zones (printing file:line
  * errors: ERR_PARSE) and binds TCP and UDP on the same ports. */
+#include "dns/dns_rrl.h"
 #include "dns/dns_server.h"
 #include "dns/dns_xfrd.h"
 #define CLI_MAX_ZONES 64
@@ -216,6 +217,8 @@ struct cli_dns {
 	struct cli_listen listen;
 	struct dns_server_config cfg;
 	struct dns_served served;
+	struct dns_rrl_config rrl_cfg;	/* rate 0: off */
+	struct dns_rrl rrl;
 	struct dns_xfrd xfrd;	/* used when xfrd_on */
 	int xfrd_on;
 	const char *xdp[CLI_MAX_XDP];	/* --xdp IFACE[@PORT] */
@@ -230,6 +233,7 @@ void cli_dns_defaults(struct cli_dns *e);
  * log, loads the TLS pairs: ERR_PARSE after printing "file: message",
  * binds the plain listeners, then the TLS ones behind them). */
 #include "http/http_gw.h"
+#include "http/http_limit.h"
 #include "http/http_server.h"
 #define CLI_MAX_PROXY_FROM 16
 #include "http/http_stats.h"
@@ -240,6 +244,7 @@ struct cli_http {
 	struct http_site site;
 	struct http_gw_config gw;	/* --cgi, --fastcgi */
 	struct http_server_config cfg;
+	struct http_limits limits;	/* used when any is set */
 	struct cli_listen listen;
 	const char *log_path;	/* NULL: none; "-": stdout */
 	int log_fd;

@@ -17,12 +17,18 @@
 #include "cli_get.h"
 #include "core/err.h"
 #include "core/loop.h"
+#include "core/clock.h"
 #include "fetch/fetch.h"
+#include "http/http_retry.h"
 #include "net/net_sock.h"
 #include "url/url.h"
 
 #define GET_RBUF (256 * 1024)	/* receive buffer: large reads, few calls */
 #define GET_STOP (-ECANCELED)	/* on_head stops a response >= 400 */
+/* A 429 or 503 with Retry-After up to GET_RETRY_MAX_S is fetched again
+ * after it, GET_RETRIES times at most (as the crawler does). */
+#define GET_RETRY_MAX_S 60
+#define GET_RETRIES 3
 
 struct get {
 	const struct get_opts *o;
@@ -40,7 +46,12 @@ struct get {
 	struct get_progress prog;
 	int status;			/* exit status */
 	int ended;			/* the verdict is in: say nothing more */
+	int64_t retry_ms;		/* >= 0: fetch again after that */
+	int retries;
+	struct loop_timer retry;
 };
+
+static int get_start(struct get *g);
 
 /* Prints "inetkit get: URL: why" once and ends the loop with status 1. */
 static void
@@ -138,6 +149,33 @@ output_close(struct get *g, int complete)
 	return rc;
 }
 
+/* A 429 or 503 that says when to come back, soon enough and not too
+ * often (RFC 9110 section 10.2.3, RFC 6585 section 4): sets g->retry_ms. */
+static int
+retry_later(struct get *g, const struct http_response *r)
+{
+	const struct http_header *ra;
+	int64_t secs;
+
+	if (!http_retry_status(r->status) || g->retries >= GET_RETRIES)
+		return 0;
+	ra = http_header_find(r->headers, r->nheaders, "retry-after");
+	if (ra == NULL || http_retry_after(ra->value, clock_wall(), &secs) < 0
+	    || secs > GET_RETRY_MAX_S)
+		return 0;
+	g->retry_ms = secs * 1000;
+	return 1;
+}
+
+static void
+on_retry(struct loop *l, void *arg)
+{
+	struct get *g = arg;
+
+	if (get_start(g) < 0)
+		get_fail(g, g->url, "out of memory");
+}
+
 static int
 on_head(void *arg, const struct fetch_head *h)
 {
@@ -153,6 +191,8 @@ on_head(void *arg, const struct fetch_head *h)
 			return rc;
 	}
 	if (h->redirect)
+		return 1;
+	if (retry_later(g, r))
 		return 1;
 	if (r->status >= 400)
 		return GET_STOP;
@@ -246,6 +286,14 @@ on_done(void *arg, const struct fetch_end *e)
 
 	if (g->ended)
 		return;
+	if (e->status == 0 && g->retry_ms >= 0) {
+		g->retries++;
+		fprintf(stderr, "inetkit get: %s: HTTP %d %s, trying again in "
+			"%lld s\n", e->url, g->http_status, g->reason,
+			(long long)(g->retry_ms / 1000));
+		loop_timer_set(g->l, &g->retry, g->retry_ms);
+		return;
+	}
 	if (e->status == GET_STOP || (e->status == 0 && g->http_status >= 400)) {
 		get_fail(g, e->url, "HTTP %d %s", g->http_status, g->reason);
 		return;
@@ -307,6 +355,7 @@ get_setup(struct get *g)
 	g->l = loop_new();
 	if (g->l == NULL)
 		return -ENOMEM;
+	loop_timer_init(&g->retry, on_retry, g);
 	g->fetch = fetch_new(g->l, &fc);
 	return g->fetch ? 0 : -ENOMEM;
 }
@@ -323,6 +372,7 @@ get_start(struct get *g)
 		.max_time_ms = g->o->max_ms,
 	};
 
+	g->retry_ms = -1;
 	return fetch_start(g->fetch, &req, &get_cb, g);
 }
 

@@ -4,6 +4,7 @@
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include "cli.h"
@@ -19,6 +20,8 @@ static const char dns_usage[] =
 	"                         [--listen ADDR:PORT]... [--workers N]\n"
 	"                         [--max-conns N] [--idle-timeout SECONDS]\n"
 	"                         [--edns-size BYTES] [--xdp IFACE[@PORT]]...\n"
+	"                         [--rrl RATE] [--rrl-slip N]\n"
+	"                         [--rrl-window SECONDS] [--rrl-exempt CIDR]...\n"
 	"                         [--tsig-key [ALG:]NAME:SECRET]...\n"
 	"                         [--allow-transfer CIDR|key:NAME]...\n"
 	"                         [--notify ADDR[:PORT][/KEY]]...\n"
@@ -35,6 +38,16 @@ static const char dns_usage[] =
 	"  to PORT (53) arriving on IFACE through AF_XDP sockets, past the\n"
 	"  kernel's UDP stack (needs CAP_NET_ADMIN and CAP_BPF, or root);\n"
 	"  everything else on IFACE goes to the kernel and the sockets.\n"
+	"  --rrl RATE limits UDP responses to RATE a second per client\n"
+	"  network (/24, IPv6 /56) and kind of answer (one name and type;\n"
+	"  NXDOMAIN per zone; errors), against reflection attacks; off (0)\n"
+	"  by default. Every --rrl-slip Nth limited response (2; 0 never)\n"
+	"  goes out truncated so a real client retries over TCP, the others\n"
+	"  are dropped; TCP is never limited. A network over the rate stays\n"
+	"  limited until its average over --rrl-window seconds (15) is under\n"
+	"  it. --rrl-exempt CIDR (up to 32) is never limited. Answers sent\n"
+	"  through --xdp are not rate limited yet.\n"
+
 	"  Zone transfer: --allow-transfer lets an address prefix or the\n"
 	"  holders of a key take AXFR/IXFR (default: nobody); --tsig-key\n"
 	"  (dig -y form; hmac-sha256, hmac-sha512, hmac-sha1) signs and\n"
@@ -191,6 +204,22 @@ dns_sandbox(struct cli_server *s, struct sandbox *sb)
 	return rc;
 }
 
+/* The rate limiting table, shared by the workers, keyed at random. */
+static int
+dns_rrl_setup(struct cli_dns *e)
+{
+	uint64_t seed[2];
+
+	if (e->rrl_cfg.rate == 0)
+		return 0;
+	if (getrandom(seed, sizeof seed, 0) != sizeof seed)
+		return -errno;
+	if (dns_rrl_init(&e->rrl, &e->rrl_cfg, seed) < 0)
+		return -ENOMEM;
+	e->cfg.rrl = &e->rrl;
+	return 0;
+}
+
 static int
 dns_setup(struct cli_server *s, int nworkers)
 {
@@ -211,7 +240,10 @@ dns_setup(struct cli_server *s, int nworkers)
 		dns_db_free(db);
 		return -ENOMEM;
 	}
-	int rc = dns_xdp_setup(e);
+	int rc = dns_rrl_setup(e);
+	if (rc < 0)
+		return rc;
+	rc = dns_xdp_setup(e);
 	if (rc < 0)
 		return rc;
 	/* TCP and UDP on the same port, so that a client retrying over TCP
@@ -237,6 +269,9 @@ dns_fini(struct cli_server *s)
 
 	if (e->served.slots)
 		dns_served_fini(&e->served);
+	if (e->cfg.rrl)
+		dns_rrl_fini(e->cfg.rrl);
+	e->cfg.rrl = NULL;
 	dns_xfrd_fini(&e->xfrd);
 	for (int i = 0; e->xdps && i < e->nxdp; i++)
 		dns_xdp_close(e->xdps[i]);
@@ -251,6 +286,8 @@ dns_number_arg(struct cli_dns *e, const char *a, const char *v,
 {
 	long conns = e->cfg.max_conns, edns = e->cfg.udp_max;
 	long idle = e->cfg.idle_timeout_ms / 1000;
+	struct dns_rrl_config *r = &e->rrl_cfg;
+	long rate = r->rate, slip = r->slip, window = r->window;
 	const struct {
 		const char *name;
 		long min, max, *dst;
@@ -259,6 +296,9 @@ dns_number_arg(struct cli_dns *e, const char *a, const char *v,
 		{ "--max-conns", 1, 1000000, &conns },
 		{ "--edns-size", 512, 65535, &edns },
 		{ "--idle-timeout", 1, 86400, &idle },
+		{ "--rrl", 0, DNS_RRL_RATE_MAX, &rate },
+		{ "--rrl-slip", 0, 100, &slip },
+		{ "--rrl-window", 1, DNS_RRL_WINDOW_MAX, &window },
 	};
 
 	for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
@@ -269,6 +309,9 @@ dns_number_arg(struct cli_dns *e, const char *a, const char *v,
 		e->cfg.max_conns = (int)conns;
 		e->cfg.udp_max = (int)edns;
 		e->cfg.idle_timeout_ms = (int)idle * 1000;
+		r->rate = (uint32_t)rate;
+		r->slip = (uint32_t)slip;
+		r->window = (uint32_t)window;
 		return 0;
 	}
 	return cli_usage_error(dns_usage, "serve dns: unexpected '%s'", a);
@@ -321,6 +364,14 @@ dns_parse_args(struct cli_server *s, int argc, char **argv, long *workers)
 				return cli_usage_error(dns_usage,
 						       "too many --zone");
 			e->zones[e->nzones++] = v;
+		} else if (strcmp(a, "--rrl-exempt") == 0) {
+			struct dns_rrl_config *r = &e->rrl_cfg;
+			if (r->nexempt >= DNS_RRL_EXEMPT_MAX ||
+			    net_prefix_parse(v, &r->exempt[r->nexempt]) < 0)
+				return cli_usage_error(dns_usage, "bad or too "
+						       "many --rrl-exempt "
+						       "'%s'", v);
+			r->nexempt++;
 		} else if (strcmp(a, "--xdp") == 0) {
 			char ifname[IF_NAMESIZE];
 			uint16_t port;
@@ -363,6 +414,7 @@ cli_dns_defaults(struct cli_dns *e)
 	e->cfg.idle_timeout_ms = 10 * 1000;
 	e->cfg.max_conns = 10000;
 	e->cfg.udp_max = DNS_EDNS_UDP_MAX;
+	dns_rrl_config_defaults(&e->rrl_cfg);
 	dns_xfrd_init(&e->xfrd);
 }
 

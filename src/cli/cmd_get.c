@@ -45,6 +45,8 @@ static const char get_usage[] =
 	"                    a new one every 250 ms; --timeout S: longest\n"
 	"                    silence and the whole head (default 30);\n"
 	"                    --max-time S: the whole transfer (default none)\n"
+	"  A 429 or 503 with Retry-After up to 60 s is fetched again after\n"
+	"  it (3 times at most), saying so on standard error.\n"
 	"  A progress bar is drawn on standard error when it is a terminal\n"
 	"  (and the body does not go to that terminal).\n"
 	"  Exit status: 0 success, 1 failure (network, HTTP status >= 400),\n"

@@ -3,8 +3,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,7 +25,8 @@ static const char http_usage[] =
 	"                          [--dotfiles] [--max-conns N]\n"
 	"                          [--max-body BYTES] [--header-timeout T]\n"
 	"                          [--idle-timeout T] [--send-timeout T]\n"
-	"                          [--sendfile on|off]\n"
+	"                          [--sendfile on|off] [--max-conns-per-ip N]\n"
+	"                          [--rate PATH=N/s[:BURST]]...\n"
 	"                          [--auth PREFIX=FILE]...\n"
 	"                          [--cgi PREFIX=DIR]... [--cgi-timeout T]\n"
 	"                          [--cgi-max N] [--fastcgi PREFIX=BACKEND]...\n"
@@ -39,9 +43,17 @@ static const char http_usage[] =
 	"  with an 'ms' suffix (defaults: header 10, idle 15, send 30).\n"
 	"  --autoindex lists directories without index.html; --dotfiles\n"
 	"  serves names starting with '.'. The access log is in Combined\n"
-	"  Log Format. File bodies go out by sendfile (on, the default), or\n"
-	"  are copied through a buffer (off: for file systems where sendfile\n"
+	"  Log Format; SIGHUP or SIGUSR1 reopens it (after logrotate), and a\n"
+	"  full disk drops its lines, counted, not the requests. File\n"
+	"  bodies go out by sendfile (on, the default), or are copied\n"
+	"  through a buffer (off: for file systems where sendfile\n"
 	"  misbehaves; twice the CPU per byte).\n"
+	"  Limits per client (an IPv4 address or an IPv6 /64), none by\n"
+	"  default: --max-conns-per-ip closes a client's connections beyond\n"
+	"  N at once; --rate PATH=N/s (or N/m) answers a client's requests\n"
+	"  under PATH (whole segments, the longest rule wins) beyond N a\n"
+	"  second with 429 and Retry-After, after a burst of BURST (one\n"
+	"  second's worth); up to 16 rules.\n"
 	"  --auth PREFIX=FILE: paths under PREFIX need HTTP Basic\n"
 	"  credentials (RFC 7617) of a user of FILE, htpasswd-style\n"
 	"  'user:hash' lines with bcrypt ($2y$, htpasswd -B), SHA-512 ($6$)\n"
@@ -88,6 +100,22 @@ static void
 http_free(void *worker)
 {
 	http_worker_free(worker);
+}
+
+/* The per-client limits, shared by the workers, keyed at random. */
+static int
+http_limits_setup(struct cli_http *e)
+{
+	uint64_t seed[2];
+
+	if (e->limits.max_conns_per_ip == 0 && e->limits.nrules == 0)
+		return 0;
+	if (getrandom(seed, sizeof seed, 0) != sizeof seed)
+		return -errno;
+	if (http_limits_init(&e->limits, seed) < 0)
+		return -ENOMEM;
+	e->cfg.limits = &e->limits;
+	return 0;
 }
 
 static int
@@ -140,11 +168,14 @@ http_setup(struct cli_server *s, int nworkers)
 		}
 		e->cfg.access_log_fd = e->log_fd;
 	}
+	int rc = http_limits_setup(e);
+	if (rc < 0)
+		return rc;
 	if (cli_http_tls_load(e) < 0)
 		return ERR_PARSE;
-	int rc = e->listen.n ? cli_listen_bind(&e->listen, "http", SOCK_STREAM,
-					       nworkers, s->tcp_fds,
-					       http_listener_prepare) : 0;
+	rc = e->listen.n ? cli_listen_bind(&e->listen, "http", SOCK_STREAM,
+					   nworkers, s->tcp_fds,
+					   http_listener_prepare) : 0;
 	if (rc < 0)
 		return rc;
 	if (e->guard)
@@ -167,6 +198,9 @@ http_fini(struct cli_server *s)
 	struct cli_http *e = (struct cli_http *)s;
 
 	http_site_fini(&e->site);
+	if (e->cfg.limits)
+		http_limits_fini(e->cfg.limits);
+	e->cfg.limits = NULL;
 	http_guard_free(e->guard);
 	e->guard = NULL;
 	http_gw_config_fini(&e->gw);
@@ -175,6 +209,36 @@ http_fini(struct cli_server *s)
 	if (e->log_fd >= 0)
 		close(e->log_fd);
 	e->log_fd = -1;
+}
+
+/* SIGHUP or SIGUSR1: reload the TLS pairs and the users of --auth, and
+ * reopen the access log, which logrotate has moved away. dup3 makes the
+ * workers' descriptor refer to the new file in one step: no worker ever
+ * writes to a closed descriptor, and lines still buffered go to the new
+ * file. A file that cannot be opened keeps the old one. */
+static void
+http_hup(struct cli_server *s)
+{
+	struct cli_http *e = (struct cli_http *)s;
+	char err[512];
+
+	cli_http_tls_hup(e);
+	if (e->guard && http_guard_reload(e->guard, err, sizeof err) < 0)
+		fprintf(stderr, "inetkit: http: reload: %s (the users of "
+			"before stay)\n", err);
+	if (e->log_fd < 0)
+		return;
+	int fd = open(e->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		      0644);
+	if (fd < 0 || dup3(fd, e->log_fd, O_CLOEXEC) < 0) {
+		fprintf(stderr, "inetkit: http: cannot reopen %s (%s), "
+			"keeping the old file\n", e->log_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	fprintf(stderr, "inetkit: http: reopened %s\n", e->log_path);
 }
 
 /* "10" seconds or "250ms". Returns 0 or ERR_PARSE. */
@@ -266,18 +330,6 @@ gw_option(struct cli_http *e, const char *a, const char *v)
 	return 0;
 }
 
-static void
-http_hup(struct cli_server *s)
-{
-	struct cli_http *e = (struct cli_http *)s;
-	char err[512];
-
-	cli_http_tls_hup(e);
-	if (e->guard && http_guard_reload(e->guard, err, sizeof err) < 0)
-		fprintf(stderr, "inetkit: http: reload: %s (the users of "
-			"before stay)\n", err);
-}
-
 static int
 gw_launch(void *arg)
 {
@@ -314,7 +366,7 @@ gw_sandbox(struct http_gw_config *gw, struct sandbox *sb)
 /* Under the sandbox: the roots, read-only (files are opened as requests
  * come), the users files, and the folders of the certificates and keys
  * (all read again on SIGHUP; certificates are often renewed by putting
- * new files beside the old ones). */
+ * new files beside the old ones); the access log's folder, writable. */
 static int
 http_sandbox(struct cli_server *s, struct sandbox *sb)
 {
@@ -337,6 +389,13 @@ http_sandbox(struct cli_server *s, struct sandbox *sb)
 	for (size_t i = 0; rc == 0 && i < sizeof pem / sizeof *pem; i++)
 		if (pem[i])
 			rc = cli_sandbox_allow_dir(sb, pem[i]);
+	/* the access log's folder: SIGHUP creates the file again there
+	 * once logrotate has moved it away */
+	if (rc == 0 && e->log_path && strcmp(e->log_path, "-") != 0) {
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof dir, "%s", e->log_path);
+		rc = sandbox_allow(sb, dirname(dir), SANDBOX_WRITE);
+	}
 	return rc == 0 ? gw_sandbox(&e->gw, sb) : rc;
 }
 
@@ -408,6 +467,21 @@ http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 			e->cfg.max_conns = n > 1000000 ? 1000000 : (int)n;
 		else
 			e->cfg.max_body = (uint64_t)n;
+		return 0;
+	}
+	if (strcmp(a, "--max-conns-per-ip") == 0) {
+		if (cli_parse_int(v, 1, 1000000, &n) < 0)
+			return cli_usage_error(http_usage, "bad %s '%s'", a, v);
+		e->limits.max_conns_per_ip = (uint32_t)n;
+		return 0;
+	}
+	if (strcmp(a, "--rate") == 0) {
+		struct http_limits *l = &e->limits;
+		if (l->nrules >= HTTP_LIMIT_RULES ||
+		    http_limit_rule_parse(v, &l->rules[l->nrules]) < 0)
+			return cli_usage_error(http_usage, "bad or too many "
+					       "--rate '%s'", v);
+		l->nrules++;
 		return 0;
 	}
 	if (strcmp(a, "--auth") == 0)

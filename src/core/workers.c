@@ -52,6 +52,7 @@ stop_signals(sigset_t *set)
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
 }
 
 void
@@ -100,7 +101,8 @@ workers_stop_all(struct worker *ws, int n, int deadline_ms)
 	}
 }
 
-/* Waits for SIGTERM or SIGINT, running the hup hook on each SIGHUP. */
+/* Waits for SIGTERM or SIGINT, running the hup hook on each SIGHUP or
+ * SIGUSR1 (what nginx reopens its logs on, and logrotate may send). */
 static void
 workers_wait(const struct workers_config *c, sigset_t *set)
 {
@@ -108,7 +110,7 @@ workers_wait(const struct workers_config *c, sigset_t *set)
 		int sig;
 		if (sigwait(set, &sig) != 0)
 			continue;
-		if (sig != SIGHUP)
+		if (sig != SIGHUP && sig != SIGUSR1)
 			return;
 		if (c->hup)
 			c->hup(c->arg);

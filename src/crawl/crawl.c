@@ -102,6 +102,18 @@ host_push(struct crawl *cr, struct crawl_host *h, uint32_t id)
 	return 0;
 }
 
+int
+crawl_host_retry(struct crawl *cr, struct crawl_host *h, uint32_t id,
+		 int64_t ms)
+{
+	int64_t when = clock_mono_ms() + ms;
+
+	cr->f->nodes[id].retries++;
+	if (when > h->next_ok)
+		h->next_ok = when;
+	return host_push(cr, h, id);
+}
+
 /* Fails every node waiting for h with status. */
 void
 crawl_host_fail(struct crawl *cr, struct crawl_host *h, int status)
@@ -316,7 +328,7 @@ host_start(struct crawl *cr, struct crawl_host *h)
 		uint32_t id;
 		int rc;
 
-		if (h->delay_ms > 0 && now < h->next_ok) {
+		if (now < h->next_ok) {	/* politeness, or Retry-After */
 			if (!loop_timer_is_armed(&h->timer))
 				loop_timer_set(cr->loop, &h->timer,
 					       h->next_ok - now);

@@ -17,6 +17,7 @@
 #include "crawl/crawl_int.h"
 #include "crawl/crawl_out.h"
 #include "html/html_links.h"
+#include "http/http_retry.h"
 #include "net/net_sock.h"
 
 /* The media type of a Content-Type value, lowercase, without
@@ -144,6 +145,26 @@ robots_redirect(struct crawl_host *h, const char *target,
 		h->robots_redirects++;
 }
 
+/* A 429 or 503 that says when to come back, soon enough and not too
+ * often: the node is fetched again then (s->retry_ms), not counted broken
+ * (RFC 9110 section 10.2.3, RFC 6585 section 4). */
+static int
+retry_later(struct crawl_slot *s, const struct http_response *r,
+	    const struct crawl_node *nd)
+{
+	const struct http_header *ra = http_header_find(r->headers,
+							r->nheaders,
+							"retry-after");
+	int64_t secs;
+
+	if (ra == NULL || nd->retries >= CRAWL_RETRIES ||
+	    http_retry_after(ra->value, clock_wall(), &secs) < 0 ||
+	    secs > CRAWL_RETRY_MAX_S)
+		return 0;
+	s->retry_ms = secs * 1000;
+	return 1;
+}
+
 static int
 on_head(void *arg, const struct fetch_head *hd)
 {
@@ -162,6 +183,8 @@ on_head(void *arg, const struct fetch_head *hd)
 		return ok ? 0 : 1;
 	}
 	nd = &cr->f->nodes[s->id];
+	if (http_retry_status(r->status) && retry_later(s, r, nd))
+		return 1;
 	free(nd->ctype);
 	nd->ctype = media_type(r);
 	if (r->status >= 300 && r->status < 400)
@@ -327,6 +350,9 @@ on_done(void *arg, const struct fetch_end *e)
 	}
 	if (s->robots) {
 		robots_done(cr, s, status);
+	} else if (status == 0 && s->retry_ms >= 0 &&
+		   crawl_host_retry(cr, s->host, s->id, s->retry_ms) == 0) {
+		/* fetched again after Retry-After */
 	} else {
 		if (status == 0 && s->html)
 			parse_page(cr, s);
@@ -360,6 +386,7 @@ crawl_fetch_start(struct crawl *cr, struct crawl_slot *s, struct crawl_host *h,
 	s->id = id;
 	s->robots = robots;
 	s->status = 0;
+	s->retry_ms = -1;
 	s->html = 0;
 	s->size = 0;
 	s->mirror_fd = -1;

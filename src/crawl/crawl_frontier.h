@@ -51,6 +51,7 @@ struct crawl_node {
 	int32_t depth;		/* links from the start URL */
 	uint8_t skip;		/* enum crawl_skip */
 	uint8_t state;		/* enum crawl_state */
+	uint8_t retries;	/* fetches a 429 or 503 sent back for later */
 	/* HTTP status (> 0), or a negative code when no answer came
 	 * (ERR_NOTFOUND: no such name, -ECONNREFUSED, ERR_TIMEOUT, ...). */
 	int status;

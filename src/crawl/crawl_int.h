@@ -22,6 +22,10 @@
  * costs less than handing it to a thread and back (a futex wake-up, an
  * eventfd, their context switches). */
 #define CRAWL_PARSE_LOOP_MAX (4 * 1024)
+/* A 429 or 503 with Retry-After up to CRAWL_RETRY_MAX_S is tried again
+ * after that delay, up to CRAWL_RETRIES times; beyond, it is broken. */
+#define CRAWL_RETRY_MAX_S 60
+#define CRAWL_RETRIES 3
 
 enum host_state { HOST_RESOLVING, HOST_READY, HOST_FAILED };
 enum robots_state { ROBOTS_WANTED, ROBOTS_FETCHING, ROBOTS_DONE };
@@ -58,6 +62,7 @@ struct crawl_slot {
 	int64_t t0_us;		/* when the request started */
 	int status;		/* from the head; 0 before */
 	int html;		/* keep the body for link extraction */
+	int64_t retry_ms;	/* >= 0: fetch again after that, not done */
 	uint64_t size;
 	struct buf body;
 	int mirror_fd;
@@ -96,6 +101,10 @@ void crawl_finish_node(struct crawl *cr, uint32_t id, int status,
 		       uint64_t size, int64_t us);
 /* Fails every node waiting for h with status. */
 void crawl_host_fail(struct crawl *cr, struct crawl_host *h, int status);
+/* Queues node id on h again, and holds every request to h for ms (the
+ * server's Retry-After). Returns 0 or -ENOMEM. */
+int crawl_host_retry(struct crawl *cr, struct crawl_host *h, uint32_t id,
+		     int64_t ms);
 /* Moves new URLs to their hosts, starts what may start, and stops the
  * loop once nothing is left to do. */
 void crawl_pump(struct crawl *cr);

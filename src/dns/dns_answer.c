@@ -678,9 +678,11 @@ answer_udp(const struct dns_db *db, struct dns_msg *m, int n, size_t outsz)
 	for (int s = 0; started && s < DNS_PROBE_STEPS; s++)
 		for (int i = 0; i < n; i++)
 			dns_zone_probe_step(&p[i]);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		m[i].rlen = dns_answer_one(db, &p[i], m[i].q, m[i].qlen,
 					   m[i].r, outsz, 0);
+		m[i].qname = p[i].qname;
+	}
 }
 
 /* TCP queries, one at a time; and UDP batches larger than one probe

@@ -25,6 +25,9 @@ struct dns_msg {
 	size_t qlen;		/* its length (0: no query, no reply) */
 	uint8_t *r;		/* outsz bytes for the reply */
 	size_t rlen;		/* out: the reply's length, 0 for none */
+	size_t qname;		/* out (UDP): the length of the question's
+				 * name, which the reply starts with, when
+				 * it was read plain; else 0 (dns_rrl) */
 };
 
 /* Answers the n queries m[i].q from db into m[i].r. tcp: a reply may use

@@ -11,9 +11,12 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "core/loop.h"
 #include "dns_answer.h"
+#include "dns_rrl.h"
 #include "dns_server.h"
 #include "dns_xfrd.h"
 #include "net/net_service.h"
@@ -43,6 +46,8 @@ struct dns_worker {
 	struct net_service sockets;
 	struct net_streams conns;	/* TCP (net_stream) */
 	struct udp_batch *udp;
+	struct dns_rrl_stats rrl;
+	int64_t rrl_logged_ms;	/* when limiting was last reported */
 	uint8_t *replies;	/* the UDP reply buffers, in one block */
 	uint8_t scratch[TCP_FRAME_MAX];
 };
@@ -143,7 +148,7 @@ conn_answer(struct net_stream *c)
 		size_t qlen = (size_t)p[0] << 8 | p[1];
 		if (buf_size(&c->in) < 2 + qlen)
 			return 0;
-		struct dns_msg m = { p + 2, qlen, w->scratch + 2, 0 };
+		struct dns_msg m = { p + 2, qlen, w->scratch + 2, 0, 0 };
 		struct dns_db *db = dns_served_enter(w->served, w->index);
 		int xfr = w->cfg.xfrd ? dns_xfrd_tcp(w->cfg.xfrd, w->loop,
 						     c->fd, db, m.q, qlen, m.r,
@@ -252,6 +257,30 @@ udp_rearm(struct udp_batch *b, int n)
 		b->in[i].msg_hdr.msg_namelen = sizeof b->from[i];
 }
 
+/* Response rate limiting of the reply of length len to datagram i: the
+ * length to send (truncated when it slips), 0 to send nothing. Says so
+ * in the log at most once a minute per worker, not once per reply. */
+static size_t
+udp_rrl(struct dns_worker *w, int i, size_t len, int64_t ms)
+{
+	struct udp_batch *b = w->udp;
+	enum dns_rrl_verdict v = dns_rrl_check(w->cfg.rrl, &w->rrl,
+					       (struct sockaddr *)&b->from[i],
+					       b->r[i], len, b->m[i].qname, ms);
+
+	if (v == DNS_RRL_PASS)
+		return len;
+	if (w->rrl_logged_ms == 0 || ms - w->rrl_logged_ms >= 60000) {
+		w->rrl_logged_ms = ms;
+		log_warn("dns: rate limiting UDP responses: %llu limited "
+			 "(%llu truncated, %llu dropped) by worker %d so far",
+			 (unsigned long long)w->rrl.limited,
+			 (unsigned long long)w->rrl.slipped,
+			 (unsigned long long)w->rrl.dropped, w->index);
+	}
+	return v == DNS_RRL_SLIP ? dns_rrl_truncate(b->r[i], len) : 0;
+}
+
 /* Answers a batch of n datagrams; returns how many replies to send. */
 /* With zone transfer configured: TSIG, NOTIFY, IXFR and the secondary
  * zones' SERVFAIL first (dns_xfrd_udp); the rest as usual. */
@@ -291,8 +320,11 @@ udp_answer(struct dns_worker *w, int n)
 	else
 		dns_answer(db, b->m, n, (size_t)w->cfg.udp_max, 0);
 	dns_served_leave(w->served, w->index);
+	int64_t now = w->cfg.rrl ? clock_mono_ms() : 0;
 	for (int i = 0; i < n; i++) {
 		size_t len = b->m[i].rlen;
+		if (len > 0 && w->cfg.rrl)
+			len = udp_rrl(w, i, len, now);
 		if (len == 0)
 			continue;
 		dns_served_count(w->served, w->index, b->r[i]);

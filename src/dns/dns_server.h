@@ -10,12 +10,14 @@
 #include "dns_db.h"
 
 struct loop;
+struct dns_rrl;
 struct dns_xfrd;
 
 struct dns_server_config {
 	int idle_timeout_ms;	/* a TCP connection silent this long closes */
 	int max_conns;		/* TCP connections per worker */
 	int udp_max;		/* largest UDP reply, 512..65535 */
+	struct dns_rrl *rrl;	/* UDP response rate limiting, or NULL */
 	struct dns_xfrd *xfrd;	/* zone transfer, TSIG, NOTIFY; or NULL */
 };
 

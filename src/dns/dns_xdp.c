@@ -364,7 +364,7 @@ batch_read(struct dns_xdp_worker *w, struct xdp_queue *q)
 			continue;
 		memcpy(w->query[i], f + s->fr.payload, s->fr.len);
 		w->m[i] = (struct dns_msg){ w->query[i], s->fr.len,
-					    f + s->fr.payload, 0 };
+					    f + s->fr.payload, 0, 0 };
 	}
 	xsk_ring_cons__release(&q->rx, n);
 	return n;

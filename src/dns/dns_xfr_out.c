@@ -132,7 +132,7 @@ answer_signed(struct dns_xfrd *x, const struct dns_db *db, struct req *r,
 	unsigned ar = (unsigned)(in[10] << 8 | in[11]) - 1;
 	in[10] = (uint8_t)(ar >> 8);
 	in[11] = (uint8_t)ar;
-	struct dns_msg m = { in, n, out, 0 };
+	struct dns_msg m = { in, n, out, 0, 0 };
 	dns_answer(db, &m, 1, outsz - TSIG_ROOM, tcp);
 	return m.rlen ? req_sign(x, r, out, m.rlen, outsz) : 0;
 }

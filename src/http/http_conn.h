@@ -74,6 +74,7 @@ struct http_conn {
 	unsigned client_close : 1;	/* the request said close, no body */
 	unsigned registered : 1;	/* in the loop (from the first wait) */
 	unsigned read_once : 1;		/* read since the last event */
+	unsigned limit_counted : 1;	/* in cfg.limits' count of its peer */
 	struct net_tls *tls;		/* from a TLS listener, else NULL */
 	struct http_ctx *x;		/* NULL while idle */
 	size_t in_off, in_len;		/* current request at x->in + in_off */
@@ -103,6 +104,8 @@ struct http_worker {
 	char *copy;			/* http_send.c's buffer, on first use */
 	struct loop_timer log_timer;
 	struct http_log *log;
+	uint64_t limited_conns, limited_reqs;	/* refused by cfg.limits */
+	int64_t limit_logged_ms;		/* when that was last said */
 	struct http_gw_worker *gw;	/* on the first gateway request */
 	struct http_stats *stats;	/* this worker's counters, or NULL */
 };

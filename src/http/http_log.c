@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "http_server.h"
 
 #define HTTP_LOG_FIELD_MAX 1024	/* request line, referer or agent */
@@ -120,18 +121,44 @@ http_log_add(struct http_log *g, const char *host, struct http_slice request,
 	log_raw(g, "\n", 1);
 }
 
+/* Lines that start in buf[off..len): what a failed write loses. */
+static uint64_t
+lines_in(const struct http_log *g, size_t off)
+{
+	uint64_t n = 0;
+
+	for (const char *p = g->buf + off, *end = g->buf + g->len;
+	     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		n++;
+	return n;
+}
+
 void
 http_log_flush(struct http_log *g)
 {
 	size_t off = 0;
+	int err = 0;
 
 	while (off < g->len && g->fd >= 0) {
 		ssize_t n = write(g->fd, g->buf + off, g->len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			err = n < 0 ? errno : ENOSPC;
 			break;	/* a full disk loses log lines, not service */
+		}
 		off += (size_t)n;
 	}
+	if (err && !g->failing)
+		log_warn("http: access log: %s: dropping lines until a "
+			 "write succeeds", strerror(err));
+	if (err)
+		g->dropped += lines_in(g, off);
+	else if (g->failing && off > 0)
+		log_warn("http: access log: written again; %llu lines were "
+			 "dropped", (unsigned long long)g->dropped);
+	if (!err && off > 0)
+		g->dropped = 0;
+	g->failing = err != 0 ? 1 : off > 0 ? 0 : g->failing;
 	g->len = 0;
 }

@@ -21,6 +21,7 @@ static const struct {
 	{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
 	{ 412, "Precondition Failed" }, { 413, "Content Too Large" },
 	{ 414, "URI Too Long" }, { 416, "Range Not Satisfiable" },
+	{ 429, "Too Many Requests" },
 	{ 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
 	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },

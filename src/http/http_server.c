@@ -35,6 +35,7 @@
 #include "http_autoindex.h"
 #include "http_cache.h"
 #include "http_conn.h"
+#include "http_limit.h"
 #include "http_path.h"
 
 #define HTTP_NOTSENT_LOWAT (16 * 1024) /* unsent bytes a socket may hold */
@@ -127,6 +128,9 @@ conn_close(struct http_conn *c)
 	c->x = NULL;
 	LIST_REMOVE(c, link);
 	w->nconns--;
+	if (c->limit_counted)
+		http_limits_conn_close(w->cfg.limits,
+				       (struct sockaddr *)&c->peer);
 	if (w->stats)
 		http_stats_add(&w->stats->closed, 1);
 	if (w->nfree < HTTP_FREE_CONNS) {
@@ -203,6 +207,46 @@ reply_fatal(struct http_conn *c, int status, int parsed)
 	http_reply_error(&c->x->rep, status, 1, 0, NULL, head);
 	conn_log(c, request_line(c, parsed), parsed);
 	start_send(c);
+}
+
+/* Says in the log, at most once a minute per worker, that clients are
+ * being limited and how many times so far. */
+static void
+limit_log(struct http_worker *w)
+{
+	int64_t now = clock_mono_ms();
+
+	if (w->limit_logged_ms && now - w->limit_logged_ms < 60000)
+		return;
+	w->limit_logged_ms = now;
+	log_warn("http: limiting clients: %llu connections refused, %llu "
+		 "requests answered 429 by this worker so far",
+		 (unsigned long long)w->limited_conns,
+		 (unsigned long long)w->limited_reqs);
+}
+
+/* A request over its client's rate: 429 with Retry-After (RFC 6585
+ * section 4). Returns 1 when it answered so. */
+static int
+limit_request(struct http_conn *c, int body)
+{
+	struct http_request *r = &c->x->req;
+	int64_t wait = http_limits_request(c->w->cfg.limits,
+					   (struct sockaddr *)&c->peer,
+					   r->path.p, r->path.n,
+					   clock_mono_ms());
+	if (wait == 0)
+		return 0;
+	if (body)	/* a body we will not read: close after the 429 */
+		c->x->rep.close = 1;
+	http_reply_begin(&c->x->rep, 429);
+	http_reply_header_u64(&c->x->rep, "Retry-After", (uint64_t)wait);
+	http_reply_error_finish(&c->x->rep, r->version == 10 && r->keep_alive);
+	c->w->limited_reqs++;
+	limit_log(c->w);
+	conn_log(c, request_line(c, 1), 1);
+	start_send(c);
+	return 1;
 }
 
 static void
@@ -419,6 +463,11 @@ head_done(struct http_conn *c, size_t len)
 	c->client_close = !r->keep_alive && r->framing == HTTP_BODY_NONE;
 	c->x->rep.close = !r->keep_alive || loop_is_stopping(c->w->loop);
 	c->x->realm = NULL;	/* a program's REMOTE_USER only under one */
+	/* 429 before credentials are checked (each check costs ms of CPU)
+	 * and before files or programs, alike */
+	if (c->w->cfg.limits &&
+	    limit_request(c, r->framing != HTTP_BODY_NONE))
+		return;
 	if (c->w->guard && guard_request(c))
 		return;
 	head_next(c);
@@ -449,6 +498,17 @@ step_proxy(struct http_conn *c)
 	if (!pi.local && pi.src.len <= sizeof c->peer) {
 		memcpy(&c->peer, &pi.src.ss, pi.src.len);
 		c->peer_len = pi.src.len;
+		/* --max-conns-per-ip counts the client the balancer relays,
+		 * not the balancer (conn_admit left it uncounted) */
+		if (c->w->cfg.limits &&
+		    http_limits_conn_open(c->w->cfg.limits,
+					  (struct sockaddr *)&c->peer) < 0) {
+			c->w->limited_conns++;
+			limit_log(c->w);
+			c->state = HC_CLOSE;
+			return STEP_NEXT;
+		}
+		c->limit_counted = c->w->cfg.limits != NULL;
 	}
 	c->state = HC_HEAD;
 	return STEP_NEXT;
@@ -725,6 +785,34 @@ conn_new(struct http_worker *w)
 	return malloc(sizeof *c);
 }
 
+/* Whether connections from peer begin with a PROXY header (a trusted
+ * balancer): their client is known only once it has arrived. */
+static int
+conn_proxied(const struct http_worker *w, const struct net_addr *peer)
+{
+	return w->cfg.nproxy_from &&
+	       net_cidr_match(w->cfg.proxy_from, w->cfg.nproxy_from, peer);
+}
+
+/* Whether conn_admit counted a connection from peer against its client
+ * (--max-conns-per-ip): not when a balancer relays it (step_proxy). */
+static int
+conn_counted(const struct http_worker *w, const struct net_addr *peer)
+{
+	return w->cfg.limits && !conn_proxied(w, peer);
+}
+
+/* A connection admitted that cannot be served after all: closed, and no
+ * longer counted against its client. */
+static void
+conn_drop(struct http_worker *w, int fd, const struct net_addr *peer)
+{
+	if (conn_counted(w, peer))
+		http_limits_conn_close(w->cfg.limits,
+				       (struct sockaddr *)&peer->ss);
+	close(fd);
+}
+
 static void
 conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
 	   int tls)
@@ -732,14 +820,14 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
 	struct http_conn *c = conn_new(w);
 
 	if (c == NULL) {
-		close(fd);
+		conn_drop(w, fd, peer);
 		return;
 	}
 	c->tls = NULL;
 	if (tls) {
 		c->tls = net_tls_accept(w->cfg.tls, fd);
 		if (c->tls == NULL) {
-			close(fd);
+			conn_drop(w, fd, peer);
 			LIST_INSERT_HEAD(&w->free, c, link);
 			w->nfree++;
 			return;
@@ -749,10 +837,8 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
 	c->fd = fd;
 	c->peer_len = peer->len <= sizeof c->peer ? peer->len : 0;
 	memcpy(&c->peer, &peer->ss, c->peer_len);
-	c->state = HC_HEAD;
-	if (w->cfg.nproxy_from &&
-	    net_cidr_match(w->cfg.proxy_from, w->cfg.nproxy_from, peer))
-		c->state = HC_PROXY;
+	c->state = conn_proxied(w, peer) ? HC_PROXY : HC_HEAD;
+	c->limit_counted = conn_counted(w, peer);
 	c->in_off = c->in_len = 0;
 	c->x = NULL;
 	c->drained = c->rdhup = c->client_close = c->registered = 0;
@@ -770,15 +856,33 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
 	conn_run(c);
 }
 
+/* Whether a new connection may be served: under the worker's cap, and
+ * under --max-conns-per-ip (then counted; conn_close releases it). */
+static int
+conn_admit(struct http_worker *w, const struct net_addr *peer)
+{
+	if (w->nconns >= w->cfg.max_conns)
+		return 0;
+	if (conn_counted(w, peer) &&
+	    http_limits_conn_open(w->cfg.limits,
+				  (struct sockaddr *)&peer->ss) < 0) {
+		/* over --max-conns-per-ip: closed at once, as nginx does */
+		w->limited_conns++;
+		limit_log(w);
+		return 0;
+	}
+	return 1;
+}
+
 static void
 on_accept(void *arg, int fd, const struct net_addr *peer)
 {
 	struct http_worker *w = arg;
 
-	if (w->nconns >= w->cfg.max_conns)
-		close(fd);
-	else
+	if (conn_admit(w, peer))
 		conn_start(w, fd, peer, 0);
+	else
+		close(fd);
 }
 
 static void
@@ -786,10 +890,10 @@ on_accept_tls(void *arg, int fd, const struct net_addr *peer)
 {
 	struct http_worker *w = arg;
 
-	if (w->nconns >= w->cfg.max_conns)
-		close(fd);
-	else
+	if (conn_admit(w, peer))
 		conn_start(w, fd, peer, 1);
+	else
+		close(fd);
 }
 
 static void

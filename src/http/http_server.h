@@ -20,6 +20,7 @@
 struct loop;
 struct http_guard;
 struct http_gw_config;
+struct http_limits;
 
 /* How file bodies leave. ON: sendfile hands the kernel page-cache pages,
  * no copy on our side. OFF: pread into a 64 KiB buffer, then send: two
@@ -48,6 +49,7 @@ struct http_server_config {
 	 * header is accepted from anyone. */
 	const struct net_cidr *proxy_from;
 	int nproxy_from;
+	struct http_limits *limits;	/* per client (http_limit.h), or NULL */
 	/* TLS (http_tls.c): the contexts of the TLS listeners (NULL: none),
 	 * Strict-Transport-Security max-age on their replies (0: none,
 	 * RFC 6797), and --redirect-https: the plain listeners answer 301
@@ -90,6 +92,8 @@ void http_worker_free(struct http_worker *w);
 #define HTTP_LOG_BUF (64 * 1024)
 struct http_log {
 	int fd;
+	int failing;		/* the last write failed (a full disk) */
+	uint64_t dropped;	/* lines lost since it started failing */
 	size_t len;
 	time_t stamp_for;
 	char stamp[32];		/* "21/Nov/2026:10:40:45 +0000" */
@@ -104,7 +108,9 @@ void http_log_add(struct http_log *g, const char *host,
 		  struct http_slice request, int status, int64_t bytes,
 		  const struct http_slice *referer, const struct http_slice *agent,
 		  const char *tls_version, const char *tls_cipher);
-/* Writes the buffered lines. */
+/* Writes the buffered lines. When the file cannot take them (a full
+ * disk), they are dropped and counted, and the log says so once when it
+ * starts failing and once when it works again, not once per line. */
 void http_log_flush(struct http_log *g);
 
 #endif

@@ -25,8 +25,17 @@ accept_from(struct net_acceptor *a, int lfd)
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
 		if (errno == EMFILE || errno == ENFILE) {
-			log_warn("%s: accept: %s", a->name, strerror(errno));
+			/* said once per shortage, not once per retry */
+			if (a->starved++ == 0)
+				log_warn("%s: accept: %s: new clients wait "
+					 "until descriptors are freed",
+					 a->name, strerror(errno));
 			loop_timer_set(a->loop, &a->retry, ACCEPTOR_RETRY_MS);
+		} else if (errno == EAGAIN && a->starved) {
+			/* the shortage ends when no client waits any more */
+			log_warn("%s: every waiting client accepted, after %llu "
+				 "retries", a->name, a->starved);
+			a->starved = 0;
 		}
 		return;
 	}
@@ -58,6 +67,7 @@ net_acceptor_start(struct net_acceptor *a, struct loop *l, const int *fds,
 	a->name = name;
 	a->fn = fn;
 	a->arg = arg;
+	a->starved = 0;
 	a->nfds = n < NET_ACCEPTOR_MAX ? n : NET_ACCEPTOR_MAX;
 	memcpy(a->fds, fds, sizeof(int) * (size_t)a->nfds);
 	loop_timer_init(&a->retry, on_retry, a);

@@ -23,6 +23,7 @@ struct net_acceptor {
 	net_accept_fn fn;
 	void *arg;
 	struct loop_timer retry;
+	unsigned long long starved;	/* retries since descriptors ran out */
 };
 
 /* Takes over the listening sockets fds[0..n) and watches them on l.

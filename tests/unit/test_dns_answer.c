@@ -39,7 +39,7 @@ setup(void)
 static size_t
 answer(const uint8_t *q, size_t qlen, uint8_t *r, size_t outsz, int tcp)
 {
-	struct dns_msg m = { q, qlen, r, 0 };
+	struct dns_msg m = { q, qlen, r, 0, 0 };
 
 	dns_answer(db, &m, 1, outsz, tcp);
 	return m.rlen;

@@ -125,8 +125,11 @@ conn_on_event(struct loop *l, int fd, int events, void *arg)
 		k->connecting = 0;
 		if (net_connect_result(fd) < 0)
 			k->broken = 1;
-	} else if (events == LOOP_WRITE && k->woff == k->wlen) {
-		return;		/* writable, with nothing to write */
+	} else if (events == LOOP_WRITE && k->woff == k->wlen &&
+		   k->stdin_done) {
+		/* writable, with nothing to write ever again (while the body
+		 * goes, the gateway has more for this edge) */
+		return;
 	}
 	if (k->req)
 		http_gw_run(k->req->g);
@@ -453,7 +456,12 @@ fcgi_read_out(struct http_gw *g, char *b, size_t n)
 
 	if (k == NULL)
 		return r && r->failed ? -EPIPE : -EAGAIN;
-	conn_flush(k);
+	/* only the body's end is left to push from here: while the body
+	 * goes, the body calls flush (a flush here that emptied the buffer
+	 * without EAGAIN would leave the body waiting for a write edge
+	 * that never comes) */
+	if (k->stdin_done)
+		conn_flush(k);
 	if (k->broken)
 		return ERR_CLOSED;
 	for (;;) {

@@ -4,6 +4,7 @@
  * but what the caller hands over (PATH, LANG). */
 #include <string.h>
 
+#include "core/dec.h"
 #include "core/err.h"
 #include "http_cgi.h"
 
@@ -129,14 +130,10 @@ add_header(struct http_cgi_env *e, const struct http_request *r, size_t i)
 static void
 add_length(struct http_cgi_env *e, uint64_t v)
 {
-	char d[24];
-	int i = sizeof d;
+	char d[DEC_U64_MAX];
+	size_t n = dec_u64(d + sizeof d, v);
 
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	http_cgi_env_add(e, "CONTENT_LENGTH", d + i, sizeof d - (size_t)i);
+	http_cgi_env_add(e, "CONTENT_LENGTH", d + sizeof d - n, n);
 }
 
 int

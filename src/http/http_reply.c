@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/dec.h"
 #include "core/err.h"
 #include "http_reply.h"
 
@@ -85,14 +86,10 @@ reply_str(struct http_reply *rep, const char *s)
 static void
 reply_u64(struct http_reply *rep, uint64_t v)
 {
-	char d[24];
-	int i = sizeof d;
+	char d[DEC_U64_MAX];
+	size_t n = dec_u64(d + sizeof d, v);
 
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	http_reply_raw(rep, d + i, sizeof d - (size_t)i);
+	http_reply_raw(rep, d + sizeof d - n, n);
 }
 
 void

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/dec.h"
 #include "core/err.h"
 #include "core/hex.h"
 #include "url.h"

@@ -76,14 +76,10 @@ url_w_slice(struct url_w *w, struct url_slice s)
 void
 url_w_num(struct url_w *w, unsigned v)
 {
-	char tmp[12];
-	size_t i = sizeof tmp;
+	char d[DEC_U64_MAX];
+	size_t n = dec_u64(d + sizeof d, v);
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	url_w_put(w, tmp + i, sizeof tmp - i);
+	url_w_put(w, d + sizeof d - n, n);
 }
 
 ssize_t

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/loop.h"
 #include "core/log.h"
 #include "dns_xfr.h"
@@ -49,7 +50,10 @@ job_send(struct job *j)
 	struct dns_xfr_q q = { 0 };
 	struct dns_tsig_ctx ctx;
 
-	getrandom(&j->id, sizeof j->id, 0);
+	/* a random ID (RFC 5452 section 9.2); without entropy, the clock's
+	 * low bits are still better than a fixed number */
+	if (getrandom(&j->id, sizeof j->id, GRND_NONBLOCK) != sizeof j->id)
+		j->id = (uint16_t)clock_mono_ms();
 	q.id = j->id;
 	memcpy(q.name, j->apex, dns_name_len(j->apex));
 	q.type = DNS_T_SOA;

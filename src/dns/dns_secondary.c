@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "dns_answer.h"
@@ -471,7 +472,10 @@ query(struct dns_secondary *s, uint8_t *msg, size_t max, size_t *len)
 	struct dns_wr w;
 	struct dns_hdr h = { 0, 0, 1, 0, 0, 0 };
 
-	getrandom(&s->id, sizeof s->id, 0);
+	/* a random ID (RFC 5452 section 9.2); without entropy, the clock's
+	 * low bits are still better than a fixed number */
+	if (getrandom(&s->id, sizeof s->id, GRND_NONBLOCK) != sizeof s->id)
+		s->id = (uint16_t)clock_mono_ms();
 	h.id = s->id;
 	s->parse.id = s->id;
 	h.nscount = s->qtype == DNS_T_IXFR;

@@ -151,13 +151,16 @@ FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc \
 	-fsanitize=fuzzer-no-link,address,undefined
 
+# -MMD -MP: header dependencies as for the other objects (the .d files
+# under build/obj are included below), the target's own in build/obj/fuzz.
 $(FUZZ_OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -c -o $@ $<
+	clang $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
 build/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
-	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
+	@mkdir -p $(dir $@) $(FUZZ_OBJ)
+	clang $(FUZZ_CFLAGS) -MMD -MP -MF $(FUZZ_OBJ)/$*.d -fsanitize=fuzzer \
+		-o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
 
 fuzz:
 	@scripts/deps.sh fuzz

@@ -209,22 +209,59 @@ flush_buf(struct buf *b, FILE *f, size_t limit)
 
 /* An output written whole or not at all: FILE.XXXXXX in FILE's folder,
  * renamed over FILE once complete, so a reader (a web server publishing
- * the report) never sees half of one. */
+ * the report) never sees half of one. A symbolic link is followed (the
+ * file it names is replaced, the link stays). A FILE that exists and is
+ * no regular file (/dev/null, a FIFO, a terminal) is written in place:
+ * a rename would replace the device with a file. */
 struct out_file {
 	FILE *f;
-	char tmp[PATH_MAX];
+	int direct;			/* written in place, no rename */
+	char target[PATH_MAX];		/* what the rename replaces */
+	char tmp[PATH_MAX + 8];
 };
+
+/* Where the symbolic link path points (the file need not exist yet): its
+ * real path, or its content taken from the link's folder. */
+static int
+link_target(const char *path, char *out, size_t size)
+{
+	char to[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	ssize_t n;
+
+	if (realpath(path, out))
+		return 0;
+	n = readlink(path, to, sizeof to - 1);
+	if (n <= 0)
+		return -1;
+	to[n] = '\0';
+	if (to[0] == '/' || !slash)
+		n = snprintf(out, size, "%s", to);
+	else
+		n = snprintf(out, size, "%.*s/%s", (int)(slash - path), path,
+			     to);
+	return n >= 0 && (size_t)n < size ? 0 : -1;
+}
 
 static int
 out_open(struct out_file *o, const char *path)
 {
 	mode_t um = umask(0);
+	struct stat st;
 	int fd;
 
 	umask(um);
-	if (snprintf(o->tmp, sizeof o->tmp, "%s.XXXXXX", path) >=
-	    (int)sizeof o->tmp)
+	o->direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+	if (o->direct)
+		return (o->f = fopen(path, "we")) ? 0 : -1;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if (link_target(path, o->target, sizeof o->target) < 0)
+			return -1;
+	} else if (snprintf(o->target, sizeof o->target, "%s", path) >=
+		   (int)sizeof o->target) {
 		return -1;
+	}
+	snprintf(o->tmp, sizeof o->tmp, "%s.XXXXXX", o->target);
 	fd = mkostemp(o->tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -238,13 +275,15 @@ out_open(struct out_file *o, const char *path)
 	return 0;
 }
 
-/* Closes o: renamed to path when rc is 0, removed otherwise. */
+/* Closes o: renamed over its target when rc is 0, removed otherwise. */
 static int
-out_close(struct out_file *o, const char *path, int rc)
+out_close(struct out_file *o, int rc)
 {
 	if (fclose(o->f) != 0)
 		rc = -1;
-	if (rc == 0 && rename(o->tmp, path) != 0)
+	if (o->direct)
+		return rc;
+	if (rc == 0 && rename(o->tmp, o->target) != 0)
 		rc = -1;
 	if (rc != 0)
 		unlink(o->tmp);
@@ -270,7 +309,7 @@ write_report(const struct crawl_frontier *f, const char *path)
 	if (rc == 0)
 		rc = flush_buf(&b, out.f, 0);
 	buf_fini(&b);
-	return out_close(&out, path, rc);
+	return out_close(&out, rc);
 }
 
 static int
@@ -295,7 +334,7 @@ write_graph(const struct crawl_frontier *f, const char *path)
 	rc = rc ? rc : crawl_out_dot_end(&b);
 	rc = rc ? rc : flush_buf(&b, out.f, 0);
 	buf_fini(&b);
-	return out_close(&out, path, rc ? -1 : 0);
+	return out_close(&out, rc ? -1 : 0);
 }
 
 static int
@@ -328,7 +367,7 @@ html_graph(const struct crawl_frontier *f, struct crawl_html_page *pg,
 		"Graphviz's dot was not found on PATH (Debian package "
 		"graphviz)." : rc == ERR_TIMEOUT ? "The link graph is left "
 		"out: dot did not finish in time." : rc == ERR_TOOBIG ?
-		"The link graph is left out: dot's SVG was too big." :
+		"The link graph is left out: it was too big." :
 		"The link graph is left out: dot failed.";
 	fprintf(stderr, "inetkit: crawl: %s\n", pg->graph_note);
 }
@@ -353,7 +392,7 @@ write_html(const struct crawl_frontier *f, const char *path,
 	rc = crawl_html_write(f, &pg, &b, html_sink, out.f);
 	buf_fini(&b);
 	buf_fini(&svg);
-	return out_close(&out, path, rc ? -1 : 0);
+	return out_close(&out, rc ? -1 : 0);
 }
 
 /* Skipped URLs counted by reason, on one line. */

@@ -10,7 +10,9 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
+import threading
 from html.parser import HTMLParser
 
 import pytest
@@ -318,3 +320,32 @@ def test_unwritable_html_path(start_server, tmp_path):
     assert r.returncode == 1
     assert "cannot write" in r.err
     assert os.listdir(tmp_path) == []
+
+
+def test_special_files_are_written_in_place(start_server, tmp_path):
+    """The temporary file and rename are for regular files: a FIFO (as
+    /dev/null, a device) is written in place, never replaced by a file;
+    a symbolic link stays a link to the report it names."""
+    port = serve_http(start_server, SITE)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got = []
+
+    def drain():
+        with open(fifo, "rb") as f:
+            got.append(f.read())
+    t = threading.Thread(target=drain, daemon=True)
+    t.start()
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "link.html"
+    os.symlink(tmp_path / "real" / "r.html", link)
+    r = crawl("http://127.0.0.1:%d/" % port, "--report", fifo,
+              "--html", link, "-q")
+    t.join(30)
+    assert r.returncode == 1 and "cannot write" not in r.err, r.err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert b'"url":"http://127.0.0.1:%d/news.html"' % port in got[0]
+    assert os.path.islink(link)
+    assert "news.html" in (tmp_path / "real" / "r.html").read_text()
+    assert sorted(os.listdir(tmp_path)) == ["fifo", "link.html", "real"]
+    assert os.listdir(tmp_path / "real") == ["r.html"]

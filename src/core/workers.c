@@ -13,6 +13,7 @@
 #include "err.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "workers.h"
 
 struct worker {
@@ -110,10 +111,15 @@ workers_wait(const struct workers_config *c, sigset_t *set)
 		int sig;
 		if (sigwait(set, &sig) != 0)
 			continue;
-		if (sig != SIGHUP && sig != SIGUSR1)
+		if (sig != SIGHUP && sig != SIGUSR1) {
+			notify_stopping();
 			return;
-		if (c->hup)
+		}
+		if (c->hup) {
+			notify_reloading();
 			c->hup(c->arg);
+			notify_ready("serving (reloaded)");
+		}
 	}
 }
 
@@ -133,10 +139,13 @@ workers_run(const struct workers_config *c)
 		ws[i].index = i;
 		rc = worker_start(&ws[i]);
 	}
-	if (rc == 0)
+	/* every listener is open and every loop watches it */
+	if (rc == 0) {
+		notify_ready("serving");
 		workers_wait(c, &set);
-	else
+	} else {
 		log_error("worker start: %s", err_str(rc));
+	}
 	workers_stop_all(ws, c->n, c->stop_deadline_ms);
 	free(ws);
 	return rc;

@@ -34,7 +34,8 @@ parse_num(const char *s, long max, long *out)
 }
 
 /* "a:b:c" into out->names[0..n); the count must be n (sd_listen_fds
- * refuses a mismatch too). */
+ * refuses a mismatch too). A name longer than ours is cut: it cannot be
+ * one of the services' names either way. */
 static int
 parse_names(const char *s, int n, struct net_activate_env *out)
 {
@@ -43,8 +44,10 @@ parse_names(const char *s, int n, struct net_activate_env *out)
 	for (;;) {
 		const char *end = strchr(s, ':');
 		size_t len = end ? (size_t)(end - s) : strlen(s);
-		if (i == n || len >= NET_ACTIVATE_NAME_MAX)
+		if (i == n)
 			return ERR_PARSE;
+		if (len >= NET_ACTIVATE_NAME_MAX)
+			len = NET_ACTIVATE_NAME_MAX - 1;
 		memcpy(out->names[i], s, len);
 		out->names[i++][len] = '\0';
 		if (end == NULL)

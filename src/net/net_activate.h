@@ -22,8 +22,9 @@ struct net_activate_env {
 
 /* Parses the values of LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES (each
  * may be NULL: unset). Pure. Returns the count (0: none for self), or
- * ERR_PARSE (a bad number, a name count that differs from LISTEN_FDS, a
- * name too long) or ERR_TOOBIG (more than NET_ACTIVATE_MAX sockets). */
+ * ERR_PARSE (a bad number, a name count that differs from LISTEN_FDS)
+ * or ERR_TOOBIG (more than NET_ACTIVATE_MAX sockets). A name is cut to
+ * NET_ACTIVATE_NAME_MAX - 1 bytes. */
 int net_activate_parse(const char *pid, const char *fds, const char *names,
 		       long self, struct net_activate_env *out);
 

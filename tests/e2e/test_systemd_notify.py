@@ -305,3 +305,27 @@ def test_another_process_sockets_are_ignored(servers):
     assert srv.port() != sock.getsockname()[1]
     sock.close()
     assert curl(srv.port()) == "200"
+
+
+def test_http_and_tls_sockets_by_name(servers, tmp_path):
+    """The names http and tls (as https) put each socket behind the right
+    listener: plain HTTP on one, HTTPS (curl verifies) on the other."""
+    from tlsutil import make_ca, make_leaf
+    ca = make_ca(tmp_path)
+    leaf = make_leaf(tmp_path, ca, "leaf")
+    plain, tls = tcp_listener(), tcp_listener()
+    pp, tp = plain.getsockname()[1], tls.getsockname()[1]
+    prefix, fds = launcher([tls, plain], "tls:http")
+    srv = servers(["serve", "http", "--root", SITE, "--workers", "2",
+                   "--tls-listen", "127.0.0.1:0", "--cert", leaf.cert_path,
+                   "--key", leaf.key_path], expect=2, prefix=prefix,
+                  pass_fds=fds)
+    plain.close()
+    tls.close()
+    assert srv.port("tcp", "http") == pp and srv.port("tcp", "https") == tp
+    assert curl(pp) == "200"
+    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                        "--cacert", ca.cert_path, "--max-time", "10",
+                        "https://localhost:%d/" % tp],
+                       capture_output=True, text=True, timeout=20)
+    assert r.stdout == "200", r

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -141,7 +142,10 @@ workers_run(const struct workers_config *c)
 	}
 	/* every listener is open and every loop watches it */
 	if (rc == 0) {
-		notify_ready("serving");
+		char status[64];
+		snprintf(status, sizeof status, "serving, %d worker%s", c->n,
+			 c->n == 1 ? "" : "s");
+		notify_ready(status);
 		workers_wait(c, &set);
 	} else {
 		log_error("worker start: %s", err_str(rc));

@@ -329,3 +329,41 @@ def test_http_and_tls_sockets_by_name(servers, tmp_path):
                         "https://localhost:%d/" % tp],
                        capture_output=True, text=True, timeout=20)
     assert r.stdout == "200", r
+
+
+def test_echo_tcp_and_udp_sockets(servers):
+    """The classic services: a stream and a datagram socket named echo,
+    each its own count of listeners (here one TCP port, one UDP port)."""
+    t, u = tcp_listener(), udp_socket()
+    tp, up = t.getsockname()[1], u.getsockname()[1]
+    prefix, fds = launcher([t, u], "echo:echo")
+    srv = servers(["serve", "echo", "--workers", "2"], expect=2,
+                  prefix=prefix, pass_fds=fds)
+    t.close()
+    u.close()
+    assert sorted(srv.listeners) == [("echo", "tcp", "127.0.0.1", tp),
+                                     ("echo", "udp", "127.0.0.1", up)]
+    r = subprocess.run(["nc", "-q", "1", "127.0.0.1", str(tp)],
+                       input=b"hi\n", capture_output=True, timeout=10)
+    assert r.stdout == b"hi\n"
+    c = udp_socket()
+    c.settimeout(5)
+    c.sendto(b"ping", ("127.0.0.1", up))
+    assert c.recv(64) == b"ping"
+    c.close()
+
+
+def test_more_sockets_than_listeners(servers):
+    """Three sockets for a service with one (default) listener, on three
+    workers: each answers (the arrays hold what the manager gives)."""
+    socks = [tcp_listener() for _ in range(3)]
+    ports = [s.getsockname()[1] for s in socks]
+    prefix, fds = launcher(socks, "http:http:http")
+    srv = servers(["serve", "http", "--root", SITE, "--workers", "3"],
+                  expect=3, prefix=prefix, pass_fds=fds)
+    for s in socks:
+        s.close()
+    assert [l[3] for l in srv.listeners] == ports
+    for _ in range(3):
+        for p in ports:
+            assert curl(p) == "200"

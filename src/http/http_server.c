@@ -867,6 +867,10 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
 static int
 conn_admit(struct http_worker *w, const struct net_addr *peer)
 {
+	/* a safe point too: the connection is counted under the limits of
+	 * the current generation */
+	if (w->gens && http_gens_moved(w->gens, w->gen))
+		http_worker_regen(w);
 	if (w->nconns >= w->cfg.max_conns)
 		return 0;
 	if (conn_counted(w, peer) &&

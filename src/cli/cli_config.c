@@ -38,6 +38,7 @@ struct cfg_server {
 	int argc;
 	struct cli_listen listen;	/* as parsed, before binding */
 	long workers;			/* 0: not in the block */
+	char *log_path;			/* http: the access log a reload set */
 };
 
 struct cfg_run {
@@ -373,6 +374,7 @@ run_free(struct cfg_run *r)
 			for (int j = 0; j < cs->argc; j++)
 				free(cs->argv[j]);
 			free(cs->argv);
+			free(cs->log_path);
 		}
 		conf_fini(&r->conf);
 		free(r);
@@ -540,12 +542,26 @@ report_keys(const struct cfg_run *r, const struct conf_block *a,
 			a->name, applied);
 }
 
+static int
+strdup_to(char **dst, const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		return -1;
+	free(*dst);
+	*dst = d;
+	return 0;
+}
+
 /* The access log opened again on the same descriptor (log rotation), so
  * the workers go on writing to the new file without being told. */
 static void
-http_reopen_log(const struct cfg_run *r, struct cli_http *old,
+http_reopen_log(const struct cfg_run *r, struct cfg_server *cs,
 		const struct cli_http *now)
 {
+	struct cli_http *old = (struct cli_http *)cs->srv;
+
 	if (old->log_fd < 0 || now->log_path == NULL ||
 	    strcmp(now->log_path, "-") == 0)
 		return;
@@ -554,6 +570,8 @@ http_reopen_log(const struct cfg_run *r, struct cli_http *old,
 	if (fd < 0 || dup3(fd, old->log_fd, O_CLOEXEC) < 0)
 		fprintf(stderr, "inetkit: %s: http: %s: %s\n", r->path,
 			now->log_path, strerror(errno));
+	else if (strdup_to(&cs->log_path, now->log_path) == 0)
+		old->log_path = cs->log_path;	/* what its SIGHUP reopens */
 	if (fd >= 0)
 		close(fd);
 }
@@ -571,8 +589,7 @@ reload_server(const struct cfg_run *r, struct cfg_server *old,
 		o->nzones = n->nzones;
 		o->hosts = n->hosts;
 	} else if (strcmp(old->block->name, "http") == 0) {
-		http_reopen_log(r, (struct cli_http *)old->srv,
-				(const struct cli_http *)now->srv);
+		http_reopen_log(r, old, (const struct cli_http *)now->srv);
 		cli_http_reload((struct cli_http *)old->srv,
 				(struct cli_http *)now->srv, r->path, kept,
 				sizeof kept);

@@ -336,3 +336,21 @@ def test_reload_storm_under_load(start_server, tmp_path):
           (before, after, done[0]))
     assert after - before < 8 * 1024, (before, after)
     assert "Sanitizer" not in server_stderr(srv)
+
+
+def test_access_log_path_changes(start_server, tmp_path):
+    a = site(tmp_path, "a", "A")
+    one, two = tmp_path / "one.log", tmp_path / "two.log"
+    conf = tmp_path / "inetkit.conf"
+    write_conf(conf, conf_text(a, more="  access-log: %s\n" % one))
+    srv = start_server(["serve", "--config", str(conf)])
+    port = srv.port()
+    get(port, "/first")
+    wait_for(lambda: one.exists() and "/first" in one.read_text(),
+             "the first log line", srv=srv)
+    said = reload(srv, conf, conf_text(a, more="  access-log: %s\n" % two))
+    assert "applied: access-log" in said, said
+    get(port, "/second")
+    wait_for(lambda: two.exists() and "/second" in two.read_text(),
+             "the line in the new log", srv=srv)
+    assert "/second" not in one.read_text()

@@ -167,18 +167,28 @@ static void
 tls_reload(struct cli_http *e, const struct cli_http *n, const char *where,
 	   char *kept, size_t len)
 {
+	static const char *const keys[] = { "cert", "key", "sni", "tls-min" };
 	struct net_tls_server_config c;
 	char err[NET_TLS_ERR_MAX];
 
-	if (e->tls_srv == NULL || n->cert == NULL || n->key == NULL)
+	if (e->tls_srv == NULL)
 		return;
-	tls_pairs(n, &c);
-	if (net_tls_server_reconfigure(e->tls_srv, &c, err, sizeof err) == 0)
+	/* without a pair (TLS taken out of the file): the pairs stay, as
+	 * the listeners do, whose change is reported */
+	int rc = n->cert && n->key ? 0 : -1;
+	if (rc == 0) {
+		tls_pairs(n, &c);
+		rc = net_tls_server_reconfigure(e->tls_srv, &c, err,
+						sizeof err);
+	}
+	if (rc == 0)
 		return;
-	kept_add(kept, len, "cert");
-	fprintf(stderr, "inetkit: %s: http: certificates: %s (a file outside "
-		"the folders allowed at start needs a restart); the old ones "
-		"kept\n", where, err);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		kept_add(kept, len, keys[i]);
+	if (n->cert && n->key)
+		fprintf(stderr, "inetkit: %s: http: certificates: %s (a file "
+			"outside the folders allowed at start needs a "
+			"restart); the old ones kept\n", where, err);
 }
 
 /* The plain values of n's config that apply from the next request. */

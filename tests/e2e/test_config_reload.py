@@ -354,3 +354,21 @@ def test_access_log_path_changes(start_server, tmp_path):
     wait_for(lambda: two.exists() and "/second" in two.read_text(),
              "the line in the new log", srv=srv)
     assert "/second" not in one.read_text()
+
+
+def test_download_in_flight_finishes_from_the_old_root(served, tmp_path):
+    srv, conf = served
+    big = os.urandom(8 << 20)
+    (tmp_path / "a" / "big.bin").write_bytes(big)
+    b = site(tmp_path, "b", "B")
+    (tmp_path / "b" / "big.bin").write_bytes(b"other")
+    c = http.client.HTTPConnection("127.0.0.1", srv.port(), timeout=10)
+    c.request("GET", "/big.bin")
+    r = c.getresponse()
+    got = r.read(4096)
+    reload(srv, conf, conf_text(b))
+    got += r.read()
+    assert got == big
+    c.request("GET", "/big.bin")
+    assert c.getresponse().read() == b"other"
+    c.close()

@@ -108,6 +108,7 @@ struct http_worker {
 	int64_t limit_logged_ms;		/* when that was last said */
 	struct http_gw_worker *gw;	/* on the first gateway request */
 	struct http_stats *stats;	/* this worker's counters, or NULL */
+	struct http_encode *encode;	/* compressed variants, or NULL */
 };
 
 /* Sends the next part of c's reply (memory segments in one write, or the

@@ -244,10 +244,13 @@ http_encode_type_ok(const char *type)
 		"image/svg+xml", "image/x-icon", "image/vnd.microsoft.icon",
 		"image/bmp", "font/ttf", "font/otf",
 	};
-	size_t n = strcspn(type, "; ");
+	size_t n;
 
-	if (strncmp(type, "text/", 5) == 0)
+	/* the common case first, without a call */
+	if (type[0] == 't' && type[1] == 'e' && type[2] == 'x' &&
+	    type[3] == 't' && type[4] == '/')
 		return 1;
+	n = strcspn(type, "; ");
 	if (n > 5 && (strncmp(type + n - 5, "+json", 5) == 0 ||
 		      strncmp(type + n - 4, "+xml", 4) == 0))
 		return 1;

@@ -51,6 +51,7 @@ struct http_file {
 	struct stat st;
 	const char *type;	/* Content-Type */
 	const char *encoding;	/* Content-Encoding, or NULL */
+	int type_ok;		/* the type compresses (http_encode_type_ok) */
 	int vary;		/* the reply varies with Accept-Encoding */
 	struct http_blob *coded;	/* compressed on the fly, or NULL */
 	char etag[HTTP_ETAG_MAX];
@@ -280,53 +281,51 @@ encode_try(struct http_encode *enc, enum http_coding c, struct http_file *f)
 	return 1;
 }
 
-/* True when compression on the fly takes f: its reply varies with
- * Accept-Encoding. */
-static int
-may_encode(const struct http_encode *enc, const struct http_file *f)
-{
-	const struct http_encode_config *c;
-
-	if (enc == NULL)
-		return 0;
-	c = http_encode_config(enc);
-	return (uint64_t)f->st.st_size >= c->min &&
-		(uint64_t)f->st.st_size <= c->max && http_encode_type_ok(f->type);
-}
-
 static int range_applies(const struct http_request *r,
 			 const struct http_file *f);
 
-/* Picks f's coding by Accept-Encoding (RFC 9110 section 12.5.3): a fresh
- * precompressed sibling in any coding the client takes, else one made on
- * the fly, else the file as it is. A Range that applies is answered from
- * the file itself, never coded bytes. */
+/* The coding for a client that sent Accept-Encoding ae (RFC 9110
+ * section 12.5.3): a fresh precompressed sibling in any coding it takes,
+ * else one made on the fly (fly: compression takes this file), else the
+ * file as it is. A Range that applies is answered from the file itself,
+ * never from coded bytes. */
+static __attribute__((noinline)) void
+pick_coding(const struct http_request *r, struct http_file_scratch *sc,
+	    const struct http_vhost *v, char *path, size_t n,
+	    struct http_file *f, int fly)
+{
+	enum http_coding order[HTTP_CODINGS];
+	struct http_accept acc;
+
+	file_validators(f);
+	if (f->h[HF_RANGE] && range_applies(r, f))
+		return;
+	http_accept_parse(*f->h[HF_ACCEPT_ENCODING], &acc);
+	int k = http_accept_rank(&acc, HTTP_CODING_ALL, order);
+	for (int i = 0; i < k; i++)
+		if (sibling_try(sc->cache, v, path, n, order[i], f))
+			return;
+	unsigned mask = fly ? sc->enc_cfg->codings : 0;
+	for (int i = 0; i < k; i++)
+		if ((mask & HTTP_CODING_BIT(order[i])) &&
+		    encode_try(sc->enc, order[i], f))
+			return;
+}
+
+/* Whether f's reply varies with Accept-Encoding (compression on the fly
+ * takes it: Vary, coded or not), and its coding when the client sent
+ * Accept-Encoding. */
 static void
 negotiate(const struct http_request *r, struct http_file_scratch *sc,
 	  const struct http_vhost *v, char *path, size_t n,
 	  struct http_file *f)
 {
-	const struct http_slice *ae = f->h[HF_ACCEPT_ENCODING];
-	enum http_coding order[HTTP_CODINGS];
-	struct http_accept acc;
-	int fly = may_encode(sc->enc, f);
+	const struct http_encode_config *c = sc->enc_cfg;
+	uint64_t size = (uint64_t)f->st.st_size;
 
-	f->vary = fly;
-	if (ae == NULL)
-		return;
-	file_validators(f);
-	if (range_applies(r, f))
-		return;
-	http_accept_parse(*ae, &acc);
-	int k = http_accept_rank(&acc, HTTP_CODING_ALL, order);
-	for (int i = 0; i < k; i++)
-		if (sibling_try(sc->cache, v, path, n, order[i], f))
-			return;
-	unsigned mask = fly ? http_encode_config(sc->enc)->codings : 0;
-	for (int i = 0; i < k; i++)
-		if ((mask & HTTP_CODING_BIT(order[i])) &&
-		    encode_try(sc->enc, order[i], f))
-			return;
+	f->vary = c && f->type_ok && size >= c->min && size <= c->max;
+	if (f->h[HF_ACCEPT_ENCODING])
+		pick_coding(r, sc, v, path, n, f, f->vary);
 }
 
 /* What f holds besides its descriptor. */
@@ -423,9 +422,8 @@ reply_whole(struct http_reply *rep, const struct http_request *r,
 	http_reply_begin(rep, 200);
 	rep->head_only = r->method == HTTP_M_HEAD;
 	if (f->head) {
-		http_reply_raw(rep, f->head, f->head_len);
-		if (f->vary)
-			http_reply_raw(rep, "Vary: Accept-Encoding\r\n", 23);
+		/* the cache's Vary line follows its fields */
+		http_reply_raw(rep, f->head, f->head_len + (f->vary ? 23 : 0));
 	} else {
 		common_fields(rep, f);
 		http_reply_raw(rep, "Accept-Ranges: bytes\r\n", 22);
@@ -554,7 +552,7 @@ serve_file(struct http_reply *rep, const struct http_request *r,
 		reply_coded(rep, r, f);
 		return;
 	}
-	if (f->encoding == NULL && range_applies(r, f)) {
+	if (f->encoding == NULL && f->h[HF_RANGE] && range_applies(r, f)) {
 		struct http_range rg[HTTP_MAX_RANGES];
 		int n = http_range_parse(*f->h[HF_RANGE],
 					 (uint64_t)f->st.st_size, rg);
@@ -632,6 +630,7 @@ serve_dir(struct http_reply *rep, const struct http_request *r,
 		close(f->fd);
 		f->fd = fd;
 		f->type = http_mime_type(index, sizeof index - 1);
+		f->type_ok = sc->enc_cfg && http_encode_type_ok(f->type);
 		negotiate(r, sc, v, path, n + sizeof index - 1, f);
 		serve_file(rep, r, f);
 		return;
@@ -674,6 +673,7 @@ serve_cached(const struct http_request *r, struct http_file_scratch *sc,
 	}
 	file_from_cache(f, e);
 	f->type = e->type;
+	f->type_ok = e->type_ok;
 	if (e->head_len) {
 		f->head = e->head;
 		f->head_len = e->head_len;
@@ -717,6 +717,7 @@ serve_path(const struct http_site *s, const struct http_request *r,
 		http_reply_error(rep, 404, 0, ka10, NULL, head);
 	} else {
 		f.type = http_mime_type(sc->path, (size_t)n);
+		f.type_ok = sc->enc_cfg && http_encode_type_ok(f.type);
 		negotiate(r, sc, v, sc->path, (size_t)n, &f);
 		serve_file(rep, r, &f);
 	}

@@ -20,6 +20,7 @@ struct http_file_scratch {
 	struct http_cache *cache;	/* the worker's, or NULL: no cache */
 	struct http_encode *enc;	/* the worker's, or NULL: no
 					 * compression on the fly */
+	const struct http_encode_config *enc_cfg;	/* its settings */
 };
 
 /* Fills rep with the answer to r: a file, a directory redirect or index,

@@ -63,13 +63,6 @@ http_blob_shrink(struct http_blob *b, size_t len)
 	return s;
 }
 
-void
-http_blob_put(struct http_blob *b)
-{
-	if (b && --b->refs == 0)
-		free(b);
-}
-
 /* Drops what the reply holds besides its buffers. */
 static void
 reply_release(struct http_reply *rep)

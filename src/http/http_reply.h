@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/types.h>
 
 #include "core/buf.h"
@@ -64,7 +65,12 @@ struct http_reply {
  * (NULL is fine). */
 struct http_blob *http_blob_new(size_t len);
 struct http_blob *http_blob_shrink(struct http_blob *b, size_t len);
-void http_blob_put(struct http_blob *b);
+static inline void
+http_blob_put(struct http_blob *b)
+{
+	if (b && --b->refs == 0)
+		free(b);
+}
 
 /* Sets up a reply over the connection's buffers. fd is -1. */
 void http_reply_init(struct http_reply *rep, char *out, struct buf *page);

@@ -91,6 +91,7 @@ ctx_get(struct http_worker *w)
 	http_request_init(&x->req);
 	x->sc.cache = w->cache;
 	x->sc.enc = w->encode;
+	x->sc.enc_cfg = w->encode ? w->cfg.encode : NULL;
 	x->job = NULL;
 	return x;
 }

@@ -13,10 +13,20 @@ struct loop;
 struct dns_rrl;
 struct dns_xfrd;
 
+/* UDP socket buffers: 1 MiB asked by default, as NSD's so-rcvbuf and
+ * so-sndbuf. The kernel's 208 KiB hold some 200 small datagrams (each
+ * is charged its whole buffer, some 1 KiB on loopback): a burst or a
+ * flood fills that in milliseconds and then drops well-behaved queries
+ * with the flood's; a deeper queue absorbs the bursts and loses fewer
+ * (docs/BENCHMARKS.md, "Floods"). */
+#define DNS_SOCKBUF_DEFAULT (1 << 20)
+#define DNS_SOCKBUF_MAX (1 << 28)
+
 struct dns_server_config {
 	int idle_timeout_ms;	/* a TCP connection silent this long closes */
 	int max_conns;		/* TCP connections per worker */
 	int udp_max;		/* largest UDP reply, 512..65535 */
+	int so_rcvbuf, so_sndbuf;	/* UDP socket buffers asked; 0: default */
 	struct dns_rrl *rrl;	/* UDP response rate limiting, or NULL */
 	struct dns_xfrd *xfrd;	/* zone transfer, TSIG, NOTIFY; or NULL */
 };

@@ -53,12 +53,17 @@ struct dns_rrl_config {
 	int nexempt;
 };
 
-/* What one worker counted (its own, so no sharing on the query path). */
+/* What one worker counted (its own, so no sharing on the query path;
+ * the counters are stored relaxed-atomically, for a reader such as the
+ * status page in another thread). The socket and the XDP path of a worker
+ * count into the same one: it lives in the worker's dns_hazard slot
+ * (dns_server.h), summed by dns_served_stats. */
 struct dns_rrl_stats {
 	uint64_t limited;	/* responses over the rate */
 	uint64_t slipped;	/* of those, sent truncated */
 	uint64_t dropped;	/* of those, not sent */
 	uint32_t slip_count;	/* limited responses since the last slip */
+	int64_t logged_ms;	/* when limiting was last said on stderr */
 };
 
 struct dns_rrl {
@@ -100,6 +105,12 @@ int dns_rrl_exempt(const struct dns_rrl *r, const struct sockaddr *from);
 /* A response over the rate: counts it, and slips or drops it. */
 enum dns_rrl_verdict dns_rrl_limited(struct dns_rrl *r,
 				     struct dns_rrl_stats *st);
+/* What dns_rrl_reply does with a reply found over the rate: its length
+ * truncated (a slip) or 0 (a drop); says so on stderr at most once a
+ * minute per worker (index), not once per reply. */
+size_t dns_rrl_act(struct dns_rrl_stats *st, enum dns_rrl_verdict v,
+		   uint8_t *reply, size_t len,
+		   int index, int64_t now_ms);
 
 /* Hashes the n bytes of the name at p without regard to case, eight at
  * a time. Case is folded by setting bit 5 of every byte, which makes 'A'
@@ -207,6 +218,22 @@ dns_rrl_check(struct dns_rrl *r, struct dns_rrl_stats *st,
 	if (ratelimit_take(&r->buckets, h, &r->rule, now_ms) == 0)
 		return DNS_RRL_PASS;
 	return dns_rrl_limited(r, st);
+}
+
+/* The whole step of a UDP reply, for the socket and the XDP paths:
+ * reply[0..len) to from; returns the length to send (len, or the
+ * truncated length of a slip), or 0 to send nothing. */
+static inline size_t
+dns_rrl_reply(struct dns_rrl *r, struct dns_rrl_stats *st,
+	      const struct sockaddr *from, uint8_t *reply, size_t len,
+	      size_t qlen, int index, int64_t now_ms)
+{
+	enum dns_rrl_verdict v = dns_rrl_check(r, st, from, reply, len, qlen,
+					       now_ms);
+
+	if (v == DNS_RRL_PASS)
+		return len;
+	return dns_rrl_act(st, v, reply, len, index, now_ms);
 }
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 
 #include "dns_db.h"
+#include "dns_rrl.h"
 
 struct loop;
 struct dns_rrl;
@@ -41,6 +42,9 @@ struct dns_hazard {
 	 * anyway; only it writes them, dns_served_stats sums them */
 	uint64_t queries;		/* replies sent, UDP and TCP */
 	uint64_t rcode[DNS_STATS_RCODES];	/* by RCODE; the last: others */
+	/* UDP responses over the --rrl rate (socket and XDP paths):
+	 * rrl.limited = rrl.slipped (sent with TC=1) + rrl.dropped */
+	struct dns_rrl_stats rrl;
 };
 
 /* The counters of every worker, summed: replies by RCODE (NOERROR,
@@ -48,6 +52,7 @@ struct dns_hazard {
 struct dns_stats {
 	uint64_t queries;
 	uint64_t rcode[DNS_STATS_RCODES];
+	uint64_t rrl_limited, rrl_slipped, rrl_dropped;
 };
 
 /* What every worker serves: the current database. */

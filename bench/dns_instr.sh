@@ -93,6 +93,9 @@ VG_EXTRA=--toggle-collect=worker_main
 ik=$(count inetkit "$port" "$INETKIT" serve dns --zone "$tmp/zone" \
 	--listen "127.0.0.1:$port" --workers 1 --no-sandbox "${EXTRA[@]}")
 cp "$(ls "$tmp"/cg.inetkit.*.[0-9]* | head -1)" "$tmp/inetkit.profile"
+# DNS_INSTR_KEEP=FILE keeps inetkit's callgrind profile there, for
+# callgrind_annotate by line (--auto=yes) or by file.
+[ -z "${DNS_INSTR_KEEP:-}" ] || cp "$tmp/inetkit.profile" "$DNS_INSTR_KEEP"
 VG_EXTRA=
 
 nsd="0 0" knot="0 0"

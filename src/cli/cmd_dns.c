@@ -37,8 +37,8 @@ static const char dns_usage[] =
 	"  old data. UDP replies fit the client's EDNS size up to --edns-size\n"
 	"  (1232), 512 bytes without EDNS; TC=1 sends the client to TCP.\n"
 	"  Default listen: every address, port 53. --so-rcvbuf and\n"
-	"  --so-sndbuf size the UDP sockets' buffers (1 MiB each, as NSD;\n"
-	"  0: the kernel's default): a deep queue rides out bursts.\n"
+	"  --so-sndbuf size the UDP sockets' buffers (2 MiB and 1 MiB; 0:\n"
+	"  the kernel's default): a deep queue rides out bursts and floods.\n"
 	"  --xdp answers UDP queries to PORT (53) arriving on IFACE through\n"
 	"  AF_XDP sockets, past the kernel's UDP stack (needs CAP_NET_ADMIN\n"
 	"  and CAP_BPF, or root); everything else on IFACE goes to the\n"
@@ -428,7 +428,8 @@ cli_dns_defaults(struct cli_dns *e)
 	e->cfg.idle_timeout_ms = 10 * 1000;
 	e->cfg.max_conns = 10000;
 	e->cfg.udp_max = DNS_EDNS_UDP_MAX;
-	e->cfg.so_rcvbuf = e->cfg.so_sndbuf = DNS_SOCKBUF_DEFAULT;
+	e->cfg.so_rcvbuf = DNS_RCVBUF_DEFAULT;
+	e->cfg.so_sndbuf = DNS_SNDBUF_DEFAULT;
 	dns_rrl_config_defaults(&e->rrl_cfg);
 	dns_xfrd_init(&e->xfrd);
 }

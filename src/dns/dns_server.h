@@ -14,13 +14,15 @@ struct loop;
 struct dns_rrl;
 struct dns_xfrd;
 
-/* UDP socket buffers: 1 MiB asked by default, as NSD's so-rcvbuf and
- * so-sndbuf. The kernel's 208 KiB hold some 200 small datagrams (each
- * is charged its whole buffer, some 1 KiB on loopback): a burst or a
- * flood fills that in milliseconds and then drops well-behaved queries
- * with the flood's; a deeper queue absorbs the bursts and loses fewer
- * (docs/BENCHMARKS.md, "Floods"). */
-#define DNS_SOCKBUF_DEFAULT (1 << 20)
+/* UDP socket buffers asked: 2 MiB to receive, 1 MiB to send (NSD asks
+ * 1 MiB each; the kernel doubles what it is asked for its bookkeeping).
+ * The kernel's default 208 KiB holds some 200 small datagrams (each is
+ * charged about 1 KiB on loopback): a burst or a flood fills it in
+ * milliseconds, and from then on well-behaved queries are dropped with
+ * the flood's. 4 MiB holds some 4,000, a few tens of milliseconds of
+ * work: docs/BENCHMARKS.md, "Floods", measured 1 and 2 MiB. */
+#define DNS_RCVBUF_DEFAULT (2 << 20)
+#define DNS_SNDBUF_DEFAULT (1 << 20)
 #define DNS_SOCKBUF_MAX (1 << 28)
 
 struct dns_server_config {

@@ -43,7 +43,17 @@ trap cleanup EXIT
 log() { echo "dns_instr: $*" >&2; }
 
 bench/dns_data.py zone "$SIZE" >"$tmp/zone"
-bench/dns_data.py queries "$SIZE" "$NQ" >"$tmp/queries"
+# DNS_INSTR_MIX=nxdomain asks random names under the zone instead (the
+# flood of bench/flood.sh: every answer NXDOMAIN).
+if [ "${DNS_INSTR_MIX:-}" = nxdomain ]; then
+	/usr/bin/python3 -c '
+import random, sys
+r = random.Random(7)
+for _ in range(int(sys.argv[1])):
+    print("r%08x.bench.test A" % r.getrandbits(32))' "$NQ" >"$tmp/queries"
+else
+	bench/dns_data.py queries "$SIZE" "$NQ" >"$tmp/queries"
+fi
 
 # The pids of valgrind's processes under $1 ($1 included).
 tree() {

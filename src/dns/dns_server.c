@@ -300,12 +300,13 @@ udp_answer(struct dns_worker *w, int n)
 	else
 		dns_answer(db, b->m, n, (size_t)w->cfg.udp_max, 0);
 	dns_served_leave(w->served, w->index);
-	int64_t now = w->cfg.rrl ? clock_mono_ms() : 0;
+	struct dns_rrl *rrl = w->cfg.rrl;
+	struct dns_rrl_stats *st = &w->served->slots[w->index].rrl;
+	int64_t now = rrl ? clock_mono_ms() : 0;
 	for (int i = 0; i < n; i++) {
 		size_t len = b->m[i].rlen;
-		if (len > 0 && w->cfg.rrl)
-			len = dns_rrl_reply(w->cfg.rrl,
-					    &w->served->slots[w->index].rrl,
+		if (len > 0 && rrl)
+			len = dns_rrl_reply(rrl, st,
 					    (struct sockaddr *)&b->from[i],
 					    b->r[i], len, b->m[i].qname,
 					    w->index, now);

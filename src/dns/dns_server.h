@@ -29,7 +29,7 @@ struct dns_server_config {
 	int idle_timeout_ms;	/* a TCP connection silent this long closes */
 	int max_conns;		/* TCP connections per worker */
 	int udp_max;		/* largest UDP reply, 512..65535 */
-	int so_rcvbuf, so_sndbuf;	/* UDP socket buffers asked; 0: default */
+	int so_rcvbuf, so_sndbuf;	/* UDP buffers asked; 0: the default */
 	struct dns_rrl *rrl;	/* UDP response rate limiting, or NULL */
 	struct dns_xfrd *xfrd;	/* zone transfer, TSIG, NOTIFY; or NULL */
 };

@@ -76,6 +76,12 @@ dns_served_stats(const struct dns_served *s, struct dns_stats *out)
 		for (int k = 0; k < DNS_STATS_RCODES; k++)
 			out->rcode[k] += __atomic_load_n(&h->rcode[k],
 							 __ATOMIC_RELAXED);
+		out->rrl_limited += __atomic_load_n(&h->rrl_limited,
+						    __ATOMIC_RELAXED);
+		out->rrl_slipped += __atomic_load_n(&h->rrl_slipped,
+						    __ATOMIC_RELAXED);
+		out->rrl_dropped += __atomic_load_n(&h->rrl_dropped,
+						    __ATOMIC_RELAXED);
 	}
 }
 
@@ -270,6 +276,8 @@ udp_rrl(struct dns_worker *w, int i, size_t len, int64_t ms)
 
 	if (v == DNS_RRL_PASS)
 		return len;
+	dns_served_count_rrl(w->served, w->index, w->rrl.limited,
+			     w->rrl.slipped, w->rrl.dropped);
 	if (w->rrl_logged_ms == 0 || ms - w->rrl_logged_ms >= 60000) {
 		w->rrl_logged_ms = ms;
 		log_warn("dns: rate limiting UDP responses: %llu limited "

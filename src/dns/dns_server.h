@@ -31,6 +31,9 @@ struct dns_hazard {
 	 * anyway; only it writes them, dns_served_stats sums them */
 	uint64_t queries;		/* replies sent, UDP and TCP */
 	uint64_t rcode[DNS_STATS_RCODES];	/* by RCODE; the last: others */
+	/* response rate limiting: copied from the worker's own count each
+	 * time it limits (dns_rrl_stats) */
+	uint64_t rrl_limited, rrl_slipped, rrl_dropped;
 };
 
 /* The counters of every worker, summed: replies by RCODE (NOERROR,
@@ -38,6 +41,7 @@ struct dns_hazard {
 struct dns_stats {
 	uint64_t queries;
 	uint64_t rcode[DNS_STATS_RCODES];
+	uint64_t rrl_limited, rrl_slipped, rrl_dropped;
 };
 
 /* What every worker serves: the current database. */
@@ -94,6 +98,19 @@ dns_served_count(struct dns_served *s, int index, const uint8_t *reply)
 
 	__atomic_store_n(&h->queries, h->queries + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
+}
+
+/* Worker index's response rate limiting counts (limited, slipped,
+ * dropped so far), for dns_served_stats. */
+static inline void
+dns_served_count_rrl(struct dns_served *s, int index, uint64_t limited,
+		     uint64_t slipped, uint64_t dropped)
+{
+	struct dns_hazard *h = &s->slots[index];
+
+	__atomic_store_n(&h->rrl_limited, limited, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->rrl_slipped, slipped, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->rrl_dropped, dropped, __ATOMIC_RELAXED);
 }
 
 /* Starts worker index's part: its TCP listeners and UDP sockets (taken

@@ -48,7 +48,7 @@ const char http_stats_html[] =
 	"'}\n"
 	"function canvas(id,title){var c=$(id);if(c)return c;var d=docume"
 	"nt.createElement('div');d.className='ch';d.innerHTML='<h2>'+esc("
-	"title)+'</h2><canvas width=440 height=150></canvas>';$('charts')"
+	"title)+'</h2><canvas width=420 height=150></canvas>';$('charts')"
 	".appendChild(d);c=d.lastChild;c.id=id;return c}\n"
 	"function draw(id,title,keys,names,f){\n"
 	"var c=canvas(id,title),g=c.getContext('2d'),W=c.width,H=c.height"

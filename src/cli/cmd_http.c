@@ -80,9 +80,10 @@ static const char http_usage[] =
 	"  PROXY v1 or v2 header (before the TLS handshake on --tls-listen),\n"
 	"  and the access log shows the client it names; other clients are\n"
 	"  served as they are.\n"
-	"  --status PATH serves a live status page at PATH (HTML) and\n"
-	"  PATH.json (counters summed over the workers) to loopback clients\n"
-	"  and those of --status-allow CIDR (repeatable); others get 403.\n";
+	"  --status PATH serves a live status page at PATH (HTML charts),\n"
+	"  PATH.json (counters summed over the workers) and PATH/metrics\n"
+	"  (Prometheus) to loopback clients and those of --status-allow\n"
+	"  CIDR (repeatable); others get 403.\n";
 
 static void *
 http_start(struct cli_server *s, struct loop *l, int index, const int *tcp,

@@ -181,6 +181,9 @@ http_stats_vhost(const struct http_site *site, const struct http_request *r,
 
 	if (!parsed || site == NULL)
 		return HTTP_STATS_VHOST_OTHER;
+	if (site->nvhosts == 0)		/* no Host to look at */
+		return site->def.root_fd >= 0 ? HTTP_STATS_VHOST_DEFAULT :
+			HTTP_STATS_VHOST_OTHER;
 	v = http_site_find(site, r->host);
 	if (v == NULL)
 		return HTTP_STATS_VHOST_OTHER;

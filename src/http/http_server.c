@@ -221,10 +221,8 @@ limit_log(struct http_worker *w)
 	int64_t now = clock_mono_ms();
 
 	if (w->stats) {
-		http_stats_add(&w->stats->conns_per_ip, w->limited_conns -
-			       w->stats->conns_per_ip);
-		http_stats_add(&w->stats->rate_limited, w->limited_reqs -
-			       w->stats->rate_limited);
+		http_stats_set(&w->stats->conns_per_ip, w->limited_conns);
+		http_stats_set(&w->stats->rate_limited, w->limited_reqs);
 	}
 	if (w->limit_logged_ms && now - w->limit_logged_ms < 60000)
 		return;
@@ -924,8 +922,7 @@ on_log_timer(struct loop *l, void *arg)
 
 	http_log_flush(w->log);
 	if (w->stats)
-		http_stats_add(&w->stats->log_dropped, w->log->dropped_total -
-			       w->stats->log_dropped);
+		http_stats_set(&w->stats->log_dropped, w->log->dropped_total);
 	loop_timer_set(l, &w->log_timer, 1000);
 }
 

@@ -101,6 +101,13 @@ http_stats_add(uint64_t *c, uint64_t n)
 	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
 }
 
+/* A count the worker keeps elsewhere, copied into its block. */
+static inline void
+http_stats_set(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, v, __ATOMIC_RELAXED);
+}
+
 /* A reply for virtual host vhost (http_stats_vhost). */
 static inline void
 http_stats_count_reply(struct http_stats *s, int status, uint64_t bytes,

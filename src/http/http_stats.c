@@ -141,6 +141,20 @@ http_stats_sum(const struct http_stats_page *p, struct http_stats *out)
 	}
 }
 
+void
+http_stats_sum_named(const struct http_stats_page *p, struct http_stats *out)
+{
+	int named = __atomic_load_n(&p->nvhosts, __ATOMIC_ACQUIRE);
+
+	http_stats_sum(p, out);
+	for (int i = named; i < HTTP_MAX_VHOSTS; i++) {
+		out->vhost_requests[HTTP_STATS_VHOST_OTHER] +=
+			out->vhost_requests[i];
+		out->vhost_bytes[HTTP_STATS_VHOST_OTHER] += out->vhost_bytes[i];
+		out->vhost_requests[i] = out->vhost_bytes[i] = 0;
+	}
+}
+
 int64_t
 http_stats_uptime_ms(const struct http_stats_page *p)
 {
@@ -318,7 +332,7 @@ http_stats_json(const struct http_stats_page *p, char *out, size_t size)
 	struct http_out o = { out, 0, size, 0 };
 	struct http_stats t;
 
-	http_stats_sum(p, &t);
+	http_stats_sum_named(p, &t);
 	http_out_printf(&o, "{\"uptime_ms\":%lld,\"workers\":%d,"
 			"\"connections\":{\"open\":%llu,\"total\":%llu},"
 			"\"requests\":%llu,\"bytes\":%llu,\"status\":{"

@@ -25,6 +25,10 @@ void http_out_printf(struct http_out *o, const char *fmt, ...)
 void http_out_extra(struct http_out *o, const struct http_stats_page *p,
 		    enum http_stats_format fmt);
 
+/* http_stats_sum, with the counts of vhosts the page has no name for
+ * (added by a reload after the start) under "other". */
+void http_stats_sum_named(const struct http_stats_page *p,
+			  struct http_stats *out);
 /* Milliseconds since the page was made. */
 int64_t http_stats_uptime_ms(const struct http_stats_page *p);
 /* The name of the counters of vhost index i, or NULL for none. */

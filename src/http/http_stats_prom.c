@@ -84,7 +84,7 @@ http_stats_prometheus(const struct http_stats_page *p, char *out,
 	struct http_stats t;
 	const char *n;
 
-	http_stats_sum(p, &t);
+	http_stats_sum_named(p, &t);
 	one(&o, "inetkit_http_uptime_seconds", "gauge", "Seconds since the "
 	    "server started.", (unsigned long long)http_stats_uptime_ms(p) /
 	    1000);

@@ -56,7 +56,6 @@ struct http_ctx {
 	struct http_file_scratch sc;
 	const struct http_guard_realm *realm;	/* protecting the request */
 	struct http_guard_job *job;	/* its verification, in HC_AUTH */
-	int64_t head_us;		/* its head read (--status), loop clock */
 	struct buf page;
 	char in[HTTP_IN_SIZE];
 	char out[HTTP_OUT_SIZE];
@@ -86,6 +85,7 @@ struct http_conn {
 		struct sockaddr_in6 in6;
 	} peer;
 	socklen_t peer_len;
+	int64_t head_us;	/* the current head read (--status), loop clock */
 };
 
 struct http_worker {

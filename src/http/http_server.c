@@ -208,7 +208,7 @@ reply_fatal(struct http_conn *c, int status, int parsed)
 	int head = parsed && c->x->req.method == HTTP_M_HEAD;
 
 	if (!parsed && c->w->stats)	/* its time starts now */
-		c->x->head_us = clock_mono_us();
+		c->head_us = clock_mono_us();
 	http_reply_error(&c->x->rep, status, 1, 0, NULL, head);
 	conn_log(c, request_line(c, parsed), parsed);
 	start_send(c);
@@ -537,7 +537,7 @@ step_head(struct http_conn *c)
 						c->in_len - c->in_off);
 		if (rc > 0) {
 			if (w->stats)	/* the latency's start */
-				c->x->head_us = clock_mono_us();
+				c->head_us = clock_mono_us();
 			head_done(c, (size_t)rc);
 			return STEP_NEXT;
 		}
@@ -613,7 +613,7 @@ reply_done(struct http_conn *c)
 	 * with --status only */
 	if (c->w->stats)
 		http_stats_count_time(c->w->stats, clock_mono_us_now() -
-				      c->x->head_us);
+				      c->head_us);
 	request_begin(c);
 	if (plain) {
 		c->state = HC_CLOSE;

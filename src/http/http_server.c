@@ -34,6 +34,7 @@
 #include "net/net_sock.h"
 #include "http_autoindex.h"
 #include "http_cache.h"
+#include "http_encode.h"
 #include "http_conn.h"
 #include "http_gen.h"
 #include "http_limit.h"
@@ -90,6 +91,8 @@ ctx_get(struct http_worker *w)
 	http_reply_init(&x->rep, x->out, &x->page);
 	http_request_init(&x->req);
 	x->sc.cache = w->cache;
+	x->sc.enc = w->encode;
+	x->sc.enc_cfg = w->encode ? w->cfg.encode : NULL;
 	x->job = NULL;
 	return x;
 }
@@ -1052,6 +1055,8 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 		loop_timer_set(l, &w->gen_timer, 1000);
 	}
 	w->stats = c->status ? http_stats_claim(c->status, w->cfg.site) : NULL;
+	/* without memory for it, files go out as they are */
+	w->encode = c->encode ? http_encode_new(c->encode, w->stats) : NULL;
 	if (w->log)
 		w->log->fd = c->access_log_fd;
 	loop_timer_init(&w->log_timer, on_log_timer, w);
@@ -1096,6 +1101,7 @@ http_worker_free(struct http_worker *w)
 	}
 	http_gw_worker_free(w->gw);
 	http_cache_free(w->cache);
+	http_encode_free(w->encode);
 	http_guard_worker_free(w->guard);
 	net_service_close(&w->sockets);
 	net_acceptor_close(&w->tls_tcp);

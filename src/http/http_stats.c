@@ -356,6 +356,9 @@ http_stats_json(const struct http_stats_page *p, char *out, size_t size)
 			(unsigned long long)t.conns_per_ip,
 			(unsigned long long)t.rate_limited,
 			(unsigned long long)t.log_dropped);
+	http_out_printf(&o, "\"compress\":{\"made\":%llu,\"hits\":%llu},",
+			(unsigned long long)t.compressed,
+			(unsigned long long)t.compress_hits);
 	json_latency(&o, &t);
 	http_out_printf(&o, ",");
 	json_vhosts(&o, p, &t);

@@ -101,6 +101,12 @@ http_stats_prometheus(const struct http_stats_page *p, char *out,
 				(unsigned long long)t.status[c]);
 	one(&o, "inetkit_http_response_bytes_total", "counter", "Body bytes of "
 	    "the replies.", t.bytes);
+	n = "inetkit_http_compress_total";
+	family(&o, n, "counter", "Compressed variants of files (--compress): "
+	       "made, or found in the cache.");
+	http_out_printf(&o, "%s{result=\"made\"} %llu\n%s{result=\"hit\"} "
+			"%llu\n", n, (unsigned long long)t.compressed, n,
+			(unsigned long long)t.compress_hits);
 	latency(&o, &t);
 	vhosts(&o, p, &t, 0);
 	vhosts(&o, p, &t, 1);

@@ -11,7 +11,7 @@ test="$build check python3 python3-pytest python3-dnspython curl wget knot bind9
       netcat-openbsd socat openbsd-inetd rdate dnsutils knot-dnsutils nsd
       nginx-light apache2-utils chromium iproute2 strace openssl
       python3-cryptography sslscan libnss3-tools iputils-ping lighttpd
-      php8.2-fpm haproxy debhelper dpkg-dev lintian systemd
+      php8.2-fpm haproxy debhelper dpkg-dev lintian systemd prometheus
       python3-brotli python3-zstandard graphviz"
 fuzz="$build libclang-rt-14-dev"
 bench="$test wrk dnsperf knot lighttpd lighttpd-mod-openssl h2o linkchecker

@@ -181,6 +181,7 @@ fail(struct dns_secondary *s, const char *why)
 {
 	log_warn("dns: secondary %s: transfer from the primary failed: %s",
 		 s->name, why);
+	dns_xfrd_note(s->x, DNS_XFRD_REFRESH_FAILED);
 	xfer_end(s);
 	uint32_t r = s->zone ? soa_field(s->zone, 2) : RETRY_FIRST_S;
 	loop_timer_set(s->loop, &s->refresh, (int64_t)(r ? r : 1) * 1000);
@@ -252,6 +253,7 @@ installed(struct dns_secondary *s, struct dns_zone *z)
 	s->zone = z;
 	atomic_store(&s->dead, 0);
 	save_zone(s, z);
+	dns_xfrd_note(s->x, DNS_XFRD_XFR_IN);
 	log_info("dns: secondary %s: serial %u", s->name, soa_field(z, 0));
 }
 
@@ -260,6 +262,7 @@ static void
 refreshed(struct dns_secondary *s)
 {
 	xfer_end(s);
+	dns_xfrd_note(s->x, DNS_XFRD_REFRESH_OK);
 	uint32_t r = soa_field(s->zone, 1), e = soa_field(s->zone, 3);
 	loop_timer_set(s->loop, &s->refresh, (int64_t)(r ? r : 1) * 1000);
 	loop_timer_set(s->loop, &s->expire, (int64_t)(e ? e : 1) * 1000);

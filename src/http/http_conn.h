@@ -85,6 +85,7 @@ struct http_conn {
 		struct sockaddr_in6 in6;
 	} peer;
 	socklen_t peer_len;
+	int64_t head_us;	/* the current head read (--status), loop clock */
 };
 
 struct http_worker {

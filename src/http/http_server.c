@@ -158,7 +158,9 @@ conn_log(struct http_conn *c, struct http_slice line, int parsed)
 	if (c->w->stats)
 		http_stats_count_reply(c->w->stats, c->x->rep.status,
 				       c->x->rep.head_only ? 0 :
-				       c->x->rep.body_len);
+				       c->x->rep.body_len,
+				       http_stats_vhost(c->w->cfg.site,
+							&c->x->req, parsed));
 	if (g == NULL)
 		return;
 	struct net_addr peer = { .len = c->peer_len };
@@ -208,6 +210,8 @@ reply_fatal(struct http_conn *c, int status, int parsed)
 {
 	int head = parsed && c->x->req.method == HTTP_M_HEAD;
 
+	if (!parsed && c->w->stats)	/* its time starts now */
+		c->head_us = clock_mono_us();
 	http_reply_error(&c->x->rep, status, 1, 0, NULL, head);
 	conn_log(c, request_line(c, parsed), parsed);
 	start_send(c);
@@ -220,6 +224,10 @@ limit_log(struct http_worker *w)
 {
 	int64_t now = clock_mono_ms();
 
+	if (w->stats) {
+		http_stats_set(&w->stats->conns_per_ip, w->limited_conns);
+		http_stats_set(&w->stats->rate_limited, w->limited_reqs);
+	}
 	if (w->limit_logged_ms && now - w->limit_logged_ms < 60000)
 		return;
 	w->limit_logged_ms = now;
@@ -531,6 +539,8 @@ step_head(struct http_conn *c)
 		ssize_t rc = http_parse_request(&c->x->req, c->x->in + c->in_off,
 						c->in_len - c->in_off);
 		if (rc > 0) {
+			if (w->stats)	/* the latency's start */
+				c->head_us = clock_mono_us();
 			head_done(c, (size_t)rc);
 			return STEP_NEXT;
 		}
@@ -601,6 +611,12 @@ reply_done(struct http_conn *c)
 	int plain = close_it && c->client_close && c->drained &&
 		c->in_off == c->in_len;
 
+	/* the last byte is queued: from the loop's wake-up that read the
+	 * head (its cached clock) to now, a read of the clock per request
+	 * with --status only */
+	if (c->w->stats)
+		http_stats_count_time(c->w->stats, clock_mono_us_now() -
+				      c->head_us);
 	request_begin(c);
 	if (plain) {
 		c->state = HC_CLOSE;
@@ -874,8 +890,11 @@ conn_admit(struct http_worker *w, const struct net_addr *peer)
 	 * the current generation */
 	if (w->gens && http_gens_moved(w->gens, w->gen))
 		http_worker_regen(w);
-	if (w->nconns >= w->cfg.max_conns)
+	if (w->nconns >= w->cfg.max_conns) {
+		if (w->stats)
+			http_stats_add(&w->stats->conns_full, 1);
 		return 0;
+	}
 	if (conn_counted(w, peer) &&
 	    http_limits_conn_open(w->cfg.limits,
 				  (struct sockaddr *)&peer->ss) < 0) {
@@ -927,6 +946,8 @@ on_log_timer(struct loop *l, void *arg)
 	struct http_worker *w = arg;
 
 	http_log_flush(w->log);
+	if (w->stats)
+		http_stats_set(&w->stats->log_dropped, w->log->dropped_total);
 	loop_timer_set(l, &w->log_timer, 1000);
 }
 
@@ -1033,7 +1054,7 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 		w->limits_base = c->gens->base;
 		loop_timer_set(l, &w->gen_timer, 1000);
 	}
-	w->stats = c->status ? http_stats_claim(c->status) : NULL;
+	w->stats = c->status ? http_stats_claim(c->status, w->cfg.site) : NULL;
 	/* without memory for it, files go out as they are */
 	w->encode = c->encode ? http_encode_new(c->encode, w->stats) : NULL;
 	if (w->log)

@@ -17,6 +17,7 @@
  * deadline moves without touching the timer heap: the timer, when it
  * fires, checks the deadline and re-arms itself if the deadline moved. */
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -105,6 +106,18 @@ conn_deadline(struct http_conn *c, int ms)
 		loop_timer_set(c->w->loop, &c->timer, ms);
 }
 
+/* Most of a crowd of connections (a flood, a slowloris) has gone: the
+ * memory their request contexts held goes back to the system. glibc
+ * returns only the top of a heap by itself, and a context still in use
+ * above the freed ones keeps them all; malloc_trim releases the free
+ * pages wherever they are. Once per fall to a quarter of the peak. */
+static void
+conn_trim(struct http_worker *w)
+{
+	malloc_trim(0);
+	w->peak_conns = w->nconns;
+}
+
 static void
 conn_close(struct http_conn *c)
 {
@@ -139,6 +152,8 @@ conn_close(struct http_conn *c)
 	} else {
 		free(c);
 	}
+	if (w->nconns <= w->peak_conns / 4 && w->peak_conns >= HTTP_TRIM_PEAK)
+		conn_trim(w);
 }
 
 /* parsed: the head parsed whole, so that its fields may be read (a head
@@ -850,7 +865,8 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
 	loop_timer_init(&c->timer, conn_on_timer, c);
 	conn_deadline(c, w->cfg.header_timeout_ms);
 	LIST_INSERT_HEAD(&w->conns, c, link);
-	w->nconns++;
+	if (++w->nconns > w->peak_conns)
+		w->peak_conns = w->nconns;
 	if (w->stats)
 		http_stats_add(&w->stats->accepted, 1);
 	conn_run(c);

@@ -13,6 +13,16 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INETKIT = os.environ.get("INETKIT", os.path.join(ROOT, "build/asan/inetkit"))
+# The release build, for the tests that measure memory or run under
+# RLIMIT_AS or LD_PRELOAD, which ASan's allocator and shadow defeat
+# (make test builds it).
+RELEASE = os.environ.get("INETKIT_RELEASE", os.path.join(ROOT, "build/inetkit"))
+
+
+def need_release():
+    if not os.access(RELEASE, os.X_OK):
+        pytest.skip("no release build %s: make build/inetkit" % RELEASE)
+    return RELEASE
 LISTEN_RE = re.compile(r"^listening (\S+) (tcp|udp) (\S+):(\d+)$")
 
 
@@ -25,12 +35,14 @@ class Server:
     """A running inetkit server. `listeners` holds (service, proto, host,
     port) tuples in the order they were printed."""
 
-    def __init__(self, args, expect=1, timeout=15, cwd=None, env=None):
+    def __init__(self, args, expect=1, timeout=15, cwd=None, env=None,
+                 binary=None, preexec_fn=None):
         self.args = args
         self.errfile = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([INETKIT] + args, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen([binary or INETKIT] + args,
+                                     stdout=subprocess.PIPE,
                                      stderr=self.errfile, stdin=subprocess.DEVNULL,
-                                     cwd=cwd, env=env)
+                                     cwd=cwd, env=env, preexec_fn=preexec_fn)
         self.listeners = []
         self.output = []
         self._buf = b""

@@ -151,3 +151,26 @@ def test_secondary_refresh_ignores_clock_jumps(start_server, tmp_path):
     time.sleep(4)
     assert serial_of(sport) == 2
     assert serial_of(prim.port("udp")) == 3
+
+
+def test_tls_resumption_across_a_jump(start_server, tmp_path):
+    """Session tickets rotate on the monotonic clock: a ticket issued
+    before the wall clock jumps an hour ahead still resumes."""
+    from tlsutil import make_ca, make_leaf, s_client
+    offset = str(tmp_path / "offset")
+    ca = make_ca(tmp_path)
+    leaf = make_leaf(tmp_path, ca, "leaf")
+    srv = start_server(["serve", "http", "--root", SITE, "--tls-listen",
+                        "127.0.0.1:0", "--cert", leaf.cert_path, "--key",
+                        leaf.key_path, "--workers", "1", "--no-sandbox"],
+                       binary=need_release(), env=faketime_env(offset))
+    port = srv.port(service="https")
+    sess = str(tmp_path / "sess.pem")
+    get_ = b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    for version in ("-tls1_2", "-tls1_3"):
+        set_offset(offset, "+0")
+        out = s_client(port, version, "-sess_out", sess, stdin=get_)
+        assert re.search(r"^New, ", out, re.M) and "200 OK" in out, out
+        set_offset(offset, "+1h")
+        out = s_client(port, version, "-sess_in", sess, stdin=get_)
+        assert re.search(r"^Reused, ", out, re.M) and "200 OK" in out, out

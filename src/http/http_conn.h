@@ -54,11 +54,15 @@ struct http_ctx {
 	uint64_t seg_done;		/* bytes of it already sent */
 	struct http_request req;
 	struct http_reply rep;
-	struct http_file_scratch sc;
 	const struct http_guard_realm *realm;	/* protecting the request */
 	struct http_guard_job *job;	/* its verification, in HC_AUTH */
 	struct buf page;
 	char in[HTTP_IN_SIZE];
+	/* written once a head is complete (sc.cache too, just before the
+	 * reply): a slowloris holds thousands of contexts, each resident
+	 * only where written, so what a head in progress touches comes
+	 * first, on as few pages as it can */
+	struct http_file_scratch sc;
 	char out[HTTP_OUT_SIZE];
 };
 

@@ -123,7 +123,6 @@ ctx_get(struct http_worker *w)
 		mem_back();
 	http_reply_init(&x->rep, x->out, &x->page);
 	http_request_init(&x->req);
-	x->sc.cache = w->cache;
 	x->job = NULL;
 	return x;
 }
@@ -301,6 +300,7 @@ limit_request(struct http_conn *c, int body)
 static void
 respond(struct http_conn *c)
 {
+	c->x->sc.cache = c->w->cache;	/* here, not in ctx_get: http_conn.h */
 	if (c->w->cfg.redirect_https && c->tls == NULL)
 		http_tls_redirect(c);
 	else if (c->w->cfg.status && http_stats_may_be_page(c->w->cfg.status,

@@ -26,8 +26,27 @@ def vm_kib(pid):
         return int(re.search(r"VmSize:\s+(\d+)", f.read()).group(1))
 
 
+def settled(pid):
+    """Waits until the server has started (its worker threads are
+    created after the listening lines): its thread count and mappings
+    unchanged for half a second."""
+    def state():
+        with open("/proc/%d/status" % pid) as f:
+            t = f.read()
+        return (re.search(r"Threads:\s+(\d+)", t)[1],
+                re.search(r"VmSize:\s+(\d+)", t)[1])
+    last, since = state(), time.time()
+    deadline = time.time() + 30
+    while time.time() - since < 0.5 and time.time() < deadline:
+        time.sleep(0.05)
+        now = state()
+        if now != last:
+            last, since = now, time.time()
+
+
 def limit_memory(pid, spare_mib):
     """Lets the process map spare_mib more than it has mapped now."""
+    settled(pid)
     lim = (vm_kib(pid) + spare_mib * 1024) * 1024
     resource.prlimit(pid, resource.RLIMIT_AS, (lim, lim))
 

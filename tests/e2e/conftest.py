@@ -36,13 +36,15 @@ class Server:
     port) tuples in the order they were printed."""
 
     def __init__(self, args, expect=1, timeout=15, cwd=None, env=None,
-                 binary=None, preexec_fn=None):
+                 prefix=(), pass_fds=(), binary=None):
+        # prefix: a launcher that execs inetkit (socket activation);
+        # binary: another build than INETKIT (RELEASE)
         self.args = args
         self.errfile = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([binary or INETKIT] + args,
+        self.proc = subprocess.Popen(list(prefix) + [binary or INETKIT] + args,
                                      stdout=subprocess.PIPE,
                                      stderr=self.errfile, stdin=subprocess.DEVNULL,
-                                     cwd=cwd, env=env, preexec_fn=preexec_fn)
+                                     cwd=cwd, env=env, pass_fds=pass_fds)
         self.listeners = []
         self.output = []
         self._buf = b""

@@ -269,8 +269,22 @@ struct cli_http {
 	/* --status-allow values until --status makes the page (cfg.status) */
 	const char *status_allow[HTTP_STATS_MAX_ALLOW];
 	int nstatus_allow;
+	struct http_gens *gens;	/* the live settings (cli_http_reload.c) */
 };
 void cli_http_defaults(struct cli_http *e);
+
+/* Reloads (cli_http_reload.c). setup, at the end of the server's setup:
+ * makes the generation the workers start with (0 or -ENOMEM); fini frees
+ * it after them. reload: the live settings of n (the block parsed again,
+ * not set up) become e's, published to the workers: roots, vhosts,
+ * autoindex, dotfiles, limits, timeouts, body size, sendfile, connection
+ * cap, HSTS, redirect-https, certificates. Prints on stderr, after
+ * "inetkit: WHERE: http: ", what it could not apply and kept, and puts
+ * those keys in kept (space-separated). */
+int cli_http_reload_setup(struct cli_http *e);
+void cli_http_reload_fini(struct cli_http *e);
+void cli_http_reload(struct cli_http *e, struct cli_http *n,
+		     const char *where, char *kept, size_t kept_len);
 
 /* The TLS options (cli_http_tls.c). option takes --tls-listen, --cert,
  * --key, --sni, --tls-min and --hsts: returns 1 when it took a, 0 when a

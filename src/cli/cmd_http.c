@@ -102,19 +102,19 @@ http_free(void *worker)
 	http_worker_free(worker);
 }
 
-/* The per-client limits, shared by the workers, keyed at random. */
+/* The per-client limits, shared by the workers, keyed at random (keyed
+ * even when none is set: a reload may set one). */
 static int
 http_limits_setup(struct cli_http *e)
 {
 	uint64_t seed[2];
 
-	if (e->limits.max_conns_per_ip == 0 && e->limits.nrules == 0)
-		return 0;
 	if (getrandom(seed, sizeof seed, 0) != sizeof seed)
 		return -errno;
 	if (http_limits_init(&e->limits, seed) < 0)
 		return -ENOMEM;
-	e->cfg.limits = &e->limits;
+	if (e->limits.max_conns_per_ip || e->limits.nrules)
+		e->cfg.limits = &e->limits;
 	return 0;
 }
 
@@ -189,7 +189,7 @@ http_setup(struct cli_server *s, int nworkers)
 	e->cfg.gw = e->gw.nroutes ? &e->gw : NULL;
 	/* the cap is per process; each worker holds its share */
 	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
-	return 0;
+	return cli_http_reload_setup(e);
 }
 
 static void
@@ -197,9 +197,9 @@ http_fini(struct cli_server *s)
 {
 	struct cli_http *e = (struct cli_http *)s;
 
+	cli_http_reload_fini(e);
 	http_site_fini(&e->site);
-	if (e->cfg.limits)
-		http_limits_fini(e->cfg.limits);
+	http_limits_fini(&e->limits);
 	e->cfg.limits = NULL;
 	http_guard_free(e->guard);
 	e->guard = NULL;

@@ -105,12 +105,19 @@ entry_del(struct http_cache *c, struct http_cache_entry *e)
 }
 
 void
+http_cache_clear(struct http_cache *c)
+{
+	while (c->lru_first)
+		entry_del(c, c->lru_first);
+	c->epoch++;
+}
+
+void
 http_cache_free(struct http_cache *c)
 {
 	if (c == NULL)
 		return;
-	while (c->lru_first)
-		entry_del(c, c->lru_first);
+	http_cache_clear(c);
 	free(c);
 }
 

@@ -48,6 +48,8 @@ void http_cache_free(struct http_cache *c);
  * their next use. Call before reading bytes that may have been sent after
  * the loop iteration began. */
 void http_cache_expire(struct http_cache *c);
+/* Drops every entry (the roots changed: a reload). */
+void http_cache_clear(struct http_cache *c);
 /* The regular file at the clean path p[0..n) beneath v: 0 with *out (owned
  * by the cache, valid until the next call), HTTP_CACHE_NOT_FILE for a
  * directory or other non-file, HTTP_CACHE_UNCACHED when the path is too

@@ -238,6 +238,7 @@ void cli_dns_defaults(struct cli_dns *e);
  * listen/cfg/log_path (and the TLS fields), then setup (opens the access
  * log, loads the TLS pairs: ERR_PARSE after printing "file: message",
  * binds the plain listeners, then the TLS ones behind them). */
+#include "http/http_encode.h"
 #include "http/http_gw.h"
 #include "http/http_limit.h"
 #include "http/http_server.h"
@@ -270,6 +271,7 @@ struct cli_http {
 	const char *status_allow[HTTP_STATS_MAX_ALLOW];
 	int nstatus_allow;
 	struct http_gens *gens;	/* the live settings (cli_http_reload.c) */
+	struct http_encode_config enc;	/* --compress and its companions */
 };
 void cli_http_defaults(struct cli_http *e);
 
@@ -309,6 +311,13 @@ int cli_http_status_option(struct cli_http *e, const char *a, const char *v,
 			   const char *usage);
 int cli_http_status_check(const struct cli_http *e, const char *usage);
 void cli_http_status_fini(struct cli_http *e);
+/* --compress, --compress-level, --compress-min, --compress-cache
+ * (cli_http_encode.c): option returns 1 when it took a, 0 when a is not
+ * one of them, or 2 after a usage error; setup, once the workers are
+ * known, shares the cache among them and sets cfg.encode. */
+int cli_http_encode_option(struct cli_http *e, const char *a, const char *v,
+			   const char *usage);
+void cli_http_encode_setup(struct cli_http *e, int nworkers);
 /* The page of e shows the counters of the name server d too (same
  * process: `up`, `serve --config`). */
 struct cli_dns;

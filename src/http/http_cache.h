@@ -29,10 +29,12 @@ struct http_cache_entry {
 	struct stat st;
 	char *body;		/* the whole file when small, else NULL */
 	const char *type;	/* Content-Type, from the name */
+	unsigned type_ok : 1;	/* compressible (http_encode_type_ok) */
 	char etag[HTTP_ETAG_MAX];
 	size_t etag_len;
 	char modified[32];	/* Last-Modified */
-	/* the fields of a plain 200, from Content-Type to Accept-Ranges */
+	/* the fields of a plain 200, from Content-Type to Accept-Ranges;
+	 * "Vary: Accept-Encoding\r\n" follows them when type_ok */
 	char head[HTTP_CACHE_HEAD];
 	size_t head_len;	/* 0 when they did not fit */
 	size_t path_len;

@@ -121,6 +121,7 @@ struct http_worker {
 	struct http_gen *gen;
 	struct loop_timer gen_timer;
 	struct http_limits *limits_base;
+	struct http_encode *encode;	/* compressed variants, or NULL */
 };
 
 /* Sends the next part of c's reply (memory segments in one write, or the

@@ -36,6 +36,7 @@
 #include "net/net_sock.h"
 #include "http_autoindex.h"
 #include "http_cache.h"
+#include "http_encode.h"
 #include "http_conn.h"
 #include "http_gen.h"
 #include "http_limit.h"
@@ -301,7 +302,10 @@ limit_request(struct http_conn *c, int body)
 static void
 respond(struct http_conn *c)
 {
-	c->x->sc.cache = c->w->cache;	/* here, not in ctx_get: http_conn.h */
+	/* here, not in ctx_get: see http_conn.h */
+	c->x->sc.cache = c->w->cache;
+	c->x->sc.enc = c->w->encode;
+	c->x->sc.enc_cfg = c->w->encode ? c->w->cfg.encode : NULL;
 	if (c->w->cfg.redirect_https && c->tls == NULL)
 		http_tls_redirect(c);
 	else if (c->w->cfg.status && http_stats_may_be_page(c->w->cfg.status,
@@ -1104,6 +1108,8 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 		loop_timer_set(l, &w->gen_timer, 1000);
 	}
 	w->stats = c->status ? http_stats_claim(c->status) : NULL;
+	/* without memory for it, files go out as they are */
+	w->encode = c->encode ? http_encode_new(c->encode, w->stats) : NULL;
 	if (w->log)
 		w->log->fd = c->access_log_fd;
 	loop_timer_init(&w->log_timer, on_log_timer, w);
@@ -1148,6 +1154,7 @@ http_worker_free(struct http_worker *w)
 	}
 	http_gw_worker_free(w->gw);
 	http_cache_free(w->cache);
+	http_encode_free(w->encode);
 	http_guard_worker_free(w->guard);
 	net_service_close(&w->sockets);
 	net_acceptor_close(&w->tls_tcp);

@@ -22,6 +22,7 @@ struct http_guard;
 struct http_gw_config;
 struct http_limits;
 struct http_gens;
+struct http_encode_config;
 
 /* How file bodies leave. ON: sendfile hands the kernel page-cache pages,
  * no copy on our side. OFF: pread into a 64 KiB buffer, then send: two
@@ -66,6 +67,8 @@ struct http_server_config {
 	/* reloads: the live settings' generations (http_gen.h), whose
 	 * current one replaces this config in each worker; or NULL */
 	struct http_gens *gens;
+	/* --compress: on-the-fly content codings (http_encode.h), or NULL */
+	const struct http_encode_config *encode;
 };
 
 /* Sets defaults: 10 s header, 15 s idle, 30 s send, 1 MiB body, 10000

@@ -124,6 +124,7 @@ check-layers:
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 test: deps-test check-layers
+	@$(MAKE) --no-print-directory build/inetkit
 	@$(MAKE) --no-print-directory SAN=1 build/asan/inetkit unit-bins
 	@$(MAKE) --no-print-directory SAN=1 unit
 	@$(MAKE) --no-print-directory SAN=1 e2e
@@ -137,6 +138,7 @@ unit: unit-bins
 
 e2e: $(BIN) tools
 	INETKIT=$(abspath $(BIN)) INETKIT_TOOLS=$(abspath build/$(VARIANT)-tools) \
+		INETKIT_RELEASE=$(abspath build/inetkit) \
 		/usr/bin/python3 -m pytest -q tests/e2e
 
 # Hosts as network namespaces (tests/cluster/): skipped, with the reason,

@@ -194,6 +194,23 @@ save_path(const struct dns_secondary *s, char *out, size_t n)
 	snprintf(out, n, "%s/%szone", s->x->zone_dir, s->name);
 }
 
+/* The rename itself reaches the disk only with its directory: without
+ * this, a crash after the rename may bring back the old copy (or, on
+ * some file systems, an empty file). */
+static int
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 static int
 save_zone(struct dns_secondary *s, const struct dns_zone *z)
 {
@@ -232,6 +249,8 @@ save_zone(struct dns_secondary *s, const struct dns_zone *z)
 		rc = -errno;
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = -errno;
+	if (rc == 0)
+		rc = sync_dir(s->x->zone_dir);
 	if (rc < 0) {
 		unlink(tmp);
 		log_warn("dns: secondary %s: cannot save %s: %s", s->name,
@@ -723,6 +742,13 @@ dns_secondary_load_saved(struct dns_xfrd *x, struct dns_db *db)
 		const char *files[] = { path };
 		struct dns_db *saved = NULL;
 		save_path(s, path, sizeof path);
+		/* A temporary copy left by a run killed while writing it:
+		 * never complete, never read; removed so that nothing
+		 * but the zone files stays. */
+		snprintf(err, sizeof err, "%s.tmp", path);
+		if (unlink(err) == 0)
+			log_warn("dns: secondary %s: removed %s, left by a "
+				 "run stopped while writing it", s->name, err);
 		snprintf(err, sizeof err, "%s: another zone", path);
 		if (access(path, F_OK) < 0)
 			continue;

@@ -11,7 +11,7 @@ test="$build check python3 python3-pytest python3-dnspython curl wget knot bind9
       nginx-light apache2-utils chromium iproute2 strace openssl
       python3-cryptography sslscan libnss3-tools iputils-ping lighttpd
       php8.2-fpm haproxy debhelper dpkg-dev lintian"
-fuzz="$build libclang-rt-14-dev"
+fuzz="$build libclang-rt-14-dev llvm-14"
 bench="$test wrk dnsperf knot lighttpd lighttpd-mod-openssl h2o linkchecker
        linux-perf valgrind liburing-dev"
 

@@ -11,8 +11,8 @@
 # same figures are appended to build/fuzz/results.tsv.
 #   scripts/run-fuzz.sh --merge build/fuzz/fuzz_NAME...
 # minimises each committed corpus with what the runs found (libFuzzer
-# -merge=1 into a fresh folder, which then replaces fuzz/corpus/NAME);
-# seeds kept keep their names, inputs over 64 KiB are left out.
+# -merge=1 into a fresh folder, which then replaces fuzz/corpus/NAME;
+# see merge_one).
 set -eu
 
 # The parameters of one run; -timeout catches hangs (generous: the
@@ -76,16 +76,13 @@ run_one() {
 		"$1" "$2" "$3" "$new" >>build/fuzz/results.tsv
 }
 
-# Gives back the names of seeds that survived the merge (libFuzzer names
-# what it writes by the content's SHA-1).
-rename_seeds() {
-	for f in "$1"/*; do
-		[ -f "$f" ] || continue
-		h=$(sha1sum "$f" | cut -c1-40)
-		[ -f "$2/$h" ] && [ ! -e "$2/$(basename "$f")" ] &&
-			mv "$2/$h" "$2/$(basename "$f")"
-	done
-	return 0
+# The committed corpus: the hand-written seeds (named for what they show)
+# are kept as they are; the inputs runs found (named by libFuzzer after
+# their SHA-1) are merged again with the new ones, keeping one input per
+# coverage edge (-use_counters=0: the hit counts would keep thousands),
+# smallest first, none over MAX_SEED.
+is_found() {
+	echo "$1" | grep -Eq '^[0-9a-f]{40}$'
 }
 
 merge_one() {
@@ -96,15 +93,24 @@ merge_one() {
 	mkdir -p "$work" "$seeds" build/fuzz/logs
 	rm -rf "$new" && mkdir -p "$new"
 	before=$(find "$seeds" -type f | wc -l)
+	for f in "$seeds"/*; do
+		[ -f "$f" ] && ! is_found "$(basename "$f")" && cp "$f" "$new/"
+	done
 	# shellcheck disable=SC2046
-	"$bin" -merge=1 -timeout=25 -rss_limit_mb=2048 -max_len=$MAX_SEED \
-		$(dict_of "$name") "$new" "$seeds" "$work" >"$log" 2>&1 ||
+	"$bin" -merge=1 -use_counters=0 -timeout=25 -rss_limit_mb=2048 \
+		-max_len=$MAX_SEED $(dict_of "$name") "$new" "$seeds" "$work" \
+		>"$log" 2>&1 ||
 		{ tail -20 "$log"; echo "fuzz: merge of $name FAILED"; exit 1; }
 	find "$new" -type f -size +$((MAX_SEED / 1024))k -delete
-	rename_seeds "$seeds" "$new"
 	rm -rf "$seeds" && mv "$new" "$seeds"
 	echo "fuzz: $name corpus $before -> $(find "$seeds" -type f | wc -l)" \
-		"files, $(du -sk "$seeds" | cut -f1) KiB"
+		"files, $(bytes_of "$seeds") bytes;" \
+		"$(grep -o "[0-9]* new coverage edges" "$log" | tail -1 |
+		sed "s/new coverage/more/") than the named seeds"
+}
+
+bytes_of() {
+	find "$@" -type f -exec cat {} + | wc -c
 }
 
 case "$1" in
@@ -112,7 +118,8 @@ case "$1" in
 --merge)
 	shift
 	for b in "$@"; do merge_one "$b"; done
-	echo "fuzz: fuzz/corpus $(du -sk fuzz/corpus | cut -f1) KiB"
+	echo "fuzz: fuzz/corpus $(find fuzz/corpus -type f | wc -l) files," \
+		"$(bytes_of fuzz/corpus) bytes"
 	exit 0 ;;
 esac
 

@@ -23,7 +23,7 @@ files_of() {
 		f=$(sed -n 's/^#include "\(.*\)\.h"$/src\/\1.c/p' "fuzz/fuzz_$1.c")
 	fi
 	for s in $f; do
-		[ -f "$s" ] && echo "$s"
+		[ -f "$s" ] && realpath "$s"
 	done
 	return 0
 }
@@ -49,7 +49,7 @@ for bin in "$@"; do
 	"$cov" show "$bin" -instr-profile="$out/$name.profdata" \
 		-format=html -output-dir="$out/html/$name" $files
 	# TOTAL, then regions, functions, lines and branches: count, missed, %
-	awk -v n="$name" -v k="$n" -v f="$(echo $files | sed 's,src/[a-z]*/,,g')" \
+	awk -v n="$name" -v k="$n" -v f="$(echo $files | sed "s,[^ ]*/,,g")" \
 		'$1 == "TOTAL" { printf "%-14s %6s %8s %8s %8s  %s\n", n, k,
 		$10, $4, $13, f }' "$out/$name.txt" >>"$sum"
 done

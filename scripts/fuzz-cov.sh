@@ -3,11 +3,13 @@
 #   scripts/fuzz-cov.sh build/cov/fuzz_NAME...
 # runs each target, built with -fprofile-instr-generate -fcoverage-mapping,
 # once over every input of its committed corpus (fuzz/corpus/NAME) and
-# reports the line, region and branch coverage of the parser files it
-# is meant to cover: those fuzz/parsers.txt lists, or else the .c file of
-# each src header it includes. Reports per target in build/cov/NAME.txt,
-# HTML pages of the missed lines in build/cov/html/NAME/index.html, the
-# table in build/cov/summary.txt.
+# reports the line, region and branch coverage of the parser files it is
+# meant to cover (those fuzz/parsers.txt lists, or else the .c file of
+# each src header it includes), and the line coverage of the functions of
+# those files that the corpus enters at all ("reached"). Reports per
+# target in build/cov/NAME.txt and NAME.functions.txt, HTML pages of the
+# missed lines in build/cov/html/NAME/index.html, the table in
+# build/cov/summary.txt.
 set -eu
 
 # llvm-profdata and llvm-cov of clang's own version (the profile format
@@ -30,8 +32,8 @@ files_of() {
 
 out=build/cov
 sum=$out/summary.txt
-printf '%-14s %6s %8s %8s %8s  %s\n' target inputs lines regions branches \
-	files >"$sum"
+printf '%-14s %6s %8s %8s %8s %8s  %s\n' target inputs lines regions \
+	branches reached files >"$sum"
 for bin in "$@"; do
 	name=${bin##*/fuzz_}
 	files=$(files_of "$name")
@@ -48,9 +50,19 @@ for bin in "$@"; do
 	# shellcheck disable=SC2086
 	"$cov" show "$bin" -instr-profile="$out/$name.profdata" \
 		-format=html -output-dir="$out/html/$name" $files
+	# The lines of the functions the corpus enters at all: the files
+	# also hold code no parser input reaches (senders, process glue).
+	# shellcheck disable=SC2086
+	"$cov" report -show-functions "$bin" \
+		-instr-profile="$out/$name.profdata" $files \
+		>"$out/$name.functions.txt"
+	reached=$(awk '$2 ~ /^[0-9]+$/ && $1 != "TOTAL" && $3 < $2 {
+		l += $5; m += $6 } END { printf "%.2f%%", l ? 100 * (l - m) / l : 0 }' \
+		"$out/$name.functions.txt")
 	# TOTAL, then regions, functions, lines and branches: count, missed, %
-	awk -v n="$name" -v k="$n" -v f="$(echo $files | sed "s,[^ ]*/,,g")" \
-		'$1 == "TOTAL" { printf "%-14s %6s %8s %8s %8s  %s\n", n, k,
-		$10, $4, $13, f }' "$out/$name.txt" >>"$sum"
+	awk -v n="$name" -v k="$n" -v r="$reached" \
+		-v f="$(echo $files | sed "s,[^ ]*/,,g")" \
+		'$1 == "TOTAL" { printf "%-14s %6s %8s %8s %8s %8s  %s\n", n, k,
+		$10, $4, $13, r, f }' "$out/$name.txt" >>"$sum"
 done
 cat "$sum"

@@ -7,7 +7,7 @@
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 20);
 #                   make fuzz-merge, make fuzz-cov (docs/FUZZING.md)
 #   make bench      side-by-side benchmarks against the peers
-#   make install    binary, man pages, examples, systemd unit under PREFIX
+#   make install    binary, man pages, examples, systemd units under PREFIX
 #                   (/usr/local) inside DESTDIR; make uninstall removes them
 #   make man        the man pages (scdoc) in build/man
 #   make deb        the Debian package in build/deb (dpkg-buildpackage)
@@ -236,6 +236,8 @@ SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib,$(PREFIX)/lib)/systemd/system
 INSTALL_BIN ?= $(BIN)
 EXAMPLES := $(shell find examples/site examples/zones -type f)
+# the service and the sockets that can start it (socket activation)
+UNITS := $(notdir $(wildcard dist/systemd/*.service dist/systemd/*.socket))
 D := $(DESTDIR)
 
 install: $(INSTALL_BIN) $(MAN)
@@ -247,15 +249,16 @@ install: $(INSTALL_BIN) $(MAN)
 		install -D -m $$m $$f $(D)$(DATADIR)/$$f; done
 	sed 's|examples/|$(DATADIR)/examples/|' examples/inetkit.conf > \
 		$(D)$(DATADIR)/examples/inetkit.conf
-	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-		dist/systemd/inetkit@.service > $(D)$(UNITDIR)/inetkit@.service
+	for u in $(UNITS); do sed -e 's|@BINDIR@|$(BINDIR)|g' \
+		-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/systemd/$$u > \
+		$(D)$(UNITDIR)/$$u; done
 	@# the configuration is the administrator's: never overwritten
 	install -d $(D)$(SYSCONFDIR)/inetkit
 	[ -e $(D)$(SYSCONFDIR)/inetkit/inetkit.conf ] || install -m 644 \
 		$(D)$(DATADIR)/examples/inetkit.conf $(D)$(SYSCONFDIR)/inetkit/
 
 uninstall:
-	rm -f $(D)$(BINDIR)/inetkit $(D)$(UNITDIR)/inetkit@.service
+	rm -f $(D)$(BINDIR)/inetkit $(addprefix $(D)$(UNITDIR)/,$(UNITS))
 	for m in $(MAN); do s=$${m##*.}; rm -f $(D)$(MANDIR)/man$$s/$${m##*/}; done
 	@# an unchanged example configuration goes; an edited one stays
 	cmp -s $(D)$(SYSCONFDIR)/inetkit/inetkit.conf \

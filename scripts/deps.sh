@@ -10,7 +10,7 @@ test="$build check python3 python3-pytest python3-dnspython curl wget knot bind9
       netcat-openbsd socat openbsd-inetd rdate dnsutils knot-dnsutils nsd
       nginx-light apache2-utils chromium iproute2 strace openssl
       python3-cryptography sslscan libnss3-tools iputils-ping lighttpd
-      php8.2-fpm haproxy debhelper dpkg-dev lintian"
+      php8.2-fpm haproxy debhelper dpkg-dev lintian systemd"
 fuzz="$build libclang-rt-14-dev llvm-14"
 bench="$test wrk dnsperf knot lighttpd lighttpd-mod-openssl h2o linkchecker
        linux-perf valgrind liburing-dev"

@@ -79,7 +79,9 @@ int cli_tls_client_option(struct net_tls_client_config *c, const char *opt,
 int cli_tls_client_finish(const struct net_tls_client_config *c,
 			  const char *cmd);
 
-/* Listeners of one service, bound once per worker with SO_REUSEPORT. */
+/* Listeners of one service, bound once per worker with SO_REUSEPORT, or
+ * taken from the service manager (cli_activate.h): the socket arrays of
+ * a server hold nworkers * CLI_MAX_LISTEN descriptors. */
 #define CLI_MAX_LISTEN 16
 struct cli_listen {
 	struct net_addr addrs[CLI_MAX_LISTEN];
@@ -104,6 +106,10 @@ int cli_listen_bind(struct cli_listen *ls, const char *service, int type,
 #define CLI_PAIR_ATTEMPTS 16
 int cli_listen_bind_pair(struct cli_listen *ls, const char *service,
 			 int nworkers, int *tcp_fds, int *udp_fds);
+/* Prints one "listening SERVICE PROTO ADDR:PORT" line per address of ls
+ * (PROTO by type), flushed. */
+void cli_listen_print(const struct cli_listen *ls, const char *service,
+		      int type);
 
 /* An engine to run on every worker: start(loop, index, arg) sets up that
  * worker's part, end(loop, index, arg) tears it down after the loop ends. */

@@ -118,17 +118,19 @@ int
 cli_http_tls_bind(struct cli_http *e, int nworkers)
 {
 	struct cli_server *s = &e->srv;
-	int np = s->ntcp, nt = e->tls_listen.n;
-	size_t n = (size_t)nworkers * (size_t)(np + nt);
+	int np = s->ntcp, nt;
+	/* as cli_server_setup: room for the service manager's sockets */
+	size_t n = (size_t)nworkers * CLI_MAX_LISTEN;
 
-	if (nt == 0)
+	if (e->tls_listen.n == 0)
 		return 0;
-	int *tls = calloc((size_t)nworkers * (size_t)nt + 1, sizeof(int));
-	int *all = calloc(n + 1, sizeof(int));
+	int *tls = calloc(n + 1, sizeof(int));
+	int *all = calloc(2 * n + 1, sizeof(int));
 	int rc = tls && all ? 0 : -ENOMEM;
 	if (rc == 0)
 		rc = cli_listen_bind(&e->tls_listen, "https", SOCK_STREAM,
 				     nworkers, tls, http_tls_listener_prepare);
+	nt = e->tls_listen.n;
 	if (rc < 0) {
 		free(tls);
 		free(all);

@@ -34,7 +34,11 @@ const char cli_lockdown_usage[] =
 	"  before the sandbox: they run with the plain rights of --user,\n"
 	"  and the server itself still cannot exec anything.\n"
 	"  Not covered: descriptors open before (listeners, logs) stay\n"
-	"  usable; UDP (Landlock has no UDP rules).\n";
+	"  usable; UDP (Landlock has no UDP rules).\n"
+	"  Under systemd (inetkit-serve(8)): READY=1, RELOADING=1 and\n"
+	"  STOPPING=1 go to $NOTIFY_SOCKET; sockets passed by LISTEN_FDS\n"
+	"  (named http, https or tls, dns, echo, daytime, time, or at a\n"
+	"  listener's address) are served instead of binding.\n";
 
 static struct {
 	const char *user;

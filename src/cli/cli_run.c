@@ -5,7 +5,9 @@
 #include <sys/resource.h>
 
 #include "cli.h"
+#include "cli_activate.h"
 #include "core/err.h"
+#include "core/notify.h"
 #include "core/workers.h"
 
 #define CLI_STOP_DEADLINE_MS 5000
@@ -80,7 +82,13 @@ cli_run_engines(const struct cli_engine *engines, int n, int nworkers)
 	};
 
 	raise_fd_limit();
-	int rc = cli_lockdown(engines, n);
+	/* a socket nobody took is a unit that does not fit the servers */
+	int rc = cli_activate_check();
+	if (rc != 0)
+		return rc;
+	/* before the sandbox, which forbids a new AF_UNIX socket */
+	notify_open();
+	rc = cli_lockdown(engines, n);
 	if (rc != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	rc = workers_run(&c);

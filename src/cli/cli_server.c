@@ -56,7 +56,8 @@ cli_server_init(struct cli_server *s, const struct cli_server_ops *ops,
 int
 cli_server_setup(struct cli_server *s, int nworkers, struct cli_engine *out)
 {
-	size_t n = (size_t)nworkers * (size_t)s->listen->n;
+	/* room for as many sockets as the service manager may hand over */
+	size_t n = (size_t)nworkers * CLI_MAX_LISTEN;
 
 	s->tcp_fds = calloc(n + 1, sizeof(int));
 	s->udp_fds = calloc(n + 1, sizeof(int));

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_activate.h"
 #include "core/err.h"
 #include "net/net_sock.h"
 
@@ -165,8 +166,8 @@ print_bind_error(const struct cli_listen *ls, int i, const char *service,
 		err_str(rc));
 }
 
-static void
-print_listening(const struct cli_listen *ls, const char *service, int type)
+void
+cli_listen_print(const struct cli_listen *ls, const char *service, int type)
 {
 	for (int i = 0; i < ls->n; i++) {
 		char text[NET_ADDR_STRLEN];
@@ -182,13 +183,17 @@ cli_listen_bind(struct cli_listen *ls, const char *service, int type,
 		int nworkers, int *fds, void (*prepare)(int fd))
 {
 	int failed;
-	int rc = bind_all(ls, type, nworkers, fds, prepare, &failed);
+	int rc = cli_activate_bind(ls, service, type, nworkers, fds, prepare);
+
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = bind_all(ls, type, nworkers, fds, prepare, &failed);
 
 	if (rc < 0) {
 		print_bind_error(ls, failed, service, rc);
 		return rc;
 	}
-	print_listening(ls, service, type);
+	cli_listen_print(ls, service, type);
 	return 0;
 }
 
@@ -208,6 +213,9 @@ cli_listen_bind_pair(struct cli_listen *ls, const char *service,
 	const struct cli_listen want = *ls;
 	int failed, rc;
 
+	rc = cli_activate_bind_pair(ls, service, nworkers, tcp_fds, udp_fds);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	for (int attempt = 0; attempt < CLI_PAIR_ATTEMPTS; attempt++) {
 		*ls = want;
 		rc = bind_all(ls, SOCK_STREAM, nworkers, tcp_fds, NULL, &failed);
@@ -216,8 +224,8 @@ cli_listen_bind_pair(struct cli_listen *ls, const char *service,
 		struct cli_listen udp = *ls;
 		rc = bind_all(&udp, SOCK_DGRAM, nworkers, udp_fds, NULL, &failed);
 		if (rc == 0) {
-			print_listening(ls, service, SOCK_STREAM);
-			print_listening(&udp, service, SOCK_DGRAM);
+			cli_listen_print(ls, service, SOCK_STREAM);
+			cli_listen_print(&udp, service, SOCK_DGRAM);
 			return 0;
 		}
 		close_all(tcp_fds, ls->n * nworkers);

@@ -173,9 +173,9 @@ http_setup(struct cli_server *s, int nworkers)
 		return rc;
 	if (cli_http_tls_load(e) < 0)
 		return ERR_PARSE;
-	rc = e->listen.n ? cli_listen_bind(&e->listen, "http", SOCK_STREAM,
-					   nworkers, s->tcp_fds,
-					   http_listener_prepare) : 0;
+	/* even with no plain listener: a socket named http makes one */
+	rc = cli_listen_bind(&e->listen, "http", SOCK_STREAM, nworkers,
+			     s->tcp_fds, http_listener_prepare);
 	if (rc < 0)
 		return rc;
 	if (e->guard)

@@ -51,7 +51,7 @@ svc_setup(struct cli_server *s, int nworkers)
 		rc = cli_listen_bind(&udp, name, SOCK_DGRAM, nworkers,
 				     s->udp_fds, NULL);
 	s->ntcp = e->tcp ? e->listen.n : 0;
-	s->nudp = e->udp ? e->listen.n : 0;
+	s->nudp = e->udp ? udp.n : 0;
 	/* The cap is per process; each worker holds its share. */
 	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
 	return rc;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "err.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "workers.h"
 
 struct worker {
@@ -110,10 +112,15 @@ workers_wait(const struct workers_config *c, sigset_t *set)
 		int sig;
 		if (sigwait(set, &sig) != 0)
 			continue;
-		if (sig != SIGHUP && sig != SIGUSR1)
+		if (sig != SIGHUP && sig != SIGUSR1) {
+			notify_stopping();
 			return;
-		if (c->hup)
+		}
+		if (c->hup) {
+			notify_reloading();
 			c->hup(c->arg);
+			notify_ready("serving (reloaded)");
+		}
 	}
 }
 
@@ -133,10 +140,16 @@ workers_run(const struct workers_config *c)
 		ws[i].index = i;
 		rc = worker_start(&ws[i]);
 	}
-	if (rc == 0)
+	/* every listener is open and every loop watches it */
+	if (rc == 0) {
+		char status[64];
+		snprintf(status, sizeof status, "serving, %d worker%s", c->n,
+			 c->n == 1 ? "" : "s");
+		notify_ready(status);
 		workers_wait(c, &set);
-	else
+	} else {
 		log_error("worker start: %s", err_str(rc));
+	}
 	workers_stop_all(ws, c->n, c->stop_deadline_ms);
 	free(ws);
 	return rc;

@@ -25,12 +25,15 @@ class Server:
     """A running inetkit server. `listeners` holds (service, proto, host,
     port) tuples in the order they were printed."""
 
-    def __init__(self, args, expect=1, timeout=15, cwd=None, env=None):
+    def __init__(self, args, expect=1, timeout=15, cwd=None, env=None,
+                 prefix=(), pass_fds=()):
+        # prefix: a launcher that execs inetkit (socket activation)
         self.args = args
         self.errfile = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([INETKIT] + args, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(list(prefix) + [INETKIT] + args,
+                                     stdout=subprocess.PIPE,
                                      stderr=self.errfile, stdin=subprocess.DEVNULL,
-                                     cwd=cwd, env=env)
+                                     cwd=cwd, env=env, pass_fds=pass_fds)
         self.listeners = []
         self.output = []
         self._buf = b""

@@ -36,6 +36,8 @@ def test_deb_contents(deb, tmp_path):
                  "./usr/share/man/man8/inetkit-serve.8.gz",
                  "./usr/share/man/man5/inetkit.conf.5.gz",
                  "./lib/systemd/system/inetkit@.service",
+                 "./lib/systemd/system/inetkit-http@.socket",
+                 "./lib/systemd/system/inetkit-dns@.socket",
                  "./etc/inetkit/inetkit.conf",
                  "./usr/share/inetkit/examples/site/index.html"):
         assert want in names, names

@@ -1,7 +1,8 @@
 """What an operator installs: man pages that render without a warning and
 name every flag the live --help lists (so a flag added anywhere must be
 documented), `make install` / `make uninstall` with PREFIX and DESTDIR,
-and a systemd unit that `systemd-analyze verify` accepts."""
+and systemd units (the service and the sockets that can start it) that
+`systemd-analyze verify` accepts."""
 import os
 import re
 import shutil
@@ -105,6 +106,9 @@ def test_make_install_and_uninstall(tmp_path):
                  "share/inetkit/examples/inetkit.conf",
                  "share/inetkit/examples/site/index.html",
                  "lib/systemd/system/inetkit@.service",
+                 "lib/systemd/system/inetkit-http@.socket",
+                 "lib/systemd/system/inetkit-https@.socket",
+                 "lib/systemd/system/inetkit-dns@.socket",
                  "etc/inetkit/inetkit.conf"):
         assert want in files, files
     assert os.access(prefix + "/share/inetkit/examples/site/cgi-bin/counter",
@@ -152,15 +156,25 @@ def test_systemd_unit_verifies(tmp_path):
     r = make("install", "PREFIX=" + prefix, "INSTALL_BIN=" + INETKIT)
     assert r.returncode == 0, r.stderr
     units = tmp_path / "units"
-    units.mkdir()
-    shutil.copy(prefix + "/lib/systemd/system/inetkit@.service", units)
-    r = subprocess.run(["systemd-analyze", "verify", "--man=no",
-                        str(units / "inetkit@inetkit.service")],
+    shutil.copytree(prefix + "/lib/systemd/system", str(units))
+    # the sockets start inetkit@NAME.service, which verify loads from there
+    names = ["inetkit@inetkit.service", "inetkit-http@inetkit.socket",
+             "inetkit-https@inetkit.socket", "inetkit-dns@inetkit.socket"]
+    r = subprocess.run(["systemd-analyze", "verify", "--man=no"] +
+                       [str(units / n) for n in names],
                        capture_output=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert b"inetkit" not in r.stderr, r.stderr
     text = (units / "inetkit@.service").read_text()
-    for opt in ("NoNewPrivileges=yes", "ProtectSystem=strict",
+    for opt in ("Type=notify", "NoNewPrivileges=yes", "ProtectSystem=strict",
                 "CapabilityBoundingSet=CAP_NET_BIND_SERVICE",
                 "DynamicUser=yes", "ExecReload=/bin/kill -HUP $MAINPID"):
         assert opt in text
+    # each socket names what it holds, as the server matches them
+    for name, listen in (("http", ["ListenStream=80"]),
+                         ("https", ["ListenStream=443"]),
+                         ("dns", ["ListenDatagram=53", "ListenStream=53"])):
+        text = (units / ("inetkit-%s@.socket" % name)).read_text()
+        for opt in listen + ["FileDescriptorName=" + name,
+                             "Service=inetkit@%i.service"]:
+            assert opt in text

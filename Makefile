@@ -35,8 +35,8 @@ WARN += -Werror
 endif
 CFLAGS ?=
 CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Isrc -MMD -MP
-LDLIBS := -lssl -lcrypto -lz -lgumbo -lyaml -lxdp -lbpf -lcrypt -lseccomp \
-	-lpthread
+LDLIBS := -lssl -lcrypto -lz -lbrotlienc -lzstd -lgumbo -lyaml -lxdp -lbpf \
+	-lcrypt -lseccomp -lpthread
 
 LIB_SRC := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))

@@ -43,7 +43,17 @@ trap cleanup EXIT
 log() { echo "dns_instr: $*" >&2; }
 
 bench/dns_data.py zone "$SIZE" >"$tmp/zone"
-bench/dns_data.py queries "$SIZE" "$NQ" >"$tmp/queries"
+# DNS_INSTR_MIX=nxdomain asks random names under the zone instead (the
+# flood of bench/flood.sh: every answer NXDOMAIN).
+if [ "${DNS_INSTR_MIX:-}" = nxdomain ]; then
+	/usr/bin/python3 -c '
+import random, sys
+r = random.Random(7)
+for _ in range(int(sys.argv[1])):
+    print("r%08x.bench.test A" % r.getrandbits(32))' "$NQ" >"$tmp/queries"
+else
+	bench/dns_data.py queries "$SIZE" "$NQ" >"$tmp/queries"
+fi
 
 # The pids of valgrind's processes under $1 ($1 included).
 tree() {
@@ -93,6 +103,9 @@ VG_EXTRA=--toggle-collect=worker_main
 ik=$(count inetkit "$port" "$INETKIT" serve dns --zone "$tmp/zone" \
 	--listen "127.0.0.1:$port" --workers 1 --no-sandbox "${EXTRA[@]}")
 cp "$(ls "$tmp"/cg.inetkit.*.[0-9]* | head -1)" "$tmp/inetkit.profile"
+# DNS_INSTR_KEEP=FILE keeps inetkit's callgrind profile there, for
+# callgrind_annotate by line (--auto=yes) or by file.
+[ -z "${DNS_INSTR_KEEP:-}" ] || cp "$tmp/inetkit.profile" "$DNS_INSTR_KEEP"
 VG_EXTRA=
 
 nsd="0 0" knot="0 0"

@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-SECTIONS="echo get crawl dns axfr http tls dns-xdp cgi flood"
+SECTIONS="echo get crawl dns axfr http tls dns-xdp cgi flood gzip"
 OUT=build/bench/results.md
 
 usage() {

@@ -238,6 +238,7 @@ void cli_dns_defaults(struct cli_dns *e);
  * listen/cfg/log_path (and the TLS fields), then setup (opens the access
  * log, loads the TLS pairs: ERR_PARSE after printing "file: message",
  * binds the plain listeners, then the TLS ones behind them). */
+#include "http/http_encode.h"
 #include "http/http_gw.h"
 #include "http/http_limit.h"
 #include "http/http_server.h"
@@ -269,8 +270,23 @@ struct cli_http {
 	/* --status-allow values until --status makes the page (cfg.status) */
 	const char *status_allow[HTTP_STATS_MAX_ALLOW];
 	int nstatus_allow;
+	struct http_gens *gens;	/* the live settings (cli_http_reload.c) */
+	struct http_encode_config enc;	/* --compress and its companions */
 };
 void cli_http_defaults(struct cli_http *e);
+
+/* Reloads (cli_http_reload.c). setup, at the end of the server's setup:
+ * makes the generation the workers start with (0 or -ENOMEM); fini frees
+ * it after them. reload: the live settings of n (the block parsed again,
+ * not set up) become e's, published to the workers: roots, vhosts,
+ * autoindex, dotfiles, limits, timeouts, body size, sendfile, connection
+ * cap, HSTS, redirect-https, certificates. Prints on stderr, after
+ * "inetkit: WHERE: http: ", what it could not apply and kept, and puts
+ * those keys in kept (space-separated). */
+int cli_http_reload_setup(struct cli_http *e);
+void cli_http_reload_fini(struct cli_http *e);
+void cli_http_reload(struct cli_http *e, struct cli_http *n,
+		     const char *where, char *kept, size_t kept_len);
 
 /* The TLS options (cli_http_tls.c). option takes --tls-listen, --cert,
  * --key, --sni, --tls-min and --hsts: returns 1 when it took a, 0 when a
@@ -295,6 +311,13 @@ int cli_http_status_option(struct cli_http *e, const char *a, const char *v,
 			   const char *usage);
 int cli_http_status_check(const struct cli_http *e, const char *usage);
 void cli_http_status_fini(struct cli_http *e);
+/* --compress, --compress-level, --compress-min, --compress-cache
+ * (cli_http_encode.c): option returns 1 when it took a, 0 when a is not
+ * one of them, or 2 after a usage error; setup, once the workers are
+ * known, shares the cache among them and sets cfg.encode. */
+int cli_http_encode_option(struct cli_http *e, const char *a, const char *v,
+			   const char *usage);
+void cli_http_encode_setup(struct cli_http *e, int nworkers);
 /* The page of e shows the counters of the name server d too (same
  * process: `up`, `serve --config`). */
 struct cli_dns;

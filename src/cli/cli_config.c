@@ -38,6 +38,7 @@ struct cfg_server {
 	int argc;
 	struct cli_listen listen;	/* as parsed, before binding */
 	long workers;			/* 0: not in the block */
+	char *log_path;			/* http: the access log a reload set */
 };
 
 struct cfg_run {
@@ -373,6 +374,7 @@ run_free(struct cfg_run *r)
 			for (int j = 0; j < cs->argc; j++)
 				free(cs->argv[j]);
 			free(cs->argv);
+			free(cs->log_path);
 		}
 		conf_fini(&r->conf);
 		free(r);
@@ -431,13 +433,21 @@ key_values(const struct conf_block *b, const char *key, char *out,
 }
 
 /* What a reload can change while the workers run: the files read again
- * on SIGHUP (zones, hosts, the access log). Certificates are reloaded
- * from the same paths by the server's own SIGHUP step. */
+ * on SIGHUP (zones, hosts, the access log), and the web server's live
+ * settings (cli_http_reload.c). */
 static int
 live_key(const char *service, const char *key)
 {
 	static const char *const live[][2] = {
 		{ "dns", "zone" }, { "dns", "hosts" }, { "http", "access-log" },
+		{ "http", "root" }, { "http", "vhost" }, { "http", "autoindex" },
+		{ "http", "dotfiles" }, { "http", "rate" },
+		{ "http", "max-conns-per-ip" }, { "http", "max-conns" },
+		{ "http", "max-body" }, { "http", "header-timeout" },
+		{ "http", "idle-timeout" }, { "http", "send-timeout" },
+		{ "http", "sendfile" }, { "http", "hsts" },
+		{ "http", "redirect-https" }, { "http", "cert" },
+		{ "http", "key" }, { "http", "sni" }, { "http", "tls-min" },
 	};
 
 	for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
@@ -467,36 +477,91 @@ has_key(const struct conf_block *b, const char *key)
 	return 0;
 }
 
-/* Reports each changed key that needs a restart, once. */
-static void
-report_fixed(const struct cfg_run *r, const struct conf_block *a,
-	     const struct conf_block *b)
+static int
+in_list(const char *list, const char *w)
 {
-	const struct conf_block *both[2] = { a, b };
+	size_t n = strlen(w);
 
-	for (int s = 0; s < 2; s++)
-		for (int i = 0; i < both[s]->nargs; i++) {
-			const struct conf_arg *k = &both[s]->args[i];
-			int seen = 0;
-			for (int j = 0; j < i; j++)
-				seen |= !strcmp(both[s]->args[j].key, k->key);
-			if (seen || live_key(a->name, k->key) ||
-			    !key_differs(a, b, k->key))
+	for (const char *p = strstr(list, w); p; p = strstr(p + 1, w))
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+	return 0;
+}
+
+/* Whether key comes before index i of block s in the blocks before it or
+ * in s itself: each key is reported once. */
+static int
+key_seen(const struct conf_block *const *blocks, int s, int i)
+{
+	const char *key = blocks[s]->args[i].key;
+
+	for (int j = 0; j < i; j++)
+		if (strcmp(blocks[s]->args[j].key, key) == 0)
+			return 1;
+	for (int t = 0; t < s; t++)
+		if (has_key(blocks[t], key))
+			return 1;
+	return 0;
+}
+
+/* Reports each changed key once: one line for each that needs a restart
+ * (changed since the start, a), then one line naming those applied
+ * (changed since the last reload, p), but for those in kept, which the
+ * service could not apply and said why. */
+static void
+report_keys(const struct cfg_run *r, const struct conf_block *a,
+	    const struct conf_block *p, const struct conf_block *b,
+	    const char *kept)
+{
+	const struct conf_block *blocks[3] = { a, p, b };
+	char applied[1024] = "";
+	size_t len = 0;
+
+	for (int s = 0; s < 3; s++)
+		for (int i = 0; i < blocks[s]->nargs; i++) {
+			const char *key = blocks[s]->args[i].key;
+			if (key_seen(blocks, s, i) || in_list(kept, key) ||
+			    in_list(kept, "*"))
 				continue;
-			if (s == 1 && has_key(a, k->key))
-				continue;	/* reported in the first pass */
-			fprintf(stderr, "inetkit: %s: %s: %s: changed, but only a "
-				"restart applies it; kept as it was\n", r->path,
-				a->name, k->key);
+			if (!live_key(a->name, key)) {
+				if (key_differs(a, b, key))
+					fprintf(stderr, "inetkit: %s: %s: %s: "
+						"changed, but only a restart "
+						"applies it; kept as it was\n",
+						r->path, a->name, key);
+				continue;
+			}
+			if (!key_differs(p, b, key))
+				continue;
+			len += (size_t)snprintf(applied + len, sizeof applied -
+						len, " %s", key);
+			len = len < sizeof applied ? len : sizeof applied - 1;
 		}
+	if (len)
+		fprintf(stderr, "inetkit: %s: %s: applied:%s\n", r->path,
+			a->name, applied);
+}
+
+static int
+strdup_to(char **dst, const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		return -1;
+	free(*dst);
+	*dst = d;
+	return 0;
 }
 
 /* The access log opened again on the same descriptor (log rotation), so
  * the workers go on writing to the new file without being told. */
 static void
-http_reopen_log(const struct cfg_run *r, struct cli_http *old,
+http_reopen_log(const struct cfg_run *r, struct cfg_server *cs,
 		const struct cli_http *now)
 {
+	struct cli_http *old = (struct cli_http *)cs->srv;
+
 	if (old->log_fd < 0 || now->log_path == NULL ||
 	    strcmp(now->log_path, "-") == 0)
 		return;
@@ -505,15 +570,18 @@ http_reopen_log(const struct cfg_run *r, struct cli_http *old,
 	if (fd < 0 || dup3(fd, old->log_fd, O_CLOEXEC) < 0)
 		fprintf(stderr, "inetkit: %s: http: %s: %s\n", r->path,
 			now->log_path, strerror(errno));
+	else if (strdup_to(&cs->log_path, now->log_path) == 0)
+		old->log_path = cs->log_path;	/* what its SIGHUP reopens */
 	if (fd >= 0)
 		close(fd);
 }
 
 static void
 reload_server(const struct cfg_run *r, struct cfg_server *old,
-	      const struct cfg_server *now)
+	      const struct cfg_server *prev, const struct cfg_server *now)
 {
-	report_fixed(r, old->block, now->block);
+	char kept[256] = "";
+
 	if (strcmp(old->block->name, "dns") == 0) {
 		struct cli_dns *o = (struct cli_dns *)old->srv;
 		const struct cli_dns *n = (const struct cli_dns *)now->srv;
@@ -521,9 +589,12 @@ reload_server(const struct cfg_run *r, struct cfg_server *old,
 		o->nzones = n->nzones;
 		o->hosts = n->hosts;
 	} else if (strcmp(old->block->name, "http") == 0) {
-		http_reopen_log(r, (struct cli_http *)old->srv,
-				(const struct cli_http *)now->srv);
+		http_reopen_log(r, old, (const struct cli_http *)now->srv);
+		cli_http_reload((struct cli_http *)old->srv,
+				(struct cli_http *)now->srv, r->path, kept,
+				sizeof kept);
 	}
+	report_keys(r, old->block, prev->block, now->block, kept);
 	/* the server's own reload: zones, certificates (same paths) */
 	if (old->srv->ops->hup)
 		old->srv->ops->hup(old->srv);
@@ -531,8 +602,8 @@ reload_server(const struct cfg_run *r, struct cfg_server *old,
 
 /* SIGHUP: the file is read and checked again. What can change live is
  * applied; what cannot is named and kept. A bad file keeps everything.
- * The new generation's strings are kept until exit, since the servers
- * now point into them (zone paths). */
+ * The new generation's strings are kept until the next reload, since the
+ * servers now point into them (zone paths). */
 static void
 config_hup(void *arg)
 {
@@ -559,14 +630,27 @@ config_hup(void *arg)
 	if (run_workers(n) != run_workers(r))
 		fprintf(stderr, "inetkit: %s: workers: changed, but only a "
 			"restart applies it; kept as it was\n", r->path);
+	/* the last reload's blocks, if it had the same services */
+	const struct cfg_run *prev = r->older ? r->older : r;
+	for (int i = 0; prev != r && i < r->n; i++)
+		if (prev->n != r->n || strcmp(prev->servers[i].block->name,
+					      r->servers[i].block->name) != 0)
+			prev = r;
 	for (int i = 0; same && i < r->n; i++)
-		reload_server(r, &r->servers[i], &n->servers[i]);
+		reload_server(r, &r->servers[i], &prev->servers[i],
+			      &n->servers[i]);
 	/* Keep the new generation's strings, which the servers now use;
 	 * its own adapters (open roots) go now. */
 	for (int i = 0; i < n->n; i++) {
 		cli_server_fini(n->servers[i].srv);
 		free(n->servers[i].srv);
 		n->servers[i].srv = NULL;
+	}
+	/* once every server took n's values, the older reloads' strings
+	 * are used no more: a reload storm does not grow the process */
+	if (same) {
+		run_free(r->older);
+		r->older = NULL;
 	}
 	n->older = r->older;
 	r->older = n;

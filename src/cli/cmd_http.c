@@ -37,6 +37,9 @@ static const char http_usage[] =
 	"                          [--tls-min 1.2|1.3] [--hsts SECONDS]\n"
 	"                          [--redirect-https] [--tls-info]\n"
 	"                          [--status PATH] [--status-allow CIDR]...\n"
+	"                          [--compress gzip,br,zstd|off]\n"
+	"                          [--compress-level N] [--compress-min BYTES]\n"
+	"                          [--compress-cache SIZE]\n"
 	"  HTTP/1.1 static files (RFC 9110, RFC 9112). --root serves any\n"
 	"  host; --vhost NAME=DIR serves Host NAME from DIR. Default listen:\n"
 	"  :8080 (every address). Timeouts T are seconds, or milliseconds\n"
@@ -82,7 +85,16 @@ static const char http_usage[] =
 	"  served as they are.\n"
 	"  --status PATH serves a live status page at PATH (HTML) and\n"
 	"  PATH.json (counters summed over the workers) to loopback clients\n"
-	"  and those of --status-allow CIDR (repeatable); others get 403.\n";
+	"  and those of --status-allow CIDR (repeatable); others get 403.\n"
+	"  Compression on the fly (--compress, default gzip,br,zstd; off:\n"
+	"  none): files of text types (HTML, CSS, JavaScript, JSON, XML,\n"
+	"  SVG, WebAssembly...) of --compress-min (default 256) bytes to\n"
+	"  1 MiB go out in the coding Accept-Encoding prefers (br, zstd,\n"
+	"  gzip on a tie) at --compress-level (1-9, default 6), compressed\n"
+	"  once per worker and kept in --compress-cache bytes (default 16M,\n"
+	"  shared out among the workers; 0: compress every time). A fresh\n"
+	"  page.html.br, .zst or .gz beside the file wins; a Range request\n"
+	"  gets bytes of the file itself.\n";
 
 static void *
 http_start(struct cli_server *s, struct loop *l, int index, const int *tcp,
@@ -102,19 +114,19 @@ http_free(void *worker)
 	http_worker_free(worker);
 }
 
-/* The per-client limits, shared by the workers, keyed at random. */
+/* The per-client limits, shared by the workers, keyed at random (keyed
+ * even when none is set: a reload may set one). */
 static int
 http_limits_setup(struct cli_http *e)
 {
 	uint64_t seed[2];
 
-	if (e->limits.max_conns_per_ip == 0 && e->limits.nrules == 0)
-		return 0;
 	if (getrandom(seed, sizeof seed, 0) != sizeof seed)
 		return -errno;
 	if (http_limits_init(&e->limits, seed) < 0)
 		return -ENOMEM;
-	e->cfg.limits = &e->limits;
+	if (e->limits.max_conns_per_ip || e->limits.nrules)
+		e->cfg.limits = &e->limits;
 	return 0;
 }
 
@@ -189,7 +201,8 @@ http_setup(struct cli_server *s, int nworkers)
 	e->cfg.gw = e->gw.nroutes ? &e->gw : NULL;
 	/* the cap is per process; each worker holds its share */
 	e->cfg.max_conns = cli_server_share(e->cfg.max_conns, nworkers);
-	return 0;
+	cli_http_encode_setup(e, nworkers);
+	return cli_http_reload_setup(e);
 }
 
 static void
@@ -197,9 +210,9 @@ http_fini(struct cli_server *s)
 {
 	struct cli_http *e = (struct cli_http *)s;
 
+	cli_http_reload_fini(e);
 	http_site_fini(&e->site);
-	if (e->cfg.limits)
-		http_limits_fini(e->cfg.limits);
+	http_limits_fini(&e->limits);
 	e->cfg.limits = NULL;
 	http_guard_free(e->guard);
 	e->guard = NULL;
@@ -439,6 +452,8 @@ http_option(struct cli_http *e, const char *a, const char *v, long *workers)
 
 	if (rc == 0)
 		rc = cli_http_status_option(e, a, v, http_usage);
+	if (rc == 0)
+		rc = cli_http_encode_option(e, a, v, http_usage);
 	if (rc != 0)
 		return rc == 1 ? 0 : rc;
 	if (strcmp(a, "--root") == 0)
@@ -581,6 +596,7 @@ cli_http_defaults(struct cli_http *e)
 	http_site_init(&e->site);
 	http_server_config_init(&e->cfg);
 	http_gw_config_init(&e->gw);
+	http_encode_config_init(&e->enc);
 	e->log_fd = -1;
 }
 

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "dns_rrl.h"
 #include "dns_wire.h"
 
@@ -100,17 +101,39 @@ dns_rrl_zone_hash(const uint8_t *reply, size_t len, size_t off, size_t qlen,
 	return 0;
 }
 
+/* One more in a counter that only this worker writes and others read. */
+static void
+bump(uint64_t *c)
+{
+	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
+}
+
 enum dns_rrl_verdict
 dns_rrl_limited(struct dns_rrl *r, struct dns_rrl_stats *st)
 {
-	st->limited++;
+	bump(&st->limited);
 	if (r->cfg.slip && ++st->slip_count >= r->cfg.slip) {
 		st->slip_count = 0;
-		st->slipped++;
+		bump(&st->slipped);
 		return DNS_RRL_SLIP;
 	}
-	st->dropped++;
+	bump(&st->dropped);
 	return DNS_RRL_DROP;
+}
+
+size_t
+dns_rrl_act(struct dns_rrl_stats *st, enum dns_rrl_verdict v,
+	    uint8_t *reply, size_t len, int index, int64_t now_ms)
+{
+	if (st->logged_ms == 0 || now_ms - st->logged_ms >= 60000) {
+		st->logged_ms = now_ms;
+		log_warn("dns: rate limiting UDP responses: %llu limited "
+			 "(%llu truncated, %llu dropped) by worker %d so far",
+			 (unsigned long long)st->limited,
+			 (unsigned long long)st->slipped,
+			 (unsigned long long)st->dropped, index);
+	}
+	return v == DNS_RRL_SLIP ? dns_rrl_truncate(reply, len) : 0;
 }
 
 int

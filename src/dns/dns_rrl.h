@@ -53,12 +53,17 @@ struct dns_rrl_config {
 	int nexempt;
 };
 
-/* What one worker counted (its own, so no sharing on the query path). */
+/* What one worker counted (its own, so no sharing on the query path;
+ * the counters are stored relaxed-atomically, for a reader such as the
+ * status page in another thread). The socket and the XDP path of a worker
+ * count into the same one: it lives in the worker's dns_hazard slot
+ * (dns_server.h), summed by dns_served_stats. */
 struct dns_rrl_stats {
 	uint64_t limited;	/* responses over the rate */
 	uint64_t slipped;	/* of those, sent truncated */
 	uint64_t dropped;	/* of those, not sent */
 	uint32_t slip_count;	/* limited responses since the last slip */
+	int64_t logged_ms;	/* when limiting was last said on stderr */
 };
 
 struct dns_rrl {
@@ -100,40 +105,50 @@ int dns_rrl_exempt(const struct dns_rrl *r, const struct sockaddr *from);
 /* A response over the rate: counts it, and slips or drops it. */
 enum dns_rrl_verdict dns_rrl_limited(struct dns_rrl *r,
 				     struct dns_rrl_stats *st);
+/* What dns_rrl_reply does with a reply found over the rate: its length
+ * truncated (a slip) or 0 (a drop); says so on stderr at most once a
+ * minute per worker (index), not once per reply. */
+size_t dns_rrl_act(struct dns_rrl_stats *st, enum dns_rrl_verdict v,
+		   uint8_t *reply, size_t len,
+		   int index, int64_t now_ms);
 
 /* Hashes the n bytes of the name at p without regard to case, eight at
  * a time. Case is folded by setting bit 5 of every byte, which makes 'A'
  * and 'a' one byte at the cost of also merging a few bytes that names
  * rarely hold ('@' and '`', label lengths 1 and 33, types 1 and 33): a
  * shared bucket only limits early, and it costs one instruction a word
- * where a true lower-casing costs ten. Bytes up to end may be read: the
- * last word is read whole and masked when it fits, which saves a copy of
- * variable length. */
+ * where a true lower-casing costs ten. The last word of a run of eight
+ * bytes or more is its last eight, overlapping the word before (as
+ * dns_db_hash does), which saves masking it; a shorter run is read whole
+ * when it can be (bytes up to end may be read) and masked. The result's
+ * top bits, which pick the bucket, are the best mixed of a multiply: no
+ * final shuffle. */
 static inline uint64_t
 dns_rrl_name_hash(uint64_t h, const uint8_t *p, size_t n, const uint8_t *end)
 {
 	const uint64_t fold = 0x2020202020202020ull;
-	uint64_t w;
-	size_t i = 0;
+	uint64_t w = 0;
 
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ (w | fold)) * DNS_RRL_MUL;
-	}
-	if (i < n) {
-		w = 0;
-		if (p + i + 8 <= end)
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
 			memcpy(&w, p + i, 8);
-		else
-			memcpy(&w, p + i, n - i);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		w &= ~0ull >> 8 * (8 - (n - i));
-#else
-		w &= ~0ull << 8 * (8 - (n - i));
-#endif
-		h = (h ^ (w | fold)) * DNS_RRL_MUL;
+			h = (h ^ (w | fold)) * DNS_RRL_MUL;
+		}
+		memcpy(&w, p + n - 8, 8);
+		return (h ^ (w | fold)) * DNS_RRL_MUL;
 	}
-	return h ^ h >> 29;
+	if (n == 0)
+		return h;
+	if (p + 8 <= end)
+		memcpy(&w, p, 8);
+	else
+		memcpy(&w, p, n);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	w &= ~0ull >> 8 * (8 - n);
+#else
+	w &= ~0ull << 8 * (8 - n);
+#endif
+	return (h ^ (w | fold)) * DNS_RRL_MUL;
 }
 
 /* The client's network under the configured prefixes, folded into the
@@ -207,6 +222,22 @@ dns_rrl_check(struct dns_rrl *r, struct dns_rrl_stats *st,
 	if (ratelimit_take(&r->buckets, h, &r->rule, now_ms) == 0)
 		return DNS_RRL_PASS;
 	return dns_rrl_limited(r, st);
+}
+
+/* The whole step of a UDP reply, for the socket and the XDP paths:
+ * reply[0..len) to from; returns the length to send (len, or the
+ * truncated length of a slip), or 0 to send nothing. */
+static inline size_t
+dns_rrl_reply(struct dns_rrl *r, struct dns_rrl_stats *st,
+	      const struct sockaddr *from, uint8_t *reply, size_t len,
+	      size_t qlen, int index, int64_t now_ms)
+{
+	enum dns_rrl_verdict v = dns_rrl_check(r, st, from, reply, len, qlen,
+					       now_ms);
+
+	if (v == DNS_RRL_PASS)
+		return len;
+	return dns_rrl_act(st, v, reply, len, index, now_ms);
 }
 
 #endif

@@ -46,8 +46,6 @@ struct dns_worker {
 	struct net_service sockets;
 	struct net_streams conns;	/* TCP (net_stream) */
 	struct udp_batch *udp;
-	struct dns_rrl_stats rrl;
-	int64_t rrl_logged_ms;	/* when limiting was last reported */
 	uint8_t *replies;	/* the UDP reply buffers, in one block */
 	uint8_t scratch[TCP_FRAME_MAX];
 };
@@ -76,6 +74,12 @@ dns_served_stats(const struct dns_served *s, struct dns_stats *out)
 		for (int k = 0; k < DNS_STATS_RCODES; k++)
 			out->rcode[k] += __atomic_load_n(&h->rcode[k],
 							 __ATOMIC_RELAXED);
+		out->rrl_limited += __atomic_load_n(&h->rrl.limited,
+						    __ATOMIC_RELAXED);
+		out->rrl_slipped += __atomic_load_n(&h->rrl.slipped,
+						    __ATOMIC_RELAXED);
+		out->rrl_dropped += __atomic_load_n(&h->rrl.dropped,
+						    __ATOMIC_RELAXED);
 	}
 }
 
@@ -257,30 +261,6 @@ udp_rearm(struct udp_batch *b, int n)
 		b->in[i].msg_hdr.msg_namelen = sizeof b->from[i];
 }
 
-/* Response rate limiting of the reply of length len to datagram i: the
- * length to send (truncated when it slips), 0 to send nothing. Says so
- * in the log at most once a minute per worker, not once per reply. */
-static size_t
-udp_rrl(struct dns_worker *w, int i, size_t len, int64_t ms)
-{
-	struct udp_batch *b = w->udp;
-	enum dns_rrl_verdict v = dns_rrl_check(w->cfg.rrl, &w->rrl,
-					       (struct sockaddr *)&b->from[i],
-					       b->r[i], len, b->m[i].qname, ms);
-
-	if (v == DNS_RRL_PASS)
-		return len;
-	if (w->rrl_logged_ms == 0 || ms - w->rrl_logged_ms >= 60000) {
-		w->rrl_logged_ms = ms;
-		log_warn("dns: rate limiting UDP responses: %llu limited "
-			 "(%llu truncated, %llu dropped) by worker %d so far",
-			 (unsigned long long)w->rrl.limited,
-			 (unsigned long long)w->rrl.slipped,
-			 (unsigned long long)w->rrl.dropped, w->index);
-	}
-	return v == DNS_RRL_SLIP ? dns_rrl_truncate(b->r[i], len) : 0;
-}
-
 /* Answers a batch of n datagrams; returns how many replies to send. */
 /* With zone transfer configured: TSIG, NOTIFY, IXFR and the secondary
  * zones' SERVFAIL first (dns_xfrd_udp); the rest as usual. */
@@ -320,11 +300,16 @@ udp_answer(struct dns_worker *w, int n)
 	else
 		dns_answer(db, b->m, n, (size_t)w->cfg.udp_max, 0);
 	dns_served_leave(w->served, w->index);
-	int64_t now = w->cfg.rrl ? clock_mono_ms() : 0;
+	struct dns_rrl *rrl = w->cfg.rrl;
+	struct dns_rrl_stats *st = &w->served->slots[w->index].rrl;
+	int64_t now = rrl ? clock_mono_ms() : 0;
 	for (int i = 0; i < n; i++) {
 		size_t len = b->m[i].rlen;
-		if (len > 0 && w->cfg.rrl)
-			len = udp_rrl(w, i, len, now);
+		if (len > 0 && rrl)
+			len = dns_rrl_reply(rrl, st,
+					    (struct sockaddr *)&b->from[i],
+					    b->r[i], len, b->m[i].qname,
+					    w->index, now);
 		if (len == 0)
 			continue;
 		dns_served_count(w->served, w->index, b->r[i]);

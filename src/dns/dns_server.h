@@ -8,15 +8,28 @@
 #include <stdatomic.h>
 
 #include "dns_db.h"
+#include "dns_rrl.h"
 
 struct loop;
 struct dns_rrl;
 struct dns_xfrd;
 
+/* UDP socket buffers asked: 2 MiB to receive, 1 MiB to send (NSD asks
+ * 1 MiB each; the kernel doubles what it is asked for its bookkeeping).
+ * The kernel's default 208 KiB holds some 200 small datagrams (each is
+ * charged about 1 KiB on loopback): a burst or a flood fills it in
+ * milliseconds, and from then on well-behaved queries are dropped with
+ * the flood's. 4 MiB holds some 4,000, a few tens of milliseconds of
+ * work: docs/BENCHMARKS.md, "Floods", measured 1 and 2 MiB. */
+#define DNS_RCVBUF_DEFAULT (2 << 20)
+#define DNS_SNDBUF_DEFAULT (1 << 20)
+#define DNS_SOCKBUF_MAX (1 << 28)
+
 struct dns_server_config {
 	int idle_timeout_ms;	/* a TCP connection silent this long closes */
 	int max_conns;		/* TCP connections per worker */
 	int udp_max;		/* largest UDP reply, 512..65535 */
+	int so_rcvbuf, so_sndbuf;	/* UDP buffers asked; 0: the default */
 	struct dns_rrl *rrl;	/* UDP response rate limiting, or NULL */
 	struct dns_xfrd *xfrd;	/* zone transfer, TSIG, NOTIFY; or NULL */
 };
@@ -31,6 +44,9 @@ struct dns_hazard {
 	 * anyway; only it writes them, dns_served_stats sums them */
 	uint64_t queries;		/* replies sent, UDP and TCP */
 	uint64_t rcode[DNS_STATS_RCODES];	/* by RCODE; the last: others */
+	/* UDP responses over the --rrl rate (socket and XDP paths):
+	 * rrl.limited = rrl.slipped (sent with TC=1) + rrl.dropped */
+	struct dns_rrl_stats rrl;
 };
 
 /* The counters of every worker, summed: replies by RCODE (NOERROR,
@@ -38,6 +54,7 @@ struct dns_hazard {
 struct dns_stats {
 	uint64_t queries;
 	uint64_t rcode[DNS_STATS_RCODES];
+	uint64_t rrl_limited, rrl_slipped, rrl_dropped;
 };
 
 /* What every worker serves: the current database. */

@@ -4,7 +4,8 @@
  * query in the same frame -> tx ring -> (kernel) -> completion ring ->
  * free stack. A frame that is not answered goes straight back to the
  * free stack. The kernel-side program redirects only what looks like a
- * datagram to the port; net_frame checks every frame again. */
+ * datagram to the port; net_frame checks every frame again. With --rrl,
+ * replies are rate limited as on the socket path, in the same table. */
 #include <errno.h>
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
@@ -23,9 +24,11 @@
 #include <bpf/libbpf.h>
 #include <xdp/xsk.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "dns_answer.h"
+#include "dns_rrl.h"
 #include "dns_xdp.h"
 #include "net/net_frame.h"
 
@@ -370,6 +373,46 @@ batch_read(struct dns_xdp_worker *w, struct xdp_queue *q)
 	return n;
 }
 
+/* The source address of the datagram parsed into fr, as a socket's
+ * recvmsg would give it, for dns_rrl. */
+static void
+frame_source(const uint8_t *f, const struct net_frame *fr,
+	     struct sockaddr_storage *ss)
+{
+	if (fr->v6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, f + fr->l3 + 8, 16);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, f + fr->l3 + 12, 4);
+	}
+}
+
+/* Response rate limiting of a batch of n answered slots, with the
+ * socket path's table and the worker's counters (dns_rrl.h): a reply
+ * over the rate is truncated in its frame, or not sent. */
+static void
+batch_rrl(struct dns_xdp_worker *w, struct xdp_queue *q, uint32_t n)
+{
+	struct dns_rrl_stats *st = &w->served->slots[w->index].rrl;
+	struct sockaddr_storage from;
+	int64_t now = clock_mono_ms();
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct xdp_slot *s = &w->slot[i];
+		uint8_t *f = xsk_umem__get_data(q->area, s->addr);
+		if (w->m[i].rlen == 0)
+			continue;
+		frame_source(f, &s->fr, &from);
+		w->m[i].rlen = dns_rrl_reply(w->cfg.rrl, st,
+					     (struct sockaddr *)&from,
+					     f + s->fr.payload, w->m[i].rlen,
+					     w->m[i].qname, w->index, now);
+	}
+}
+
 /* Puts the replies of a batch of n answered slots on the tx ring; the
  * frames of the others, and of those a full ring leaves out (as a busy
  * network would), go back to the free stack. Returns how many went. */
@@ -433,6 +476,8 @@ on_xsk(struct loop *l, int fd, int events, void *arg)
 							     w->index);
 			dns_answer(db, w->m, (int)n, q->outsz, 0);
 			dns_served_leave(w->served, w->index);
+			if (w->cfg.rrl)
+				batch_rrl(w, q, n);
 			k = batch_send(w, q, n);
 		}
 		if (k)

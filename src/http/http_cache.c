@@ -24,6 +24,7 @@
 
 #include "core/clock.h"
 #include "http_cache.h"
+#include "http_encode.h"
 #include "http_mime.h"
 #include "http_open.h"
 #include "http_reply.h"
@@ -105,12 +106,19 @@ entry_del(struct http_cache *c, struct http_cache_entry *e)
 }
 
 void
+http_cache_clear(struct http_cache *c)
+{
+	while (c->lru_first)
+		entry_del(c, c->lru_first);
+	c->epoch++;
+}
+
+void
 http_cache_free(struct http_cache *c)
 {
 	if (c == NULL)
 		return;
-	while (c->lru_first)
-		entry_del(c, c->lru_first);
+	http_cache_clear(c);
 	free(c);
 }
 
@@ -140,7 +148,7 @@ entry_head(struct http_cache_entry *e)
 	char *p = e->head;
 
 	e->head_len = 0;
-	if (tn + e->etag_len + 100 > HTTP_CACHE_HEAD)
+	if (tn + e->etag_len + 125 > HTTP_CACHE_HEAD)
 		return;
 	n += put_str(p + n, "Content-Type: ", 14);
 	n += put_str(p + n, e->type, tn);
@@ -150,6 +158,8 @@ entry_head(struct http_cache_entry *e)
 	n += put_str(p + n, e->etag, e->etag_len);
 	n += put_str(p + n, "\r\nAccept-Ranges: bytes\r\n", 24);
 	e->head_len = n;
+	if (e->type_ok)
+		put_str(p + n, "Vary: Accept-Encoding\r\n", 23);
 }
 
 /* Fills e from the open regular file fd (taken over) and its stat: the
@@ -256,6 +266,7 @@ entry_new(struct http_cache *c, const struct http_vhost *v, uint32_t h,
 	memcpy(e->path, path, n);
 	e->path[n] = '\0';
 	e->type = http_mime_type(path, n);
+	e->type_ok = http_encode_type_ok(e->type) != 0;
 	e->hash_next = c->buckets[h & (HTTP_CACHE_BUCKETS - 1)];
 	c->buckets[h & (HTTP_CACHE_BUCKETS - 1)] = e;
 	lru_push(c, e);

@@ -29,10 +29,12 @@ struct http_cache_entry {
 	struct stat st;
 	char *body;		/* the whole file when small, else NULL */
 	const char *type;	/* Content-Type, from the name */
+	unsigned type_ok : 1;	/* compressible (http_encode_type_ok) */
 	char etag[HTTP_ETAG_MAX];
 	size_t etag_len;
 	char modified[32];	/* Last-Modified */
-	/* the fields of a plain 200, from Content-Type to Accept-Ranges */
+	/* the fields of a plain 200, from Content-Type to Accept-Ranges;
+	 * "Vary: Accept-Encoding\r\n" follows them when type_ok */
 	char head[HTTP_CACHE_HEAD];
 	size_t head_len;	/* 0 when they did not fit */
 	size_t path_len;
@@ -48,6 +50,8 @@ void http_cache_free(struct http_cache *c);
  * their next use. Call before reading bytes that may have been sent after
  * the loop iteration began. */
 void http_cache_expire(struct http_cache *c);
+/* Drops every entry (the roots changed: a reload). */
+void http_cache_clear(struct http_cache *c);
 /* The regular file at the clean path p[0..n) beneath v: 0 with *out (owned
  * by the cache, valid until the next call), HTTP_CACHE_NOT_FILE for a
  * directory or other non-file, HTTP_CACHE_UNCACHED when the path is too

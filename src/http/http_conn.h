@@ -108,6 +108,14 @@ struct http_worker {
 	int64_t limit_logged_ms;		/* when that was last said */
 	struct http_gw_worker *gw;	/* on the first gateway request */
 	struct http_stats *stats;	/* this worker's counters, or NULL */
+	/* reloads (http_gen.h): the hub, or NULL (cfg fixed); the
+	 * generation cfg is a copy of; a timer that looks for a newer one
+	 * while no request comes; the table connections are counted in */
+	struct http_gens *gens;
+	struct http_gen *gen;
+	struct loop_timer gen_timer;
+	struct http_limits *limits_base;
+	struct http_encode *encode;	/* compressed variants, or NULL */
 };
 
 /* Sends the next part of c's reply (memory segments in one write, or the
@@ -116,6 +124,10 @@ struct http_worker {
  * cannot be completed), or -1 with errno set (EAGAIN: the socket is
  * full). */
 ssize_t http_send_next(struct http_conn *c);
+
+/* Moves w to the current generation (http_gen.c); call it at a safe
+ * point when http_gens_moved says so. */
+void http_worker_regen(struct http_worker *w);
 
 /* The seam for programs behind the server (http_gw): run c's state
  * machine (which may free c); log its request; answer it with a file;

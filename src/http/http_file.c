@@ -1,8 +1,9 @@
 /* http_file: the static-file responder (RFC 9110): methods, mapping Host
  * and path to a file beneath the vhost's root (through the cache, or
  * http_open, so no symlink or ".." leads out), conditional requests
- * (section 13), ranges (section 14), precompressed siblings (section 8.4)
- * and directories. */
+ * (section 13), ranges (section 14), content codings (section 8.4:
+ * precompressed siblings, or compressed on the fly by http_encode) and
+ * directories. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -16,6 +17,7 @@
 #include "http_autoindex.h"
 #include "http_cache.h"
 #include "http_date.h"
+#include "http_encode.h"
 #include "http_file.h"
 #include "http_mime.h"
 #include "http_open.h"
@@ -49,7 +51,9 @@ struct http_file {
 	struct stat st;
 	const char *type;	/* Content-Type */
 	const char *encoding;	/* Content-Encoding, or NULL */
-	int vary;		/* a precompressed sibling exists */
+	int type_ok;		/* the type compresses (http_encode_type_ok) */
+	int vary;		/* the reply varies with Accept-Encoding */
+	struct http_blob *coded;	/* compressed on the fly, or NULL */
 	char etag[HTTP_ETAG_MAX];
 	size_t etag_len;
 	char modified[32];	/* Last-Modified */
@@ -187,43 +191,18 @@ preconditions(const struct http_request *r, const struct http_file *f)
 	return 0;
 }
 
-/* q > 0 for coding in an Accept-Encoding value (RFC 9110 section
- * 12.5.3); "*" counts. */
+/* True when a sibling's mtime is older than the file's: it was made
+ * from an earlier version and is not served. */
 static int
-coding_accepted(struct http_slice v, const char *coding)
+sibling_stale(const struct stat *sib, const struct stat *st)
 {
-	size_t i = 0, cn = strlen(coding);
-
-	while (i < v.n) {
-		while (i < v.n && (v.p[i] == ' ' || v.p[i] == ','))
-			i++;
-		size_t b = i;
-		while (i < v.n && v.p[i] != ',' && v.p[i] != ';' &&
-		       v.p[i] != ' ')
-			i++;
-		struct http_slice tok = { v.p + b, i - b };
-		int zero = 0;
-		while (i < v.n && v.p[i] != ',') {
-			/* a q of 0 ("q=0", "q=0.0") refuses the coding */
-			if ((v.p[i] == 'q' || v.p[i] == 'Q') && i + 2 < v.n &&
-			    v.p[i + 1] == '=' && v.p[i + 2] == '0') {
-				zero = 1;
-				for (size_t k = i + 3; k < v.n && v.p[k] != ',';
-				     k++)
-					if (v.p[k] >= '1' && v.p[k] <= '9')
-						zero = 0;
-			}
-			i++;
-		}
-		if ((tok.n == cn && http_slice_eqi(tok, coding)) ||
-		    (tok.n == 1 && tok.p[0] == '*'))
-			return !zero;
-	}
-	return 0;
+	return sib->st_mtim.tv_sec < st->st_mtim.tv_sec ||
+		(sib->st_mtim.tv_sec == st->st_mtim.tv_sec &&
+		 sib->st_mtim.tv_nsec < st->st_mtim.tv_nsec);
 }
 
 /* The sibling name.ext as f, from the cache when there is one. Returns 0,
- * or -1 when there is no such regular file. */
+ * or -1 when there is no such regular file or it is stale. */
 static int
 sibling_open(struct http_cache *cache, const struct http_vhost *v,
 	     const char *path, size_t n, struct http_file *f)
@@ -233,6 +212,8 @@ sibling_open(struct http_cache *cache, const struct http_vhost *v,
 	int rc = cache ? http_cache_get(cache, v, path, n, &e) :
 		HTTP_CACHE_UNCACHED;
 
+	if (rc == 0 && sibling_stale(&e->st, &f->st))
+		return -1;
 	if (rc == 0)
 		file_from_cache(f, e);
 	if (rc != HTTP_CACHE_UNCACHED)
@@ -240,7 +221,8 @@ sibling_open(struct http_cache *cache, const struct http_vhost *v,
 	int fd = http_open(v->root_fd, path + 1);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    sibling_stale(&st, &f->st)) {
 		close(fd);
 		return -1;
 	}
@@ -254,33 +236,108 @@ sibling_open(struct http_cache *cache, const struct http_vhost *v,
 	return 0;
 }
 
-/* Swaps f to a precompressed sibling (name.br, name.gz) when the client
- * takes it. */
-static void
-pick_encoding(const struct http_request *r, struct http_cache *cache,
-	      const struct http_vhost *v, char *path, size_t n,
-	      struct http_file *f)
+/* Swaps f to the precompressed sibling in coding c (name.br, .zst, .gz)
+ * when there is a fresh one. */
+static int
+sibling_try(struct http_cache *cache, const struct http_vhost *v, char *path,
+	    size_t n, enum http_coding c, struct http_file *f)
 {
-	static const struct { const char *ext, *coding; } sib[] = {
-		{ ".br", "br" }, { ".gz", "gzip" },
+	static const char *const ext[HTTP_CODINGS] = {
+		NULL, ".gz", ".br", ".zst",
 	};
-	const struct http_slice *ae = f->h[HF_ACCEPT_ENCODING];
+	size_t en = strlen(ext[c]);
 
-	if (ae == NULL)
+	memcpy(path + n, ext[c], en + 1);
+	int rc = sibling_open(cache, v, path, n + en, f);
+	path[n] = '\0';
+	if (rc < 0)
+		return 0;
+	f->head = NULL;
+	f->encoding = http_coding_name(c);
+	f->vary = 1;
+	return 1;
+}
+
+/* f compressed in coding c, from the worker's variants; its ETag is
+ * the file's with the coding inside the quotes ("...-gzip"), a strong
+ * tag of its own (RFC 9110 section 8.8.3.3). */
+static int
+encode_try(struct http_encode *enc, enum http_coding c, struct http_file *f)
+{
+	const char *name = http_coding_name(c);
+	size_t nn = strlen(name);
+	struct http_blob *b = http_encode_get(enc, &f->st, f->fd >= 0 ?
+					      f->fd : f->cache_fd, f->body, c);
+
+	if (b == NULL)
+		return 0;
+	f->coded = b;
+	f->encoding = name;
+	f->head = NULL;
+	f->etag[f->etag_len - 1] = '-';
+	memcpy(f->etag + f->etag_len, name, nn);
+	f->etag_len += nn;
+	f->etag[f->etag_len++] = '"';
+	return 1;
+}
+
+static int range_applies(const struct http_request *r,
+			 const struct http_file *f);
+
+/* The coding for a client that sent Accept-Encoding ae (RFC 9110
+ * section 12.5.3): a fresh precompressed sibling in any coding it takes,
+ * else one made on the fly (fly: compression takes this file), else the
+ * file as it is. A Range that applies is answered from the file itself,
+ * never from coded bytes. Out of line, so that a request without
+ * Accept-Encoding pays nothing for it (bench/callgrind.sh). */
+static __attribute__((noinline)) void
+pick_coding(const struct http_request *r, struct http_file_scratch *sc,
+	    const struct http_vhost *v, char *path, size_t n,
+	    struct http_file *f, int fly)
+{
+	enum http_coding order[HTTP_CODINGS];
+	struct http_accept acc;
+
+	file_validators(f);
+	if (f->h[HF_RANGE] && range_applies(r, f))
 		return;
-	for (size_t k = 0; k < 2; k++) {
-		if (!coding_accepted(*ae, sib[k].coding))
-			continue;
-		memcpy(path + n, sib[k].ext, 4);
-		int rc = sibling_open(cache, v, path, n + 3, f);
-		path[n] = '\0';
-		if (rc < 0)
-			continue;
-		f->head = NULL;
-		f->encoding = sib[k].coding;
-		f->vary = 1;
-		return;
-	}
+	http_accept_parse(*f->h[HF_ACCEPT_ENCODING], &acc);
+	int k = http_accept_rank(&acc, HTTP_CODING_ALL, order);
+	for (int i = 0; i < k; i++)
+		if (sibling_try(sc->cache, v, path, n, order[i], f))
+			return;
+	unsigned mask = fly ? sc->enc_cfg->codings : 0;
+	for (int i = 0; i < k; i++)
+		if ((mask & HTTP_CODING_BIT(order[i])) &&
+		    encode_try(sc->enc, order[i], f))
+			return;
+}
+
+/* Whether f's reply varies with Accept-Encoding (compression on the fly
+ * takes it: Vary, coded or not), and its coding when the client sent
+ * Accept-Encoding. */
+static void
+negotiate(const struct http_request *r, struct http_file_scratch *sc,
+	  const struct http_vhost *v, char *path, size_t n,
+	  struct http_file *f)
+{
+	const struct http_encode_config *c = sc->enc_cfg;
+	uint64_t size = (uint64_t)f->st.st_size;
+
+	f->vary = c && f->type_ok && size >= c->min && size <= c->max;
+	if (f->h[HF_ACCEPT_ENCODING])
+		pick_coding(r, sc, v, path, n, f, f->vary);
+}
+
+/* What f holds besides its descriptor. */
+static void
+file_done(struct http_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	http_blob_put(f->coded);
+	f->coded = NULL;
 }
 
 static void
@@ -366,7 +423,8 @@ reply_whole(struct http_reply *rep, const struct http_request *r,
 	http_reply_begin(rep, 200);
 	rep->head_only = r->method == HTTP_M_HEAD;
 	if (f->head) {
-		http_reply_raw(rep, f->head, f->head_len);
+		/* the cache's Vary line follows its fields */
+		http_reply_raw(rep, f->head, f->head_len + (f->vary ? 23 : 0));
 	} else {
 		common_fields(rep, f);
 		http_reply_raw(rep, "Accept-Ranges: bytes\r\n", 22);
@@ -390,6 +448,35 @@ reply_whole(struct http_reply *rep, const struct http_request *r,
 		}
 	}
 	http_reply_seg(rep, HTTP_SEG_FILE, 0, size);
+}
+
+/* 200 with the bytes compressed on the fly: small ones behind the head,
+ * in one write; larger ones from the blob, which the reply holds. No
+ * Accept-Ranges: ranges are of the file itself (as nginx's gzip filter,
+ * which removes it). */
+static void
+reply_coded(struct http_reply *rep, const struct http_request *r,
+	    struct http_file *f)
+{
+	struct http_blob *b = f->coded;
+
+	http_reply_begin(rep, 200);
+	rep->head_only = r->method == HTTP_M_HEAD;
+	common_fields(rep, f);
+	rep->body_len = b->len;
+	http_reply_end(rep, r->version == 10 && r->keep_alive);
+	if (rep->head_only)
+		return;
+	size_t at = rep->out_len;
+	if (b->len <= HTTP_SMALL_BODY && b->len <= HTTP_OUT_SIZE - at) {
+		memcpy(rep->out + at, b->data, b->len);
+		rep->out_len += b->len;
+		http_reply_seg(rep, HTTP_SEG_OUT, at, b->len);
+		return;
+	}
+	rep->blob = b;
+	f->coded = NULL;
+	http_reply_seg(rep, HTTP_SEG_BLOB, 0, b->len);
 }
 
 static void
@@ -453,7 +540,8 @@ serve_file(struct http_reply *rep, const struct http_request *r,
 	if (pre == 304) {
 		http_reply_begin(rep, 304);
 		rep->head_only = 1;
-		rep->body_len = (uint64_t)f->st.st_size;
+		rep->body_len = f->coded ? f->coded->len :
+			(uint64_t)f->st.st_size;
 		http_reply_header(rep, "Last-Modified", f->modified, 29);
 		http_reply_header(rep, "ETag", f->etag, f->etag_len);
 		if (f->vary)
@@ -461,7 +549,11 @@ serve_file(struct http_reply *rep, const struct http_request *r,
 		http_reply_end(rep, r->version == 10 && r->keep_alive);
 		return;
 	}
-	if (range_applies(r, f)) {
+	if (f->coded) {
+		reply_coded(rep, r, f);
+		return;
+	}
+	if (f->encoding == NULL && f->h[HF_RANGE] && range_applies(r, f)) {
 		struct http_range rg[HTTP_MAX_RANGES];
 		int n = http_range_parse(*f->h[HF_RANGE],
 					 (uint64_t)f->st.st_size, rg);
@@ -522,8 +614,9 @@ reply_autoindex(struct http_reply *rep, const struct http_request *r,
 static void
 serve_dir(struct http_reply *rep, const struct http_request *r,
 	  const struct http_site *s, const struct http_vhost *v,
-	  struct http_file *f, struct http_cache *cache, char *path, size_t n)
+	  struct http_file *f, struct http_file_scratch *sc, size_t n)
 {
+	char *path = sc->path;
 	static const char index[] = "index.html";
 
 	if (path[n - 1] != '/') {
@@ -538,7 +631,8 @@ serve_dir(struct http_reply *rep, const struct http_request *r,
 		close(f->fd);
 		f->fd = fd;
 		f->type = http_mime_type(index, sizeof index - 1);
-		pick_encoding(r, cache, v, path, n + sizeof index - 1, f);
+		f->type_ok = sc->enc_cfg && http_encode_type_ok(f->type);
+		negotiate(r, sc, v, path, n + sizeof index - 1, f);
 		serve_file(rep, r, f);
 		return;
 	}
@@ -580,14 +674,14 @@ serve_cached(const struct http_request *r, struct http_file_scratch *sc,
 	}
 	file_from_cache(f, e);
 	f->type = e->type;
+	f->type_ok = e->type_ok;
 	if (e->head_len) {
 		f->head = e->head;
 		f->head_len = e->head_len;
 	}
-	pick_encoding(r, sc->cache, v, sc->path, len, f);
+	negotiate(r, sc, v, sc->path, len, f);
 	serve_file(rep, r, f);
-	if (f->fd >= 0)
-		close(f->fd);
+	file_done(f);
 	return 1;
 }
 
@@ -598,7 +692,7 @@ serve_path(const struct http_site *s, const struct http_request *r,
 	int ka10 = r->version == 10 && r->keep_alive;
 	int head = r->method == HTTP_M_HEAD;
 	const struct http_vhost *v = http_site_find(s, r->host);
-	/* room for "index.html" or ".br" after the path */
+	/* room for "index.html" and ".zst" after the path */
 	ssize_t n = http_path_clean(r->path.p, r->path.n, sc->path,
 				    sizeof sc->path - 16);
 	int status = v == NULL ? 404 : n < 0 ? 400 :
@@ -619,16 +713,16 @@ serve_path(const struct http_site *s, const struct http_request *r,
 	if (status) {
 		http_reply_error(rep, status, 0, ka10, NULL, head);
 	} else if (S_ISDIR(f.st.st_mode)) {
-		serve_dir(rep, r, s, v, &f, sc->cache, sc->path, (size_t)n);
+		serve_dir(rep, r, s, v, &f, sc, (size_t)n);
 	} else if (!S_ISREG(f.st.st_mode)) {
 		http_reply_error(rep, 404, 0, ka10, NULL, head);
 	} else {
 		f.type = http_mime_type(sc->path, (size_t)n);
-		pick_encoding(r, sc->cache, v, sc->path, (size_t)n, &f);
+		f.type_ok = sc->enc_cfg && http_encode_type_ok(f.type);
+		negotiate(r, sc, v, sc->path, (size_t)n, &f);
 		serve_file(rep, r, &f);
 	}
-	if (f.fd >= 0)
-		close(f.fd);
+	file_done(&f);
 }
 
 void

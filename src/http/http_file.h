@@ -12,16 +12,22 @@
 #include "http_site.h"
 
 struct http_cache;
+struct http_encode;
 
 /* Per-request scratch the responder needs, owned by the connection. */
 struct http_file_scratch {
 	char path[HTTP_MAX_LINE + 32];	/* decoded path */
 	struct http_cache *cache;	/* the worker's, or NULL: no cache */
+	struct http_encode *enc;	/* the worker's, or NULL: no
+					 * compression on the fly */
+	const struct http_encode_config *enc_cfg;	/* its settings */
 };
 
 /* Fills rep with the answer to r: a file, a directory redirect or index,
  * a 304/412/416, or an error page (404, 403, 405 with Allow, 501, 400 for
- * a bad path). The reply holds the open file. Never fails: internal
+ * a bad path); a file in the coding Accept-Encoding picks: a fresh
+ * precompressed sibling (.br, .zst, .gz), else compressed on the fly
+ * through sc->enc; a Range is always served from the file itself. The reply holds the open file. Never fails: internal
  * errors give 500. Set rep->close first when the client does not keep
  * the connection alive. */
 void http_file_respond(const struct http_site *s, const struct http_request *r,

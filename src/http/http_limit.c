@@ -45,6 +45,11 @@ http_limit_rule_parse(const char *spec, struct http_limit_rule *out)
 	while (out->plen > 1 && out->path[out->plen - 1] == '/')
 		out->path[--out->plen] = '\0';
 	out->count = (uint32_t)count;
+	/* buckets are the rule's, not its place in the list: a reload that
+	 * keeps a rule keeps them, one that changes it starts them full */
+	out->key = 14695981039346656037ull;
+	for (const char *p = spec; *p; p++)
+		out->key = (out->key ^ (unsigned char)*p) * 1099511628211ull;
 	ratelimit_rule_init(&out->bucket, out->count, out->period_s,
 			    out->burst, 0);
 	return 0;
@@ -53,24 +58,29 @@ http_limit_rule_parse(const char *spec, struct http_limit_rule *out)
 int
 http_limits_init(struct http_limits *l, const uint64_t seed[2])
 {
-	size_t n = (size_t)1 << HTTP_LIMIT_BITS;
-
 	l->seed[0] = seed[0];
 	l->seed[1] = seed[1];
 	l->conns = NULL;
 	l->buckets.cells = NULL;
-	if (l->nrules && ratelimit_init(&l->buckets, HTTP_LIMIT_BITS) < 0)
-		return -ENOMEM;
-	if (l->max_conns_per_ip == 0)
-		return 0;
-	l->conns = malloc(n * sizeof *l->conns);
-	if (l->conns == NULL) {
-		http_limits_fini(l);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++)
-		atomic_init(&l->conns[i], 0);
+	return http_limits_tables(l, l->nrules > 0, l->max_conns_per_ip > 0);
+}
 
+int
+http_limits_tables(struct http_limits *l, int rules, int conns)
+{
+	size_t n = (size_t)1 << HTTP_LIMIT_BITS;
+
+	if (rules && l->buckets.cells == NULL &&
+	    ratelimit_init(&l->buckets, HTTP_LIMIT_BITS) < 0)
+		return -ENOMEM;
+	if (!conns || l->conns)
+		return 0;
+	_Atomic uint32_t *t = malloc(n * sizeof *t);
+	if (t == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		atomic_init(&t[i], 0);
+	l->conns = t;
 	return 0;
 }
 
@@ -186,7 +196,7 @@ http_limits_request(struct http_limits *l, const struct sockaddr *peer,
 	if (i < 0)
 		return 0;
 	uint64_t h = ratelimit_mix(client_hash(l, peer) ^ l->seed[1],
-				   (uint64_t)i);
+				   l->rules[i].key);
 	int64_t ms = ratelimit_take(&l->buckets, h, &l->rules[i].bucket,
 				    now_ms);
 	return (ms + 999) / 1000;

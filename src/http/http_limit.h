@@ -33,6 +33,7 @@ struct http_limit_rule {
 	size_t plen;
 	uint32_t count, period_s, burst;
 	struct ratelimit_rule bucket;
+	uint64_t key;		/* of the rule as written: its buckets */
 };
 
 struct http_limits {
@@ -51,6 +52,10 @@ int http_limit_rule_parse(const char *spec, struct http_limit_rule *out);
 /* Allocates what the limits set before need, keyed by seed. Returns 0 or
  * -ENOMEM. */
 int http_limits_init(struct http_limits *l, const uint64_t seed[2]);
+/* Allocates the tables l lacks: the buckets when rules, the connection
+ * counts when conns (a reload that sets a limit the start did not).
+ * Returns 0 or -ENOMEM. */
+int http_limits_tables(struct http_limits *l, int rules, int conns);
 void http_limits_fini(struct http_limits *l);
 /* A connection from peer opens: counts it and returns 0, or returns
  * ERR_RANGE (not counted) when the client has max_conns_per_ip already. */

@@ -1,6 +1,7 @@
 /* http_reply: response heads built with memcpy into a fixed buffer (no
  * printf on the request path), and the small error responses (RFC 9110
  * section 15, RFC 9112 section 4). */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,6 +40,40 @@ http_status_text(int status)
 	return "Unknown";
 }
 
+struct http_blob *
+http_blob_new(size_t len)
+{
+	struct http_blob *b = malloc(sizeof *b + len);
+
+	if (b) {
+		b->refs = 1;
+		b->len = len;
+	}
+	return b;
+}
+
+struct http_blob *
+http_blob_shrink(struct http_blob *b, size_t len)
+{
+	struct http_blob *s = realloc(b, sizeof *b + len);
+
+	if (s == NULL)
+		s = b;
+	s->len = len;
+	return s;
+}
+
+/* Drops what the reply holds besides its buffers. */
+static void
+reply_release(struct http_reply *rep)
+{
+	if (rep->fd >= 0)
+		close(rep->fd);
+	rep->fd = -1;
+	http_blob_put(rep->blob);
+	rep->blob = NULL;
+}
+
 void
 http_reply_init(struct http_reply *rep, char *out, struct buf *page)
 {
@@ -51,6 +86,7 @@ http_reply_init(struct http_reply *rep, char *out, struct buf *page)
 	rep->close = 0;
 	rep->head_only = 0;
 	rep->fd = -1;
+	rep->blob = NULL;
 	rep->extra = NULL;
 	rep->out = out;
 	rep->page = page;
@@ -59,9 +95,7 @@ http_reply_init(struct http_reply *rep, char *out, struct buf *page)
 void
 http_reply_fini(struct http_reply *rep)
 {
-	if (rep->fd >= 0)
-		close(rep->fd);
-	rep->fd = -1;
+	reply_release(rep);
 	rep->nsegs = 0;
 	rep->out_len = 0;
 }
@@ -95,9 +129,7 @@ reply_u64(struct http_reply *rep, uint64_t v)
 void
 http_reply_begin(struct http_reply *rep, int status)
 {
-	if (rep->fd >= 0)
-		close(rep->fd);
-	rep->fd = -1;
+	reply_release(rep);
 	rep->status = status;
 	rep->out_len = 0;
 	rep->overflow = 0;

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/types.h>
 
 #include "core/buf.h"
@@ -25,6 +26,15 @@ enum http_seg_kind {
 	HTTP_SEG_OUT,		/* bytes of the out buffer */
 	HTTP_SEG_PAGE,		/* bytes of the page buffer */
 	HTTP_SEG_FILE,		/* bytes of the reply's file */
+	HTTP_SEG_BLOB,		/* bytes of the reply's blob */
+};
+
+/* Bytes shared by replies and a cache (a compressed variant): counted
+ * references, one thread (the worker's), freed with the last. */
+struct http_blob {
+	unsigned refs;
+	size_t len;
+	unsigned char data[];
 };
 
 struct http_seg {
@@ -35,6 +45,7 @@ struct http_seg {
 struct http_reply {
 	int status;
 	int fd;			/* open file for HTTP_SEG_FILE, or -1 */
+	struct http_blob *blob;	/* a reference for HTTP_SEG_BLOB, or NULL */
 	char *out;		/* connection-owned, HTTP_OUT_SIZE bytes */
 	size_t out_len;
 	int overflow;		/* the head did not fit: sticky */
@@ -48,9 +59,22 @@ struct http_reply {
 	unsigned head_only : 1;	/* HEAD: no body goes out */
 };
 
+/* A blob of len bytes (contents undefined) with one reference, or NULL.
+ * shrink: the same bytes cut to len (<= its length), or b when that
+ * fails; the caller holds the only reference. put: drops one reference
+ * (NULL is fine). */
+struct http_blob *http_blob_new(size_t len);
+struct http_blob *http_blob_shrink(struct http_blob *b, size_t len);
+static inline void
+http_blob_put(struct http_blob *b)
+{
+	if (b && --b->refs == 0)
+		free(b);
+}
+
 /* Sets up a reply over the connection's buffers. fd is -1. */
 void http_reply_init(struct http_reply *rep, char *out, struct buf *page);
-/* Closes the file the reply holds and empties it. */
+/* Closes the file (and drops the blob) the reply holds and empties it. */
 void http_reply_fini(struct http_reply *rep);
 /* The reason phrase of a status ("Not Found"); "Unknown" if none. */
 const char *http_status_text(int status);

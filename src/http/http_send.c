@@ -31,6 +31,7 @@ send_memory(struct http_conn *c)
 			break;
 		}
 		const char *base = s->kind == HTTP_SEG_OUT ? rep->out :
+			s->kind == HTTP_SEG_BLOB ? (const char *)rep->blob->data :
 			(const char *)rep->page->p;
 		uint64_t skip = i == c->x->seg ? c->x->seg_done : 0;
 		iov[n].iov_base = (char *)base + s->off + skip;

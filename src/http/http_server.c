@@ -34,7 +34,9 @@
 #include "net/net_sock.h"
 #include "http_autoindex.h"
 #include "http_cache.h"
+#include "http_encode.h"
 #include "http_conn.h"
+#include "http_gen.h"
 #include "http_limit.h"
 #include "http_path.h"
 
@@ -89,6 +91,8 @@ ctx_get(struct http_worker *w)
 	http_reply_init(&x->rep, x->out, &x->page);
 	http_request_init(&x->req);
 	x->sc.cache = w->cache;
+	x->sc.enc = w->encode;
+	x->sc.enc_cfg = w->encode ? w->cfg.encode : NULL;
 	x->job = NULL;
 	return x;
 }
@@ -129,7 +133,7 @@ conn_close(struct http_conn *c)
 	LIST_REMOVE(c, link);
 	w->nconns--;
 	if (c->limit_counted)
-		http_limits_conn_close(w->cfg.limits,
+		http_limits_conn_close(w->limits_base,
 				       (struct sockaddr *)&c->peer);
 	if (w->stats)
 		http_stats_add(&w->stats->closed, 1);
@@ -463,6 +467,9 @@ head_done(struct http_conn *c, size_t len)
 	c->client_close = !r->keep_alive && r->framing == HTTP_BODY_NONE;
 	c->x->rep.close = !r->keep_alive || loop_is_stopping(c->w->loop);
 	c->x->realm = NULL;	/* a program's REMOTE_USER only under one */
+	/* a safe point: a reload's settings apply from this request on */
+	if (c->w->gens && http_gens_moved(c->w->gens, c->w->gen))
+		http_worker_regen(c->w);
 	/* 429 before credentials are checked (each check costs ms of CPU)
 	 * and before files or programs, alike */
 	if (c->w->cfg.limits &&
@@ -508,7 +515,8 @@ step_proxy(struct http_conn *c)
 			c->state = HC_CLOSE;
 			return STEP_NEXT;
 		}
-		c->limit_counted = c->w->cfg.limits != NULL;
+		c->limit_counted = c->w->cfg.limits &&
+			c->w->cfg.limits->conns;
 	}
 	c->state = HC_HEAD;
 	return STEP_NEXT;
@@ -799,7 +807,8 @@ conn_proxied(const struct http_worker *w, const struct net_addr *peer)
 static int
 conn_counted(const struct http_worker *w, const struct net_addr *peer)
 {
-	return w->cfg.limits && !conn_proxied(w, peer);
+	return w->cfg.limits && w->cfg.limits->conns &&
+		!conn_proxied(w, peer);
 }
 
 /* A connection admitted that cannot be served after all: closed, and no
@@ -808,7 +817,7 @@ static void
 conn_drop(struct http_worker *w, int fd, const struct net_addr *peer)
 {
 	if (conn_counted(w, peer))
-		http_limits_conn_close(w->cfg.limits,
+		http_limits_conn_close(w->limits_base,
 				       (struct sockaddr *)&peer->ss);
 	close(fd);
 }
@@ -861,6 +870,10 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
 static int
 conn_admit(struct http_worker *w, const struct net_addr *peer)
 {
+	/* a safe point too: the connection is counted under the limits of
+	 * the current generation */
+	if (w->gens && http_gens_moved(w->gens, w->gen))
+		http_worker_regen(w);
 	if (w->nconns >= w->cfg.max_conns)
 		return 0;
 	if (conn_counted(w, peer) &&
@@ -896,6 +909,18 @@ on_accept_tls(void *arg, int fd, const struct net_addr *peer)
 		close(fd);
 }
 
+/* A worker without requests still moves to a new generation, so that
+ * the old one is freed. */
+static void
+on_gen_timer(struct loop *l, void *arg)
+{
+	struct http_worker *w = arg;
+
+	if (http_gens_moved(w->gens, w->gen))
+		http_worker_regen(w);
+	loop_timer_set(l, &w->gen_timer, 1000);
+}
+
 static void
 on_log_timer(struct loop *l, void *arg)
 {
@@ -915,6 +940,7 @@ http_on_stop(struct loop *l, void *arg)
 	net_service_close(&w->sockets);
 	net_acceptor_close(&w->tls_tcp);
 	loop_timer_del(l, &w->log_timer);
+	loop_timer_del(l, &w->gen_timer);
 	if (w->log)
 		http_log_flush(w->log);
 	struct http_conn *c = LIST_FIRST(&w->conns);
@@ -998,7 +1024,18 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 	}
 	w->loop = l;
 	w->cfg = *c;
+	w->limits_base = c->limits;
+	loop_timer_init(&w->gen_timer, on_gen_timer, w);
+	if (c->gens) {
+		w->gens = c->gens;
+		w->gen = http_gens_enter(c->gens);
+		w->cfg = w->gen->cfg;
+		w->limits_base = c->gens->base;
+		loop_timer_set(l, &w->gen_timer, 1000);
+	}
 	w->stats = c->status ? http_stats_claim(c->status) : NULL;
+	/* without memory for it, files go out as they are */
+	w->encode = c->encode ? http_encode_new(c->encode, w->stats) : NULL;
 	if (w->log)
 		w->log->fd = c->access_log_fd;
 	loop_timer_init(&w->log_timer, on_log_timer, w);
@@ -1043,10 +1080,14 @@ http_worker_free(struct http_worker *w)
 	}
 	http_gw_worker_free(w->gw);
 	http_cache_free(w->cache);
+	http_encode_free(w->encode);
 	http_guard_worker_free(w->guard);
 	net_service_close(&w->sockets);
 	net_acceptor_close(&w->tls_tcp);
 	loop_timer_del(w->loop, &w->log_timer);
+	loop_timer_del(w->loop, &w->gen_timer);
+	if (w->gens)
+		http_gens_leave(w->gens, w->gen);
 	if (w->log)
 		http_log_flush(w->log);
 	free(w->log);

@@ -21,6 +21,8 @@ struct loop;
 struct http_guard;
 struct http_gw_config;
 struct http_limits;
+struct http_gens;
+struct http_encode_config;
 
 /* How file bodies leave. ON: sendfile hands the kernel page-cache pages,
  * no copy on our side. OFF: pread into a 64 KiB buffer, then send: two
@@ -62,6 +64,11 @@ struct http_server_config {
 	/* --status: the status page and the workers' counters (http_stats.h),
 	 * or NULL: no page, nothing counted */
 	struct http_stats_page *status;
+	/* reloads: the live settings' generations (http_gen.h), whose
+	 * current one replaces this config in each worker; or NULL */
+	struct http_gens *gens;
+	/* --compress: on-the-fly content codings (http_encode.h), or NULL */
+	const struct http_encode_config *encode;
 };
 
 /* Sets defaults: 10 s header, 15 s idle, 30 s send, 1 MiB body, 10000

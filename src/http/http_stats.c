@@ -178,6 +178,7 @@ http_stats_json(const struct http_stats_page *p, char *out, size_t size)
 		      "\"connections\":{\"open\":%llu,\"total\":%llu},"
 		      "\"requests\":%llu,\"bytes\":%llu,\"status\":{\"1xx\":%llu,"
 		      "\"2xx\":%llu,\"3xx\":%llu,\"4xx\":%llu,\"5xx\":%llu},"
+		      "\"compress\":{\"made\":%llu,\"hits\":%llu},"
 		      "\"per_worker\":[",
 		      (long long)(mono_ms() - p->start_ms), http_stats_workers(p),
 		      (unsigned long long)(t.accepted - t.closed),
@@ -188,7 +189,9 @@ http_stats_json(const struct http_stats_page *p, char *out, size_t size)
 		      (unsigned long long)t.status[2],
 		      (unsigned long long)t.status[3],
 		      (unsigned long long)t.status[4],
-		      (unsigned long long)t.status[5]);
+		      (unsigned long long)t.status[5],
+		      (unsigned long long)t.compressed,
+		      (unsigned long long)t.compress_hits);
 	if (rc < 0 || (size_t)rc >= size)
 		return -1;
 	n = (size_t)rc;

@@ -27,6 +27,7 @@ struct http_reply;
 struct http_stats {
 	uint64_t accepted, closed;	/* connections */
 	uint64_t requests, bytes;	/* replies and their body bytes */
+	uint64_t compressed, compress_hits; /* variants made, found cached */
 	uint64_t status[6];		/* [1] 1xx ... [5] 5xx, [0] other */
 } __attribute__((aligned(64)));
 

@@ -148,3 +148,14 @@ net_set_nodelay(int fd, int on)
 {
 	return set_opt(fd, IPPROTO_TCP, TCP_NODELAY, on);
 }
+
+int
+net_set_buffer(int fd, int send, int bytes)
+{
+	if (bytes <= 0)
+		return 0;
+	if (set_opt(fd, SOL_SOCKET, send ? SO_SNDBUFFORCE : SO_RCVBUFFORCE,
+		    bytes) == 0)
+		return 0;
+	return set_opt(fd, SOL_SOCKET, send ? SO_SNDBUF : SO_RCVBUF, bytes);
+}

@@ -34,5 +34,11 @@ int net_send_buf(int fd, struct buf *b);
 int net_write_all(int fd, const void *p, size_t n);
 /* Sets TCP_NODELAY. Returns 0 or -errno. */
 int net_set_nodelay(int fd, int on);
+/* Asks for a receive (SO_RCVBUF) or send (SO_SNDBUF) buffer of bytes
+ * (which the kernel doubles for its bookkeeping): past net.core.rmem_max
+ * or wmem_max when the process may (SO_RCVBUFFORCE, CAP_NET_ADMIN), as
+ * NSD does, else up to that maximum. 0 leaves the kernel's default.
+ * Returns 0 or -errno. */
+int net_set_buffer(int fd, int send, int bytes);
 
 #endif

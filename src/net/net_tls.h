@@ -60,6 +60,12 @@ int net_tls_server_new(const struct net_tls_server_config *c,
  * in progress and established keep theirs. On failure the old pairs stay
  * and err says why; returns 0 or a negative code. Any thread. */
 int net_tls_server_reload(struct net_tls_server *s, char *err, size_t errlen);
+/* The same with other pairs: c's certs and min_version (the rest of c is
+ * ignored; the strings are copied), for a reload that names new files.
+ * On failure nothing changes. Call from one thread (the one reloading). */
+int net_tls_server_reconfigure(struct net_tls_server *s,
+			       const struct net_tls_server_config *c,
+			       char *err, size_t errlen);
 /* After every connection is freed. */
 void net_tls_server_free(struct net_tls_server *s);
 

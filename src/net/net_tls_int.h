@@ -42,6 +42,7 @@ struct net_tls_server {
 		int64_t sec;
 	} seen[TLS_SEEN_SLOTS];
 	int buffered;		/* no kernel TLS: writes go through tls_out */
+	char *paths;		/* cfg.certs' strings since a reconfigure */
 };
 
 /* The records a connection has encrypted and not yet sent: they gather

@@ -381,12 +381,68 @@ net_tls_server_reload(struct net_tls_server *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* c's strings in one block, cfg's certs pointing into it. NULL when out
+ * of memory. */
+static char *
+paths_copy(const struct net_tls_server_config *c, struct net_tls_cert *out)
+{
+	size_t len = 1;
+
+	for (int i = 0; i < c->ncerts; i++)
+		len += (c->certs[i].name ? strlen(c->certs[i].name) + 1 : 0) +
+			strlen(c->certs[i].cert) + strlen(c->certs[i].key) + 2;
+	char *blob = malloc(len), *p = blob;
+	for (int i = 0; blob && i < c->ncerts; i++) {
+		const char *src[3] = { c->certs[i].name, c->certs[i].cert,
+				       c->certs[i].key };
+		const char **dst[3] = { &out[i].name, &out[i].cert,
+					&out[i].key };
+		for (int k = 0; k < 3; k++) {
+			*dst[k] = src[k] ? p : NULL;
+			if (src[k])
+				p = stpcpy(p, src[k]) + 1;
+		}
+	}
+	return blob;
+}
+
+int
+net_tls_server_reconfigure(struct net_tls_server *s,
+			   const struct net_tls_server_config *c,
+			   char *err, size_t errlen)
+{
+	struct net_tls_server_config old = s->cfg;
+	struct tls_set *set;
+	char *blob = paths_copy(c, s->cfg.certs);
+
+	if (blob == NULL)
+		return -ENOMEM;
+	/* set_new and ctx_new read these; the workers do not */
+	s->cfg.ncerts = c->ncerts;
+	s->cfg.min_version = c->min_version;
+	int rc = set_new(s, &set, err, errlen);
+	if (rc < 0) {
+		s->cfg = old;
+		free(blob);
+		return rc;
+	}
+	pthread_mutex_lock(&s->lock);
+	struct tls_set *prev = s->cur;
+	s->cur = set;
+	pthread_mutex_unlock(&s->lock);
+	tls_set_release(prev);
+	free(s->paths);
+	s->paths = blob;
+	return 0;
+}
+
 void
 net_tls_server_free(struct net_tls_server *s)
 {
 	if (s == NULL)
 		return;
 	tls_set_release(s->cur);
+	free(s->paths);
 	pthread_mutex_destroy(&s->lock);
 	OPENSSL_cleanse(s->keys, sizeof s->keys);
 	free(s);

@@ -27,7 +27,8 @@ def flood(host, port, seconds=1.0, src="127.0.0.1", name=NAME):
     (sent, answered, truncated, dropped)."""
     q = dns.message.make_query(name, "A").to_wire()
     sent = answered = truncated = 0
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
         s.bind((src, 0))
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
         s.setblocking(False)

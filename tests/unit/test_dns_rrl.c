@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "dns/dns_rrl.h"
+#include "dns/dns_server.h"
 #include "dns/dns_wire.h"
 #include "net/net_prefix.h"
 #include "unit.h"
@@ -162,6 +163,33 @@ START_TEST(test_slip)
 	ck_assert_uint_eq(st.slipped, (uint64_t)c->slipped);
 	ck_assert_uint_eq(st.dropped, (uint64_t)c->dropped);
 	dns_rrl_fini(&r);
+}
+END_TEST
+
+/* Each worker counts into its own stats slot (the socket and the XDP
+ * path of a worker alike); dns_served_stats sums them for the status
+ * page. */
+START_TEST(test_stats_summed)
+{
+	struct dns_served s;
+	struct dns_stats sum;
+	struct dns_rrl r;
+
+	ck_assert_int_eq(dns_served_init(&s, NULL, 2), 0);
+	rrl_start(&r, 5, 2, 15);
+	flood(&r, &s.slots[0].rrl, "192.0.2.7", "www.example.test", DNS_T_A,
+	      0, NULL, 20, 1000);
+	flood(&r, &s.slots[1].rrl, "192.0.2.8", "www.example.test", DNS_T_A,
+	      0, NULL, 10, 1000);
+	dns_served_stats(&s, &sum);
+	/* 5 pass, then the shared bucket limits the rest: 25 limited */
+	ck_assert_uint_eq(sum.rrl_limited, 25);
+	ck_assert_uint_eq(sum.rrl_slipped + sum.rrl_dropped, 25);
+	ck_assert_uint_eq(sum.rrl_slipped, s.slots[0].rrl.slipped +
+			  s.slots[1].rrl.slipped);
+	ck_assert_uint_eq(s.slots[1].rrl.limited, 10);
+	dns_rrl_fini(&r);
+	dns_served_fini(&s);
 }
 END_TEST
 
@@ -385,6 +413,7 @@ rrl_suite(void)
 	tcase_add_loop_test(tc, test_slip, 0,
 			    sizeof slip_cases / sizeof slip_cases[0]);
 	tcase_add_test(tc, test_keys);
+	tcase_add_test(tc, test_stats_summed);
 	tcase_add_test(tc, test_kinds);
 	tcase_add_test(tc, test_window);
 	tcase_add_test(tc, test_exempt);

@@ -125,6 +125,7 @@ check-layers:
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 test: deps-test check-layers
+	@$(MAKE) --no-print-directory build/inetkit
 	@$(MAKE) --no-print-directory SAN=1 build/asan/inetkit unit-bins
 	@$(MAKE) --no-print-directory SAN=1 unit
 	@$(MAKE) --no-print-directory SAN=1 e2e
@@ -138,6 +139,7 @@ unit: unit-bins
 
 e2e: $(BIN) tools
 	INETKIT=$(abspath $(BIN)) INETKIT_TOOLS=$(abspath build/$(VARIANT)-tools) \
+		INETKIT_RELEASE=$(abspath build/inetkit) \
 		/usr/bin/python3 -m pytest -q tests/e2e
 
 # Hosts as network namespaces (tests/cluster/): skipped, with the reason,
@@ -149,16 +151,19 @@ FUZZ_SECONDS ?= 20
 FUZZ_OBJ := build/obj/fuzz
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_OBJ)/%.o) $(FUZZ_OBJ)/$(BPF_GEN:.c=.o)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -MMD -MP \
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc \
 	-fsanitize=fuzzer-no-link,address,undefined
 
+# -MMD -MP: header dependencies as for the other objects (the .d files
+# under build/obj are included below), the target's own in build/obj/fuzz.
 $(FUZZ_OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -c -o $@ $<
+	clang $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
 build/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
-	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
+	@mkdir -p $(dir $@) $(FUZZ_OBJ)
+	clang $(FUZZ_CFLAGS) -MMD -MP -MF $(FUZZ_OBJ)/$*.d -fsanitize=fuzzer \
+		-o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
 
 # FUZZ_TARGETS="http_parse url" picks targets; FUZZ_JOBS runs some at once.
 FUZZ_TARGETS ?= $(FUZZ_SRC:fuzz/fuzz_%.c=%)
@@ -289,4 +294,4 @@ soak: all
 clean:
 	rm -rf build
 
--include $(shell find build/obj build/fuzz build/cov -name '*.d' 2>/dev/null)
+-include $(shell find build/obj build/cov -name '*.d' 2>/dev/null)

@@ -85,17 +85,7 @@ start_inetkit() {
 		2>"$tmp/inetkit.err" &
 	pid=$!
 	started[$pid]=1
-	local i line=""
-	for i in $(seq 50); do
-		line=$(grep -m1 '^listening echo tcp ' "$tmp/inetkit.out" || true)
-		[ -n "$line" ] && break
-		sleep 0.1
-	done
-	[ -n "$line" ] || {
-		reason="did not start: $(cat "$tmp/inetkit.err")"
-		return 1
-	}
-	port=${line##*:}
+	listened_port echo "$tmp/inetkit.out" "$tmp/inetkit.err"
 }
 
 # Internal services answer on their standard port only (7), which needs

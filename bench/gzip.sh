@@ -63,20 +63,15 @@ declare -A URLPATH=([1k]=/1k.html [100k]=/100k.html)
 
 # ---- servers: start_NAME sets pid and port or returns 1 ----
 start_inetkit_args() {
+	# the last run's file must not be read before this run truncates it
+	rm -f "$tmp/inetkit.out"
 	setsid "${pin_server[@]}" "$INETKIT" serve http --root "$tmp/root" \
 		--listen 127.0.0.1:0 --workers 1 --compress gzip \
 		--compress-level "$LEVEL" "$@" >"$tmp/inetkit.out" \
 		2>"$tmp/inetkit.err" &
 	pid=$!
 	started[$pid]=1
-	local i line=""
-	for i in $(seq 50); do
-		line=$(grep -m1 '^listening http tcp ' "$tmp/inetkit.out" || true)
-		[ -n "$line" ] && break
-		sleep 0.1
-	done
-	[ -n "$line" ] || { reason=$(cat "$tmp/inetkit.err"); return 1; }
-	port=${line##*:}
+	listened_port http "$tmp/inetkit.out" "$tmp/inetkit.err"
 }
 start_inetkit() { start_inetkit_args; }
 start_nocache() { start_inetkit_args --compress-cache 0; }

@@ -62,20 +62,15 @@ pin_server=()
 pin_load=()
 
 start_inetkit() {
+	# the last run's file must not be read before this run truncates it
+	rm -f "$tmp/inetkit.out"
 	setsid "${prio[@]}" "${pin_server[@]}" "$INETKIT" serve http \
 		--root "$tmp/root" --listen 127.0.0.1:0 --workers "$1" \
 		--max-conns $((IDLE + 1000)) >"$tmp/inetkit.out" \
 		2>"$tmp/inetkit.err" &
 	pid=$!
 	started[$pid]=1
-	local i line=""
-	for i in $(seq 50); do
-		line=$(grep -m1 '^listening http tcp ' "$tmp/inetkit.out" || true)
-		[ -n "$line" ] && break
-		sleep 0.1
-	done
-	[ -n "$line" ] || { reason=$(cat "$tmp/inetkit.err"); return 1; }
-	port=${line##*:}
+	listened_port http "$tmp/inetkit.out" "$tmp/inetkit.err"
 }
 
 # Debian's nginx with what a user tuning for speed would set: sendfile

@@ -108,6 +108,20 @@ wait_listening() {
 	return 1
 }
 
+# Waits for inetkit's "listening SERVICE tcp ADDR:PORT" line in OUT (a
+# server started on port 0) and sets port; else sets reason from ERR and
+# returns 1.
+listened_port() {
+	local i line=""
+	for i in $(seq 50); do
+		line=$(grep -m1 "^listening $1 tcp " "$2" || true)
+		[ -n "$line" ] && break
+		sleep 0.1
+	done
+	[ -n "$line" ] || { reason="did not start: $(cat "$3")"; return 1; }
+	port=${line##*:}
+}
+
 # A free TCP port on 127.0.0.1 for a server that cannot take port 0.
 free_port() {
 	local p i

@@ -72,14 +72,8 @@ start_inetkit() {
 		>"$tmp/inetkit.out" 2>"$tmp/inetkit.err" &
 	pid=$!
 	started[$pid]=1
-	local i line=""
-	for i in $(seq 50); do
-		line=$(grep -m1 '^listening https tcp ' "$tmp/inetkit.out" || true)
-		[ -n "$line" ] && break
-		sleep 0.1
-	done
-	[ -n "$line" ] || { cat "$tmp/inetkit.err" >&2; return 1; }
-	port=${line##*:}
+	listened_port https "$tmp/inetkit.out" "$tmp/inetkit.err" ||
+		{ echo "$reason" >&2; return 1; }
 }
 
 start_nginx() {

@@ -55,6 +55,10 @@ int cli_parse_int(const char *s, long min, long max, long *out);
  * [1, 3600000]. Returns 0 or -1. */
 int cli_parse_seconds(const char *s, int *ms);
 
+/* Whether word stands in list, a string of space-separated words (the
+ * keys a reload kept or applied). */
+int cli_word_in(const char *list, const char *word);
+
 /* The resolver options of the client commands (cli_resolve.c). init sets
  * the defaults; option handles --dns ADDR:PORT (repeatable), --resolve
  * NAME:ADDR (repeatable) and --dns-timeout SECONDS: it returns 1 when it

@@ -477,17 +477,6 @@ has_key(const struct conf_block *b, const char *key)
 	return 0;
 }
 
-static int
-in_list(const char *list, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (const char *p = strstr(list, w); p; p = strstr(p + 1, w))
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
-			return 1;
-	return 0;
-}
-
 /* Whether key comes before index i of block s in the blocks before it or
  * in s itself: each key is reported once. */
 static int
@@ -520,8 +509,8 @@ report_keys(const struct cfg_run *r, const struct conf_block *a,
 	for (int s = 0; s < 3; s++)
 		for (int i = 0; i < blocks[s]->nargs; i++) {
 			const char *key = blocks[s]->args[i].key;
-			if (key_seen(blocks, s, i) || in_list(kept, key) ||
-			    in_list(kept, "*"))
+			if (key_seen(blocks, s, i) || cli_word_in(kept, key) ||
+			    cli_word_in(kept, "*"))
 				continue;
 			if (!live_key(a->name, key)) {
 				if (key_differs(a, b, key))

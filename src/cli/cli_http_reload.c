@@ -33,23 +33,12 @@ cli_http_reload_fini(struct cli_http *e)
 	e->cfg.gens = NULL;
 }
 
-static int
-has_word(const char *list, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (const char *p = strstr(list, w); p; p = strstr(p + 1, w))
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
-			return 1;
-	return 0;
-}
-
 static void
 kept_add(char *kept, size_t len, const char *key)
 {
 	size_t n = strlen(kept);
 
-	if (!has_word(kept, key))
+	if (!cli_word_in(kept, key))
 		snprintf(kept + n, len - n, "%s%s", n ? " " : "", key);
 }
 

@@ -238,3 +238,14 @@ cli_listen_bind_pair(struct cli_listen *ls, const char *service,
 	print_bind_error(ls, failed, service, rc);
 	return rc;
 }
+
+int
+cli_word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = strstr(list, word); p; p = strstr(p + 1, word))
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+	return 0;
+}

@@ -1,11 +1,17 @@
 /* cmd_crawl: `inetkit crawl URL`, the crawler and link checker. Turns the
  * options into a crawl_config, runs the engine (src/crawl/crawl.c), then
  * prints every page and every broken link with the pages that link to
- * it, and writes the JSON Lines report and the DOT graph. Exit 1 when a
+ * it, and writes the JSON Lines report, the DOT graph and the HTML page
+ * (each whole or not at all: a temporary file renamed). Exit 1 when a
  * link is broken, so that it can guard a site in CI. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -13,15 +19,17 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "crawl/crawl.h"
+#include "crawl/crawl_html.h"
 #include "crawl/crawl_out.h"
+#include "crawl/crawl_svg.h"
 
 static const char crawl_usage[] =
 	"usage: inetkit crawl URL [--dns ADDR:PORT] [--resolve NAME:ADDR]\n"
 	"                     [--max-pages N] [--depth N] [--concurrency N]\n"
 	"                     [--delay MS] [--timeout SECONDS] [--all-hosts]\n"
 	"                     [--ignore-robots] [--parse-threads N]\n"
-	"                     [--report FILE] [--graph FILE] [--mirror DIR]\n"
-	"                     [--cacert FILE] [-k] [-q]\n"
+	"                     [--report FILE] [--graph FILE] [--html FILE]\n"
+	"                     [--mirror DIR] [--cacert FILE] [-k] [-q]\n"
 	"  Crawls the http or https site at URL and checks its links: pages,\n"
 	"  style sheets, images (src and srcset), scripts and frames, honouring\n"
 	"  <base>, robots.txt (product token \"inetkit\") and its Crawl-delay.\n"
@@ -47,6 +55,12 @@ static const char crawl_usage[] =
 	"                   pages under 4 KiB are parsed in the loop\n"
 	"  --report FILE    one JSON object per URL (JSON Lines)\n"
 	"  --graph FILE     the links as a Graphviz DOT digraph\n"
+	"  --html FILE      the report as one self-contained HTML page: the\n"
+	"                   summary, broken links with the pages linking\n"
+	"                   to them, the pages as a tree, and the link graph\n"
+	"                   as SVG when Graphviz's dot is on PATH (the first\n"
+	"                   150 URLs; a note instead when dot is missing)\n"
+	"  Reports are written to FILE.XXXXXX, then renamed to FILE.\n"
 	"  --mirror DIR     save the answers under DIR/HOST[:PORT]/PATH\n"
 	"  -q               print only broken links and the summary\n"
 	"  Trap guards: URLs over 2048 bytes, over 16 query parameters or a\n"
@@ -57,7 +71,7 @@ static const char crawl_usage[] =
 
 struct crawl_cli {
 	struct crawl_config cfg;
-	const char *report, *graph;
+	const char *report, *graph, *html;
 	int quiet;
 	int progress;		/* stderr is a terminal */
 	int64_t last_progress;
@@ -112,6 +126,8 @@ value_opt(struct crawl_cli *c, const char *opt, const char *val)
 		c->report = val;
 	} else if (strcmp(opt, "--graph") == 0 && val) {
 		c->graph = val;
+	} else if (strcmp(opt, "--html") == 0 && val) {
+		c->html = val;
 	} else if (strcmp(opt, "--mirror") == 0 && val) {
 		cfg->mirror_dir = val;
 	} else {
@@ -191,51 +207,192 @@ flush_buf(struct buf *b, FILE *f, size_t limit)
 	return rc;
 }
 
+/* An output written whole or not at all: FILE.XXXXXX in FILE's folder,
+ * renamed over FILE once complete, so a reader (a web server publishing
+ * the report) never sees half of one. A symbolic link is followed (the
+ * file it names is replaced, the link stays). A FILE that exists and is
+ * no regular file (/dev/null, a FIFO, a terminal) is written in place:
+ * a rename would replace the device with a file. */
+struct out_file {
+	FILE *f;
+	int direct;			/* written in place, no rename */
+	char target[PATH_MAX];		/* what the rename replaces */
+	char tmp[PATH_MAX + 8];
+};
+
+/* Where the symbolic link path points (the file need not exist yet): its
+ * real path, or its content taken from the link's folder. */
+static int
+link_target(const char *path, char *out, size_t size)
+{
+	char to[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	ssize_t n;
+
+	if (realpath(path, out))
+		return 0;
+	n = readlink(path, to, sizeof to - 1);
+	if (n <= 0)
+		return -1;
+	to[n] = '\0';
+	if (to[0] == '/' || !slash)
+		n = snprintf(out, size, "%s", to);
+	else
+		n = snprintf(out, size, "%.*s/%s", (int)(slash - path), path,
+			     to);
+	return n >= 0 && (size_t)n < size ? 0 : -1;
+}
+
+static int
+out_open(struct out_file *o, const char *path)
+{
+	mode_t um = umask(0);
+	struct stat st;
+	int fd;
+
+	umask(um);
+	o->direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+	if (o->direct)
+		return (o->f = fopen(path, "we")) ? 0 : -1;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if (link_target(path, o->target, sizeof o->target) < 0)
+			return -1;
+	} else if (snprintf(o->target, sizeof o->target, "%s", path) >=
+		   (int)sizeof o->target) {
+		return -1;
+	}
+	snprintf(o->tmp, sizeof o->tmp, "%s.XXXXXX", o->target);
+	fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	(void)fchmod(fd, 0666 & ~um);	/* as fopen would have made it */
+	o->f = fdopen(fd, "w");
+	if (!o->f) {
+		close(fd);
+		unlink(o->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Closes o: renamed over its target when rc is 0, removed otherwise. */
+static int
+out_close(struct out_file *o, int rc)
+{
+	if (fclose(o->f) != 0)
+		rc = -1;
+	if (o->direct)
+		return rc;
+	if (rc == 0 && rename(o->tmp, o->target) != 0)
+		rc = -1;
+	if (rc != 0)
+		unlink(o->tmp);
+	return rc;
+}
+
 static int
 write_report(const struct crawl_frontier *f, const char *path)
 {
-	FILE *out = fopen(path, "we");
+	struct out_file out;
 	struct buf b;
 	int rc = 0;
 
-	if (!out)
+	if (out_open(&out, path) < 0)
 		return -1;
 	buf_init(&b, 1 << 24);
 	for (uint32_t i = 0; i < f->nnodes && rc == 0; i++) {
 		if (crawl_out_json_node(&b, f, i) < 0)
 			rc = -1;
 		else
-			rc = flush_buf(&b, out, 1 << 16);
+			rc = flush_buf(&b, out.f, 1 << 16);
 	}
 	if (rc == 0)
-		rc = flush_buf(&b, out, 0);
+		rc = flush_buf(&b, out.f, 0);
 	buf_fini(&b);
-	return fclose(out) == 0 ? rc : -1;
+	return out_close(&out, rc);
 }
 
 static int
 write_graph(const struct crawl_frontier *f, const char *path)
 {
-	FILE *out = fopen(path, "we");
+	struct out_file out;
 	struct buf b;
 	int rc;
 
-	if (!out)
+	if (out_open(&out, path) < 0)
 		return -1;
 	buf_init(&b, 1 << 24);
 	rc = crawl_out_dot_begin(&b);
 	for (uint32_t i = 0; i < f->nnodes && rc == 0; i++) {
 		rc = crawl_out_dot_node(&b, &f->nodes[i]);
-		rc = rc ? rc : flush_buf(&b, out, 1 << 16);
+		rc = rc ? rc : flush_buf(&b, out.f, 1 << 16);
 	}
 	for (size_t i = 0; i < f->nedges && rc == 0; i++) {
 		rc = crawl_out_dot_edge(&b, f, &f->edges[i]);
-		rc = rc ? rc : flush_buf(&b, out, 1 << 16);
+		rc = rc ? rc : flush_buf(&b, out.f, 1 << 16);
 	}
 	rc = rc ? rc : crawl_out_dot_end(&b);
-	rc = rc ? rc : flush_buf(&b, out, 0);
+	rc = rc ? rc : flush_buf(&b, out.f, 0);
 	buf_fini(&b);
-	return fclose(out) == 0 && rc == 0 ? 0 : -1;
+	return out_close(&out, rc ? -1 : 0);
+}
+
+static int
+html_sink(void *arg, const void *p, size_t n)
+{
+	return fwrite(p, 1, n, arg) == n ? 0 : -EIO;
+}
+
+/* The page's link graph: SVG drawn by dot, or a note saying why not. */
+static void
+html_graph(const struct crawl_frontier *f, struct crawl_html_page *pg,
+	   struct buf *svg)
+{
+	struct buf dot;
+	int rc;
+
+	buf_init(&dot, 1 << 22);
+	rc = crawl_html_graph_dot(&dot, f, &pg->graph_nodes);
+	if (rc == 0)
+		rc = crawl_svg_render(CRAWL_SVG_PROG, buf_data(&dot),
+				      buf_size(&dot), svg,
+				      CRAWL_SVG_TIMEOUT_MS);
+	buf_fini(&dot);
+	if (rc == 0) {
+		pg->svg = (const char *)buf_data(svg);
+		pg->svg_len = buf_size(svg);
+		return;
+	}
+	pg->graph_note = rc == ERR_NOTFOUND ? "The link graph is left out: "
+		"Graphviz's dot was not found on PATH (Debian package "
+		"graphviz)." : rc == ERR_TIMEOUT ? "The link graph is left "
+		"out: dot did not finish in time." : rc == ERR_TOOBIG ?
+		"The link graph is left out: it was too big." :
+		"The link graph is left out: dot failed.";
+	fprintf(stderr, "inetkit: crawl: %s\n", pg->graph_note);
+}
+
+static int
+write_html(const struct crawl_frontier *f, const char *path,
+	   const char *start, int64_t ms)
+{
+	struct crawl_html_page pg = { .start_url = start, .ms = ms,
+				      .generated = time(NULL) };
+	struct out_file out;
+	struct buf svg, b;
+	int rc;
+
+	buf_init(&svg, CRAWL_SVG_MAX + (64 << 10));
+	html_graph(f, &pg, &svg);
+	if (out_open(&out, path) < 0) {
+		buf_fini(&svg);
+		return -1;
+	}
+	buf_init(&b, 1 << 24);
+	rc = crawl_html_write(f, &pg, &b, html_sink, out.f);
+	buf_fini(&b);
+	buf_fini(&svg);
+	return out_close(&out, rc ? -1 : 0);
 }
 
 /* Skipped URLs counted by reason, on one line. */
@@ -326,6 +483,10 @@ outputs(const struct crawl_cli *c, struct crawl_frontier *f, int64_t ms)
 	}
 	if (c->graph && write_graph(f, c->graph) < 0) {
 		fprintf(stderr, "inetkit: crawl: cannot write %s\n", c->graph);
+		rc = EXIT_FAIL;
+	}
+	if (c->html && write_html(f, c->html, c->cfg.start_url, ms) < 0) {
+		fprintf(stderr, "inetkit: crawl: cannot write %s\n", c->html);
 		rc = EXIT_FAIL;
 	}
 	crawl_totals(f, &t);

@@ -14,8 +14,8 @@
 #include "net/net_tls_cert.h"
 
 static const char up_usage[] =
-	"usage: inetkit up [--dir DIR] [--workers N] [--user NAME[:GROUP]]\n"
-	"                 [--no-sandbox] [--sandbox-info]\n"
+	"usage: inetkit up [--dir DIR] [--workers N] [--port-offset N]\n"
+	"                 [--user NAME[:GROUP]] [--no-sandbox] [--sandbox-info]\n"
 	"       inetkit up --config FILE [--workers N]\n"
 	"  Serves on loopback: the zone DIR/zones/example.test.zone on DNS\n"
 	"  port 5300 (UDP and TCP), the site DIR/site on HTTP port 8080 (as\n"
@@ -30,22 +30,43 @@ static const char up_usage[] =
 	"  signs, in $XDG_STATE_HOME/inetkit (else ~/.local/state/inetkit),\n"
 	"  or DIR/state with --dir. --config FILE serves what the file says\n"
 	"  instead (examples/inetkit.conf is this default, the certificate\n"
-	"  made by a first `inetkit up`). Stop with Ctrl-C.\n";
+	"  made by a first `inetkit up`). Stop with Ctrl-C.\n"
+	"  --port-offset N  add N to every port above (0 to 57000), so that\n"
+	"                   two of them (two test runs) can run side by side\n";
 
 #define UP_SITE_NAME "www.example.test"
 #define UP_ZONE "example.test.zone"
-#define UP_DNS_LISTEN "127.0.0.1:5300"
-#define UP_HTTPS_PORT "8443"
+#define UP_DNS_PORT 5300
+#define UP_HTTP_PORT 8080
+#define UP_HTTPS_PORT 8443
+#define UP_ECHO_PORT 7007
+#define UP_DAYTIME_PORT 1313
+#define UP_TIME_PORT 3737
+#define UP_PORT_OFFSET_MAX 57000	/* 8443 + 57000 < 65536 */
 #define UP_STATUS "/.status"
 
 static const struct {
 	enum svc_kind kind;
-	const char *listen;
+	int port;
 } up_services[] = {
-	{ SVC_ECHO, "127.0.0.1:7007" },
-	{ SVC_DAYTIME, "127.0.0.1:1313" },
-	{ SVC_TIME, "127.0.0.1:3737" },
+	{ SVC_ECHO, UP_ECHO_PORT },
+	{ SVC_DAYTIME, UP_DAYTIME_PORT },
+	{ SVC_TIME, UP_TIME_PORT },
 };
+
+/* --port-offset: added to every port, in the listeners and the tips
+ * (which `up --config` prints too, with the file's ports: offset 0). */
+static int up_offset;
+
+/* Listens on HOST:PORT+offset (HOST an address, "[::1]" for IPv6). */
+static void
+up_listen(struct cli_listen *ls, const char *host, int port)
+{
+	char spec[64];
+
+	snprintf(spec, sizeof spec, "%s:%d", host, port + up_offset);
+	cli_listen_add(ls, spec);
+}
 #define UP_NSVC (sizeof up_services / sizeof up_services[0])
 
 struct up {
@@ -108,6 +129,14 @@ up_parse(struct up *u, int argc, char **argv, long *workers)
 			if (cli_parse_int(next, 1, 256, workers) < 0)
 				return cli_usage_error(up_usage, "up: bad --workers '%s'", next);
 			i++;
+		} else if (strcmp(a, "--port-offset") == 0 && next) {
+			long off;
+
+			if (cli_parse_int(next, 0, UP_PORT_OFFSET_MAX, &off) < 0)
+				return cli_usage_error(up_usage, "up: bad "
+						       "--port-offset '%s'", next);
+			up_offset = (int)off;
+			i++;
 		} else if (strcmp(a, "--dir") == 0 && next) {
 			dir = next;
 			i++;
@@ -133,7 +162,7 @@ up_setup_dns(struct up *u, int workers)
 	cli_dns_defaults(&u->dns);
 	u->dns_ready = 1;
 	u->dns.zones[u->dns.nzones++] = u->zone;
-	cli_listen_add(&u->dns.listen, UP_DNS_LISTEN);
+	up_listen(&u->dns.listen, "127.0.0.1", UP_DNS_PORT);
 	int rc = cli_server_setup(&u->dns.srv, workers,
 				  &u->engines[u->nengines]);
 	if (rc < 0)
@@ -199,8 +228,8 @@ up_setup_tls(struct up *u)
 	snprintf(u->key, sizeof u->key, "%s/" UP_SITE_NAME ".key", u->state);
 	u->web.cert = u->cert;
 	u->web.key = u->key;
-	cli_listen_add(&u->web.tls_listen, "127.0.0.1:" UP_HTTPS_PORT);
-	cli_listen_add(&u->web.tls_listen, "[::1]:" UP_HTTPS_PORT);
+	up_listen(&u->web.tls_listen, "127.0.0.1", UP_HTTPS_PORT);
+	up_listen(&u->web.tls_listen, "[::1]", UP_HTTPS_PORT);
 	return 0;
 }
 
@@ -224,10 +253,10 @@ up_setup_web(struct up *u, int workers)
 	snprintf(site, sizeof site, "%s/site/cgi-bin", u->dir);
 	if (is_dir(site) && http_gw_add_cgi(&u->web.gw, "/cgi-bin/", site) < 0)
 		fprintf(stderr, "inetkit: up: %s: cannot serve\n", site);
-	cli_listen_add(&u->web.listen, "127.0.0.1:8080");
+	up_listen(&u->web.listen, "127.0.0.1", UP_HTTP_PORT);
 	/* www.example.test has an AAAA record too: be there when it is
 	 * tried first. */
-	cli_listen_add(&u->web.listen, "[::1]:8080");
+	up_listen(&u->web.listen, "[::1]", UP_HTTP_PORT);
 	rc = up_setup_tls(u);
 	if (rc != 0)
 		return rc;
@@ -249,7 +278,7 @@ up_setup_services(struct up *u, int workers)
 	for (size_t i = 0; i < UP_NSVC; i++) {
 		struct cli_svc *s = &u->svcs[u->nsvcs++];
 		cli_svc_defaults(s, up_services[i].kind);
-		cli_listen_add(&s->listen, up_services[i].listen);
+		up_listen(&s->listen, "127.0.0.1", up_services[i].port);
 		if (cli_server_setup(&s->srv, workers,
 				     &u->engines[u->nengines]) < 0)
 			return EXIT_FAIL;
@@ -293,27 +322,31 @@ up_self(char *out, size_t size)
 void
 cli_up_tips(const char *tls_state)
 {
+	int dns = UP_DNS_PORT + up_offset, http = UP_HTTP_PORT + up_offset;
+	int https = UP_HTTPS_PORT + up_offset;
 	char me[PATH_MAX];
 
 	up_self(me, sizeof me);
 	printf("\ninetkit is up. Try:\n"
-	       "  %s echo 127.0.0.1:7007 hello\n"
-	       "  %s daytime 127.0.0.1:1313\n"
-	       "  %s time 127.0.0.1:3737 --udp\n"
-	       "  %s lookup " UP_SITE_NAME " @" UP_DNS_LISTEN "\n"
-	       "  %s get http://" UP_SITE_NAME ":8080/ --dns "
-	       UP_DNS_LISTEN "\n"
-	       "  %s crawl http://" UP_SITE_NAME ":8080/ --dns "
-	       UP_DNS_LISTEN "   (finds the broken link)\n"
+	       "  %s echo 127.0.0.1:%d hello\n"
+	       "  %s daytime 127.0.0.1:%d\n"
+	       "  %s time 127.0.0.1:%d --udp\n",
+	       me, UP_ECHO_PORT + up_offset, me, UP_DAYTIME_PORT + up_offset,
+	       me, UP_TIME_PORT + up_offset);
+	printf("  %s lookup " UP_SITE_NAME " @127.0.0.1:%d\n"
+	       "  %s get http://" UP_SITE_NAME ":%d/ --dns 127.0.0.1:%d\n"
+	       "  %s crawl http://" UP_SITE_NAME ":%d/ --dns 127.0.0.1:%d"
+	       "   (finds the broken link)\n"
 	       "  %s ipcalc 129.65.24.50\n"
-	       "  curl http://127.0.0.1:8080" UP_STATUS ".json   (open "
-	       UP_STATUS " in a browser)\n", me, me, me, me, me, me, me);
+	       "  curl http://127.0.0.1:%d" UP_STATUS ".json   (open "
+	       UP_STATUS " in a browser)\n", me, dns, me, http, dns, me, http,
+	       dns, me, http);
 	if (tls_state)
-		printf("  %s get https://" UP_SITE_NAME ":" UP_HTTPS_PORT "/ "
-		       "--cacert %s/ca.pem --dns " UP_DNS_LISTEN "\n"
-		       "  curl --cacert %s/ca.pem --resolve " UP_SITE_NAME ":"
-		       UP_HTTPS_PORT ":127.0.0.1 https://" UP_SITE_NAME ":"
-		       UP_HTTPS_PORT "/\n", me, tls_state, tls_state);
+		printf("  %s get https://" UP_SITE_NAME ":%d/ --cacert "
+		       "%s/ca.pem --dns 127.0.0.1:%d\n"
+		       "  curl --cacert %s/ca.pem --resolve " UP_SITE_NAME
+		       ":%d:127.0.0.1 https://" UP_SITE_NAME ":%d/\n", me,
+		       https, tls_state, dns, tls_state, https, https);
 	fflush(stdout);
 }
 

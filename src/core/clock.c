@@ -5,6 +5,7 @@
 #include "clock.h"
 
 static _Thread_local int64_t clock_mono;
+static _Thread_local int64_t clock_mono_ns;
 static _Thread_local time_t clock_now;
 static _Thread_local time_t clock_date_for = -1;
 static _Thread_local char clock_date[32];
@@ -16,6 +17,7 @@ clock_update(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_mono_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	clock_mono = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	clock_now = time(NULL);
 	clock_gen++;
@@ -33,6 +35,23 @@ clock_mono_ms(void)
 	if (clock_mono == 0)
 		clock_update();
 	return clock_mono;
+}
+
+int64_t
+clock_mono_us(void)
+{
+	if (clock_mono == 0)
+		clock_update();
+	return clock_mono_ns / 1000;
+}
+
+int64_t
+clock_mono_us_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 time_t

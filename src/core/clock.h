@@ -15,6 +15,13 @@ void clock_update(void);
 uint64_t clock_generation(void);
 /* Monotonic milliseconds, as of the last clock_update(). */
 int64_t clock_mono_ms(void);
+/* Monotonic microseconds, as of the last clock_update(): the time of the
+ * loop iteration, for durations that span iterations (the status page's
+ * request latency) without a system call per request. */
+int64_t clock_mono_us(void);
+/* Monotonic microseconds read now (a vDSO call, no cache): the end of a
+ * duration that started at a cached clock_mono_us(). */
+int64_t clock_mono_us_now(void);
 /* Wall-clock seconds since the epoch, as of the last clock_update(). */
 time_t clock_wall(void);
 /* "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 section 5.6.7) for the cached

@@ -10,9 +10,8 @@
 
 static const char hexdig[] = "0123456789ABCDEF";
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
+size_t
+crawl_out_utf8_len(const unsigned char *s, size_t n)
 {
 	size_t len;
 	uint32_t cp;
@@ -41,7 +40,8 @@ crawl_out_json_string(struct buf *b, const char *s, size_t n)
 	int rc = buf_append(b, "\"", 1);
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		size_t ul = u[i] >= 0x80 ? utf8_len(u + i, n - i) : 0;
+		size_t ul = u[i] >= 0x80 ?
+			    crawl_out_utf8_len(u + i, n - i) : 0;
 
 		if (ul > 0) {
 			rc = buf_append(b, s + i, ul);
@@ -148,10 +148,10 @@ crawl_out_broken(struct buf *b, const struct crawl_frontier *f, uint32_t id)
 	return rc;
 }
 
-/* A DOT quoted ID: only '"' needs a backslash (normalised URLs have
- * neither '"' nor '\\', but a label must never end the string early). */
-static int
-dot_id(struct buf *b, const char *s, size_t n)
+/* Only '"' needs a backslash (normalised URLs have neither '"' nor '\\',
+ * but a label must never end the string early). */
+int
+crawl_out_dot_string(struct buf *b, const char *s, size_t n)
 {
 	int rc = buf_append(b, "\"", 1);
 
@@ -176,7 +176,7 @@ crawl_out_dot_node(struct buf *b, const struct crawl_node *nd)
 {
 	int rc = buf_append(b, "\t", 1);
 
-	rc = rc ? rc : dot_id(b, nd->url, nd->len);
+	rc = rc ? rc : crawl_out_dot_string(b, nd->url, nd->len);
 	if (rc == 0 && crawl_node_is_broken(nd))
 		rc = buf_printf(b, " [color=red, fontcolor=red]");
 	else if (rc == 0 && nd->skip != CRAWL_SKIP_NONE)
@@ -192,9 +192,9 @@ crawl_out_dot_edge(struct buf *b, const struct crawl_frontier *f,
 	const struct crawl_node *to = &f->nodes[e->to];
 	int rc = buf_append(b, "\t", 1);
 
-	rc = rc ? rc : dot_id(b, from->url, from->len);
+	rc = rc ? rc : crawl_out_dot_string(b, from->url, from->len);
 	rc = rc ? rc : buf_append(b, " -> ", 4);
-	rc = rc ? rc : dot_id(b, to->url, to->len);
+	rc = rc ? rc : crawl_out_dot_string(b, to->url, to->len);
 	return rc ? rc : buf_append(b, ";\n", 2);
 }
 

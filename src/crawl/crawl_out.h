@@ -17,6 +17,10 @@
 /* Longest file name (one path component) a mirror writes. */
 #define CRAWL_OUT_NAME_MAX 255
 
+/* The length of the valid UTF-8 sequence (RFC 3629) that starts at s
+ * (n > 0 bytes left), or 0 when s[0] does not start one. */
+size_t crawl_out_utf8_len(const unsigned char *s, size_t n);
+
 /* Appends s (n bytes) as a JSON string with its quotes. Bytes of 0x80 and
  * above that do not form valid UTF-8 are written as \u00XX. */
 int crawl_out_json_string(struct buf *b, const char *s, size_t n);
@@ -41,6 +45,8 @@ int crawl_out_broken(struct buf *b, const struct crawl_frontier *f,
 /* The DOT graph, in three parts: the header, one statement per node
  * (broken nodes red, skipped ones dashed grey), one per edge, the end. */
 int crawl_out_dot_begin(struct buf *b);
+/* Appends s (n bytes) as a DOT quoted string, '"' and '\\' escaped. */
+int crawl_out_dot_string(struct buf *b, const char *s, size_t n);
 int crawl_out_dot_node(struct buf *b, const struct crawl_node *nd);
 int crawl_out_dot_edge(struct buf *b, const struct crawl_frontier *f,
 		       const struct crawl_edge *e);

@@ -70,6 +70,8 @@ job_send(struct job *j)
 	}
 	if (send(j->fd, msg, len, 0) < 0)
 		log_error("dns: notify: %s", strerror(errno));
+	else
+		dns_xfrd_note(n->x, DNS_XFRD_NOTIFY_OUT);
 	j->tries++;
 	loop_timer_set(n->loop, &j->retry, DNS_XFRD_NOTIFY_RETRY_MS);
 }

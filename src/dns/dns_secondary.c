@@ -181,6 +181,7 @@ fail(struct dns_secondary *s, const char *why)
 {
 	log_warn("dns: secondary %s: transfer from the primary failed: %s",
 		 s->name, why);
+	dns_xfrd_note(s->x, DNS_XFRD_REFRESH_FAILED);
 	xfer_end(s);
 	uint32_t r = s->zone ? soa_field(s->zone, 2) : RETRY_FIRST_S;
 	loop_timer_set(s->loop, &s->refresh, (int64_t)(r ? r : 1) * 1000);
@@ -191,6 +192,23 @@ static void
 save_path(const struct dns_secondary *s, char *out, size_t n)
 {
 	snprintf(out, n, "%s/%szone", s->x->zone_dir, s->name);
+}
+
+/* The rename itself reaches the disk only with its directory: without
+ * this, a crash after the rename may bring back the old copy (or, on
+ * some file systems, an empty file). */
+static int
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
 }
 
 static int
@@ -231,6 +249,8 @@ save_zone(struct dns_secondary *s, const struct dns_zone *z)
 		rc = -errno;
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = -errno;
+	if (rc == 0)
+		rc = sync_dir(s->x->zone_dir);
 	if (rc < 0) {
 		unlink(tmp);
 		log_warn("dns: secondary %s: cannot save %s: %s", s->name,
@@ -252,6 +272,7 @@ installed(struct dns_secondary *s, struct dns_zone *z)
 	s->zone = z;
 	atomic_store(&s->dead, 0);
 	save_zone(s, z);
+	dns_xfrd_note(s->x, DNS_XFRD_XFR_IN);
 	log_info("dns: secondary %s: serial %u", s->name, soa_field(z, 0));
 }
 
@@ -260,6 +281,7 @@ static void
 refreshed(struct dns_secondary *s)
 {
 	xfer_end(s);
+	dns_xfrd_note(s->x, DNS_XFRD_REFRESH_OK);
 	uint32_t r = soa_field(s->zone, 1), e = soa_field(s->zone, 3);
 	loop_timer_set(s->loop, &s->refresh, (int64_t)(r ? r : 1) * 1000);
 	loop_timer_set(s->loop, &s->expire, (int64_t)(e ? e : 1) * 1000);
@@ -720,6 +742,13 @@ dns_secondary_load_saved(struct dns_xfrd *x, struct dns_db *db)
 		const char *files[] = { path };
 		struct dns_db *saved = NULL;
 		save_path(s, path, sizeof path);
+		/* A temporary copy left by a run killed while writing it:
+		 * never complete, never read; removed so that nothing
+		 * but the zone files stays. */
+		snprintf(err, sizeof err, "%s.tmp", path);
+		if (unlink(err) == 0)
+			log_warn("dns: secondary %s: removed %s, left by a "
+				 "run stopped while writing it", s->name, err);
 		snprintf(err, sizeof err, "%s: another zone", path);
 		if (access(path, F_OK) < 0)
 			continue;

@@ -189,6 +189,7 @@ decide(struct dns_xfrd *x, const struct dns_db *db,
 	if (r->tsig_error)
 		return req_reply(x, r, DNS_RCODE_NOTAUTH, out, outsz);
 	if (r->opcode == DNS_OPCODE_NOTIFY) {
+		dns_xfrd_note(x, DNS_XFRD_NOTIFY_IN);
 		rc = r->q.type == DNS_T_SOA ?
 			dns_secondary_notified(x, r->q.name, from, r->key) :
 			DNS_RCODE_FORMERR;
@@ -208,6 +209,8 @@ decide(struct dns_xfrd *x, const struct dns_db *db,
 		return req_reply(x, r, DNS_RCODE_REFUSED, out, outsz);
 	if (!tcp && r->q.type == DNS_T_AXFR)
 		return req_reply(x, r, DNS_RCODE_FORMERR, out, outsz);
+	dns_xfrd_note(x, r->q.type == DNS_T_IXFR ? DNS_XFRD_IXFR_OUT :
+		      DNS_XFRD_AXFR_OUT);
 	if (!tcp)
 		return ixfr_udp(x, z, r, out, outsz);
 	*zone = z;

@@ -38,6 +38,19 @@ struct dns_secondary;
 struct dns_notifier;
 struct loop;
 
+/* What zone transfer did, for the status page: rare events, counted
+ * with atomic adds by whichever thread sees them. */
+enum dns_xfrd_count {
+	DNS_XFRD_AXFR_OUT,	/* AXFR requests served (allowed) */
+	DNS_XFRD_IXFR_OUT,	/* IXFR requests served, UDP or TCP */
+	DNS_XFRD_NOTIFY_OUT,	/* NOTIFY messages sent (tries included) */
+	DNS_XFRD_NOTIFY_IN,	/* NOTIFY messages received */
+	DNS_XFRD_XFR_IN,	/* secondary zones installed from a transfer */
+	DNS_XFRD_REFRESH_OK,	/* secondary refreshes that succeeded */
+	DNS_XFRD_REFRESH_FAILED,
+	DNS_XFRD_NCOUNTS
+};
+
 struct dns_xfrd {
 	struct dns_tsig_key keys[DNS_XFRD_MAX];
 	int nkeys;
@@ -64,7 +77,14 @@ struct dns_xfrd {
 	uint8_t (*changed)[DNS_NAME_MAX + 1];
 	int nchanged;
 	time_t (*now)(void);	/* seconds since 1970; tests may fake it */
+	uint64_t counts[DNS_XFRD_NCOUNTS];
 };
+
+static inline void
+dns_xfrd_note(struct dns_xfrd *x, enum dns_xfrd_count k)
+{
+	__atomic_fetch_add(&x->counts[k], 1, __ATOMIC_RELAXED);
+}
 
 /* Parses one flag's value into x; returns 0 or ERR_PARSE with *why. */
 int dns_xfrd_add_key(struct dns_xfrd *x, const char *spec, const char **why);

@@ -22,6 +22,7 @@
 #define HTTP_LINGER_MS 2000		/* reading after our last reply */
 #define HTTP_FREE_CONNS 64		/* connections kept for reuse */
 #define HTTP_FREE_CTX 64		/* request contexts kept for reuse */
+#define HTTP_TRIM_PEAK 256		/* connections: below, no malloc_trim */
 #define HTTP_DRAIN_SIZE 4096
 #define HTTP_COPY_SIZE (64 * 1024)	/* bytes per pread and send: the buffer
 					 * stays in the CPU's L2 (128 KiB and
@@ -53,11 +54,15 @@ struct http_ctx {
 	uint64_t seg_done;		/* bytes of it already sent */
 	struct http_request req;
 	struct http_reply rep;
-	struct http_file_scratch sc;
 	const struct http_guard_realm *realm;	/* protecting the request */
 	struct http_guard_job *job;	/* its verification, in HC_AUTH */
 	struct buf page;
 	char in[HTTP_IN_SIZE];
+	/* written once a head is complete (sc.cache too, just before the
+	 * reply): a slowloris holds thousands of contexts, each resident
+	 * only where written, so what a head in progress touches comes
+	 * first, on as few pages as it can */
+	struct http_file_scratch sc;
 	char out[HTTP_OUT_SIZE];
 };
 
@@ -85,6 +90,7 @@ struct http_conn {
 		struct sockaddr_in6 in6;
 	} peer;
 	socklen_t peer_len;
+	int64_t head_us;	/* the current head read (--status), loop clock */
 };
 
 struct http_worker {
@@ -96,6 +102,7 @@ struct http_worker {
 	unsigned tls_file_logged : 1;	/* the file path was logged */
 	LIST_HEAD(, http_conn) conns, free;
 	int nconns, nfree;
+	int peak_conns;			/* since the last malloc_trim */
 	struct http_ctx *free_ctx;
 	int nfree_ctx;
 	struct http_cache *cache;

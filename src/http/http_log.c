@@ -152,8 +152,11 @@ http_log_flush(struct http_log *g)
 	if (err && !g->failing)
 		log_warn("http: access log: %s: dropping lines until a "
 			 "write succeeds", strerror(err));
-	if (err)
-		g->dropped += lines_in(g, off);
+	if (err) {
+		size_t lost = lines_in(g, off);
+		g->dropped += lost;
+		g->dropped_total += lost;
+	}
 	else if (g->failing && off > 0)
 		log_warn("http: access log: written again; %llu lines were "
 			 "dropped", (unsigned long long)g->dropped);

@@ -17,8 +17,10 @@
  * deadline moves without touching the timer heap: the timer, when it
  * fires, checks the deadline and re-arms itself if the deadline moved. */
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,37 @@ http_server_config_init(struct http_server_config *c)
 	c->sendfile = HTTP_SENDFILE_ON;
 }
 
+/* Connections refused for want of memory since the shortage began,
+ * across the workers: the first says so, and a request served a second
+ * after the last refusal says it is over (once each, not once per
+ * request, nor each time a context freed by another lets one through). */
+#define MEM_CALM_MS 1000
+static atomic_ullong mem_refused;
+static atomic_llong mem_refused_ms;
+
+static void
+mem_short(void)
+{
+	atomic_store_explicit(&mem_refused_ms, clock_mono_ms(),
+			      memory_order_relaxed);
+	if (atomic_fetch_add(&mem_refused, 1) == 0)
+		log_warn("http: out of memory: new requests refused (503) "
+			 "until memory frees");
+}
+
+static void
+mem_back(void)
+{
+	if (clock_mono_ms() - atomic_load_explicit(&mem_refused_ms,
+			memory_order_relaxed) < MEM_CALM_MS)
+		return;
+	unsigned long long n = atomic_exchange(&mem_refused, 0);
+
+	if (n)
+		log_warn("http: memory available again, after %llu "
+			 "connections refused", n);
+}
+
 static void
 ctx_put(struct http_worker *w, struct http_ctx *x)
 {
@@ -88,11 +121,10 @@ ctx_get(struct http_worker *w)
 		buf_init(&x->page, HTTP_AUTOINDEX_MAX);
 		x->gw = NULL;	/* and NULL again whenever put back */
 	}
+	if (atomic_load_explicit(&mem_refused, memory_order_relaxed))
+		mem_back();
 	http_reply_init(&x->rep, x->out, &x->page);
 	http_request_init(&x->req);
-	x->sc.cache = w->cache;
-	x->sc.enc = w->encode;
-	x->sc.enc_cfg = w->encode ? w->cfg.encode : NULL;
 	x->job = NULL;
 	return x;
 }
@@ -107,6 +139,18 @@ conn_deadline(struct http_conn *c, int ms)
 	c->deadline = when;
 	if (!loop_timer_is_armed(&c->timer) || c->timer.when > when)
 		loop_timer_set(c->w->loop, &c->timer, ms);
+}
+
+/* Most of a crowd of connections (a flood, a slowloris) has gone: the
+ * memory their request contexts held goes back to the system. glibc
+ * returns only the top of a heap by itself, and a context still in use
+ * above the freed ones keeps them all; malloc_trim releases the free
+ * pages wherever they are. Once per fall to a quarter of the peak. */
+static void
+conn_trim(struct http_worker *w)
+{
+	malloc_trim(0);
+	w->peak_conns = w->nconns;
 }
 
 static void
@@ -143,6 +187,8 @@ conn_close(struct http_conn *c)
 	} else {
 		free(c);
 	}
+	if (w->nconns <= w->peak_conns / 4 && w->peak_conns >= HTTP_TRIM_PEAK)
+		conn_trim(w);
 }
 
 /* parsed: the head parsed whole, so that its fields may be read (a head
@@ -158,7 +204,9 @@ conn_log(struct http_conn *c, struct http_slice line, int parsed)
 	if (c->w->stats)
 		http_stats_count_reply(c->w->stats, c->x->rep.status,
 				       c->x->rep.head_only ? 0 :
-				       c->x->rep.body_len);
+				       c->x->rep.body_len,
+				       http_stats_vhost(c->w->cfg.site,
+							&c->x->req, parsed));
 	if (g == NULL)
 		return;
 	struct net_addr peer = { .len = c->peer_len };
@@ -208,6 +256,8 @@ reply_fatal(struct http_conn *c, int status, int parsed)
 {
 	int head = parsed && c->x->req.method == HTTP_M_HEAD;
 
+	if (!parsed && c->w->stats)	/* its time starts now */
+		c->head_us = clock_mono_us();
 	http_reply_error(&c->x->rep, status, 1, 0, NULL, head);
 	conn_log(c, request_line(c, parsed), parsed);
 	start_send(c);
@@ -220,6 +270,10 @@ limit_log(struct http_worker *w)
 {
 	int64_t now = clock_mono_ms();
 
+	if (w->stats) {
+		http_stats_set(&w->stats->conns_per_ip, w->limited_conns);
+		http_stats_set(&w->stats->rate_limited, w->limited_reqs);
+	}
 	if (w->limit_logged_ms && now - w->limit_logged_ms < 60000)
 		return;
 	w->limit_logged_ms = now;
@@ -256,6 +310,10 @@ limit_request(struct http_conn *c, int body)
 static void
 respond(struct http_conn *c)
 {
+	/* here, not in ctx_get: see http_conn.h */
+	c->x->sc.cache = c->w->cache;
+	c->x->sc.enc = c->w->encode;
+	c->x->sc.enc_cfg = c->w->encode ? c->w->cfg.encode : NULL;
 	if (c->w->cfg.redirect_https && c->tls == NULL)
 		http_tls_redirect(c);
 	else if (c->w->cfg.status && http_stats_may_be_page(c->w->cfg.status,
@@ -346,6 +404,30 @@ on_guard_done(void *owner, int ok, int delay_ms)
 	conn_run(c);
 }
 
+/* No memory for the request: a 503 from static bytes (RFC 9110 section
+ * 15.6.4), the write side shut and the rest drained as after any last
+ * reply, so that the client reads it rather than a reset. Over TLS,
+ * which needs memory to say anything, a plain close. */
+static int
+conn_refuse(struct http_conn *c)
+{
+	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+		"Content-Length: 0\r\nRetry-After: 1\r\n"
+		"Connection: close\r\n\r\n";
+
+	mem_short();
+	c->state = HC_CLOSE;
+	if (c->tls)
+		return STEP_NEXT;
+	if (read(c->fd, c->w->drain, HTTP_DRAIN_SIZE) == 0 ||
+	    send(c->fd, busy, sizeof busy - 1, MSG_NOSIGNAL) < 0)
+		return STEP_NEXT;
+	shutdown(c->fd, SHUT_WR);
+	c->state = HC_LINGER;
+	conn_deadline(c, HTTP_LINGER_MS);
+	return STEP_NEXT;
+}
+
 /* Reads more request bytes. Returns STEP_NEXT after new bytes, STEP_WAIT
  * when the socket is empty, or moves to HC_CLOSE. */
 static int
@@ -361,10 +443,8 @@ conn_read(struct http_conn *c)
 	}
 	if (c->x == NULL) {
 		c->x = ctx_get(c->w);
-		if (c->x == NULL) {
-			c->state = HC_CLOSE;
-			return STEP_NEXT;
-		}
+		if (c->x == NULL)
+			return conn_refuse(c);
 		if (c->tls && c->w->hsts[0])
 			c->x->rep.extra = c->w->hsts;
 	}
@@ -531,6 +611,8 @@ step_head(struct http_conn *c)
 		ssize_t rc = http_parse_request(&c->x->req, c->x->in + c->in_off,
 						c->in_len - c->in_off);
 		if (rc > 0) {
+			if (w->stats)	/* the latency's start */
+				c->head_us = clock_mono_us();
 			head_done(c, (size_t)rc);
 			return STEP_NEXT;
 		}
@@ -601,6 +683,12 @@ reply_done(struct http_conn *c)
 	int plain = close_it && c->client_close && c->drained &&
 		c->in_off == c->in_len;
 
+	/* the last byte is queued: from the loop's wake-up that read the
+	 * head (its cached clock) to now, a read of the clock per request
+	 * with --status only */
+	if (c->w->stats)
+		http_stats_count_time(c->w->stats, clock_mono_us_now() -
+				      c->head_us);
 	request_begin(c);
 	if (plain) {
 		c->state = HC_CLOSE;
@@ -829,6 +917,7 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
 	struct http_conn *c = conn_new(w);
 
 	if (c == NULL) {
+		mem_short();
 		conn_drop(w, fd, peer);
 		return;
 	}
@@ -859,7 +948,8 @@ conn_start(struct http_worker *w, int fd, const struct net_addr *peer,
 	loop_timer_init(&c->timer, conn_on_timer, c);
 	conn_deadline(c, w->cfg.header_timeout_ms);
 	LIST_INSERT_HEAD(&w->conns, c, link);
-	w->nconns++;
+	if (++w->nconns > w->peak_conns)
+		w->peak_conns = w->nconns;
 	if (w->stats)
 		http_stats_add(&w->stats->accepted, 1);
 	conn_run(c);
@@ -874,8 +964,11 @@ conn_admit(struct http_worker *w, const struct net_addr *peer)
 	 * the current generation */
 	if (w->gens && http_gens_moved(w->gens, w->gen))
 		http_worker_regen(w);
-	if (w->nconns >= w->cfg.max_conns)
+	if (w->nconns >= w->cfg.max_conns) {
+		if (w->stats)
+			http_stats_add(&w->stats->conns_full, 1);
 		return 0;
+	}
 	if (conn_counted(w, peer) &&
 	    http_limits_conn_open(w->cfg.limits,
 				  (struct sockaddr *)&peer->ss) < 0) {
@@ -927,6 +1020,8 @@ on_log_timer(struct loop *l, void *arg)
 	struct http_worker *w = arg;
 
 	http_log_flush(w->log);
+	if (w->stats)
+		http_stats_set(&w->stats->log_dropped, w->log->dropped_total);
 	loop_timer_set(l, &w->log_timer, 1000);
 }
 
@@ -1033,7 +1128,7 @@ http_worker_start(struct loop *l, const struct http_server_config *c,
 		w->limits_base = c->gens->base;
 		loop_timer_set(l, &w->gen_timer, 1000);
 	}
-	w->stats = c->status ? http_stats_claim(c->status) : NULL;
+	w->stats = c->status ? http_stats_claim(c->status, w->cfg.site) : NULL;
 	/* without memory for it, files go out as they are */
 	w->encode = c->encode ? http_encode_new(c->encode, w->stats) : NULL;
 	if (w->log)

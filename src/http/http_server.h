@@ -101,6 +101,7 @@ struct http_log {
 	int fd;
 	int failing;		/* the last write failed (a full disk) */
 	uint64_t dropped;	/* lines lost since it started failing */
+	uint64_t dropped_total;	/* lines lost since the start */
 	size_t len;
 	time_t stamp_for;
 	char stamp[32];		/* "21/Nov/2026:10:40:45 +0000" */

@@ -1,7 +1,10 @@
 /* http_stats: per-worker counters summed on read, and the status page:
- * PATH is a small HTML view that polls PATH.json once a second and draws
- * requests per second itself (no external assets: it works offline). */
+ * PATH is an HTML view (http_stats_html.c) that polls PATH.json once a
+ * second and draws its charts itself (no external assets: it works
+ * offline); PATH/metrics gives the same counters to Prometheus
+ * (http_stats_prom.c). */
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 #include "http_parse.h"
 #include "http_reply.h"
 #include "http_stats.h"
+#include "http_stats_int.h"
 
 static int64_t
 mono_ms(void)
@@ -52,6 +56,7 @@ http_stats_page_free(struct http_stats_page *p)
 {
 	if (p == NULL)
 		return;
+	free(p->vhost_names);
 	free(p->slots);
 	free(p);
 }
@@ -86,11 +91,31 @@ http_stats_allow_add(struct http_stats_page *p, const char *cidr)
 	return 0;
 }
 
+/* The --vhost names of site, for the page. */
+static void
+page_site(struct http_stats_page *p, const struct http_site *site)
+{
+	int n = site->nvhosts < HTTP_MAX_VHOSTS ? site->nvhosts :
+		HTTP_MAX_VHOSTS;
+
+	if (n == 0)
+		return;
+	p->vhost_names = calloc((size_t)n, sizeof *p->vhost_names);
+	if (p->vhost_names == NULL)
+		return;
+	for (int i = 0; i < n; i++)
+		snprintf(p->vhost_names[i], sizeof *p->vhost_names, "%s",
+			 site->vhosts[i].name);
+	__atomic_store_n(&p->nvhosts, n, __ATOMIC_RELEASE);
+}
+
 struct http_stats *
-http_stats_claim(struct http_stats_page *p)
+http_stats_claim(struct http_stats_page *p, const struct http_site *site)
 {
 	int i = __atomic_fetch_add(&p->claimed, 1, __ATOMIC_RELAXED);
 
+	if (i == 0 && site)
+		page_site(p, site);
 	return i < p->nslots ? &p->slots[i] : NULL;
 }
 
@@ -111,10 +136,238 @@ http_stats_sum(const struct http_stats_page *p, struct http_stats *out)
 	for (int i = 0; i < n; i++) {
 		const uint64_t *s = (const uint64_t *)&p->slots[i];
 		uint64_t *o = (uint64_t *)out;
-		for (size_t k = 0; k < offsetof(struct http_stats, status) /
-		     8 + 6; k++)
+		for (size_t k = 0; k < sizeof *out / 8; k++)
 			o[k] += __atomic_load_n(&s[k], __ATOMIC_RELAXED);
 	}
+}
+
+void
+http_stats_sum_named(const struct http_stats_page *p, struct http_stats *out)
+{
+	int named = __atomic_load_n(&p->nvhosts, __ATOMIC_ACQUIRE);
+
+	http_stats_sum(p, out);
+	for (int i = named; i < HTTP_MAX_VHOSTS; i++) {
+		out->vhost_requests[HTTP_STATS_VHOST_OTHER] +=
+			out->vhost_requests[i];
+		out->vhost_bytes[HTTP_STATS_VHOST_OTHER] += out->vhost_bytes[i];
+		out->vhost_requests[i] = out->vhost_bytes[i] = 0;
+	}
+}
+
+int64_t
+http_stats_uptime_ms(const struct http_stats_page *p)
+{
+	return mono_ms() - p->start_ms;
+}
+
+uint64_t
+http_stats_lat_bound(unsigned i)
+{
+	if (i < 4)
+		return i + 1;
+	if (i >= HTTP_STATS_LAT_BUCKETS - 1)
+		return UINT64_MAX;
+	return (uint64_t)(4 + i % 4 + 1) << (i / 4 - 1);
+}
+
+uint64_t
+http_stats_percentile(const struct http_stats *t, double q)
+{
+	uint64_t rank = (uint64_t)((double)t->lat_count * q + 0.999999);
+	uint64_t seen = 0;
+
+	if (t->lat_count == 0)
+		return 0;
+	for (unsigned i = 0; i < HTTP_STATS_LAT_BUCKETS - 1; i++) {
+		seen += t->lat[i];
+		if (seen >= rank)
+			return http_stats_lat_bound(i);
+	}
+	return http_stats_lat_bound(HTTP_STATS_LAT_BUCKETS - 2);
+}
+
+int
+http_stats_vhost(const struct http_site *site, const struct http_request *r,
+		 int parsed)
+{
+	const struct http_vhost *v;
+
+	if (!parsed || site == NULL)
+		return HTTP_STATS_VHOST_OTHER;
+	if (site->nvhosts == 0)		/* no Host to look at */
+		return site->def.root_fd >= 0 ? HTTP_STATS_VHOST_DEFAULT :
+			HTTP_STATS_VHOST_OTHER;
+	v = http_site_find(site, r->host);
+	if (v == NULL)
+		return HTTP_STATS_VHOST_OTHER;
+	if (v >= site->vhosts && v < site->vhosts + site->nvhosts)
+		return (int)(v - site->vhosts);
+	return HTTP_STATS_VHOST_DEFAULT;
+}
+
+const char *
+http_stats_vhost_name(const struct http_stats_page *p, int i)
+{
+	if (i == HTTP_STATS_VHOST_DEFAULT)
+		return "default";
+	if (i == HTTP_STATS_VHOST_OTHER)
+		return "other";
+	return i < __atomic_load_n(&p->nvhosts, __ATOMIC_ACQUIRE) ?
+		p->vhost_names[i] : NULL;
+}
+
+void
+http_out_printf(struct http_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->err)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->n, o->size - o->n, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->size - o->n)
+		o->err = 1;
+	else
+		o->n += (size_t)n;
+}
+
+void
+http_out_extra(struct http_out *o, const struct http_stats_page *p,
+	       enum http_stats_format fmt)
+{
+	int n;
+
+	if (o->err || p->extra == NULL)
+		return;
+	n = p->extra(p->extra_arg, fmt, o->p + o->n, o->size - o->n);
+	if (n < 0 || (size_t)n >= o->size - o->n)
+		o->err = 1;
+	else
+		o->n += (size_t)n;
+}
+
+static void
+json_u64s(struct http_out *o, const char *name, const uint64_t *v, int n)
+{
+	http_out_printf(o, "\"%s\":[", name);
+	for (int i = 0; i < n; i++)
+		http_out_printf(o, "%s%llu", i ? "," : "",
+				(unsigned long long)v[i]);
+	http_out_printf(o, "]");
+}
+
+/* The latency histogram up to its last bucket in use (le_us: each one's
+ * exclusive upper bound, the last open one given twice the one before)
+ * and the percentiles since the start. */
+static void
+json_latency(struct http_out *o, const struct http_stats *t)
+{
+	uint64_t le[HTTP_STATS_LAT_BUCKETS];
+	int used = 0;
+
+	for (int i = 0; i < HTTP_STATS_LAT_BUCKETS; i++) {
+		le[i] = http_stats_lat_bound((unsigned)i);
+		if (t->lat[i])
+			used = i + 1;
+	}
+	le[HTTP_STATS_LAT_BUCKETS - 1] = 2 *
+		http_stats_lat_bound(HTTP_STATS_LAT_BUCKETS - 2);
+	http_out_printf(o, "\"latency\":{\"count\":%llu,\"sum_us\":%llu,"
+			"\"p50_us\":%llu,\"p90_us\":%llu,\"p99_us\":%llu,",
+			(unsigned long long)t->lat_count,
+			(unsigned long long)t->lat_sum_us,
+			(unsigned long long)http_stats_percentile(t, 0.5),
+			(unsigned long long)http_stats_percentile(t, 0.9),
+			(unsigned long long)http_stats_percentile(t, 0.99));
+	json_u64s(o, "le_us", le, used);
+	http_out_printf(o, ",");
+	json_u64s(o, "buckets", t->lat, used);
+	http_out_printf(o, "}");
+}
+
+/* With --vhost: each one, the default root and "other", used or not;
+ * without: those used. */
+static void
+json_vhosts(struct http_out *o, const struct http_stats_page *p,
+	    const struct http_stats *t)
+{
+	int first = 1, named = __atomic_load_n(&p->nvhosts, __ATOMIC_ACQUIRE);
+
+	http_out_printf(o, "\"vhosts\":[");
+	for (int i = 0; i < HTTP_STATS_VHOSTS; i++) {
+		const char *name = http_stats_vhost_name(p, i);
+		if (name == NULL || (named == 0 && t->vhost_requests[i] == 0))
+			continue;
+		http_out_printf(o, "%s{\"name\":\"%s\",\"requests\":%llu,"
+				"\"bytes\":%llu}", first ? "" : ",", name,
+				(unsigned long long)t->vhost_requests[i],
+				(unsigned long long)t->vhost_bytes[i]);
+		first = 0;
+	}
+	http_out_printf(o, "]");
+}
+
+static void
+json_per_worker(struct http_out *o, const struct http_stats_page *p)
+{
+	http_out_printf(o, "\"per_worker\":[");
+	for (int i = 0; i < http_stats_workers(p); i++) {
+		const struct http_stats *s = &p->slots[i];
+		uint64_t acc = __atomic_load_n(&s->accepted, __ATOMIC_RELAXED);
+		uint64_t clo = __atomic_load_n(&s->closed, __ATOMIC_RELAXED);
+		uint64_t req = __atomic_load_n(&s->requests, __ATOMIC_RELAXED);
+		http_out_printf(o, "%s{\"requests\":%llu,\"open\":%llu}",
+				i ? "," : "", (unsigned long long)req,
+				(unsigned long long)(acc - clo));
+	}
+	http_out_printf(o, "]");
+}
+
+int
+http_stats_json(const struct http_stats_page *p, char *out, size_t size)
+{
+	struct http_out o = { out, 0, size, 0 };
+	struct http_stats t;
+
+	http_stats_sum_named(p, &t);
+	http_out_printf(&o, "{\"uptime_ms\":%lld,\"workers\":%d,"
+			"\"connections\":{\"open\":%llu,\"total\":%llu},"
+			"\"requests\":%llu,\"bytes\":%llu,\"status\":{"
+			"\"1xx\":%llu,\"2xx\":%llu,\"3xx\":%llu,"
+			"\"4xx\":%llu,\"5xx\":%llu},",
+			(long long)http_stats_uptime_ms(p),
+			http_stats_workers(p),
+			(unsigned long long)(t.accepted - t.closed),
+			(unsigned long long)t.accepted,
+			(unsigned long long)t.requests,
+			(unsigned long long)t.bytes,
+			(unsigned long long)t.status[1],
+			(unsigned long long)t.status[2],
+			(unsigned long long)t.status[3],
+			(unsigned long long)t.status[4],
+			(unsigned long long)t.status[5]);
+	http_out_printf(&o, "\"limits\":{\"conns_refused_max_conns\":%llu,"
+			"\"conns_refused_per_ip\":%llu,\"rate_limited\":%llu,"
+			"\"log_lines_dropped\":%llu},",
+			(unsigned long long)t.conns_full,
+			(unsigned long long)t.conns_per_ip,
+			(unsigned long long)t.rate_limited,
+			(unsigned long long)t.log_dropped);
+	http_out_printf(&o, "\"compress\":{\"made\":%llu,\"hits\":%llu},",
+			(unsigned long long)t.compressed,
+			(unsigned long long)t.compress_hits);
+	json_latency(&o, &t);
+	http_out_printf(&o, ",");
+	json_vhosts(&o, p, &t);
+	http_out_printf(&o, ",");
+	json_per_worker(&o, p);
+	http_out_printf(&o, "%s", p->extra ? "," : "");
+	http_out_extra(&o, p, HTTP_STATS_JSON);
+	http_out_printf(&o, "}");
+	return o.err ? -1 : (int)o.n;
 }
 
 /* The address bytes of an IPv4, IPv6 or v4-mapped address: 4 or 16. */
@@ -166,105 +419,6 @@ allowed(const struct http_stats_page *p, const struct sockaddr *peer,
 	return 0;
 }
 
-int
-http_stats_json(const struct http_stats_page *p, char *out, size_t size)
-{
-	struct http_stats t;
-	size_t n;
-	int rc;
-
-	http_stats_sum(p, &t);
-	rc = snprintf(out, size, "{\"uptime_ms\":%lld,\"workers\":%d,"
-		      "\"connections\":{\"open\":%llu,\"total\":%llu},"
-		      "\"requests\":%llu,\"bytes\":%llu,\"status\":{\"1xx\":%llu,"
-		      "\"2xx\":%llu,\"3xx\":%llu,\"4xx\":%llu,\"5xx\":%llu},"
-		      "\"compress\":{\"made\":%llu,\"hits\":%llu},"
-		      "\"per_worker\":[",
-		      (long long)(mono_ms() - p->start_ms), http_stats_workers(p),
-		      (unsigned long long)(t.accepted - t.closed),
-		      (unsigned long long)t.accepted,
-		      (unsigned long long)t.requests,
-		      (unsigned long long)t.bytes,
-		      (unsigned long long)t.status[1],
-		      (unsigned long long)t.status[2],
-		      (unsigned long long)t.status[3],
-		      (unsigned long long)t.status[4],
-		      (unsigned long long)t.status[5],
-		      (unsigned long long)t.compressed,
-		      (unsigned long long)t.compress_hits);
-	if (rc < 0 || (size_t)rc >= size)
-		return -1;
-	n = (size_t)rc;
-	for (int i = 0; i < http_stats_workers(p); i++) {
-		const struct http_stats *s = &p->slots[i];
-		uint64_t acc = __atomic_load_n(&s->accepted, __ATOMIC_RELAXED);
-		uint64_t clo = __atomic_load_n(&s->closed, __ATOMIC_RELAXED);
-		rc = snprintf(out + n, size - n, "%s{\"requests\":%llu,"
-			      "\"open\":%llu}", i ? "," : "",
-			      (unsigned long long)__atomic_load_n(&s->requests,
-						      __ATOMIC_RELAXED),
-			      (unsigned long long)(acc - clo));
-		if (rc < 0 || (size_t)rc >= size - n)
-			return -1;
-		n += (size_t)rc;
-	}
-	if (p->extra && n + 2 < size) {
-		out[n++] = ']';
-		out[n++] = ',';
-		rc = p->extra(p->extra_arg, out + n, size - n);
-		if (rc < 0)
-			return -1;
-		n += (size_t)rc;
-		rc = snprintf(out + n, size - n, "}");
-	} else {
-		rc = snprintf(out + n, size - n, "]}");
-	}
-	if (rc < 0 || (size_t)rc >= size - n)
-		return -1;
-	return (int)(n + (size_t)rc);
-}
-
-/* The view: numbers and a chart of requests per second, from PATH.json
- * each second; nothing fetched from elsewhere. */
-static const char page_html[] =
-	"<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
-	"<title>inetkit status</title><style>"
-	"body{font:15px system-ui,sans-serif;margin:2em;color:#222}"
-	"h1{font-size:1.4em}table{border-collapse:collapse;margin:1em 0}"
-	"td,th{padding:.25em .8em;border-bottom:1px solid #ddd;text-align:"
-	"right}th{text-align:left;font-weight:normal;color:#555}"
-	"canvas{border:1px solid #ccc}.err{color:#b00}</style></head><body>"
-	"<h1>inetkit status</h1><p id=up></p>"
-	"<canvas id=c width=600 height=140></canvas>"
-	"<p><small>requests per second, last two minutes</small></p>"
-	"<table id=t></table><table id=w></table><script>\n"
-	"var hist=[],last=null,url=location.pathname+'.json';\n"
-	"function row(k,v){return '<tr><th>'+k+'</th><td>'+v+'</td></tr>'}\n"
-	"function draw(){var c=document.getElementById('c'),g=c.getContext"
-	"('2d'),m=Math.max(1,...hist);g.clearRect(0,0,c.width,c.height);"
-	"g.strokeStyle='#2563eb';g.lineWidth=2;g.beginPath();hist.forEach("
-	"function(v,i){var x=c.width-(hist.length-1-i)*5,y=c.height-4-v/m*"
-	"(c.height-20);i?g.lineTo(x,y):g.moveTo(x,y)});g.stroke();"
-	"g.fillStyle='#555';g.fillText('max '+m.toFixed(1)+'/s',6,12)}\n"
-	"function show(s){var r=last?(s.requests-last.requests)*1000/Math.max"
-	"(1,s.uptime_ms-last.uptime_ms):0;last=s;hist.push(r);if(hist.length"
-	">120)hist.shift();draw();document.getElementById('up').textContent="
-	"'up '+Math.round(s.uptime_ms/1000)+' s, '+s.workers+' workers';"
-	"var h=row('requests per second',r.toFixed(1))+row('requests',"
-	"s.requests)+row('bytes sent',s.bytes)+row('connections open',"
-	"s.connections.open)+row('connections total',s.connections.total);"
-	"for(var k in s.status)h+=row(k,s.status[k]);if(s.dns){h+=row("
-	"'dns queries',s.dns.queries);for(var k in s.dns.rcode)h+=row("
-	"'dns '+k,s.dns.rcode[k])}document.getElementById('t').innerHTML=h;"
-	"document.getElementById('w').innerHTML='<tr><th>worker</th><th>"
-	"requests</th><th>open</th></tr>'+s.per_worker.map(function(w,i){"
-	"return '<tr><td>'+i+'</td><td>'+w.requests+'</td><td>'+w.open+"
-	"'</td></tr>'}).join('')}\n"
-	"function poll(){fetch(url,{cache:'no-store'}).then(function(r){"
-	"return r.json()}).then(show).catch(function(e){document."
-	"getElementById('up').innerHTML='<span class=err>'+e+'</span>'})}\n"
-	"poll();setInterval(poll,1000);\n</script></body></html>\n";
-
 static void
 reply_body(struct http_reply *rep, const struct http_request *r,
 	   const char *type, const char *body, size_t n)
@@ -286,48 +440,66 @@ reply_body(struct http_reply *rep, const struct http_request *r,
 	http_reply_seg(rep, HTTP_SEG_PAGE, rep->page->off, n);
 }
 
+
+/* Which of the page's documents path asks for, or -1. */
+enum { DOC_HTML, DOC_JSON, DOC_METRICS };
+
+static int
+page_doc(const struct http_stats_page *p, const struct http_request *r)
+{
+	size_t extra = r->path.n - p->path_len;
+	const char *tail = r->path.p + p->path_len;
+
+	if (memcmp(r->path.p, p->path, p->path_len) != 0)
+		return -1;
+	if (extra == 0)
+		return DOC_HTML;
+	if (extra == 5 && memcmp(tail, ".json", 5) == 0)
+		return DOC_JSON;
+	if (extra == 8 && memcmp(tail, "/metrics", 8) == 0)
+		return DOC_METRICS;
+	return -1;
+}
+
 int
 http_stats_respond(const struct http_stats_page *p,
 		   const struct http_request *r,
 		   const struct sockaddr *peer, socklen_t peer_len,
 		   struct http_reply *rep)
 {
-	int json;
-	char body[16384];
+	int ka10 = r->version == 10 && r->keep_alive, head = r->method ==
+		HTTP_M_HEAD, doc, n;
+	char *body;
 
-	if (!http_stats_may_be_page(p, r))
-		return 0;
-	if (r->path.n == p->path_len)
-		json = 0;
-	else if (r->path.n == p->path_len + 5 &&
-		 memcmp(r->path.p + p->path_len, ".json", 5) == 0)
-		json = 1;
-	else
-		return 0;
-	if (memcmp(r->path.p, p->path, p->path_len) != 0)
+	if (!http_stats_may_be_page(p, r) || (doc = page_doc(p, r)) < 0)
 		return 0;
 	if (!allowed(p, peer, peer_len)) {
-		http_reply_error(rep, 403, 0, r->version == 10 && r->keep_alive,
-				 NULL, r->method == HTTP_M_HEAD);
+		http_reply_error(rep, 403, 0, ka10, NULL, head);
 		return 1;
 	}
-	if (r->method != HTTP_M_GET && r->method != HTTP_M_HEAD) {
-		http_reply_error(rep, 405, 0, r->version == 10 && r->keep_alive,
-				 "GET, HEAD", 0);
+	if (r->method != HTTP_M_GET && !head) {
+		http_reply_error(rep, 405, 0, ka10, "GET, HEAD", 0);
 		return 1;
 	}
-	if (!json) {
-		reply_body(rep, r, "text/html; charset=utf-8", page_html,
-			   sizeof page_html - 1);
+	if (doc == DOC_HTML) {
+		reply_body(rep, r, "text/html; charset=utf-8",
+			   http_stats_html, http_stats_html_len);
 		return 1;
 	}
-	int n = http_stats_json(p, body, sizeof body - 1);
+	body = malloc(HTTP_STATS_DOC_MAX);
+	n = body == NULL ? -1 : doc == DOC_JSON ?
+		http_stats_json(p, body, HTTP_STATS_DOC_MAX - 1) :
+		http_stats_prometheus(p, body, HTTP_STATS_DOC_MAX);
 	if (n < 0) {
-		http_reply_error(rep, 500, 0, r->version == 10 && r->keep_alive,
-				 NULL, r->method == HTTP_M_HEAD);
-		return 1;
+		http_reply_error(rep, 500, 0, ka10, NULL, head);
+	} else if (doc == DOC_JSON) {
+		body[n++] = '\n';
+		reply_body(rep, r, "application/json", body, (size_t)n);
+	} else {
+		/* the text format's own type, as Prometheus asks for it */
+		reply_body(rep, r, "text/plain; version=0.0.4; charset=utf-8",
+			   body, (size_t)n);
 	}
-	body[n++] = '\n';
-	reply_body(rep, r, "application/json", body, (size_t)n);
+	free(body);
 	return 1;
 }

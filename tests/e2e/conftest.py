@@ -13,6 +13,16 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INETKIT = os.environ.get("INETKIT", os.path.join(ROOT, "build/asan/inetkit"))
+# The release build, for the tests that measure memory or run under
+# RLIMIT_AS or LD_PRELOAD, which ASan's allocator and shadow defeat
+# (make test builds it).
+RELEASE = os.environ.get("INETKIT_RELEASE", os.path.join(ROOT, "build/inetkit"))
+
+
+def need_release():
+    if not os.access(RELEASE, os.X_OK):
+        pytest.skip("no release build %s: make build/inetkit" % RELEASE)
+    return RELEASE
 LISTEN_RE = re.compile(r"^listening (\S+) (tcp|udp) (\S+):(\d+)$")
 
 
@@ -26,11 +36,12 @@ class Server:
     port) tuples in the order they were printed."""
 
     def __init__(self, args, expect=1, timeout=15, cwd=None, env=None,
-                 prefix=(), pass_fds=()):
-        # prefix: a launcher that execs inetkit (socket activation)
+                 prefix=(), pass_fds=(), binary=None):
+        # prefix: a launcher that execs inetkit (socket activation);
+        # binary: another build than INETKIT (RELEASE)
         self.args = args
         self.errfile = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(list(prefix) + [INETKIT] + args,
+        self.proc = subprocess.Popen(list(prefix) + [binary or INETKIT] + args,
                                      stdout=subprocess.PIPE,
                                      stderr=self.errfile, stdin=subprocess.DEVNULL,
                                      cwd=cwd, env=env, pass_fds=pass_fds)

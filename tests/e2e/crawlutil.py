@@ -36,9 +36,10 @@ def serve_zone(start_server, tmp_path, names=("www",)):
     return "127.0.0.1:%d" % srv.port("udp")
 
 
-def crawl(*args, timeout=120):
-    """Runs `inetkit crawl ARGS`; returns the CompletedProcess (text)."""
-    r = run(["crawl"] + [str(a) for a in args], timeout=timeout)
+def crawl(*args, timeout=120, **kw):
+    """Runs `inetkit crawl ARGS` (kw: subprocess.run's, e.g. env);
+    returns the CompletedProcess (text)."""
+    r = run(["crawl"] + [str(a) for a in args], timeout=timeout, **kw)
     r.out = r.stdout.decode()
     r.err = r.stderr.decode()
     assert "Sanitizer" not in r.err and "runtime error" not in r.err, r.err

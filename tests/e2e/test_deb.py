@@ -1,7 +1,10 @@
 """`make deb` builds the Debian package (when dpkg-buildpackage is here):
 lintian finds no error in it, and it holds the command, the man pages,
-the example configuration as a conffile and the systemd unit."""
+the example configuration as a conffile and the systemd unit; installed
+with dpkg in a throw-away root it runs, its configuration passes `inetkit
+check`, and removing it keeps the edited conffile until a purge."""
 import glob
+import gzip
 import os
 import shutil
 import subprocess
@@ -61,3 +64,86 @@ def test_deb_is_lintian_clean(deb):
                        capture_output=True, text=True, timeout=300)
     errors = [l for l in r.stdout.splitlines() if l.startswith("E:")]
     assert not errors, r.stdout
+
+
+def dpkg(root, *args):
+    """dpkg on the throw-away root DIR (its own database in
+    DIR/var/lib/dpkg); the package has no maintainer scripts, and its
+    library dependencies are those of this machine, not of DIR."""
+    r = subprocess.run(["dpkg", "--root=%s" % root, "--force-not-root",
+                        "--force-depends"] + list(args),
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, (args, r.stdout, r.stderr)
+    return r.stdout
+
+
+def status(root):
+    r = subprocess.run(["dpkg-query", "--root=%s" % root, "-W",
+                        "-f=${Status}", "inetkit"], capture_output=True,
+                       text=True, timeout=60)
+    return r.stdout if r.returncode == 0 else None
+
+
+def test_deb_installs_and_removes(deb, tmp_path):
+    root = tmp_path / "root"
+    admin = root / "var/lib/dpkg"
+    for d in ("info", "updates", "triggers"):
+        (admin / d).mkdir(parents=True)
+    for f in ("status", "available"):
+        (admin / f).touch()
+    dpkg(root, "-i", deb)
+    assert status(root) == "install ok installed"
+
+    # the command runs
+    r = subprocess.run([str(root / "usr/bin/inetkit"), "version"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0 and r.stdout.startswith("inetkit "), r
+    # a man page for every page of docs/man, each a roff page
+    for scd in glob.glob(os.path.join(ROOT, "docs/man/*.scd")):
+        name = os.path.basename(scd)[:-len(".scd")]      # inetkit-get.1
+        page = root / "usr/share/man" / ("man" + name[-1]) / (name + ".gz")
+        with gzip.open(page, "rt") as f:
+            assert ".TH" in f.read(), page
+    # every systemd unit of dist/systemd
+    units = [os.path.basename(u) for u in
+             glob.glob(os.path.join(ROOT, "dist/systemd/*"))
+             if u.endswith((".service", ".socket"))]
+    assert "inetkit@.service" in units
+    for u in units:
+        assert (root / "lib/systemd/system" / u).exists() or \
+            (root / "usr/lib/systemd/system" / u).exists(), u
+    # the configuration is a conffile, listed as such in dpkg's database
+    conf = root / "etc/inetkit/inetkit.conf"
+    listed = dpkg(root, "-L", "inetkit").split()
+    assert "/etc/inetkit/inetkit.conf" in listed
+    assert "/usr/bin/inetkit" in listed
+    r = subprocess.run(["dpkg-query", "--root=%s" % root, "-W",
+                        "-f=${Conffiles}", "inetkit"], capture_output=True,
+                       text=True, timeout=60)
+    assert "/etc/inetkit/inetkit.conf" in r.stdout, r.stdout
+    # and it is valid: `inetkit check` passes, its paths (the site, the
+    # zone, the CGI folder under /usr/share/inetkit) taken in DIR
+    text = conf.read_text()
+    assert "/usr/share/inetkit/" in text
+    moved = tmp_path / "inetkit.conf"
+    moved.write_text(text.replace("/usr/share/inetkit/",
+                                  "%s/usr/share/inetkit/" % root))
+    r = subprocess.run([str(root / "usr/bin/inetkit"), "check", "--config",
+                        str(moved)], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+    # remove: the files go, the (edited) conffile stays; purge removes it
+    conf.write_text(text + "# edited by the administrator\n")
+    dpkg(root, "-r", "inetkit")
+    assert status(root) == "deinstall ok config-files"
+    assert not (root / "usr/bin/inetkit").exists()
+    assert not (root / "usr/share/man/man1/inetkit.1.gz").exists()
+    assert not (root / "lib/systemd/system/inetkit@.service").exists()
+    assert conf.read_text().endswith("# edited by the administrator\n")
+    dpkg(root, "-P", "inetkit")
+    assert status(root) is None
+    assert not conf.exists()
+    left = [os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs
+            if not d.startswith(str(admin))]
+    assert left == [], left

@@ -7,6 +7,7 @@ import shutil
 import threading
 
 from httputil import SITE, serve
+from uputil import UP_PORTS, up_args, up_offset
 
 N = 200
 
@@ -52,9 +53,11 @@ def test_up_serves_the_counter(start_server, tmp_path):
     shutil.copytree(SITE, str(tmp_path / "site"),
                     ignore=shutil.ignore_patterns("counter.*"))
     shutil.copytree(SITE + "/../zones", str(tmp_path / "zones"))
-    start_server(["up", "--workers", "1", "--dir", str(tmp_path)], expect=10)
+    off = up_offset()
+    start_server(up_args(off, "--dir", str(tmp_path)), expect=10)
     for i in (1, 2):
-        c = http.client.HTTPConnection("127.0.0.1", 8080, timeout=20)
+        c = http.client.HTTPConnection("127.0.0.1", UP_PORTS["http"] + off,
+                                       timeout=20)
         c.request("GET", "/cgi-bin/counter")
         r = c.getresponse()
         assert (r.status, r.read()) == (200, b"%d\n" % i)

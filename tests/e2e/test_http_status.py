@@ -1,14 +1,18 @@
 """serve http --status PATH: a live status page (HTML that polls PATH.json)
 whose numbers match the load a real client sent, for loopback clients
 and --status-allow networks only; the name server's counters beside when
-both run in one process; headless Chromium renders it (the screenshot is
-kept in build/e2e/status-page.png)."""
+both run in one process; headless Chromium renders its charts, which move
+while a load runs (two screenshots differ; the last is kept in
+build/e2e/status-page.png)."""
+import http.client
 import json
-import re
 import os
+import re
 import shutil
 import socket
 import subprocess
+import threading
+import time
 
 import pytest
 
@@ -140,31 +144,101 @@ http:
     assert d["rcode"]["NXDOMAIN"] == 1
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed")
-def test_chromium_renders_the_page(start_server, tmp_path):
-    server, port = serve(start_server, SITE, "--status", "/.status")
-    for i in range(5):
-        curl("http://127.0.0.1:%d/" % port)
+CHARTS = ["c-req", "c-bytes", "c-open", "c-status", "c-lat", "c-vhost",
+          "c-limits"]
+
+
+def chromium(tmp_path, url, *args):
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-background-networking", "--disable-component-update",
              "--disable-sync", "--user-data-dir=%s" % (tmp_path / "p"),
-             "--virtual-time-budget=4000"]
+             "--virtual-time-budget=5000"]
+    return subprocess.run([CHROMIUM] + flags + list(args) + [url],
+                          capture_output=True, timeout=120)
+
+
+def charts(dom):
+    """{canvas id: (points, last values)} of the page's charts."""
+    out = {}
+    for tag in re.findall(r"<canvas[^>]*>", dom):
+        i = re.search(r'id="([^"]+)"', tag)
+        n = re.search(r'data-points="(\d+)"', tag)
+        last = re.search(r'data-last="([^"]*)"', tag)
+        if i and n and last:
+            out[i[1]] = (int(n[1]), json.loads(last[1].replace("&quot;",
+                                                               '"')))
+    return out
+
+
+class Load(threading.Thread):
+    """GETs of one file on keep-alive connections until stopped."""
+
+    def __init__(self, port, path="/about.html"):
+        super().__init__(daemon=True)
+        self.port, self.path, self.sent = port, path, 0
+        self.halt = threading.Event()
+
+    def run(self):
+        while not self.halt.is_set():
+            c = http.client.HTTPConnection("127.0.0.1", self.port,
+                                           timeout=10)
+            for _ in range(20):
+                c.request("GET", self.path)
+                c.getresponse().read()
+                self.sent += 1
+            c.close()
+            time.sleep(0.002)
+
+    def stop(self):
+        self.halt.set()
+        self.join(30)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed")
+def test_chromium_renders_the_charts_and_they_move(start_server, tmp_path):
+    server, port = serve(start_server, SITE, "--status", "/.status",
+                         "--workers", "2")
+    size = os.path.getsize(os.path.join(SITE, "about.html"))
+    for i in range(25):
+        assert curl("http://127.0.0.1:%d/about.html" % port) == (200, size)
+    s = status(port)    # the numbers match the load sent
+    assert s["requests"] == 25 and s["bytes"] == 25 * size
+    assert s["status"]["2xx"] == 25 and s["latency"]["count"] == 25
     url = "http://127.0.0.1:%d/.status" % port
-    r = subprocess.run([CHROMIUM] + flags + ["--dump-dom", url],
-                       capture_output=True, timeout=120)
-    dom = r.stdout.decode()
-    # the script fetched PATH.json (polling it: each poll counts) and
-    # filled the table
+    load = Load(port)
+    load.start()
+    try:
+        r = chromium(tmp_path, url, "--dump-dom")
+        dom = r.stdout.decode()
+        shots = []
+        for k in range(2):
+            shot = tmp_path / ("status%d.png" % k)
+            r2 = chromium(tmp_path, url, "--screenshot=%s" % shot,
+                          "--window-size=960,1120", "--hide-scrollbars")
+            assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", \
+                r2.stderr[-2000:]
+            shots.append(shot.read_bytes())
+    finally:
+        load.stop()
+    assert load.sent > 0
+    # every chart was drawn, from several polls, and the load shows
+    got = charts(dom)
+    assert set(CHARTS) <= set(got), (dom[-2000:], r.stderr[-2000:])
+    for c in CHARTS:
+        assert got[c][0] >= 2, (c, got[c])
+    assert max(got["c-req"][1]) > 0, got["c-req"]
+    assert max(got["c-bytes"][1]) > 0, got["c-bytes"]
+    assert got["c-lat"][1][0] is not None and got["c-lat"][1][0] > 0
+    assert got["c-vhost"][1][0] > 0      # "default", the --root
+    # the table counts the 25 and what the load and the polls added
     m = re.search(r"<th>requests</th><td>(\d+)</td>", dom)
-    assert m and int(m[1]) >= 5, (dom[-1500:], r.stderr[-2000:])
-    m = re.search(r"<th>2xx</th><td>(\d+)</td>", dom)
-    assert m and int(m[1]) >= 5, dom[-1500:]
+    assert m and int(m[1]) >= 25, dom[-1500:]
+    m = re.search(r"<th>bytes sent</th><td>(\d+)</td>", dom)
+    assert m and int(m[1]) >= 25 * size
     assert re.search(r"<td>0</td><td>\d+</td><td>\d+</td></tr>", dom)
-    shot = tmp_path / "status.png"
-    r = subprocess.run([CHROMIUM] + flags + [
-        "--screenshot=%s" % shot, "--window-size=700,560",
-        "--hide-scrollbars", url], capture_output=True, timeout=120)
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", r.stderr[-2000:]
+    # two screenshots while the load runs: the charts moved
+    assert shots[0] != shots[1]
     keep = os.path.join(ROOT, "build", "e2e")
     os.makedirs(keep, exist_ok=True)
-    shutil.copy(shot, os.path.join(keep, "status-page.png"))
+    (tmp_path / "status1.png").replace(os.path.join(keep,
+                                                    "status-page.png"))

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import ROOT
 from test_http_chromium import CHROMIUM, FLAGS
+from uputil import UP_PORTS, up_args, up_offset
 
 CERTUTIL = shutil.which("certutil")
 UP_LINES = 12
@@ -30,9 +31,10 @@ def chromium(home, url):
                     reason="chromium or certutil (libnss3-tools) missing")
 def test_chromium_trusts_the_local_ca_of_up(start_server, tmp_path):
     env = dict(os.environ, XDG_STATE_HOME=str(tmp_path / "xdg"))
-    start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT, env=env)
+    off = up_offset()
+    start_server(up_args(off), expect=UP_LINES, cwd=ROOT, env=env)
     ca = tmp_path / "xdg" / "inetkit" / "ca.pem"
-    url = "https://www.example.test:8443/"
+    url = "https://www.example.test:%d/" % (UP_PORTS["https"] + off)
 
     untrusting = tmp_path / "nobody"
     untrusting.mkdir()

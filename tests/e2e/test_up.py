@@ -1,14 +1,22 @@
-"""`inetkit up` serves every service on loopback at its documented port,
-the bundled site among them, and prints commands to try that work."""
+"""`inetkit up` serves every service on loopback at its documented port
+(moved by --port-offset, so that two test runs do not collide), the
+bundled site among them, and prints commands to try that work."""
 import os
 import shlex
 import subprocess
 
 from conftest import INETKIT, ROOT, assert_usage_error, run
+from uputil import UP_PORTS, up_args, up_offset
 
 import pytest
 
 UP_LINES = 12  # dns udp+tcp, http and https on 2 addresses, echo/daytime/time x2
+
+
+@pytest.fixture
+def off():
+    """The --port-offset of this test's `up`."""
+    return up_offset()
 
 
 @pytest.fixture
@@ -19,62 +27,68 @@ def state(tmp_path):
     return env, tmp_path / "xdg" / "inetkit"
 
 
-def curl(url, *extra):
+def curl(off, path, *extra, scheme="http"):
+    """curl SCHEME://www.example.test:PORT/PATH, the name on 127.0.0.1."""
+    port = UP_PORTS[scheme] + off
+    url = "%s://www.example.test:%d%s" % (scheme, port, path)
     return subprocess.run(["curl", "-s", "-o", "-", "-w", "\n%{http_code}",
-                           "--resolve", "www.example.test:8080:127.0.0.1", *extra, url],
-                          capture_output=True, timeout=20)
+                           "--resolve", "www.example.test:%d:127.0.0.1" % port,
+                           *extra, url], capture_output=True, timeout=20)
 
 
-def test_up_serves_every_service_at_its_port(start_server, state):
-    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT,
-                       env=state[0])
-    assert sorted(srv.listeners) == sorted([
-        ("dns", "udp", "127.0.0.1", 5300), ("dns", "tcp", "127.0.0.1", 5300),
-        ("http", "tcp", "127.0.0.1", 8080), ("http", "tcp", "::1", 8080),
-        ("https", "tcp", "127.0.0.1", 8443), ("https", "tcp", "::1", 8443),
-        ("echo", "tcp", "127.0.0.1", 7007), ("echo", "udp", "127.0.0.1", 7007),
-        ("daytime", "tcp", "127.0.0.1", 1313), ("daytime", "udp", "127.0.0.1", 1313),
-        ("time", "tcp", "127.0.0.1", 3737), ("time", "udp", "127.0.0.1", 3737)])
+def test_up_serves_every_service_at_its_port(start_server, state, off):
+    srv = start_server(up_args(off), expect=UP_LINES, cwd=ROOT, env=state[0])
+    want = [("dns", "udp", "127.0.0.1"), ("dns", "tcp", "127.0.0.1"),
+            ("http", "tcp", "127.0.0.1"), ("http", "tcp", "::1"),
+            ("https", "tcp", "127.0.0.1"), ("https", "tcp", "::1"),
+            ("echo", "tcp", "127.0.0.1"), ("echo", "udp", "127.0.0.1"),
+            ("daytime", "tcp", "127.0.0.1"), ("daytime", "udp", "127.0.0.1"),
+            ("time", "tcp", "127.0.0.1"), ("time", "udp", "127.0.0.1")]
+    assert sorted(srv.listeners) == sorted(
+        (svc, proto, host, UP_PORTS[svc] + off) for svc, proto, host in want)
 
 
-def test_up_answers_for_the_bundled_zone(start_server, state):
+def test_up_port_offset_is_checked():
+    for bad in ("-1", "57001", "x"):
+        assert_usage_error(["up", "--port-offset", bad])
+
+
+def test_up_answers_for_the_bundled_zone(start_server, state, off):
     import dns.message
     import dns.query
-    start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT,
-                 env=state[0])
+    start_server(up_args(off), expect=UP_LINES, cwd=ROOT, env=state[0])
     q = dns.message.make_query("www.example.test", "A")
     for ask in (dns.query.udp, dns.query.tcp):
-        r = ask(q, "127.0.0.1", port=5300, timeout=5)
+        r = ask(q, "127.0.0.1", port=UP_PORTS["dns"] + off, timeout=5)
         assert r.rcode() == 0 and r.flags & dns.flags.AA
         assert [rr.address for rr in r.answer[0]] == ["127.0.0.1"]
 
 
-def test_up_serves_the_bundled_site(start_server, tmp_path, state):
+def test_up_serves_the_bundled_site(start_server, tmp_path, state, off):
     # Started from elsewhere: the binary finds the examples folder itself.
-    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=str(tmp_path),
+    srv = start_server(up_args(off), expect=UP_LINES, cwd=str(tmp_path),
                        env=state[0])
-    r = curl("http://www.example.test:8080/")
+    r = curl(off, "/")
     body, status = r.stdout.rsplit(b"\n", 1)
     assert status == b"200"
     with open(os.path.join(ROOT, "examples/site/index.html"), "rb") as f:
         assert body == f.read()
-    r = curl("http://www.example.test:8080/style.css")
+    r = curl(off, "/style.css")
     assert r.stdout.endswith(b"200")
 
 
-def test_up_with_another_dir(start_server, tmp_path):
+def test_up_with_another_dir(start_server, tmp_path, off):
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "index.html").write_text("<p>mine</p>\n")
     (tmp_path / "zones").mkdir()
     with open(os.path.join(ROOT, "examples/zones/example.test.zone")) as f:
         (tmp_path / "zones" / "example.test.zone").write_text(f.read())
-    start_server(["up", "--workers", "1", "--dir", str(tmp_path)], expect=UP_LINES)
-    r = curl("http://www.example.test:8080/")
+    start_server(up_args(off, "--dir", str(tmp_path)), expect=UP_LINES)
+    r = curl(off, "/")
     assert r.stdout == b"<p>mine</p>\n\n200"
     # the local CA lives under --dir, and curl trusts the site through it
     ca = tmp_path / "state" / "ca.pem"
-    r = curl("https://www.example.test:8443/", "--cacert", str(ca),
-             "--resolve", "www.example.test:8443:127.0.0.1")
+    r = curl(off, "/", "--cacert", str(ca), scheme="https")
     assert r.stdout == b"<p>mine</p>\n\n200", r.stderr
 
 
@@ -97,16 +111,17 @@ def test_up_with_a_bad_zone_fails_before_listening(tmp_path):
     assert b"listening" not in r.stdout
 
 
-def test_up_prints_commands_that_work(start_server, state):
+def test_up_prints_commands_that_work(start_server, state, off):
     # Not on PATH: the tips name the binary by its path from the working
-    # directory (build/.../inetkit), and work as printed from there.
-    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT,
-                       env=state[0])
+    # directory (build/.../inetkit), and work as printed from there (on
+    # the ports that --port-offset moved).
+    srv = start_server(up_args(off), expect=UP_LINES, cwd=ROOT, env=state[0])
     lines = srv.wait_output("curl --cacert")
     tips = [l.strip() for l in lines if l.startswith("  ")]
     assert len(tips) >= 4, lines
     me = os.path.relpath(os.path.realpath(INETKIT), ROOT)
     assert any(t.startswith(me + " crawl") for t in tips), (me, tips)
+    assert any(":%d/" % (UP_PORTS["http"] + off) in t for t in tips), tips
     for tip in tips:
         args = shlex.split(tip.split("   (")[0])
         r = subprocess.run(args, capture_output=True, timeout=60, cwd=ROOT)
@@ -136,23 +151,21 @@ def test_up_prints_commands_that_work(start_server, state):
         assert r.stdout.strip(), tip
 
 
-def test_up_tips_say_inetkit_when_on_path(start_server, tmp_path, state):
+def test_up_tips_say_inetkit_when_on_path(start_server, tmp_path, state, off):
     # As installed: PATH finds the binary, so the tips say "inetkit".
     bindir = tmp_path / "bin"
     bindir.mkdir()
     os.symlink(os.path.realpath(INETKIT), bindir / "inetkit")
     env = dict(state[0], PATH="%s:%s" % (bindir, os.environ["PATH"]))
-    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT,
-                       env=env)
+    srv = start_server(up_args(off), expect=UP_LINES, cwd=ROOT, env=env)
     lines = srv.wait_output("ipcalc 129")
     tips = [l.strip() for l in lines if l.startswith("  ")]
     assert all(t.startswith(("inetkit ", "curl ")) for t in tips), tips
 
 
-def test_up_makes_a_local_ca_once_and_serves_https(start_server, state):
+def test_up_makes_a_local_ca_once_and_serves_https(start_server, state, off):
     env, folder = state
-    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT,
-                       env=env)
+    srv = start_server(up_args(off), expect=UP_LINES, cwd=ROOT, env=env)
     out = srv.wait_output("curl --cacert")
     assert any("made a local certificate authority" in l for l in out), out
     files = sorted(p.name for p in folder.iterdir())
@@ -161,24 +174,22 @@ def test_up_makes_a_local_ca_once_and_serves_https(start_server, state):
     assert (folder / "ca.key").stat().st_mode & 0o077 == 0
     assert folder.stat().st_mode & 0o077 == 0
     # curl verifies the chain and the name against the local CA
-    r = curl("https://www.example.test:8443/", "--cacert", str(folder / "ca.pem"),
-             "--resolve", "www.example.test:8443:127.0.0.1")
+    r = curl(off, "/", "--cacert", str(folder / "ca.pem"), scheme="https")
     assert r.stdout.endswith(b"\n200"), r.stderr
     with open(os.path.join(ROOT, "examples/site/index.html"), "rb") as f:
         assert r.stdout[:-4] == f.read()
     # and over IPv6, where www.example.test's AAAA record points
-    r = curl("https://www.example.test:8443/", "--cacert", str(folder / "ca.pem"),
-             "--resolve", "www.example.test:8443:::1")
+    r = curl(off, "/", "--cacert", str(folder / "ca.pem"), "--resolve",
+             "www.example.test:%d:::1" % (UP_PORTS["https"] + off),
+             scheme="https")
     assert r.stdout.endswith(b"\n200"), r.stderr
     # without the CA the certificate is unknown: curl refuses
-    r = curl("https://www.example.test:8443/", "--resolve",
-             "www.example.test:8443:127.0.0.1")
+    r = curl(off, "/", scheme="https")
     assert r.returncode == 60, r
     ca = (folder / "ca.pem").read_bytes()
     srv.stop()
     # a second run keeps the CA (a browser that trusts it keeps working)
-    srv = start_server(["up", "--workers", "1"], expect=UP_LINES, cwd=ROOT,
-                       env=env)
+    srv = start_server(up_args(off), expect=UP_LINES, cwd=ROOT, env=env)
     out = srv.wait_output("curl --cacert")
     assert not any("made a local certificate authority" in l for l in out)
     assert (folder / "ca.pem").read_bytes() == ca

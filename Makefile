@@ -4,7 +4,8 @@
 #   make run        build and start every service on loopback (inetkit up)
 #   make test       check-layers, ASan+UBSan build, unit tests (Check), e2e
 #                   tests (pytest), the cluster test in namespaces (as root)
-#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 20)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 20);
+#                   make fuzz-merge, make fuzz-cov (docs/FUZZING.md)
 #   make bench      side-by-side benchmarks against the peers
 #   make install    binary, man pages, examples, systemd units under PREFIX
 #                   (/usr/local) inside DESTDIR; make uninstall removes them
@@ -53,7 +54,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/$(VARIANT)-tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=build/$(VARIANT)-tools/%)
 
-.PHONY: all run test unit unit-bins tools e2e cluster fuzz bench soak clean deps deps-test \
+.PHONY: all run test unit unit-bins tools e2e cluster fuzz fuzz-merge fuzz-cov bench soak clean deps deps-test \
 	check-layers man install uninstall deb
 # Objects built through pattern chains are kept, not deleted as temporary.
 .SECONDARY:
@@ -164,10 +165,41 @@ build/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
 	clang $(FUZZ_CFLAGS) -MMD -MP -MF $(FUZZ_OBJ)/$*.d -fsanitize=fuzzer \
 		-o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
 
+# FUZZ_TARGETS="http_parse url" picks targets; FUZZ_JOBS runs some at once.
+FUZZ_TARGETS ?= $(FUZZ_SRC:fuzz/fuzz_%.c=%)
+FUZZ_RUN := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS:fuzz_%=%))
 fuzz:
 	@scripts/deps.sh fuzz
-	@$(MAKE) --no-print-directory $(FUZZ_BIN)
-	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory $(FUZZ_RUN)
+	@FUZZ_JOBS=$(or $(FUZZ_JOBS),1) scripts/run-fuzz.sh $(FUZZ_SECONDS) \
+		$(FUZZ_RUN)
+
+# The committed corpora minimised with what `make fuzz` found.
+fuzz-merge:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_RUN)
+	@scripts/run-fuzz.sh --merge $(FUZZ_RUN)
+
+# Line and region coverage of each target's parser files (fuzz/parsers.txt)
+# over its committed corpus, with clang's source-based coverage.
+COV_OBJ := build/obj/cov
+COV_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O0 -Isrc -MMD -MP \
+	-fprofile-instr-generate -fcoverage-mapping -fsanitize=fuzzer-no-link
+COV_LIB_OBJ := $(LIB_SRC:%.c=$(COV_OBJ)/%.o) $(COV_OBJ)/$(BPF_GEN:.c=.o)
+COV_RUN := $(FUZZ_RUN:build/fuzz/%=build/cov/%)
+
+$(COV_OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(COV_CFLAGS) -c -o $@ $<
+
+build/cov/%: fuzz/%.c $(COV_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	clang $(COV_CFLAGS) -fsanitize=fuzzer -o $@ $< $(COV_LIB_OBJ) $(LDLIBS)
+
+fuzz-cov:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(COV_RUN)
+	@scripts/fuzz-cov.sh $(COV_RUN)
 
 # Tools of the benchmarks: one C file each, libc only but for http_floor
 # and dns_floor (liburing, installed by `scripts/deps.sh bench` before they
@@ -262,4 +294,4 @@ soak: all
 clean:
 	rm -rf build
 
--include $(shell find build/obj -name '*.d' 2>/dev/null)
+-include $(shell find build/obj build/cov -name '*.d' 2>/dev/null)

@@ -13,7 +13,7 @@ test="$build check python3 python3-pytest python3-dnspython curl wget knot bind9
       python3-cryptography sslscan libnss3-tools iputils-ping lighttpd
       php8.2-fpm haproxy debhelper dpkg-dev lintian systemd prometheus
       python3-brotli python3-zstandard graphviz faketime"
-fuzz="$build libclang-rt-14-dev"
+fuzz="$build libclang-rt-14-dev llvm-14"
 bench="$test wrk dnsperf knot lighttpd lighttpd-mod-openssl h2o linkchecker
        linux-perf valgrind liburing-dev"
 

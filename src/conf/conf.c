@@ -288,7 +288,9 @@ walk_top(struct walk *w, const yaml_node_t *top)
 	return rc;
 }
 
-/* Turns the blocks' arg indexes into pointers and counts. */
+/* Turns the blocks' arg indexes into pointers and counts. With no arg
+ * at all (a file of empty blocks, "http:") c->args is NULL, and even
+ * NULL + 0 is undefined (C11 6.5.6p8): such blocks get NULL. */
 static void
 settle(struct conf *c)
 {
@@ -297,7 +299,7 @@ settle(struct conf *c)
 		size_t to = i + 1 < c->nblocks ? (size_t)c->blocks[i + 1].args :
 			(size_t)c->nargs;
 		c->blocks[i].nargs = (int)(to - from);
-		c->blocks[i].args = c->args + from;
+		c->blocks[i].args = c->args ? c->args + from : NULL;
 	}
 }
 

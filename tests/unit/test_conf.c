@@ -33,6 +33,11 @@ static const struct conf_case cases[] = {
 	  NULL },
 	{ "workers: 2\necho:\n", "workers={workers=2@1:10}echo{}", 0, 0,
 	  NULL },
+	/* Found by fuzz_config: blocks without a single arg in the whole
+	 * file (UBSan: NULL + 0 in settle). */
+	{ "http:\n", "http{}", 0, 0, NULL },
+	{ "http:\n  - li /a, y: /Ab}\n  - root: /c\nworkers: 3\n",
+	  NULL, 2, 5, NULL },
 	{ "echo:\n  - listen: a\n  - listen: b\n",
 	  "echo{listen=a@2:13}echo{listen=b@3:13}", 0, 0, NULL },
 	{ "- a\n", NULL, 1, 1, NULL },

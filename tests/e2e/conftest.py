@@ -23,6 +23,15 @@ def need_release():
     if not os.access(RELEASE, os.X_OK):
         pytest.skip("no release build %s: make build/inetkit" % RELEASE)
     return RELEASE
+def rss_kib(pid):
+    """The resident set of process pid in KiB (0 once it is gone)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 LISTEN_RE = re.compile(r"^listening (\S+) (tcp|udp) (\S+):(\d+)$")
 
 

@@ -144,3 +144,17 @@ def wait_closed(c, timeout=10):
             return data
         data += chunk
     raise AssertionError("connection still open after %ss" % timeout)
+
+
+def outside_address():
+    """A local address that is not loopback (a client from it is not
+    loopback), or None."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(("192.0.2.1", 9))
+        addr = s.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        s.close()
+    return None if addr.startswith("127.") else addr

@@ -15,15 +15,8 @@ import time
 
 import pytest
 
+from conftest import rss_kib
 from test_dns_reload import server_stderr, wait_for
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def site(tmp_path, name, text):

@@ -11,6 +11,7 @@ import time
 import dns.exception
 import pytest
 
+from conftest import rss_kib
 from dnsutil import query
 
 RECORDS = 3000
@@ -23,14 +24,6 @@ def zone_text(serial, addr):
     lines += ["h%d A 10.0.%d.%d" % (i, i // 250, i % 250)
               for i in range(RECORDS)]
     return "\n".join(lines) + "\n"
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def www(host, port):

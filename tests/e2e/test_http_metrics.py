@@ -15,7 +15,7 @@ import subprocess
 import pytest
 
 from conftest import ROOT
-from httputil import SITE, serve
+from httputil import SITE, outside_address, serve
 
 PROMTOOL = shutil.which("promtool")
 SAMPLE = re.compile(r'^([a-z_:][a-z0-9_:]*)(\{[^}]*\})? (\S+)$')
@@ -124,16 +124,6 @@ def test_metrics_for_allowed_clients_only(start_server):
     assert get("http://%s:%d/.status/metrics" % (addr, port))[0] == 403
 
 
-def outside_address():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        s.connect(("192.0.2.1", 9))
-        addr = s.getsockname()[0]
-    except OSError:
-        return None
-    finally:
-        s.close()
-    return None if addr.startswith("127.") else addr
 
 
 def test_per_vhost(start_server, tmp_path):

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -17,7 +16,7 @@ import time
 import pytest
 
 from conftest import ROOT, run
-from httputil import SITE, serve
+from httputil import SITE, outside_address, serve
 
 CHROMIUM = shutil.which("chromium")
 
@@ -72,20 +71,6 @@ def test_counters_match_the_load(start_server):
     assert "Cache-Control: no-store" in r.stdout
     assert "location.pathname+'.json'" in r.stdout
     assert "http" not in r.stdout.split("\n\n", 1)[1]
-
-
-def outside_address():
-    """A local address that is not loopback (a client from it is not
-    loopback), or None."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        s.connect(("192.0.2.1", 9))
-        addr = s.getsockname()[0]
-    except OSError:
-        return None
-    finally:
-        s.close()
-    return None if addr.startswith("127.") else addr
 
 
 @pytest.mark.skipif(outside_address() is None,

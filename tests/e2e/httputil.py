@@ -2,6 +2,7 @@
 speak raw HTTP/1.1 over sockets, and split the responses that come back."""
 import os
 import socket
+import subprocess
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -158,3 +159,13 @@ def outside_address():
     finally:
         s.close()
     return None if addr.startswith("127.") else addr
+
+
+def curl_code_size(url, *extra):
+    """curl's status code and body size for url (the body is dropped)."""
+    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w",
+                        "%{http_code} %{size_download}", "--max-time", "10",
+                        *extra, url], capture_output=True, text=True,
+                       timeout=20)
+    code, size = r.stdout.split()
+    return int(code), int(size)

@@ -15,7 +15,7 @@ import subprocess
 import pytest
 
 from conftest import ROOT
-from httputil import SITE, outside_address, serve
+from httputil import SITE, curl_code_size, outside_address, serve
 
 PROMTOOL = shutil.which("promtool")
 SAMPLE = re.compile(r'^([a-z_:][a-z0-9_:]*)(\{[^}]*\})? (\S+)$')
@@ -55,15 +55,6 @@ def metrics(port, path="/.status", size=False):
     return (out, len(text.encode())) if size else out
 
 
-def curl_get(url, *extra):
-    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w",
-                        "%{http_code} %{size_download}", "--max-time", "10",
-                        *extra, url], capture_output=True, text=True,
-                       timeout=20)
-    code, size = r.stdout.split()
-    return int(code), int(size)
-
-
 @pytest.mark.skipif(PROMTOOL is None, reason="Debian prometheus missing")
 def test_promtool_is_there():
     """make test installs it (scripts/deps.sh): the checks below run."""
@@ -76,7 +67,7 @@ def test_counters_move_by_the_load(start_server):
     size = os.path.getsize(os.path.join(SITE, "about.html"))
     before, scrape = metrics(port, size=True)
     for _ in range(37):
-        assert curl_get(base + "/about.html") == (200, size)
+        assert curl_code_size(base + "/about.html") == (200, size)
     after = metrics(port)
 
     def moved(name, labels=""):
@@ -135,10 +126,10 @@ def test_per_vhost(start_server, tmp_path):
                          "--vhost", "b.test=%s" % other)
     base = "http://127.0.0.1:%d/" % port
     for _ in range(4):
-        assert curl_get(base, "-H", "Host: b.test") == (200, 1000)
+        assert curl_code_size(base, "-H", "Host: b.test") == (200, 1000)
     for _ in range(3):
-        assert curl_get(base, "-H", "Host: a.test")[0] == 200
-    assert curl_get(base, "-H", "Host: c.test")[0] == 200   # --root
+        assert curl_code_size(base, "-H", "Host: a.test")[0] == 200
+    assert curl_code_size(base, "-H", "Host: c.test")[0] == 200   # --root
     m = metrics(port)
     assert m[("inetkit_http_vhost_requests_total", '{vhost="b.test"}')] == 4
     assert m[("inetkit_http_vhost_response_bytes_total",
@@ -173,7 +164,7 @@ def test_limits_are_counted(start_server):
     finally:
         for s in held:
             s.close()
-    codes = [curl_get("http://127.0.0.1:%d/docs/" % port,
+    codes = [curl_code_size("http://127.0.0.1:%d/docs/" % port,
                       "--interface", "127.0.0.2")[0] for _ in range(6)]
     assert codes.count(429) >= 3
     # the access log's lines are dropped on its flush, once a second

@@ -16,18 +16,9 @@ import time
 import pytest
 
 from conftest import ROOT, run
-from httputil import SITE, outside_address, serve
+from httputil import SITE, curl_code_size, outside_address, serve
 
 CHROMIUM = shutil.which("chromium")
-
-
-def curl(url, *extra):
-    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w",
-                        "%{http_code} %{size_download}", "--max-time", "10",
-                        *extra, url], capture_output=True, text=True,
-                       timeout=20)
-    code, size = r.stdout.split()
-    return int(code), int(size)
 
 
 def status(port, host="127.0.0.1", path="/.status"):
@@ -43,14 +34,14 @@ def test_counters_match_the_load(start_server):
     base = "http://127.0.0.1:%d" % port
     sent = 0
     for i in range(7):
-        code, size = curl(base + "/")
+        code, size = curl_code_size(base + "/")
         assert code == 200
         sent += size
     for i in range(3):
-        code, size = curl(base + "/no-such-page")
+        code, size = curl_code_size(base + "/no-such-page")
         assert code == 404
         sent += size
-    code, _ = curl(base + "/", "-I")
+    code, _ = curl_code_size(base + "/", "-I")
     assert code == 200
     s = status(port)
     assert s["requests"] == 11
@@ -79,15 +70,15 @@ def test_only_loopback_and_allowed_clients(start_server):
     addr = outside_address()
     server, port = serve(start_server, SITE, "--status", "/.status",
                          host=addr)
-    assert curl("http://%s:%d/.status" % (addr, port))[0] == 403
-    assert curl("http://%s:%d/.status.json" % (addr, port))[0] == 403
-    assert curl("http://%s:%d/" % (addr, port))[0] == 200
+    assert curl_code_size("http://%s:%d/.status" % (addr, port))[0] == 403
+    assert curl_code_size("http://%s:%d/.status.json" % (addr, port))[0] == 403
+    assert curl_code_size("http://%s:%d/" % (addr, port))[0] == 200
     server, port = serve(start_server, SITE, "--status", "/.status",
                          "--status-allow", addr + "/32", host=addr)
-    assert curl("http://%s:%d/.status.json" % (addr, port))[0] == 200
+    assert curl_code_size("http://%s:%d/.status.json" % (addr, port))[0] == 200
     server, port = serve(start_server, SITE, "--status-allow",
                          "203.0.113.7/32", "--status", "/.status", host=addr)
-    assert curl("http://%s:%d/.status.json" % (addr, port))[0] == 403
+    assert curl_code_size("http://%s:%d/.status.json" % (addr, port))[0] == 403
 
 
 @pytest.mark.parametrize("args", [
@@ -185,7 +176,7 @@ def test_chromium_renders_the_charts_and_they_move(start_server, tmp_path):
                          "--workers", "2")
     size = os.path.getsize(os.path.join(SITE, "about.html"))
     for i in range(25):
-        assert curl("http://127.0.0.1:%d/about.html" % port) == (200, size)
+        assert curl_code_size("http://127.0.0.1:%d/about.html" % port) == (200, size)
     s = status(port)    # the numbers match the load sent
     assert s["requests"] == 25 and s["bytes"] == 25 * size
     assert s["status"]["2xx"] == 25 and s["latency"]["count"] == 25
